@@ -1,0 +1,251 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { type FunctionName, type RouteSpec, routes } from '../lib/routes';
+import { MAX_BODY_BYTES } from '../src/http/api-function';
+import {
+  ForbiddenError,
+  HttpError,
+  MethodNotAllowedError,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnauthorizedError,
+} from '../src/http/errors';
+import { problemResponse } from '../src/http/problem';
+import type { Issuer } from './issuer';
+
+/**
+ * The local API Gateway: turns HTTP requests into REST proxy events, authorizes them as a Cognito
+ * user-pool authorizer would (401/403 before any function runs), and invokes the same handler modules
+ * Lambda runs.
+ */
+export type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+export interface GatewayOptions {
+  port: number;
+  host?: string;
+  issuer: Issuer;
+  loadHandler(fn: FunctionName): Promise<LambdaHandler>;
+  /** Called for every invocation, for tests that check a handler was (not) reached. */
+  onInvoke?(fn: FunctionName, event: APIGatewayProxyEvent): void;
+}
+
+export interface Gateway {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+interface CompiledRoute {
+  route: RouteSpec;
+  pattern: RegExp;
+  paramNames: string[];
+}
+
+function compileRoutes(): CompiledRoute[] {
+  return (
+    routes
+      .map((route: RouteSpec) => {
+        const paramNames: string[] = [];
+        const source = route.path
+          .split('/')
+          .map((segment) => {
+            const param = /^\{(\w+)\}$/.exec(segment)?.[1];
+            if (!param) return segment.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+            paramNames.push(param);
+            return '([^/]+)';
+          })
+          .join('/');
+        return { route, pattern: new RegExp(`^${source}$`), paramNames };
+      })
+      // A literal segment wins over a parameter, as in API Gateway.
+      .sort((a, b) => a.paramNames.length - b.paramNames.length)
+  );
+}
+
+async function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (declared > limit) throw new PayloadTooLargeError(limit);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new PayloadTooLargeError(limit);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function send(response: ServerResponse, result: APIGatewayProxyResult, requestId: string): void {
+  const headers: Record<string, string | number | boolean> = {
+    ...(result.headers ?? {}),
+    'x-amzn-RequestId': requestId,
+  };
+  const body = result.isBase64Encoded
+    ? Buffer.from(result.body, 'base64')
+    : Buffer.from(result.body ?? '', 'utf8');
+  response.writeHead(result.statusCode, { ...headers, 'Content-Length': body.length });
+  response.end(body);
+}
+
+function appendValue(multi: Record<string, string[]>, key: string, value: string): void {
+  const values = multi[key];
+  if (values) values.push(value);
+  else multi[key] = [value];
+}
+
+function singleValues(multi: Record<string, string[]>): Record<string, string> {
+  return Object.fromEntries(Object.entries(multi).map(([key, values]) => [key, values.at(-1) ?? '']));
+}
+
+function lambdaContext(fn: FunctionName, requestId: string): Context {
+  const started = Date.now();
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: `himaya-${fn}`,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:me-central-1:000000000000:function:himaya-${fn}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/himaya-${fn}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, 29_000 - (Date.now() - started)),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const compiled = compileRoutes();
+  const host = options.host ?? '127.0.0.1';
+
+  const authorize = async (route: RouteSpec, authorization: string | undefined) => {
+    if (route.scope === null) return undefined;
+    const match = /^Bearer ([\w-]+\.[\w-]*\.[\w-]*)$/.exec(authorization ?? '');
+    if (!match?.[1]) throw new UnauthorizedError();
+    let claims: Record<string, unknown>;
+    try {
+      claims = await options.issuer.verify(match[1]);
+    } catch {
+      throw new UnauthorizedError();
+    }
+    const scopes = String(claims.scope).split(' ');
+    if (!scopes.includes(route.scope)) throw new ForbiddenError();
+    // A Cognito authorizer hands claims on as strings.
+    return Object.fromEntries(Object.entries(claims).map(([key, value]) => [key, String(value)]));
+  };
+
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    const requestId = randomUUID();
+    try {
+      // As API Gateway does, the size limit applies before anything else.
+      const body = await readBody(request, MAX_BODY_BYTES);
+      const url = new URL(request.url ?? '/', 'http://localhost');
+      const method = request.method ?? 'GET';
+      const candidates = compiled.filter((c) => c.pattern.test(url.pathname));
+      if (candidates.length === 0) throw new NotFoundError();
+      const matched = candidates.find((c) => c.route.method === method);
+      if (!matched) throw new MethodNotAllowedError([...new Set(candidates.map((c) => c.route.method))]);
+
+      const claims = await authorize(matched.route, request.headers.authorization);
+      const values = matched.pattern.exec(url.pathname)?.slice(1) ?? [];
+      let pathParameters: Record<string, string>;
+      try {
+        pathParameters = Object.fromEntries(
+          matched.paramNames.map((name, i) => [name, decodeURIComponent(values[i] ?? '')]),
+        );
+      } catch {
+        throw new HttpError(400, 'invalid-request', 'Bad Request', 'The path is not valid.');
+      }
+
+      const multiValueHeaders: Record<string, string[]> = {};
+      for (let i = 0; i < request.rawHeaders.length; i += 2) {
+        appendValue(multiValueHeaders, request.rawHeaders[i] as string, request.rawHeaders[i + 1] as string);
+      }
+      const multiValueQuery: Record<string, string[]> = {};
+      for (const [key, value] of url.searchParams) appendValue(multiValueQuery, key, value);
+      const hasQuery = Object.keys(multiValueQuery).length > 0;
+
+      const event: APIGatewayProxyEvent = {
+        resource: matched.route.path,
+        path: url.pathname,
+        httpMethod: method,
+        headers: singleValues(multiValueHeaders),
+        multiValueHeaders,
+        queryStringParameters: hasQuery ? singleValues(multiValueQuery) : null,
+        multiValueQueryStringParameters: hasQuery ? multiValueQuery : null,
+        pathParameters: matched.paramNames.length > 0 ? pathParameters : null,
+        stageVariables: null,
+        body: body.length > 0 ? body.toString('utf8') : null,
+        isBase64Encoded: false,
+        requestContext: {
+          accountId: '000000000000',
+          apiId: 'local',
+          authorizer: claims ? { claims } : null,
+          protocol: `HTTP/${request.httpVersion}`,
+          httpMethod: method,
+          identity: {
+            accessKey: null,
+            accountId: null,
+            apiKey: null,
+            apiKeyId: null,
+            caller: null,
+            clientCert: null,
+            cognitoAuthenticationProvider: null,
+            cognitoAuthenticationType: null,
+            cognitoIdentityId: null,
+            cognitoIdentityPoolId: null,
+            principalOrgId: null,
+            sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+            user: null,
+            userAgent: request.headers['user-agent'] ?? null,
+            userArn: null,
+          },
+          path: `/prod${url.pathname}`,
+          stage: 'prod',
+          requestId,
+          requestTimeEpoch: Date.now(),
+          resourceId: 'local',
+          resourcePath: matched.route.path,
+        },
+      };
+
+      const handler = await options.loadHandler(matched.route.fn);
+      options.onInvoke?.(matched.route.fn, event);
+      let result: APIGatewayProxyResult;
+      try {
+        result = await handler(event, lambdaContext(matched.route.fn, requestId));
+      } catch {
+        // What API Gateway answers when the function itself fails.
+        result = problemResponse(new HttpError(502, 'bad-gateway', 'Bad Gateway', 'The function failed.'));
+      }
+      send(response, result, requestId);
+    } catch (error) {
+      // Drain what the client still sends so that it reads our answer instead of a reset connection.
+      request.resume();
+      send(response, problemResponse(error), requestId);
+    }
+  };
+
+  const server: Server = createServer((request, response) => {
+    handle(request, response).catch(() => {
+      if (!response.headersSent) response.writeHead(500).end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  return {
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,157 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
+import type { FunctionName } from '../lib/routes';
+import { type Directory, DirectorySchema } from '../src/domain/directory';
+import { type BootstrappedResources, bootstrap } from './bootstrap';
+import { startDynamoDbLocal } from './dynamodb-local';
+import { type Gateway, type GatewayOptions, type LambdaHandler, startGateway } from './gateway';
+import { type Issuer, openIssuer } from './issuer';
+import { startKmsEmulator } from './kms/server';
+
+export const DEFAULT_DATA_DIR = '.himaya';
+export const LOCAL_REGION = 'me-central-1';
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+export interface LocalStackOptions {
+  /** Where data, keys and the issuer key live (default `.himaya`). */
+  dataDir?: string;
+  /** Keep DynamoDB and KMS state in memory only (a throwaway run). */
+  inMemory?: boolean;
+  /** Gateway port; 0 picks a free one. */
+  port?: number;
+  host?: string;
+  onInvoke?: GatewayOptions['onInvoke'];
+  log?: (line: string) => void;
+}
+
+export interface LocalEndpoints {
+  gateway: string;
+  dynamodb: string;
+  kms: string;
+  region: string;
+  tables: BootstrappedResources['tables'];
+  signingKeyArn: string;
+  hmacKeyArn: string;
+}
+
+export interface LocalStack {
+  endpoints: LocalEndpoints;
+  issuer: Issuer;
+  directory: Directory;
+  /** The environment the functions run with (what CDK gives them in AWS). */
+  environment: Record<string, string>;
+  kmsStats(): Record<string, number>;
+  stop(): Promise<void>;
+}
+
+export async function readDirectoryFile(file = 'config/agencies.json'): Promise<Directory> {
+  return DirectorySchema.parse(JSON.parse(await readFile(file, 'utf8')));
+}
+
+export function functionEnvironment(
+  resources: BootstrappedResources,
+  dynamodb: string,
+  kms: string,
+): Record<string, string> {
+  return {
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    DYNAMODB_ENDPOINT: dynamodb,
+    KMS_ENDPOINT: kms,
+    CASES_TABLE: resources.tables.Cases,
+    AUDIT_TABLE: resources.tables.AuditLog,
+    IDEMPOTENCY_TABLE: resources.tables.Idempotency,
+    AGENCY_DIRECTORY: JSON.stringify(resources.directory),
+    SIGNING_KEY_ARN: resources.signingKeyArn,
+    HMAC_KEY_ARN: resources.hmacKeyArn,
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+  };
+}
+
+async function writeJsonAtomically(file: string, value: unknown): Promise<void> {
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
+  await rename(temporary, file);
+}
+
+/**
+ * Starts the whole system on this machine: DynamoDB Local, the KMS emulator, the bootstrap, the token
+ * issuer and the gateway in front of the function handlers. `stop()` stops every part it started.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const log = options.log ?? (() => undefined);
+  const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const stoppers: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const stopper of stoppers.reverse()) await stopper().catch(() => undefined);
+    stoppers.length = 0;
+  };
+
+  try {
+    log('starting DynamoDB Local…');
+    const dynamodbLocal = await startDynamoDbLocal(
+      options.inMemory ? {} : { dataDir: join(dataDir, 'dynamodb') },
+    );
+    stoppers.push(dynamodbLocal.stop);
+    const kms = await startKmsEmulator(options.inMemory ? {} : { stateFile: join(dataDir, 'kms-keys.json') });
+    stoppers.push(kms.close);
+
+    const directoryFile = await readDirectoryFile();
+    const dynamodb = new DynamoDBClient({
+      endpoint: dynamodbLocal.endpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    const kmsClient = new KMSClient({
+      endpoint: kms.endpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    log('bootstrapping tables and keys…');
+    const resources = await bootstrap(dynamodb, kmsClient, directoryFile);
+    dynamodb.destroy();
+    kmsClient.destroy();
+
+    // Functions read their configuration from the environment at load time, as in Lambda.
+    const environment = functionEnvironment(resources, dynamodbLocal.endpoint, kms.endpoint);
+    Object.assign(process.env, environment);
+
+    const issuer = await openIssuer(join(dataDir, 'issuer-key.json'), resources.directory);
+    const handlers = new Map<FunctionName, Promise<LambdaHandler>>();
+    const loadHandler = (fn: FunctionName) => {
+      let loaded = handlers.get(fn);
+      if (!loaded) {
+        loaded = import(`../functions/${fn}.ts`).then((module: { handler: LambdaHandler }) => module.handler);
+        handlers.set(fn, loaded);
+      }
+      return loaded;
+    };
+    const gateway: Gateway = await startGateway({
+      port: options.port ?? 3000,
+      issuer,
+      loadHandler,
+      ...(options.host ? { host: options.host } : {}),
+      ...(options.onInvoke ? { onInvoke: options.onInvoke } : {}),
+    });
+    stoppers.push(gateway.close);
+
+    const endpoints: LocalEndpoints = {
+      gateway: gateway.url,
+      dynamodb: dynamodbLocal.endpoint,
+      kms: kms.endpoint,
+      region: LOCAL_REGION,
+      tables: resources.tables,
+      signingKeyArn: resources.signingKeyArn,
+      hmacKeyArn: resources.hmacKeyArn,
+    };
+    await writeJsonAtomically(join(dataDir, 'local.json'), endpoints);
+    return { endpoints, issuer, directory: resources.directory, environment, kmsStats: kms.stats, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,45 @@
+import { parseArgs } from 'node:util';
+import { DEFAULT_DATA_DIR, startLocalStack } from './stack';
+
+/** `npm start [-- --in-memory]`: the whole system on this machine; Ctrl-C stops every part. */
+const { values } = parseArgs({
+  options: {
+    'in-memory': { type: 'boolean', default: false },
+    'data-dir': { type: 'string', default: DEFAULT_DATA_DIR },
+  },
+});
+const port = Number(process.env.PORT ?? 3000);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`PORT must be a port number, not "${process.env.PORT}"`);
+  process.exit(2);
+}
+
+const started = Date.now();
+const stack = await startLocalStack({
+  port,
+  host: process.env.HOST ?? '127.0.0.1',
+  dataDir: values['data-dir'],
+  inMemory: values['in-memory'],
+  log: (line) => console.log(line),
+});
+
+const { gateway } = stack.endpoints;
+console.log(`
+Himaya is running at ${gateway}  (started in ${((Date.now() - started) / 1000).toFixed(1)} s${values['in-memory'] ? ', in memory' : ''})
+
+  curl ${gateway}/v1/health
+  TOKEN=$(npm run -s token -- police)
+  curl -H "Authorization: Bearer $TOKEN" -H "X-Himaya-User: officer-1" ${gateway}/v1/agencies
+
+Endpoints for tools: ${values['data-dir']}/local.json. Press Ctrl-C to stop.`);
+
+let stopping = false;
+const shutdown = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping…`);
+  await stack.stop();
+  process.exit(0);
+};
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,0 +1,61 @@
+/**
+ * The DynamoDB tables, described once: the CDK stack and the local bootstrap both build from this.
+ * All keys are strings. Item layouts are documented beside the code that writes them.
+ */
+export interface IndexDefinition {
+  indexName: string;
+  partitionKey: string;
+  sortKey: string;
+  /** Attributes copied into the index besides the keys; absent means all of them. */
+  nonKeyAttributes?: string[];
+}
+
+export interface TableDefinition {
+  /** Construct id in CDK and the base of the local table name. */
+  id: 'Cases' | 'AuditLog' | 'Idempotency';
+  partitionKey: string;
+  sortKey?: string;
+  indexes: IndexDefinition[];
+  /** Time-to-live attribute (epoch seconds). */
+  ttlAttribute?: string;
+  /** Whether a stream carries new items to a consumer (the audit sealer). */
+  stream: boolean;
+}
+
+export const CASES_TABLE: TableDefinition = {
+  id: 'Cases',
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  indexes: [
+    {
+      indexName: 'byAgency',
+      partitionKey: 'gsi1pk',
+      sortKey: 'gsi1sk',
+      // Listing shows metadata only: the encrypted sections stay out of the index.
+      nonKeyAttributes: ['caseId', 'ownerAgency', 'category', 'urgency', 'status', 'region', 'createdAt', 'updatedAt', 'version'],
+    },
+  ],
+  ttlAttribute: 'ttl',
+  stream: false,
+};
+
+export const AUDIT_TABLE: TableDefinition = {
+  id: 'AuditLog',
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  indexes: [
+    { indexName: 'byTime', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+    { indexName: 'byCase', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  ],
+  stream: true,
+};
+
+export const IDEMPOTENCY_TABLE: TableDefinition = {
+  id: 'Idempotency',
+  partitionKey: 'id',
+  indexes: [],
+  ttlAttribute: 'expiration',
+  stream: false,
+};
+
+export const TABLE_DEFINITIONS = [CASES_TABLE, AUDIT_TABLE, IDEMPOTENCY_TABLE] as const;

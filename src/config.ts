@@ -1,0 +1,46 @@
+import { type ZodObject, type ZodRawShape, z } from 'zod';
+import { type Directory, DirectorySchema } from './domain/directory';
+
+/** What every function reads from its environment. Local endpoints are set only by the local stack. */
+export const BaseEnvSchema = z.object({
+  AWS_REGION: z.string().min(1).default('me-central-1'),
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  KMS_ENDPOINT: z.url().optional(),
+  AGENCY_DIRECTORY: z
+    .string()
+    .min(2)
+    .transform((text, ctx): Directory => {
+      try {
+        return DirectorySchema.parse(JSON.parse(text));
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'AGENCY_DIRECTORY is not a valid agency directory' });
+        return z.NEVER;
+      }
+    }),
+});
+
+export const TablesEnvSchema = z.object({
+  CASES_TABLE: z.string().min(1),
+  AUDIT_TABLE: z.string().min(1),
+  IDEMPOTENCY_TABLE: z.string().min(1),
+});
+
+export class ConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigurationError';
+  }
+}
+
+/** Reads and validates the environment once; fails fast (at cold start) naming the bad variables only. */
+export function readEnv<T extends ZodRawShape>(
+  schema: ZodObject<T>,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<ZodObject<T>> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const names = result.error.issues.map((issue) => issue.path.join('.')).join(', ');
+    throw new ConfigurationError(`invalid or missing environment: ${names}`);
+  }
+  return result.data;
+}

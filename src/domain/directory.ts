@@ -1,0 +1,71 @@
+import { z } from 'zod';
+
+/** Scopes of the resource server; a route needs at most one of them. */
+export const SCOPES = ['cases.read', 'cases.write', 'exchange', 'audit.read', 'stats.read'] as const;
+export const ScopeSchema = z.enum(SCOPES);
+export type Scope = z.infer<typeof ScopeSchema>;
+
+export const AgencyIdSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{1,31}$/, 'an agency id is 2-32 lowercase letters, digits or hyphens');
+
+const BilingualNameSchema = z.strictObject({
+  en: z.string().min(1).max(200),
+  ar: z.string().min(1).max(200),
+});
+
+export const AgencySchema = z.strictObject({
+  id: AgencyIdSchema,
+  name: BilingualNameSchema,
+  kind: z.enum(['social-services', 'police', 'health', 'education', 'prosecution', 'other']),
+  /** The agency's own KMS key: its cases are encrypted under it. Absent in the file, set at deploy/start. */
+  keyArn: z.string().min(1).optional(),
+});
+export type Agency = z.infer<typeof AgencySchema>;
+
+export const ClientSchema = z.strictObject({
+  id: z.string().min(1).max(128),
+  /** The organisation the client acts for: an agency, or an oversight body such as the compliance office. */
+  agency: AgencyIdSchema,
+  scopes: z.array(ScopeSchema).min(1),
+});
+export type Client = z.infer<typeof ClientSchema>;
+
+export const DirectorySchema = z
+  .strictObject({
+    agencies: z.array(AgencySchema).min(1),
+    oversight: z.array(z.strictObject({ id: AgencyIdSchema, name: BilingualNameSchema })).default([]),
+    clients: z.array(ClientSchema).min(1),
+  })
+  .superRefine((directory, ctx) => {
+    const organisations = new Set([...directory.agencies, ...directory.oversight].map((o) => o.id));
+    if (organisations.size !== directory.agencies.length + directory.oversight.length) {
+      ctx.addIssue({ code: 'custom', message: 'organisation ids must be unique', path: ['agencies'] });
+    }
+    directory.clients.forEach((client, i) => {
+      if (!organisations.has(client.agency)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `unknown organisation ${client.agency}`,
+          path: ['clients', i],
+        });
+      }
+    });
+  });
+export type Directory = z.infer<typeof DirectorySchema>;
+
+/** Public view of an agency, as `GET /v1/agencies` shows it. */
+export const AgencyViewSchema = AgencySchema.omit({ keyArn: true });
+export type AgencyView = z.infer<typeof AgencyViewSchema>;
+
+export function listAgencies(directory: Directory): AgencyView[] {
+  return directory.agencies.map(({ keyArn: _keyArn, ...view }) => view);
+}
+
+export function findClient(directory: Directory, clientId: string): Client | undefined {
+  return directory.clients.find((client) => client.id === clientId);
+}
+
+export function findAgency(directory: Directory, agencyId: string): Agency | undefined {
+  return directory.agencies.find((agency) => agency.id === agencyId);
+}

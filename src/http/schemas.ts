@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { AgencyViewSchema } from '../domain/directory';
+
+/** Shapes shared by several routes. Route-specific shapes live beside their domain. */
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
+
+export const UserHeaderSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[\p{L}\p{N}._@:-]+$/u, 'an officer id is letters, digits and . _ @ : -')
+  .meta({
+    description: 'The officer or caseworker the agency system acts for (recorded in the access log).',
+  });
+
+export const PURPOSES = ['child-protection', 'criminal-investigation', 'emergency', 'research'] as const;
+export const PurposeSchema = z.enum(PURPOSES).meta({ id: 'Purpose' });
+export type Purpose = z.infer<typeof PurposeSchema>;
+
+export const HealthSchema = z.strictObject({ status: z.literal('ok') }).meta({ id: 'Health' });
+
+export const AgencyListSchema = z
+  .strictObject({ agencies: z.array(AgencyViewSchema.meta({ id: 'Agency' })) })
+  .meta({ id: 'AgencyList' });

@@ -1,0 +1,46 @@
+import { inject } from 'vitest';
+import { openIssuer } from '../../local/issuer';
+import { readDirectoryFile } from '../../local/stack';
+import type { Scope } from '../../src/domain/directory';
+
+/** Talks to the local stack over HTTP, like an agency system would. */
+export const stack = inject('stack');
+
+export async function tokenFor(clientId: string, scopes?: Scope[]): Promise<string> {
+  const issuer = await openIssuer(stack.issuerKeyFile, await readDirectoryFile());
+  return issuer.issue(clientId, scopes ? { scopes } : {});
+}
+
+export interface CallOptions {
+  token?: string;
+  user?: string | null;
+  purpose?: string;
+  body?: unknown;
+  rawBody?: string;
+  headers?: Record<string, string>;
+}
+
+export async function call(method: string, path: string, options: CallOptions = {}) {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.user !== null) headers['x-himaya-user'] = options.user ?? 'officer-1';
+  if (options.purpose) headers['x-himaya-purpose'] = options.purpose;
+  let body: string | undefined = options.rawBody;
+  if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const response = await fetch(`${stack.gateway}${path}`, {
+    method,
+    headers,
+    ...(body !== undefined ? { body } : {}),
+  });
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, headers: response.headers, text, json: json as Record<string, unknown> };
+}
