@@ -1,4 +1,16 @@
 import type { ZodObject, ZodType } from 'zod';
+import { AuditEventListSchema, ListAuditEventsQuerySchema } from '../src/domain/audit/api-schemas';
+import {
+  CaseListSchema,
+  CaseMetadataSchema,
+  CaseParamsSchema,
+  CaseViewSchema,
+  CreateCaseBodySchema,
+  ListCasesQuerySchema,
+  NoteBodySchema,
+  NoteViewSchema,
+  UpdateCaseBodySchema,
+} from '../src/domain/cases/schemas';
 import type { Scope } from '../src/domain/directory';
 import { AgencyListSchema, HealthSchema } from '../src/http/schemas';
 
@@ -9,7 +21,7 @@ import { AgencyListSchema, HealthSchema } from '../src/http/schemas';
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 /** One Lambda function per area; its entry is `functions/<name>.ts`. */
-export const FUNCTION_NAMES = ['public', 'directory'] as const;
+export const FUNCTION_NAMES = ['public', 'directory', 'cases', 'audit'] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 export interface RouteSpec {
@@ -21,6 +33,10 @@ export interface RouteSpec {
   /** The OAuth2 scope the access token must carry; null for the unauthenticated routes. */
   scope: Scope | null;
   summary: string;
+  /** The action recorded in the access log; every authenticated route has one. */
+  action?: string;
+  /** Whether the operation accepts `Idempotency-Key`. */
+  idempotent?: boolean;
   request?: {
     params?: ZodObject;
     query?: ZodObject;
@@ -57,7 +73,81 @@ export const routes = [
     fn: 'directory',
     scope: 'cases.read',
     summary: 'The agency directory',
+    action: 'agency.list',
     response: { status: 200, description: 'Agencies that exchange through Himaya', schema: AgencyListSchema },
+  },
+  {
+    operationId: 'createCase',
+    method: 'POST',
+    path: '/v1/cases',
+    fn: 'cases',
+    scope: 'cases.write',
+    summary: 'Create a case (report) owned by the caller’s agency',
+    action: 'case.create',
+    idempotent: true,
+    request: { body: CreateCaseBodySchema },
+    response: { status: 201, description: 'The case was created', schema: CaseMetadataSchema },
+  },
+  {
+    operationId: 'listCases',
+    method: 'GET',
+    path: '/v1/cases',
+    fn: 'cases',
+    scope: 'cases.read',
+    summary: 'Cases the caller may see: metadata only, newest first',
+    action: 'case.list',
+    request: { query: ListCasesQuerySchema },
+    response: { status: 200, description: 'A page of case metadata', schema: CaseListSchema },
+  },
+  {
+    operationId: 'getCase',
+    method: 'GET',
+    path: '/v1/cases/{caseId}',
+    fn: 'cases',
+    scope: 'cases.read',
+    summary: 'A case with the sections the caller may see, decrypted',
+    action: 'case.read',
+    purpose: true,
+    request: { params: CaseParamsSchema },
+    response: { status: 200, description: 'The case; ETag carries its version', schema: CaseViewSchema },
+  },
+  {
+    operationId: 'updateCase',
+    method: 'PATCH',
+    path: '/v1/cases/{caseId}',
+    fn: 'cases',
+    scope: 'cases.write',
+    summary: 'The owner updates status, metadata or sections (If-Match required)',
+    action: 'case.update',
+    request: { params: CaseParamsSchema, body: UpdateCaseBodySchema },
+    response: {
+      status: 200,
+      description: 'The updated metadata; ETag carries the new version',
+      schema: CaseMetadataSchema,
+    },
+  },
+  {
+    operationId: 'addNote',
+    method: 'POST',
+    path: '/v1/cases/{caseId}/notes',
+    fn: 'cases',
+    scope: 'cases.write',
+    summary: 'Add a case update (any agency with access)',
+    action: 'case.note',
+    idempotent: true,
+    request: { params: CaseParamsSchema, body: NoteBodySchema },
+    response: { status: 201, description: 'The note was added', schema: NoteViewSchema },
+  },
+  {
+    operationId: 'listAuditEvents',
+    method: 'GET',
+    path: '/v1/audit/events',
+    fn: 'audit',
+    scope: 'audit.read',
+    summary: 'The access log, oldest first, filtered; cursor paging',
+    action: 'audit.list',
+    request: { query: ListAuditEventsQuerySchema },
+    response: { status: 200, description: 'A page of audit events', schema: AuditEventListSchema },
   },
 ] as const satisfies readonly RouteSpec[];
 

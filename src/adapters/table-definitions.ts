@@ -32,7 +32,17 @@ export const CASES_TABLE: TableDefinition = {
       partitionKey: 'gsi1pk',
       sortKey: 'gsi1sk',
       // Listing shows metadata only: the encrypted sections stay out of the index.
-      nonKeyAttributes: ['caseId', 'ownerAgency', 'category', 'urgency', 'status', 'region', 'createdAt', 'updatedAt', 'version'],
+      nonKeyAttributes: [
+        'caseId',
+        'ownerAgency',
+        'category',
+        'urgency',
+        'status',
+        'region',
+        'createdAt',
+        'updatedAt',
+        'version',
+      ],
     },
   ],
   ttlAttribute: 'ttl',

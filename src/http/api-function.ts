@@ -1,21 +1,27 @@
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { ZodType, z } from 'zod';
+import { type ZodType, z } from 'zod';
 import { type FunctionName, type RouteSpec, routes } from '../../lib/routes';
+import type { AuditStore } from '../adapters/dynamodb/audit-store';
+import type { AuditTrail } from '../domain/audit/trail';
 import type { Directory } from '../domain/directory';
 import { type AuthContext, authContextOf, purposeOf } from './auth-context';
 import {
+  DependencyUnavailableError,
   HttpError,
   NotFoundError,
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
   ValidationError,
 } from './errors';
+import { idempotentRunner } from './idempotency';
 import { problemResponse } from './problem';
+import { requestTrail } from './request-trail';
 import type { Purpose } from './schemas';
 
 /** API Gateway's own limit is 10 MB; a case record never needs more than this. */
@@ -41,6 +47,10 @@ export interface ApiRequest<R extends RouteSpec = RouteSpec> {
   headers: Record<string, string | undefined>;
   requestId: string;
   sourceIp: string;
+  /** The access-log event of this request (see AuditTrail). */
+  audit: AuditTrail;
+  /** `Idempotency-Key`, scoped to the client and operation, on routes that accept it. */
+  idempotencyScope: string | undefined;
 }
 
 export interface ApiResponse {
@@ -59,6 +69,11 @@ export interface ApiFunctionOptions<F extends FunctionName> {
   logger: Logger;
   directory: Directory;
   operations: OperationHandlers<F>;
+  /** Where the access log is written: every request to an authenticated route leaves one event. */
+  audit?: AuditStore;
+  /** Where `Idempotency-Key` records are kept (Powertools idempotency). */
+  idempotencyStore?: BasePersistenceLayer;
+  clock?: () => Date;
 }
 
 function zodFieldErrors(error: z.ZodError, prefix: string) {
@@ -92,8 +107,14 @@ function parseJsonBody(event: APIGatewayProxyEvent): unknown {
 }
 
 /** Turns a route's event into a typed request: auth, headers, params, query and body, all validated. */
-function toApiRequest(route: RouteSpec, event: APIGatewayProxyEvent, directory: Directory): ApiRequest {
+function toApiRequest(
+  route: RouteSpec,
+  event: APIGatewayProxyEvent,
+  directory: Directory,
+  audit: AuditTrail,
+): ApiRequest {
   const auth = route.scope === null ? null : authContextOf(event, route.scope, directory);
+  const idempotencyKey = route.idempotent ? idempotencyKeyOf(event) : undefined;
   const purpose = route.purpose ? purposeOf(event) : undefined;
   const body = route.request?.body ? parsePart(route.request.body, parseJsonBody(event), 'body') : undefined;
   return {
@@ -106,7 +127,25 @@ function toApiRequest(route: RouteSpec, event: APIGatewayProxyEvent, directory: 
     headers: event.headers,
     requestId: event.requestContext.requestId,
     sourceIp: event.requestContext.identity?.sourceIp ?? 'unknown',
+    audit,
+    idempotencyScope:
+      idempotencyKey && auth
+        ? `${auth.clientId} ${route.operationId} ${event.path} ${idempotencyKey}`
+        : undefined,
   } as ApiRequest;
+}
+
+const IdempotencyKeySchema = z.string().regex(/^[\w.:-]{8,128}$/);
+
+function idempotencyKeyOf(event: APIGatewayProxyEvent): string | undefined {
+  const value = event.headers['idempotency-key'];
+  if (value === undefined) return undefined;
+  if (!IdempotencyKeySchema.safeParse(value).success) {
+    throw new ValidationError('Idempotency-Key must be 8-128 letters, digits or . _ : -', [
+      { path: 'headers.idempotency-key', message: 'invalid value' },
+    ]);
+  }
+  return value;
 }
 
 function toResult(response: ApiResponse): APIGatewayProxyResult {
@@ -128,31 +167,60 @@ function toResult(response: ApiResponse): APIGatewayProxyResult {
  * handlers. Every failure becomes problem+json here; nothing of an error's internals reaches the caller.
  */
 export function apiFunction<F extends FunctionName>(options: ApiFunctionOptions<F>) {
-  const { fn, logger, directory } = options;
+  const { fn, logger, directory, audit } = options;
+  const clock = options.clock ?? (() => new Date());
   const operations = options.operations as unknown as Record<
     string,
     (request: ApiRequest) => Promise<ApiResponse>
   >;
-  const served = routes.filter((route) => route.fn === fn);
+  const served: RouteSpec[] = routes.filter((route) => route.fn === fn);
+  const runIdempotent = options.idempotencyStore ? idempotentRunner(options.idempotencyStore, fn) : undefined;
+
+  const failed = (error: unknown, operation: string | undefined) => {
+    const result = problemResponse(error);
+    if (result.statusCode >= 500) {
+      // The error's name only: SDK messages can echo request data.
+      const cause = (error as Error)?.cause as Error | undefined;
+      logger.error('request failed', {
+        operation,
+        errorName: (error as Error)?.name,
+        causeName: cause?.name,
+      });
+    } else {
+      logger.info('request refused', { operation, status: result.statusCode });
+    }
+    return result;
+  };
 
   const dispatch = async (event: APIGatewayProxyEvent, _context: Context): Promise<APIGatewayProxyResult> => {
     const route = served.find((r) => r.method === event.httpMethod && r.path === event.resource);
+    if (!route) return failed(new NotFoundError(), undefined);
+    const trail = requestTrail(route, event, directory, clock);
+    let result: APIGatewayProxyResult;
     try {
-      if (!route) throw new NotFoundError();
       const operation = operations[route.operationId];
       if (!operation) throw new NotFoundError();
-      const response = await operation(toApiRequest(route, event, directory));
-      return toResult(response);
+      const request = toApiRequest(route, event, directory, trail);
+      const response =
+        runIdempotent && request.idempotencyScope
+          ? await runIdempotent(request.idempotencyScope, request.body, () => operation(request))
+          : await operation(request);
+      result = toResult(response);
     } catch (error) {
-      const result = problemResponse(error);
-      if (result.statusCode >= 500) {
-        // The error name and code only: SDK messages can echo request data.
-        logger.error('request failed', { operation: route?.operationId, errorName: (error as Error)?.name });
-      } else {
-        logger.info('request refused', { operation: route?.operationId, status: result.statusCode });
-      }
-      return result;
+      result = failed(error, route.operationId);
     }
+    // The event is written before anything is returned; if it cannot be, nothing is returned.
+    if (audit && route.action && !trail.wasRecorded()) {
+      try {
+        await audit.record(trail.eventFor(result.statusCode));
+      } catch (error) {
+        result = failed(
+          error instanceof HttpError ? error : new DependencyUnavailableError(error),
+          route.operationId,
+        );
+      }
+    }
+    return result;
   };
 
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()

@@ -1,0 +1,76 @@
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { documentClient, dynamoDbClient, kmsClient } from '../src/adapters/aws-clients';
+import { dynamoDbAuditStore } from '../src/adapters/dynamodb/audit-store';
+import { dynamoDbCaseStore } from '../src/adapters/dynamodb/case-store';
+import { encryptionSdkCipher } from '../src/adapters/section-cipher';
+import { BaseEnvSchema, readEnv, TablesEnvSchema } from '../src/config';
+import {
+  addNote,
+  type CaseServiceDeps,
+  caseIdFor,
+  createCase,
+  etagOf,
+  readCase,
+  updateCase,
+} from '../src/domain/cases/case-service';
+import { InvalidCursorError } from '../src/domain/cases/ports';
+import { apiFunction } from '../src/http/api-function';
+import { ValidationError } from '../src/http/errors';
+import { createLogger } from '../src/observability/logger';
+
+const env = readEnv(BaseEnvSchema.extend(TablesEnvSchema.shape));
+const logger = createLogger('cases');
+const dynamodb = dynamoDbClient(env);
+const documents = documentClient(dynamodb);
+const audit = dynamoDbAuditStore(documents, env.AUDIT_TABLE);
+const deps: CaseServiceDeps = {
+  store: dynamoDbCaseStore(documents, env.CASES_TABLE, audit),
+  cipher: encryptionSdkCipher(kmsClient(env), env.AGENCY_DIRECTORY),
+  clock: () => new Date(),
+};
+
+export const handler = apiFunction({
+  fn: 'cases',
+  logger,
+  directory: env.AGENCY_DIRECTORY,
+  audit,
+  idempotencyStore: new DynamoDBPersistenceLayer({
+    tableName: env.IDEMPOTENCY_TABLE,
+    awsSdkV3Client: dynamodb,
+  }),
+  operations: {
+    createCase: async ({ auth, body, audit: trail, idempotencyScope }) => {
+      const meta = await createCase(deps, auth, body, trail, caseIdFor(idempotencyScope));
+      return {
+        status: 201,
+        body: meta,
+        headers: { ETag: etagOf(meta.version), Location: `/v1/cases/${meta.caseId}` },
+      };
+    },
+    listCases: async ({ auth, query }) => {
+      const { limit, cursor, ...filter } = query;
+      try {
+        return { status: 200, body: await deps.store.listVisibleTo(auth.agency, filter, limit, cursor) };
+      } catch (error) {
+        if (error instanceof InvalidCursorError) {
+          throw new ValidationError('The cursor is not valid.', [
+            { path: 'query.cursor', message: 'invalid cursor' },
+          ]);
+        }
+        throw error;
+      }
+    },
+    getCase: async ({ auth, params }) => {
+      const view = await readCase(deps, auth, params.caseId);
+      return { status: 200, body: view, headers: { ETag: etagOf(view.version) } };
+    },
+    updateCase: async ({ auth, params, body, headers, audit: trail }) => {
+      const meta = await updateCase(deps, auth, params.caseId, headers['if-match'], body, trail);
+      return { status: 200, body: meta, headers: { ETag: etagOf(meta.version) } };
+    },
+    addNote: async ({ auth, params, body, audit: trail }) => {
+      const note = await addNote(deps, auth, params.caseId, body, trail);
+      return { status: 201, body: note };
+    },
+  },
+});

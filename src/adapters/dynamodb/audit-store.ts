@@ -1,0 +1,127 @@
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { AuditEvent } from '../../domain/audit/event';
+import { decodeCursor, encodeCursor, failClosed } from './errors';
+
+/**
+ * AuditLog items: `pk = EVENT#<eventId>`, `sk = EVENT`, the event's fields, and two index keys:
+ * `byTime` (`gsi1pk = LOG`, `gsi1sk = <time>#<eventId>`) and `byCase` (`gsi2pk = CASE#<id>`, same sort).
+ * The one `LOG` partition keeps listing in time order simple; at thousands of events a second it would
+ * need sharding by day.
+ */
+export const LOG_PARTITION = 'LOG';
+
+export function auditItem(event: AuditEvent): Record<string, unknown> {
+  const sortKey = `${event.time}#${event.eventId}`;
+  return {
+    pk: `EVENT#${event.eventId}`,
+    sk: 'EVENT',
+    ...event,
+    gsi1pk: LOG_PARTITION,
+    gsi1sk: sortKey,
+    ...(event.caseId ? { gsi2pk: `CASE#${event.caseId}`, gsi2sk: sortKey } : {}),
+  };
+}
+
+const EVENT_FIELDS = [
+  'eventId',
+  'time',
+  'agency',
+  'clientId',
+  'user',
+  'action',
+  'resource',
+  'caseId',
+  'purpose',
+  'outcome',
+  'requestId',
+  'sourceIp',
+  'leafIndex',
+] as const;
+
+export function eventFromItem(item: Record<string, unknown>): AuditEvent {
+  const event: Record<string, unknown> = {};
+  for (const field of EVENT_FIELDS) if (item[field] !== undefined) event[field] = item[field];
+  return event as AuditEvent;
+}
+
+export interface AuditFilter {
+  caseId?: string | undefined;
+  agency?: string | undefined;
+  user?: string | undefined;
+  action?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+}
+
+export interface AuditStore {
+  /** Writes one event on its own (reads and refusals); throws 503 if it cannot. */
+  record(event: AuditEvent): Promise<void>;
+  /** The Put of an event, for a transaction that also writes the data it records. */
+  putItem(event: AuditEvent): {
+    Put: { TableName: string; Item: Record<string, unknown>; ConditionExpression: string };
+  };
+  list(
+    filter: AuditFilter,
+    limit: number,
+    cursor: string | undefined,
+  ): Promise<{ items: AuditEvent[]; nextCursor?: string } | null>;
+}
+
+export function dynamoDbAuditStore(client: DynamoDBDocumentClient, tableName: string): AuditStore {
+  const putItem = (event: AuditEvent) => ({
+    Put: { TableName: tableName, Item: auditItem(event), ConditionExpression: 'attribute_not_exists(pk)' },
+  });
+  return {
+    putItem,
+    async record(event) {
+      await failClosed(() => client.send(new PutCommand(putItem(event).Put)));
+    },
+
+    /** Oldest first, as a log is read. `null` when the cursor does not belong to this listing. */
+    async list(filter, limit, cursor) {
+      const byCase = filter.caseId !== undefined;
+      const [pkName, skName, indexName, partition] = byCase
+        ? ['gsi2pk', 'gsi2sk', 'byCase', `CASE#${filter.caseId}`]
+        : ['gsi1pk', 'gsi1sk', 'byTime', LOG_PARTITION];
+      const startKey = decodeCursor(cursor, ['pk', 'sk', pkName, skName], { [pkName]: partition });
+      if (startKey === null) return null;
+
+      const names: Record<string, string> = { '#p': pkName, '#s': skName };
+      const values: Record<string, unknown> = {
+        ':p': partition,
+        ':from': filter.from ?? '',
+        ':to': `${filter.to ?? '9999'}\uffff`,
+      };
+      const filters: string[] = [];
+      for (const field of ['agency', 'user', 'action'] as const) {
+        if (filter[field] !== undefined) {
+          names[`#${field}`] = field;
+          values[`:${field}`] = filter[field];
+          filters.push(`#${field} = :${field}`);
+        }
+      }
+      const items: AuditEvent[] = [];
+      let exclusiveStartKey: Record<string, unknown> | undefined = startKey;
+      do {
+        const page = await failClosed(() =>
+          client.send(
+            new QueryCommand({
+              TableName: tableName,
+              IndexName: indexName,
+              KeyConditionExpression: '#p = :p AND #s BETWEEN :from AND :to',
+              ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: values,
+              Limit: limit - items.length,
+              ...(exclusiveStartKey ? { ExclusiveStartKey: exclusiveStartKey } : {}),
+            }),
+          ),
+        );
+        items.push(...(page.Items ?? []).map(eventFromItem));
+        exclusiveStartKey = page.LastEvaluatedKey;
+      } while (exclusiveStartKey && items.length < limit);
+      const nextCursor = encodeCursor(exclusiveStartKey);
+      return { items, ...(nextCursor ? { nextCursor } : {}) };
+    },
+  };
+}

@@ -1,0 +1,326 @@
+/**
+ * Signed tree heads in the C2SP formats: a `tlog-checkpoint` body carried in a `signed-note`.
+ *
+ *     <origin>\n<tree size>\n<base64 root hash>\n        the note text (the signed bytes, UTF-8)
+ *     \n                                                   blank line
+ *     — <key name> <base64(4-byte key id || signature)>\n  one line per signature (U+2014, space)
+ *
+ * Signatures are Ed25519 (signed-note signature type 0x01) over the UTF-8 bytes of the note text; they are
+ * produced elsewhere (KMS Sign, ED25519_SHA_512, message type RAW). The parser is strict: any deviation
+ * throws `CheckpointFormatError`. Sizes are JavaScript numbers, so a tree size above 2^53 - 1 is rejected.
+ */
+import { Buffer } from 'node:buffer';
+import { createHash, createPublicKey, KeyObject, verify } from 'node:crypto';
+
+/** The checkpoint or signed note is malformed (or cannot be formatted from the given parts). */
+export class CheckpointFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CheckpointFormatError';
+  }
+}
+
+/** A public key is not a usable Ed25519 public key. */
+export class NoteKeyError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'NoteKeyError';
+  }
+}
+
+/** signed-note signature type byte of Ed25519. */
+export const ED25519_SIGNATURE_TYPE = 0x01;
+/** Signature lines accepted in one note (the spec asks verifiers to accept at least 16). */
+export const MAX_NOTE_SIGNATURES = 100;
+/** Largest note accepted, in UTF-8 bytes. */
+export const MAX_NOTE_BYTES = 1024 * 1024;
+
+const ROOT_HASH_SIZE = 32;
+const KEY_ID_SIZE = 4;
+const ED25519_SIGNATURE_SIZE = 64;
+const SIGNATURE_PREFIX = '\u2014 ';
+/** DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410): SEQUENCE { SEQUENCE { OID 1.3.101.112 }, BIT STRING }. */
+const ED25519_SPKI_PREFIX = Uint8Array.from([
+  0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+]);
+
+export interface CheckpointFields {
+  origin: string;
+  size: number;
+  rootHash: Uint8Array;
+}
+
+export interface NoteSignature {
+  /** Key name. */
+  name: string;
+  /** The 4-byte key id (`noteKeyId`). */
+  keyId: Uint8Array;
+  /** The signature proper (64 bytes for Ed25519). */
+  signature: Uint8Array;
+}
+
+export interface ParsedCheckpoint extends CheckpointFields {
+  /** The note text: the signed part, ending with a newline. */
+  body: string;
+  /** Extension lines after the root hash (opaque; Himaya emits none). */
+  extensions: string[];
+  signatures: NoteSignature[];
+}
+
+export interface CheckpointVerifier {
+  /** Key name expected on the signature line. */
+  name: string;
+  /** Ed25519 public key: a KeyObject or DER SubjectPublicKeyInfo bytes (as KMS GetPublicKey returns). */
+  publicKey: KeyObject | Uint8Array;
+}
+
+// Controls other than newline are forbidden anywhere in a note.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const FORBIDDEN_CONTROL = /[\u0000-\u0009\u000b-\u001f]/;
+// Key names: non-empty, no Unicode space, no plus.
+const KEY_NAME_FORBIDDEN = /[\s\u0085+]/u;
+const CANONICAL_DECIMAL = /^(?:0|[1-9][0-9]*)$/;
+const BASE64_SHAPE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+function isKeyName(name: unknown): name is string {
+  return (
+    typeof name === 'string' &&
+    name.length > 0 &&
+    name.isWellFormed() &&
+    !KEY_NAME_FORBIDDEN.test(name) &&
+    !FORBIDDEN_CONTROL.test(name)
+  );
+}
+
+function toBase64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+}
+
+/** Strict standard base64 (RFC 4648 §4, padded, canonical: unused bits zero). */
+function fromBase64Strict(text: string, what: string): Uint8Array {
+  if (!BASE64_SHAPE.test(text)) throw new CheckpointFormatError(`${what} is not standard padded base64`);
+  const bytes = new Uint8Array(Buffer.from(text, 'base64'));
+  if (toBase64(bytes) !== text) throw new CheckpointFormatError(`${what} is not canonical base64`);
+  return bytes;
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+/** The bytes a signature covers: the UTF-8 encoding of the note text. */
+export function noteSigningBytes(body: string): Uint8Array {
+  return new Uint8Array(Buffer.from(body, 'utf8'));
+}
+
+/** The checkpoint note text `<origin>\n<size>\n<base64 root>\n`. The origin must be a valid key name. */
+export function checkpointBody({ origin, size, rootHash }: CheckpointFields): string {
+  if (!isKeyName(origin)) {
+    throw new CheckpointFormatError('the origin must be non-empty, without spaces, plus signs or controls');
+  }
+  if (!Number.isSafeInteger(size) || size < 0)
+    throw new CheckpointFormatError(`bad tree size ${String(size)}`);
+  if (!(rootHash instanceof Uint8Array) || rootHash.length !== ROOT_HASH_SIZE) {
+    throw new CheckpointFormatError(`the root hash must be ${ROOT_HASH_SIZE} bytes`);
+  }
+  return `${origin}\n${size}\n${toBase64(rootHash)}\n`;
+}
+
+/** signed-note key id: the first 4 bytes of SHA-256(name || 0x0A || 0x01 || 32-byte Ed25519 public key). */
+export function noteKeyId(name: string, publicKeyRaw: Uint8Array): Uint8Array {
+  if (!isKeyName(name)) throw new NoteKeyError(`invalid key name ${JSON.stringify(name)}`);
+  if (!(publicKeyRaw instanceof Uint8Array) || publicKeyRaw.length !== 32) {
+    throw new NoteKeyError('an Ed25519 public key is 32 bytes');
+  }
+  const digest = createHash('sha256')
+    .update(Buffer.from(name, 'utf8'))
+    .update(Uint8Array.of(0x0a, ED25519_SIGNATURE_TYPE))
+    .update(publicKeyRaw)
+    .digest();
+  return new Uint8Array(digest.subarray(0, KEY_ID_SIZE));
+}
+
+/** The raw 32-byte Ed25519 key inside a 44-byte DER SubjectPublicKeyInfo. */
+export function rawEd25519FromSpki(der: Uint8Array): Uint8Array {
+  if (!(der instanceof Uint8Array) || der.length !== ED25519_SPKI_PREFIX.length + 32) {
+    throw new NoteKeyError('an Ed25519 SubjectPublicKeyInfo is 44 bytes');
+  }
+  for (let i = 0; i < ED25519_SPKI_PREFIX.length; i++) {
+    if (der[i] !== ED25519_SPKI_PREFIX[i]) throw new NoteKeyError('not an Ed25519 SubjectPublicKeyInfo');
+  }
+  return der.slice(ED25519_SPKI_PREFIX.length);
+}
+
+function checkNoteText(text: string, what: string): void {
+  if (!text.isWellFormed()) throw new CheckpointFormatError(`${what} is not valid Unicode`);
+  if (FORBIDDEN_CONTROL.test(text)) throw new CheckpointFormatError(`${what} contains a control character`);
+}
+
+/** Appends the blank line and one signature line per signature to the note text `body`. */
+export function formatSignedNote(body: string, signatures: readonly NoteSignature[]): string {
+  if (typeof body !== 'string' || body.length === 0 || !body.endsWith('\n')) {
+    throw new CheckpointFormatError('the note text must be non-empty and end with a newline');
+  }
+  checkNoteText(body, 'the note text');
+  if (signatures.length === 0) throw new CheckpointFormatError('a signed note needs at least one signature');
+  if (signatures.length > MAX_NOTE_SIGNATURES) throw new CheckpointFormatError('too many signatures');
+  const lines = signatures.map(({ name, keyId, signature }) => {
+    if (!isKeyName(name)) throw new CheckpointFormatError(`invalid key name ${JSON.stringify(name)}`);
+    if (!(keyId instanceof Uint8Array) || keyId.length !== KEY_ID_SIZE) {
+      throw new CheckpointFormatError(`a key id is ${KEY_ID_SIZE} bytes`);
+    }
+    if (!(signature instanceof Uint8Array) || signature.length === 0) {
+      throw new CheckpointFormatError('a signature is not empty');
+    }
+    return `${SIGNATURE_PREFIX}${name} ${toBase64(concat(keyId, signature))}\n`;
+  });
+  return `${body}\n${lines.join('')}`;
+}
+
+/** Parses a checkpoint note text (strict; extension lines are returned, not interpreted). */
+export function parseCheckpointBody(body: string): CheckpointFields & { extensions: string[] } {
+  if (!body.endsWith('\n')) throw new CheckpointFormatError('the note text does not end with a newline');
+  checkNoteText(body, 'the note text');
+  const lines = body.slice(0, -1).split('\n');
+  if (lines.length < 3) throw new CheckpointFormatError('a checkpoint has origin, size and root hash lines');
+  if (lines.some((line) => line.length === 0)) throw new CheckpointFormatError('a checkpoint line is empty');
+  const [origin, sizeText, rootText, ...extensions] = lines as [string, string, string, ...string[]];
+  if (!CANONICAL_DECIMAL.test(sizeText))
+    throw new CheckpointFormatError('the tree size is not a canonical decimal');
+  const size = Number(sizeText);
+  if (!Number.isSafeInteger(size)) throw new CheckpointFormatError('the tree size is too large');
+  const rootHash = fromBase64Strict(rootText, 'the root hash');
+  if (rootHash.length !== ROOT_HASH_SIZE)
+    throw new CheckpointFormatError(`the root hash is not ${ROOT_HASH_SIZE} bytes`);
+  return { origin, size, rootHash, extensions };
+}
+
+function parseSignatureLine(line: string): NoteSignature {
+  if (!line.startsWith(SIGNATURE_PREFIX)) {
+    throw new CheckpointFormatError('a signature line does not start with an em dash and a space');
+  }
+  const fields = line.slice(SIGNATURE_PREFIX.length).split(' ');
+  if (fields.length !== 2) throw new CheckpointFormatError('a signature line is not "— <name> <signature>"');
+  const [name, encoded] = fields as [string, string];
+  if (!isKeyName(name)) throw new CheckpointFormatError('a signature line has an invalid key name');
+  const bytes = fromBase64Strict(encoded, 'a signature');
+  if (bytes.length <= KEY_ID_SIZE) throw new CheckpointFormatError('a signature is shorter than a key id');
+  return { name, keyId: bytes.slice(0, KEY_ID_SIZE), signature: bytes.slice(KEY_ID_SIZE) };
+}
+
+export interface ParsedNote {
+  /** The note text: the signed part, ending with a newline. */
+  body: string;
+  signatures: NoteSignature[];
+}
+
+/**
+ * Parses a signed note (any text; see `parseSignedNote` for checkpoints). Signatures are *not* verified;
+ * the text must be ignored until one is.
+ */
+export function parseNote(note: string | Uint8Array): ParsedNote {
+  let text: string;
+  if (note instanceof Uint8Array) {
+    if (note.length > MAX_NOTE_BYTES) throw new CheckpointFormatError('the note is too large');
+    try {
+      text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(note);
+    } catch {
+      throw new CheckpointFormatError('the note is not valid UTF-8');
+    }
+  } else if (typeof note === 'string') {
+    if (Buffer.byteLength(note, 'utf8') > MAX_NOTE_BYTES)
+      throw new CheckpointFormatError('the note is too large');
+    text = note;
+  } else {
+    throw new CheckpointFormatError('a note is a string or bytes');
+  }
+  checkNoteText(text, 'the note');
+  // The text is separated from the signatures by the last blank line.
+  const split = text.lastIndexOf('\n\n');
+  if (split < 0) throw new CheckpointFormatError('no blank line between the note text and the signatures');
+  const body = text.slice(0, split + 1);
+  const signatureBlock = text.slice(split + 2);
+  if (signatureBlock.length === 0) throw new CheckpointFormatError('the note has no signature lines');
+  if (!signatureBlock.endsWith('\n')) throw new CheckpointFormatError('the note does not end with a newline');
+  const lines = signatureBlock.slice(0, -1).split('\n');
+  if (lines.length > MAX_NOTE_SIGNATURES) throw new CheckpointFormatError('too many signatures');
+  return { body, signatures: lines.map(parseSignatureLine) };
+}
+
+/**
+ * Parses a signed checkpoint: a signed note whose text is a checkpoint body. Signatures are *not* verified
+ * (see `verifyCheckpointSignature`); the text must be ignored until one is.
+ */
+export function parseSignedNote(note: string | Uint8Array): ParsedCheckpoint {
+  const { body, signatures } = parseNote(note);
+  return { body, ...parseCheckpointBody(body), signatures };
+}
+
+function ed25519PublicKey(publicKey: KeyObject | Uint8Array): { key: KeyObject; raw: Uint8Array } {
+  if (publicKey instanceof KeyObject) {
+    if (publicKey.type !== 'public' || publicKey.asymmetricKeyType !== 'ed25519') {
+      throw new NoteKeyError('the verifier key is not an Ed25519 public key');
+    }
+    const der = new Uint8Array(publicKey.export({ format: 'der', type: 'spki' }));
+    return { key: publicKey, raw: rawEd25519FromSpki(der) };
+  }
+  const raw = rawEd25519FromSpki(publicKey);
+  try {
+    return { key: createPublicKey({ key: Buffer.from(publicKey), format: 'der', type: 'spki' }), raw };
+  } catch (error) {
+    throw new NoteKeyError('the verifier key is not a valid Ed25519 public key', { cause: error });
+  }
+}
+
+function verifyParsed(parsed: ParsedNote, verifier: CheckpointVerifier): boolean {
+  const { key, raw } = ed25519PublicKey(verifier.publicKey);
+  const keyId = noteKeyId(verifier.name, raw);
+  const candidates = parsed.signatures.filter(
+    (sig) => sig.name === verifier.name && Buffer.from(sig.keyId).equals(Buffer.from(keyId)),
+  );
+  if (candidates.length === 0) return false;
+  const message = noteSigningBytes(parsed.body);
+  return candidates.every(
+    (sig) => sig.signature.length === ED25519_SIGNATURE_SIZE && verify(null, message, key, sig.signature),
+  );
+}
+
+/**
+ * Whether the signed note carries a valid Ed25519 signature by the verifier's key. Following the
+ * signed-note spec, only lines whose key name and key id both match the verifier count; there must be at
+ * least one and all of them must verify (lines of other keys are ignored). A malformed note yields false;
+ * an unusable verifier key throws `NoteKeyError`.
+ */
+export function verifyNoteSignature(note: string | Uint8Array, verifier: CheckpointVerifier): boolean {
+  ed25519PublicKey(verifier.publicKey);
+  let parsed: ParsedNote;
+  try {
+    parsed = parseNote(note);
+  } catch (error) {
+    if (error instanceof CheckpointFormatError) return false;
+    throw error;
+  }
+  return verifyParsed(parsed, verifier);
+}
+
+/**
+ * Like `verifyNoteSignature`, and the note text must be a well-formed checkpoint. The key name is not
+ * required to equal the checkpoint origin.
+ */
+export function verifyCheckpointSignature(note: string | Uint8Array, verifier: CheckpointVerifier): boolean {
+  ed25519PublicKey(verifier.publicKey);
+  let parsed: ParsedCheckpoint;
+  try {
+    parsed = parseSignedNote(note);
+  } catch (error) {
+    if (error instanceof CheckpointFormatError) return false;
+    throw error;
+  }
+  return verifyParsed(parsed, verifier);
+}

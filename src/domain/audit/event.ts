@@ -1,0 +1,35 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+/**
+ * One access-log event: who (agency, client, officer), did what (action) to what (resource), why
+ * (purpose), with what outcome (HTTP status), when, from where. Written for every request that reaches
+ * a function, allowed or denied. Holds no case content.
+ */
+export const AuditEventSchema = z
+  .strictObject({
+    eventId: z.string(),
+    time: z.iso.datetime(),
+    agency: z.string().nullable(),
+    clientId: z.string().nullable(),
+    user: z.string().nullable(),
+    action: z.string(),
+    resource: z.string(),
+    caseId: z.string().optional(),
+    purpose: z.string().optional(),
+    outcome: z.number().int(),
+    requestId: z.string(),
+    sourceIp: z.string(),
+    /** Set by the sealer once the event is a leaf of the Merkle tree. */
+    leafIndex: z.number().int().nonnegative().optional(),
+  })
+  .meta({ id: 'AuditEvent' });
+export type AuditEvent = z.infer<typeof AuditEventSchema>;
+
+/** The fields that are hashed into the log; `leafIndex` is where the event sits, not part of it. */
+export type AuditEventContent = Omit<AuditEvent, 'leafIndex'>;
+
+/** Sortable by time, then random: ids of events written in the same millisecond never collide. */
+export function newEventId(now: Date): string {
+  return `${now.getTime().toString(36).padStart(10, '0')}${randomBytes(10).toString('hex')}`;
+}

@@ -1,0 +1,260 @@
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  ConflictError,
+  NotFoundError,
+  PreconditionFailedError,
+  PreconditionRequiredError,
+  RuleViolationError,
+} from '../../http/errors';
+import type { AuditTrail } from '../audit/trail';
+import { accessFor, type CaseAccess } from './access';
+import {
+  CaseExistsError,
+  CaseGoneError,
+  type CaseStore,
+  type SectionCipher,
+  StaleVersionError,
+  type StoredCase,
+  type StoredNote,
+} from './ports';
+import {
+  type CaseMetadata,
+  type CaseView,
+  type CreateCaseBody,
+  type NoteBody,
+  type NoteView,
+  SECTION_NAMES,
+  type SectionName,
+  type Sections,
+  type UpdateCaseBody,
+} from './schemas';
+
+export interface CaseServiceDeps {
+  store: CaseStore;
+  cipher: SectionCipher;
+  clock: () => Date;
+}
+
+/** The agency system and officer a request is made for. */
+export interface Caller {
+  agency: string;
+  user: string;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** The same body under the same idempotency key gets the same case id, so a late retry cannot duplicate it. */
+export function caseIdFor(idempotencyScope: string | undefined): string {
+  if (!idempotencyScope) return randomUUID();
+  // A v4-shaped UUID from a hash: the version and variant bits set as RFC 9562 requires.
+  const digest = createHash('sha256').update(idempotencyScope).digest().subarray(0, 16);
+  digest[6] = ((digest[6] ?? 0) & 0x0f) | 0x40;
+  digest[8] = ((digest[8] ?? 0) & 0x3f) | 0x80;
+  const hex = digest.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+async function encryptSections(
+  cipher: SectionCipher,
+  meta: Pick<CaseMetadata, 'caseId' | 'ownerAgency'>,
+  sections: Sections,
+): Promise<StoredCase['sections']> {
+  const present = SECTION_NAMES.filter((name) => sections[name] !== undefined);
+  const ciphertexts = await Promise.all(
+    present.map((section) =>
+      cipher.encrypt(
+        { caseId: meta.caseId, section, ownerAgency: meta.ownerAgency },
+        encoder.encode(JSON.stringify(sections[section])),
+      ),
+    ),
+  );
+  return Object.fromEntries(present.map((name, i) => [name, ciphertexts[i]]));
+}
+
+async function decryptSections(cipher: SectionCipher, record: StoredCase, visible: ReadonlySet<SectionName>) {
+  const names = SECTION_NAMES.filter((name) => visible.has(name) && record.sections[name] !== undefined);
+  // In parallel: each section is one KMS Decrypt.
+  const plaintexts = await Promise.all(
+    names.map((section) =>
+      cipher.decrypt(
+        { caseId: record.meta.caseId, section, ownerAgency: record.meta.ownerAgency },
+        record.sections[section] as Uint8Array,
+      ),
+    ),
+  );
+  return Object.fromEntries(
+    names.map((name, i) => [name, JSON.parse(decoder.decode(plaintexts[i]))]),
+  ) as Sections;
+}
+
+async function decryptNotes(
+  cipher: SectionCipher,
+  record: StoredCase,
+  notes: StoredNote[],
+  access: CaseAccess,
+  agency: string,
+) {
+  // The owner reads every note; another agency reads the notes it wrote.
+  const readable = notes.filter((note) => access.owner || note.agency === agency);
+  return Promise.all(
+    readable.map(async (note): Promise<NoteView> => {
+      const plaintext = await cipher.decrypt(
+        { caseId: note.caseId, section: `note:${note.noteId}`, ownerAgency: record.meta.ownerAgency },
+        note.ciphertext,
+      );
+      return {
+        noteId: note.noteId,
+        agency: note.agency,
+        user: note.user,
+        kind: note.kind,
+        text: decoder.decode(plaintext),
+        createdAt: note.createdAt,
+      };
+    }),
+  );
+}
+
+/** Loads a case and what the caller may do with it; a case the caller may not see is not found. */
+async function loadVisible(deps: CaseServiceDeps, caller: Caller, caseId: string) {
+  const found = await deps.store.get(caseId);
+  const access = found
+    ? accessFor(caller.agency, found.record.meta.ownerAgency, found.grants, deps.clock())
+    : null;
+  if (!found || !access) throw new NotFoundError();
+  return { ...found, access };
+}
+
+export async function createCase(
+  deps: CaseServiceDeps,
+  caller: Caller,
+  body: CreateCaseBody,
+  trail: AuditTrail,
+  caseId: string,
+): Promise<CaseMetadata> {
+  const now = deps.clock().toISOString();
+  const meta: CaseMetadata = {
+    caseId,
+    ownerAgency: caller.agency,
+    category: body.category,
+    urgency: body.urgency,
+    status: body.status,
+    region: body.region,
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  };
+  const sections = await encryptSections(deps.cipher, meta, body.sections);
+  const event = trail.eventFor(201, { caseId });
+  try {
+    await deps.store.create({ meta, createdBy: caller.user, sections }, event);
+  } catch (error) {
+    if (error instanceof CaseExistsError) {
+      throw new ConflictError('A case was already created with this Idempotency-Key.', 'duplicate-request');
+    }
+    throw error;
+  }
+  trail.recorded(event);
+  return meta;
+}
+
+export async function readCase(deps: CaseServiceDeps, caller: Caller, caseId: string): Promise<CaseView> {
+  const { record, notes, access } = await loadVisible(deps, caller, caseId);
+  const [sections, noteViews] = await Promise.all([
+    decryptSections(deps.cipher, record, access.sections),
+    decryptNotes(deps.cipher, record, notes, access, caller.agency),
+  ]);
+  return { ...record.meta, sections, notes: noteViews };
+}
+
+/** `If-Match: "3"` (or weak `W/"3"`) → 3. Anything else can never match. */
+export function versionFromIfMatch(ifMatch: string | undefined): number | undefined {
+  if (ifMatch === undefined) return undefined;
+  const match = /^(?:W\/)?"(\d{1,10})"$/.exec(ifMatch.trim());
+  return match ? Number(match[1]) : Number.NaN;
+}
+
+export function etagOf(version: number): string {
+  return `"${version}"`;
+}
+
+export async function updateCase(
+  deps: CaseServiceDeps,
+  caller: Caller,
+  caseId: string,
+  ifMatch: string | undefined,
+  body: UpdateCaseBody,
+  trail: AuditTrail,
+): Promise<CaseMetadata> {
+  const { record, access } = await loadVisible(deps, caller, caseId);
+  if (!access.canUpdate) throw new RuleViolationError('Only the owning agency updates a case.', 'not-owner');
+  const expected = versionFromIfMatch(ifMatch);
+  if (expected === undefined) throw new PreconditionRequiredError();
+  if (expected !== record.meta.version) throw new PreconditionFailedError();
+
+  const changed: Sections = {};
+  const removed: SectionName[] = [];
+  for (const name of SECTION_NAMES) {
+    const value = body.sections?.[name];
+    if (value === null) removed.push(name);
+    else if (value !== undefined) Object.assign(changed, { [name]: value });
+  }
+  const reencrypted = await encryptSections(deps.cipher, record.meta, changed);
+  const sections = { ...record.sections, ...reencrypted };
+  for (const name of removed) delete sections[name];
+
+  const meta: CaseMetadata = {
+    ...record.meta,
+    ...(body.category ? { category: body.category } : {}),
+    ...(body.urgency ? { urgency: body.urgency } : {}),
+    ...(body.status ? { status: body.status } : {}),
+    ...(body.region ? { region: body.region } : {}),
+    updatedAt: deps.clock().toISOString(),
+    version: record.meta.version + 1,
+  };
+  const event = trail.eventFor(200, { caseId });
+  try {
+    await deps.store.update({ meta, createdBy: record.createdBy, sections }, expected, event);
+  } catch (error) {
+    if (error instanceof StaleVersionError) throw new PreconditionFailedError();
+    if (error instanceof CaseGoneError) throw new NotFoundError();
+    throw error;
+  }
+  trail.recorded(event);
+  return meta;
+}
+
+export async function addNote(
+  deps: CaseServiceDeps,
+  caller: Caller,
+  caseId: string,
+  body: NoteBody,
+  trail: AuditTrail,
+  noteId: string = randomUUID(),
+): Promise<NoteView> {
+  const { record, access } = await loadVisible(deps, caller, caseId);
+  if (!access.canAddNote) throw new RuleViolationError('This access is read-only.', 'read-only-access');
+  const createdAt = deps.clock().toISOString();
+  const ciphertext = await deps.cipher.encrypt(
+    { caseId, section: `note:${noteId}`, ownerAgency: record.meta.ownerAgency },
+    encoder.encode(body.text),
+  );
+  const note: StoredNote = {
+    caseId,
+    noteId,
+    agency: caller.agency,
+    user: caller.user,
+    kind: body.kind,
+    createdAt,
+    ciphertext,
+  };
+  const event = trail.eventFor(201, { caseId });
+  try {
+    await deps.store.addNote(note, event);
+  } catch (error) {
+    if (error instanceof CaseGoneError) throw new NotFoundError();
+    throw error;
+  }
+  trail.recorded(event);
+  return { noteId, agency: caller.agency, user: caller.user, kind: body.kind, text: body.text, createdAt };
+}

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+
+/**
+ * Canary strings: every one goes into an encrypted section; none may ever be found in a table scan.
+ * Each run gets fresh ones so a leak from an earlier run cannot hide or fake a result.
+ */
+const run = randomUUID().slice(0, 8);
+export const CANARIES = {
+  childAr: `مريم أحمد ${run}`,
+  childEn: `Maryam Ahmed ${run}`,
+  nationalId: `784-2015-${run.replace(/\D/g, '1').slice(0, 7).padEnd(7, '7')}`,
+  narrative: `يُذكر أن الطفلة تتعرض للإهمال — canary narrative ${run}`,
+  reporterPhone: '+971 50 123 4567',
+  reporterName: `Reporter Canary ${run}`,
+  assessment: `assessment canary ${run}`,
+  police: `police canary ${run}`,
+  note: `note canary ${run}`,
+};
+
+export function fullCaseBody(overrides: Record<string, unknown> = {}) {
+  return {
+    category: 'neglect',
+    urgency: 'high',
+    region: { emirate: 'sharjah', city: 'Khor Fakkan' },
+    sections: {
+      identity: {
+        children: [
+          {
+            name: { ar: CANARIES.childAr, en: CANARIES.childEn },
+            nationalId: CANARIES.nationalId,
+            dateOfBirth: '2015-03-02',
+            sex: 'female',
+          },
+        ],
+        familyMembers: [
+          { name: { ar: 'أحمد سالم', en: 'Ahmed Salem' }, relation: 'father', livesWithChild: true },
+        ],
+        addresses: [{ emirate: 'sharjah', city: 'خورفكان', area: 'الزبارة' }],
+      },
+      report: {
+        receivedAt: '2026-11-20T08:15:00.000Z',
+        channel: 'school',
+        narrative: CANARIES.narrative,
+        concerns: ['غياب متكرر عن المدرسة', 'missing meals'],
+      },
+      assessment: { riskLevel: 'high', summary: CANARIES.assessment, findings: ['home visit needed'] },
+      reporter: { anonymous: false, name: { en: CANARIES.reporterName }, phone: CANARIES.reporterPhone },
+      police: { actions: [{ at: '2026-11-21T10:00:00.000Z', action: CANARIES.police }] },
+    },
+    ...overrides,
+  };
+}
+
+export function minimalCaseBody(overrides: Record<string, unknown> = {}) {
+  return {
+    category: 'abuse',
+    urgency: 'critical',
+    region: { emirate: 'dubai' },
+    sections: {
+      report: {
+        receivedAt: '2026-11-28T22:40:00.000Z',
+        channel: 'hotline',
+        narrative: `minimal report ${run}`,
+      },
+    },
+    ...overrides,
+  };
+}
