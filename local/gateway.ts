@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { type FunctionName, type RouteSpec, routes } from '../lib/routes';
+import { scopesOfClaim } from '../src/domain/directory';
 import { MAX_BODY_BYTES } from '../src/http/api-function';
 import {
   ForbiddenError,
@@ -28,6 +29,13 @@ export interface GatewayOptions {
   loadHandler(fn: FunctionName): Promise<LambdaHandler>;
   /** Called for every invocation, for tests that check a handler was (not) reached. */
   onInvoke?(fn: FunctionName, event: APIGatewayProxyEvent): void;
+  /** Routes outside the route table, each with its own handler; only the benchmark's baseline uses this. */
+  extraRoutes?: readonly ExtraRoute[];
+}
+
+export interface ExtraRoute {
+  route: RouteSpec;
+  handler: LambdaHandler;
 }
 
 export interface Gateway {
@@ -40,12 +48,13 @@ interface CompiledRoute {
   route: RouteSpec;
   pattern: RegExp;
   paramNames: string[];
+  handler?: LambdaHandler;
 }
 
-function compileRoutes(): CompiledRoute[] {
+function compileRoutes(extraRoutes: readonly ExtraRoute[]): CompiledRoute[] {
   return (
-    routes
-      .map((route: RouteSpec) => {
+    [...routes.map((route: RouteSpec) => ({ route })), ...extraRoutes]
+      .map(({ route, handler }: { route: RouteSpec; handler?: LambdaHandler }): CompiledRoute => {
         const paramNames: string[] = [];
         const source = route.path
           .split('/')
@@ -56,7 +65,7 @@ function compileRoutes(): CompiledRoute[] {
             return '([^/]+)';
           })
           .join('/');
-        return { route, pattern: new RegExp(`^${source}$`), paramNames };
+        return { route, handler, pattern: new RegExp(`^${source}$`), paramNames };
       })
       // A literal segment wins over a parameter, as in API Gateway.
       .sort((a, b) => a.paramNames.length - b.paramNames.length)
@@ -117,7 +126,7 @@ function lambdaContext(fn: FunctionName, requestId: string): Context {
 }
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
-  const compiled = compileRoutes();
+  const compiled = compileRoutes(options.extraRoutes ?? []);
   const host = options.host ?? '127.0.0.1';
 
   const authorize = async (route: RouteSpec, authorization: string | undefined) => {
@@ -130,8 +139,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     } catch {
       throw new UnauthorizedError();
     }
-    const scopes = String(claims.scope).split(' ');
-    if (!scopes.includes(route.scope)) throw new ForbiddenError();
+    if (!scopesOfClaim(claims.scope).includes(route.scope)) throw new ForbiddenError();
     // A Cognito authorizer hands claims on as strings.
     return Object.fromEntries(Object.entries(claims).map(([key, value]) => [key, String(value)]));
   };
@@ -211,7 +219,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         },
       };
 
-      const handler = await options.loadHandler(matched.route.fn);
+      const handler = matched.handler ?? (await options.loadHandler(matched.route.fn));
       options.onInvoke?.(matched.route.fn, event);
       let result: APIGatewayProxyResult;
       try {

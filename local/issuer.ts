@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
-import type { Directory, Scope } from '../src/domain/directory';
+import { type Directory, type Scope, scopeClaim } from '../src/domain/directory';
 
 /**
  * The local token issuer: stands in for the Cognito user pool. Tokens carry the claims a Cognito
@@ -71,7 +71,7 @@ export async function openIssuer(keyFile: string, directory: Directory): Promise
       return new SignJWT({
         client_id: clientId,
         token_use: 'access',
-        scope: scopes.join(' '),
+        scope: scopes.map(scopeClaim).join(' '),
         version: 2,
         auth_time: Math.floor(Date.now() / 1000),
       })

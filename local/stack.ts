@@ -23,6 +23,7 @@ export interface LocalStackOptions {
   port?: number;
   host?: string;
   onInvoke?: GatewayOptions['onInvoke'];
+  extraRoutes?: GatewayOptions['extraRoutes'];
   log?: (line: string) => void;
 }
 
@@ -136,6 +137,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       loadHandler,
       ...(options.host ? { host: options.host } : {}),
       ...(options.onInvoke ? { onInvoke: options.onInvoke } : {}),
+      ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
     });
     stoppers.push(gateway.close);
 

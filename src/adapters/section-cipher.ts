@@ -38,8 +38,8 @@ function encryptionContextOf(context: SectionContext): Record<string, string> {
   return { app: APP, caseId: context.caseId, section: context.section, ownerAgency: context.ownerAgency };
 }
 
-const INTEGRITY_MARKERS =
-  /InvalidCiphertextException|IncorrectKeyException|NotFoundException|unable to authenticate|Malformed|Unsupported|Invalid|Truncated|Header|Buffer/i;
+const KMS_UNAVAILABLE =
+  /TimeoutError|socket hang up|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|fetch failed|KMSInternalException|ThrottlingException|DependencyTimeoutException|KMSInvalidStateException|DisabledException|AccessDeniedException|ServiceUnavailable|InternalFailure/;
 
 export function encryptionSdkCipher(kms: KMS, directory: Directory): SectionCipher {
   // One data key per message: a message with more was not written by us.
@@ -104,10 +104,11 @@ export function encryptionSdkCipher(kms: KMS, directory: Directory): SectionCiph
 
 /**
  * The keyring folds KMS errors into one message (with their stacks), so the cause is read from that text:
- * KMS refusing the ciphertext, or the message failing to parse or authenticate, is an integrity failure;
- * anything else (KMS unreachable, throttled, failing) means KMS is unavailable.
+ * KMS unreachable, throttled, failing or refusing us means KMS is unavailable (503); anything else — KMS
+ * refusing the ciphertext, or the message failing to parse, commit or authenticate — is an integrity
+ * failure of the stored record.
  */
 function isIntegrityFailure(error: unknown): boolean {
   const text = `${(error as Error)?.name ?? ''} ${(error as Error)?.message ?? ''}`;
-  return INTEGRITY_MARKERS.test(text);
+  return !KMS_UNAVAILABLE.test(text);
 }

@@ -5,6 +5,21 @@ export const SCOPES = ['cases.read', 'cases.write', 'exchange', 'audit.read', 's
 export const ScopeSchema = z.enum(SCOPES);
 export type Scope = z.infer<typeof ScopeSchema>;
 
+/** The Cognito resource server: access tokens carry scopes as `himaya/<scope>`. */
+export const RESOURCE_SERVER = 'himaya';
+export const scopeClaim = (scope: Scope) => `${RESOURCE_SERVER}/${scope}`;
+
+/** The scopes of a token's `scope` claim that belong to this resource server. */
+export function scopesOfClaim(claim: unknown): Scope[] {
+  return String(claim ?? '')
+    .split(' ')
+    .flatMap((entry) => {
+      const [server, name] = entry.split('/');
+      const parsed = ScopeSchema.safeParse(name);
+      return server === RESOURCE_SERVER && parsed.success ? [parsed.data] : [];
+    });
+}
+
 export const AgencyIdSchema = z
   .string()
   .regex(/^[a-z][a-z0-9-]{1,31}$/, 'an agency id is 2-32 lowercase letters, digits or hyphens');

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { type Directory, findClient, type Scope, ScopeSchema } from '../domain/directory';
+import { type Directory, findClient, type Scope, scopesOfClaim } from '../domain/directory';
 import { ForbiddenError, UnauthorizedError, ValidationError } from './errors';
 import { PurposeSchema, UserHeaderSchema } from './schemas';
 
@@ -31,12 +31,7 @@ export function authContextOf(
   const claims = claimsOf(event);
   const clientId = claims?.client_id;
   if (typeof clientId !== 'string' || claims?.token_use !== 'access') throw new UnauthorizedError();
-  const scopes = String(claims.scope ?? '')
-    .split(' ')
-    .flatMap((scope) => {
-      const parsed = ScopeSchema.safeParse(scope);
-      return parsed.success ? [parsed.data] : [];
-    });
+  const scopes = scopesOfClaim(claims.scope);
   if (!scopes.includes(requiredScope)) throw new ForbiddenError();
   const client = findClient(directory, clientId);
   if (!client) throw new ForbiddenError('This client is not registered with an agency.');

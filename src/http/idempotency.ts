@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import {
   IdempotencyAlreadyInProgressError,
   IdempotencyConfig,
@@ -32,9 +33,17 @@ export function idempotentRunner(persistenceStore: BasePersistenceLayer, fn: str
     body: unknown,
     operation: () => Promise<ApiResponse>,
   ): Promise<ApiResponse> => {
+    let committed: ApiResponse | undefined;
     try {
-      return await run({ scope, body: body ?? null }, operation);
+      const stored = await run({ scope, body: body ?? null }, async () => {
+        committed = await operation();
+        return withoutEchoes(committed, body);
+      });
+      return withEchoes(stored, body);
     } catch (error) {
+      // The operation's write (and its audit event) stands; only marking the record complete failed.
+      // Answer what happened: a 503 would deny a write the access log records as done.
+      if (committed) return committed;
       if (error instanceof HttpError) throw error;
       if (error instanceof IdempotencyValidationError) {
         throw new RuleViolationError(
@@ -53,5 +62,33 @@ export function idempotentRunner(persistenceStore: BasePersistenceLayer, fn: str
       if (cause instanceof HttpError) throw cause;
       throw new DependencyUnavailableError(error);
     }
+  };
+}
+
+type StoredResponse = ApiResponse & { echoes?: string[] };
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The record is kept in clear, so it holds no field of the response body that repeats the request body
+ * (a note's text): a replay carries the same body, its hash checked, and gets those fields back from it.
+ */
+function withoutEchoes(response: ApiResponse, body: unknown): StoredResponse {
+  if (!isObject(response.body) || !isObject(body)) return response;
+  const entries = Object.entries(response.body);
+  const echoes = entries.flatMap(([key, value]) =>
+    key in body && isDeepStrictEqual(value, body[key]) ? [key] : [],
+  );
+  if (echoes.length === 0) return response;
+  const kept = entries.map(([key, value]) => [key, echoes.includes(key) ? null : value]);
+  return { ...response, body: Object.fromEntries(kept), echoes };
+}
+
+function withEchoes({ echoes, ...response }: StoredResponse, body: unknown): ApiResponse {
+  if (!echoes || !isObject(response.body) || !isObject(body)) return response;
+  const entries = Object.entries(response.body);
+  return {
+    ...response,
+    body: Object.fromEntries(entries.map(([key, value]) => [key, echoes.includes(key) ? body[key] : value])),
   };
 }

@@ -40,7 +40,11 @@ export function requestTrail(
         clientId,
         user: user.success ? user.data : null,
         action: route.action ?? route.operationId,
-        resource: event.path.slice(0, MAX_RESOURCE_LENGTH),
+        // A create names what it created: `/v1/cases` + `/<new id>`.
+        resource: (details.caseId && !event.path.includes(details.caseId)
+          ? `${event.path}/${details.caseId}`
+          : event.path
+        ).slice(0, MAX_RESOURCE_LENGTH),
         outcome,
         requestId: event.requestContext.requestId,
         sourceIp: event.requestContext.identity?.sourceIp ?? 'unknown',

@@ -90,4 +90,161 @@ describe('case records over HTTP', () => {
       expect.objectContaining({ agency: 'cfpc', text: 'زيارة منزلية اليوم', kind: 'update' }),
     ]);
   });
+
+  it('lists newest first with filters and cursor paging, metadata only', async () => {
+    const region = { emirate: 'fujairah', city: `paging-${Date.now()}` };
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const created = await call('POST', '/v1/cases', {
+        token: police,
+        body: minimalCaseBody({ urgency: 'medium', region }),
+      });
+      ids.push(created.json.caseId as string);
+    }
+    const since = (
+      await call('GET', `/v1/cases/${ids[0]}`, { token: police, purpose: 'criminal-investigation' })
+    ).json.updatedAt;
+
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const query = new URLSearchParams({
+        urgency: 'medium',
+        updatedSince: String(since),
+        limit: '2',
+        ...(cursor ? { cursor } : {}),
+      });
+      const page = await call('GET', `/v1/cases?${query}`, { token: police });
+      expect(page.status).toBe(200);
+      const items = page.json.items as Record<string, unknown>[];
+      expect(items.length).toBeLessThanOrEqual(2);
+      for (const item of items) {
+        expect(item).not.toHaveProperty('sections');
+        expect(item.urgency).toBe('medium');
+        seen.push(item.caseId as string);
+      }
+      cursor = page.json.nextCursor as string | undefined;
+      pages += 1;
+    } while (cursor && pages < 20);
+
+    const ours = seen.filter((id) => ids.includes(id));
+    expect(ours).toEqual([...ids].reverse());
+    expect(pages).toBeGreaterThanOrEqual(3);
+  });
+
+  it('refuses a cursor that does not belong to the caller (400)', async () => {
+    const forged = Buffer.from(
+      JSON.stringify({ pk: 'CASE#x', sk: 'CASE', gsi1pk: 'ACCESS#cfpc', gsi1sk: 'z' }),
+    ).toString('base64url');
+
+    const response = await call('GET', `/v1/cases?cursor=${forged}`, { token: police });
+
+    expect(response.status).toBe(400);
+    expect(response.json.errors).toEqual([{ path: 'query.cursor', message: 'invalid cursor' }]);
+  });
+
+  it('refuses unknown keys, missing fields and oversized strings with 400 naming each path', async () => {
+    const body = minimalCaseBody({ extra: true, urgency: 'someday' }) as Record<string, unknown>;
+    (body.sections as { report: Record<string, unknown> }).report.narrative = 'x'.repeat(20_001);
+
+    const response = await call('POST', '/v1/cases', { token: cfpc, body });
+
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    const paths = (response.json.errors as { path: string }[]).map((e) => e.path);
+    expect(paths).toEqual(expect.arrayContaining(['body', 'body.urgency', 'body.sections.report.narrative']));
+  });
+
+  it('needs X-Himaya-Purpose to read case content', async () => {
+    const created = await call('POST', '/v1/cases', { token: cfpc, body: minimalCaseBody() });
+
+    const response = await call('GET', `/v1/cases/${created.json.caseId}`, { token: cfpc });
+
+    expect(response.status).toBe(400);
+    expect(response.json.errors).toEqual([{ path: 'headers.x-himaya-purpose', message: 'required' }]);
+    expect(response.text).not.toContain('بلاغ');
+  });
+
+  it('replays a retried create with the same Idempotency-Key and refuses the key with another body', async () => {
+    const key = `create-${crypto.randomUUID()}`;
+    const body = minimalCaseBody();
+
+    const first = await call('POST', '/v1/cases', { token: cfpc, body, headers: { 'idempotency-key': key } });
+    const retry = await call('POST', '/v1/cases', { token: cfpc, body, headers: { 'idempotency-key': key } });
+    const reused = await call('POST', '/v1/cases', {
+      token: cfpc,
+      body: minimalCaseBody({ urgency: 'low' }),
+      headers: { 'idempotency-key': key },
+    });
+    const otherClient = await call('POST', '/v1/cases', {
+      token: police,
+      body,
+      headers: { 'idempotency-key': key },
+    });
+
+    expect(first.status).toBe(201);
+    expect(retry.status).toBe(201);
+    expect(retry.json).toEqual(first.json);
+    expect(reused.status).toBe(422);
+    expect(reused.json.code).toBe('idempotency-key-reused');
+    expect(otherClient.status).toBe(201);
+    expect(otherClient.json.caseId).not.toBe(first.json.caseId);
+  });
+
+  it('lets exactly one of 20 concurrent PATCHes with the same If-Match win', async () => {
+    const created = await call('POST', '/v1/cases', { token: cfpc, body: minimalCaseBody() });
+    const path = `/v1/cases/${created.json.caseId}`;
+
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        call('PATCH', path, {
+          token: cfpc,
+          body: { status: i % 2 ? 'intervention' : 'referred' },
+          headers: { 'if-match': '"1"' },
+        }),
+      ),
+    );
+
+    const statuses = responses.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 412)).toHaveLength(19);
+    const read = await call('GET', path, { token: cfpc, purpose: 'child-protection' });
+    expect(read.json.version).toBe(2);
+  });
+
+  it('removes a section with null and replaces another, leaving the rest untouched', async () => {
+    const body = fullCaseBody();
+    const created = await call('POST', '/v1/cases', { token: cfpc, body });
+    const path = `/v1/cases/${created.json.caseId}`;
+    const assessment = { riskLevel: 'critical', summary: 'خطر مرتفع', findings: [] };
+
+    const updated = await call('PATCH', path, {
+      token: cfpc,
+      body: { sections: { reporter: null, assessment } },
+      headers: { 'if-match': created.headers.get('etag') ?? '' },
+    });
+    const read = await call('GET', path, { token: cfpc, purpose: 'child-protection' });
+
+    expect(updated.status).toBe(200);
+    const sections = read.json.sections as Record<string, unknown>;
+    expect(sections).not.toHaveProperty('reporter');
+    expect(sections.assessment).toEqual(assessment);
+    expect(sections.identity).toEqual(body.sections.identity);
+  });
+
+  it('keeps Arabic text in NFC byte for byte', async () => {
+    const nfc = 'إبلاغ عن طفلٍ مُهمَل في الشارقة'.normalize('NFC');
+    const body = minimalCaseBody();
+    (body.sections as { report: Record<string, unknown> }).report.narrative = nfc;
+
+    const created = await call('POST', '/v1/cases', { token: cfpc, body });
+    const read = await call('GET', `/v1/cases/${created.json.caseId}`, {
+      token: cfpc,
+      purpose: 'child-protection',
+    });
+
+    const narrative = (read.json.sections as { report: { narrative: string } }).report.narrative;
+    expect(Buffer.from(narrative, 'utf8').equals(Buffer.from(nfc, 'utf8'))).toBe(true);
+  });
 });

@@ -87,7 +87,7 @@ describe('local gateway authorization', () => {
   });
 
   it('refuses a token signed with another key (401)', async () => {
-    const forged = await signWith({ client_id: 'police', token_use: 'access', scope: 'cases.read' });
+    const forged = await signWith({ client_id: 'police', token_use: 'access', scope: 'himaya/cases.read' });
     await expectRefused(`Bearer ${forged}`, 401);
   });
 
@@ -109,7 +109,7 @@ describe('local gateway authorization', () => {
       iss: LOCAL_ISSUER,
       client_id: 'police',
       token_use: 'access',
-      scope: 'cases.read',
+      scope: 'himaya/cases.read',
       exp: now + 300,
     };
     await expectRefused(`Bearer ${encode({ alg: 'none', typ: 'JWT' })}.${encode(claims)}.`, 401);
@@ -117,7 +117,7 @@ describe('local gateway authorization', () => {
 
   it('refuses a token from another issuer, even signed with our key (401)', async () => {
     const token = await signWithOurKey(
-      { client_id: 'police', token_use: 'access', scope: 'cases.read' },
+      { client_id: 'police', token_use: 'access', scope: 'himaya/cases.read' },
       'https://cognito-idp.example/other-pool',
     );
     await expectRefused(`Bearer ${token}`, 401);
@@ -125,10 +125,23 @@ describe('local gateway authorization', () => {
 
   it('refuses an ID token where an access token is needed (401)', async () => {
     const token = await signWithOurKey(
-      { client_id: 'police', token_use: 'id', scope: 'cases.read' },
+      { client_id: 'police', token_use: 'id', scope: 'himaya/cases.read' },
       LOCAL_ISSUER,
     );
     await expectRefused(`Bearer ${token}`, 401);
+  });
+
+  it('counts only scopes of the himaya resource server (403 for a bare or foreign scope)', async () => {
+    const bare = await signWithOurKey(
+      { client_id: 'police', token_use: 'access', scope: 'cases.read' },
+      LOCAL_ISSUER,
+    );
+    const foreign = await signWithOurKey(
+      { client_id: 'police', token_use: 'access', scope: 'other/cases.read' },
+      LOCAL_ISSUER,
+    );
+    await expectRefused(`Bearer ${bare}`, 403);
+    await expectRefused(`Bearer ${foreign}`, 403);
   });
 
   it('refuses a valid token without the route scope (403)', async () => {

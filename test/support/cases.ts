@@ -1,16 +1,18 @@
-import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import { CANARY_NATIONAL_ID } from './canary';
 
 /**
- * Canary strings: every one goes into an encrypted section; none may ever be found in a table scan.
- * Each run gets fresh ones so a leak from an earlier run cannot hide or fake a result.
+ * Canary strings: every one goes into an encrypted section and carries the run's marker; after the
+ * suite, the global teardown scans every table for the marker (test/global-setup.ts). Each run has a
+ * fresh marker, so a leak from an earlier run can neither hide nor fake a result.
  */
-const run = randomUUID().slice(0, 8);
+const run = inject('stack').canaryMarker;
 export const CANARIES = {
   childAr: `مريم أحمد ${run}`,
   childEn: `Maryam Ahmed ${run}`,
-  nationalId: `784-2015-${run.replace(/\D/g, '1').slice(0, 7).padEnd(7, '7')}`,
+  nationalId: CANARY_NATIONAL_ID,
   narrative: `يُذكر أن الطفلة تتعرض للإهمال — canary narrative ${run}`,
-  reporterPhone: '+971 50 123 4567',
+
   reporterName: `Reporter Canary ${run}`,
   assessment: `assessment canary ${run}`,
   police: `police canary ${run}`,
@@ -44,7 +46,7 @@ export function fullCaseBody(overrides: Record<string, unknown> = {}) {
         concerns: ['غياب متكرر عن المدرسة', 'missing meals'],
       },
       assessment: { riskLevel: 'high', summary: CANARIES.assessment, findings: ['home visit needed'] },
-      reporter: { anonymous: false, name: { en: CANARIES.reporterName }, phone: CANARIES.reporterPhone },
+      reporter: { anonymous: false, name: { en: CANARIES.reporterName }, phone: '+971 50 123 4567' },
       police: { actions: [{ at: '2026-11-21T10:00:00.000Z', action: CANARIES.police }] },
     },
     ...overrides,

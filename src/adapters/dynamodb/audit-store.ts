@@ -89,7 +89,7 @@ export function dynamoDbAuditStore(client: DynamoDBDocumentClient, tableName: st
       const names: Record<string, string> = { '#p': pkName, '#s': skName };
       const values: Record<string, unknown> = {
         ':p': partition,
-        ':from': filter.from ?? '',
+        ':from': filter.from ?? '0',
         ':to': `${filter.to ?? '9999'}\uffff`,
       };
       const filters: string[] = [];

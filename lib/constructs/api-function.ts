@@ -1,0 +1,194 @@
+import { join } from 'node:path';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { FunctionName } from '../routes';
+import type { HimayaTable } from './data';
+
+/** The repository root: entries are `functions/<name>.ts` and the lock file sits here. */
+export const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
+
+/**
+ * How a function may use a table:
+ * - `RO`: read items and query the named indexes;
+ * - `RW`: `RO` plus put, update and delete items;
+ * - `APPEND`: put new items only (with conditions), nothing else: how request functions write the audit
+ *   log, which no one but the sealer may change afterwards.
+ */
+export type TableAccess = 'RO' | 'RW' | 'APPEND';
+
+const TABLE_ACTIONS: Record<TableAccess, string[]> = {
+  RO: [
+    'dynamodb:GetItem',
+    'dynamodb:BatchGetItem',
+    'dynamodb:Query',
+    'dynamodb:ConditionCheckItem',
+    'dynamodb:DescribeTable',
+  ],
+  RW: [
+    'dynamodb:GetItem',
+    'dynamodb:BatchGetItem',
+    'dynamodb:Query',
+    'dynamodb:ConditionCheckItem',
+    'dynamodb:DescribeTable',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:BatchWriteItem',
+  ],
+  APPEND: ['dynamodb:PutItem', 'dynamodb:ConditionCheckItem'],
+};
+
+/** What the function's code asks of the table's key through DynamoDB. */
+const TABLE_KEY_ACTIONS: Record<TableAccess, string[]> = {
+  RO: ['kms:Decrypt'],
+  RW: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+  APPEND: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+};
+
+export interface ApiFunctionProps {
+  /** The function's name in the route table; its entry is `functions/<fn>.ts`, exporting `handler`. */
+  fn: FunctionName;
+  /** Environment shared by every function (tables, keys, directory); Powertools variables are added. */
+  environment: Record<string, string>;
+  /** Encrypts the function's log group. */
+  logsKey: kms.IKey;
+  /** @default RetentionDays.ONE_YEAR */
+  logRetention?: logs.RetentionDays;
+  /** @default 'INFO' */
+  logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** @default 1024 MB (CPU scales with memory; KMS and the Encryption SDK are CPU-bound at cold start) */
+  memorySize?: number;
+  /** @default 15 s: under API Gateway's 29 s integration timeout, so the caller gets our error, not a 504 */
+  timeout?: Duration;
+}
+
+/**
+ * The one Lambda function shape of Himaya. Defaults, each on purpose:
+ * - Node.js 24 on ARM64 (Graviton: cheaper per ms, same code);
+ * - one ESM bundle made by esbuild locally (no Docker), minified, with source maps (`--enable-source-maps`),
+ *   the AWS SDK bundled rather than taken from the runtime, so the versions we test are the ones we run;
+ *   a `banner` gives ESM code a `require` for the CommonJS dependencies that still call it;
+ * - its own role, with no managed policy: logs to its own log group, X-Ray, and only what `bind*`/`use*` add;
+ * - an explicit log group, KMS-encrypted, with retention, kept on stack deletion;
+ * - X-Ray active tracing; Powertools service name `himaya-<fn>` (as `createLogger` names it) and log level.
+ */
+export class ApiFunction extends NodejsFunction {
+  readonly fn: FunctionName;
+
+  constructor(scope: Construct, id: string, props: ApiFunctionProps) {
+    const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      encryptionKey: props.logsKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const role = new iam.Role(scope, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Himaya ${props.fn} function`,
+    });
+    super(scope, id, {
+      entry: join(PROJECT_ROOT, 'functions', `${props.fn}.ts`),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 1024,
+      timeout: props.timeout ?? Duration.seconds(15),
+      role,
+      logGroup,
+      description: `Himaya ${props.fn}`,
+      environment: {
+        ...props.environment,
+        POWERTOOLS_SERVICE_NAME: `himaya-${props.fn}`,
+        POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node24',
+        mainFields: ['module', 'main'],
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        bundleAwsSDK: true,
+        externalModules: [],
+        banner:
+          "import { createRequire as __himayaCreateRequire } from 'node:module'; const require = __himayaCreateRequire(import.meta.url);",
+      },
+    });
+    this.fn = props.fn;
+    logGroup.grantWrite(role);
+
+    // Active tracing, with its permissions in a policy of their own: X-Ray's PutTraceSegments and
+    // PutTelemetryRecords take no resource, so this is the one place a `*` resource is acknowledged.
+    (this.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: lambda.Tracing.ACTIVE };
+    const tracing = new iam.Policy(this, 'TracingPolicy', {
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+          resources: ['*'],
+        }),
+      ],
+    });
+    role.attachInlinePolicy(tracing);
+    Validations.of(tracing).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions; this policy holds nothing else.',
+    });
+  }
+
+  /** Grants the access to a table (and to its key, only through DynamoDB) that `access` describes. */
+  bindTable(table: HimayaTable, access: TableAccess): this {
+    this.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: TABLE_ACTIONS[access],
+        resources: access === 'APPEND' ? [table.tableArn] : table.arnsWithIndexes,
+      }),
+    );
+    this.useKeys([table.key], TABLE_KEY_ACTIONS[access], {
+      StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` },
+    });
+    return this;
+  }
+
+  /** Lets the function read the table's stream (the sealer). */
+  bindStream(table: HimayaTable): this {
+    if (!table.tableStreamArn) throw new Error(`table ${table.definition.id} has no stream`);
+    this.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'dynamodb:DescribeStream',
+          'dynamodb:GetRecords',
+          'dynamodb:GetShardIterator',
+          'dynamodb:ListStreams',
+        ],
+        resources: [table.tableStreamArn],
+      }),
+    );
+    this.useKeys([table.key], ['kms:Decrypt']);
+    return this;
+  }
+
+  /**
+   * Grants named KMS actions on the given keys, e.g. `['kms:GenerateDataKey', 'kms:Decrypt']` on the agency
+   * keys for the Encryption SDK, `['kms:GenerateMac']` on the HMAC key, `['kms:Sign']` on the signing key.
+   * `conditions` narrows further (e.g. on `kms:EncryptionContext:app`).
+   */
+  useKeys(keys: readonly kms.IKey[], actions: readonly string[], conditions?: Record<string, unknown>): this {
+    if (keys.length === 0) return this;
+    this.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: [...actions],
+        resources: keys.map((key) => key.keyArn),
+        ...(conditions ? { conditions } : {}),
+      }),
+    );
+    return this;
+  }
+}
