@@ -7,9 +7,9 @@ import { BaseEnvSchema, readEnv, TablesEnvSchema } from '../src/config';
 import {
   addNote,
   type CaseServiceDeps,
-  caseIdFor,
   createCase,
   etagOf,
+  idForRequest,
   readCase,
   updateCase,
 } from '../src/domain/cases/case-service';
@@ -40,7 +40,7 @@ export const handler = apiFunction({
   }),
   operations: {
     createCase: async ({ auth, body, audit: trail, idempotencyScope }) => {
-      const meta = await createCase(deps, auth, body, trail, caseIdFor(idempotencyScope));
+      const meta = await createCase(deps, auth, body, trail, idForRequest(idempotencyScope));
       return {
         status: 201,
         body: meta,
@@ -68,8 +68,8 @@ export const handler = apiFunction({
       const meta = await updateCase(deps, auth, params.caseId, headers['if-match'], body, trail);
       return { status: 200, body: meta, headers: { ETag: etagOf(meta.version) } };
     },
-    addNote: async ({ auth, params, body, audit: trail }) => {
-      const note = await addNote(deps, auth, params.caseId, body, trail);
+    addNote: async ({ auth, params, body, audit: trail, idempotencyScope }) => {
+      const note = await addNote(deps, auth, params.caseId, body, trail, idForRequest(idempotencyScope));
       return { status: 201, body: note };
     },
   },

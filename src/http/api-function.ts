@@ -192,7 +192,7 @@ export function apiFunction<F extends FunctionName>(options: ApiFunctionOptions<
     return result;
   };
 
-  const dispatch = async (event: APIGatewayProxyEvent, _context: Context): Promise<APIGatewayProxyResult> => {
+  const dispatch = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
     const route = served.find((r) => r.method === event.httpMethod && r.path === event.resource);
     if (!route) return failed(new NotFoundError(), undefined);
     const trail = requestTrail(route, event, directory, clock);
@@ -203,7 +203,7 @@ export function apiFunction<F extends FunctionName>(options: ApiFunctionOptions<
       const request = toApiRequest(route, event, directory, trail);
       const response =
         runIdempotent && request.idempotencyScope
-          ? await runIdempotent(request.idempotencyScope, request.body, () => operation(request))
+          ? await runIdempotent(request.idempotencyScope, request.body, () => operation(request), context)
           : await operation(request);
       result = toResult(response);
     } catch (error) {

@@ -6,6 +6,7 @@ import {
   makeIdempotent,
 } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+import type { Context } from 'aws-lambda';
 import type { ApiResponse } from './api-function';
 import { ConflictError, DependencyUnavailableError, HttpError, RuleViolationError } from './errors';
 
@@ -32,7 +33,10 @@ export function idempotentRunner(persistenceStore: BasePersistenceLayer, fn: str
     scope: string,
     body: unknown,
     operation: () => Promise<ApiResponse>,
+    context: Context,
   ): Promise<ApiResponse> => {
+    // The remaining time bounds the in-progress record, so a crashed attempt does not block retries for a day.
+    config.registerLambdaContext(context);
     let committed: ApiResponse | undefined;
     try {
       const stored = await run({ scope, body: body ?? null }, async () => {

@@ -18,7 +18,8 @@ import { decodeCursor, encodeCursor, failClosed, failedConditions } from './erro
  * Cases table layout, one partition per case (`pk = CASE#<id>`), so one Query reads a case whole:
  * - `sk = CASE`: metadata in clear, `sections` a map of section name → Encryption SDK message (binary),
  *   and `gsi1pk = ACCESS#<agency>`, `gsi1sk = <updatedAt>#<caseId>` so an agency lists what it may see.
- * - `sk = NOTE#<createdAt>#<noteId>`: a note, its text encrypted under the owner's key.
+ * - `sk = NOTE#<noteId>`: a note, its text encrypted under the owner's key (the id alone in the key, so a
+ *   retried note with a derived id meets the conditional write).
  * - `sk = GRANT#<agency>`: a share with another agency.
  */
 const CASE_SK = 'CASE';
@@ -109,7 +110,10 @@ export function dynamoDbCaseStore(
       if (!head) return undefined;
       return {
         record: recordOf(head),
-        notes: items.filter((item) => String(item.sk).startsWith('NOTE#')).map(noteOf),
+        notes: items
+          .filter((item) => String(item.sk).startsWith('NOTE#'))
+          .map(noteOf)
+          .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.noteId.localeCompare(b.noteId)),
         grants: items.filter((item) => String(item.sk).startsWith('GRANT#')).map(grantOf),
       };
     },
@@ -174,7 +178,7 @@ export function dynamoDbCaseStore(
                 TableName: tableName,
                 Item: {
                   pk: partitionOf(note.caseId),
-                  sk: `NOTE#${note.createdAt}#${note.noteId}`,
+                  sk: `NOTE#${note.noteId}`,
                   type: 'note',
                   ...note,
                 },
@@ -184,7 +188,9 @@ export function dynamoDbCaseStore(
             audit.putItem(event),
           ]);
         } catch (error) {
-          if (failedConditions(error)?.some((c) => c.index === 0)) throw new CaseGoneError();
+          const failed = failedConditions(error);
+          if (failed?.some((c) => c.index === 0)) throw new CaseGoneError();
+          if (failed?.some((c) => c.index === 1)) throw new CaseExistsError();
           throw error;
         }
       });

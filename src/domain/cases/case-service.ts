@@ -44,8 +44,11 @@ export interface Caller {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-/** The same body under the same idempotency key gets the same case id, so a late retry cannot duplicate it. */
-export function caseIdFor(idempotencyScope: string | undefined): string {
+/**
+ * The id of what a write creates. Under an idempotency key it is derived from the key, so a late retry
+ * (after the idempotency record expired or was lost) hits the conditional write instead of duplicating.
+ */
+export function idForRequest(idempotencyScope: string | undefined): string {
   if (!idempotencyScope) return randomUUID();
   // A v4-shaped UUID from a hash: the version and variant bits set as RFC 9562 requires.
   const digest = createHash('sha256').update(idempotencyScope).digest().subarray(0, 16);
@@ -230,7 +233,7 @@ export async function addNote(
   caseId: string,
   body: NoteBody,
   trail: AuditTrail,
-  noteId: string = randomUUID(),
+  noteId: string,
 ): Promise<NoteView> {
   const { record, access } = await loadVisible(deps, caller, caseId);
   if (!access.canAddNote) throw new RuleViolationError('This access is read-only.', 'read-only-access');
@@ -253,6 +256,9 @@ export async function addNote(
     await deps.store.addNote(note, event);
   } catch (error) {
     if (error instanceof CaseGoneError) throw new NotFoundError();
+    if (error instanceof CaseExistsError) {
+      throw new ConflictError('A note was already added with this Idempotency-Key.', 'duplicate-request');
+    }
     throw error;
   }
   trail.recorded(event);

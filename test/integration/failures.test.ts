@@ -1,0 +1,472 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type Gateway, type LambdaHandler, startGateway } from '../../local/gateway';
+import { openIssuer } from '../../local/issuer';
+import { readDirectoryFile } from '../../local/stack';
+import { CANARIES, fullCaseBody } from '../support/cases';
+import { type Fault, type FaultProxy, faults, startFaultProxy } from '../support/fault-proxy';
+
+/**
+ * Fail closed (DESIGN §4, §6): with KMS stopped, or DynamoDB failing at any one SDK call of a request,
+ * the caller gets 503 problem+json with nothing of the case in it, and afterwards every stored case or
+ * note has its successful audit event and no successful event stands for a write that did not happen.
+ *
+ * This file runs its own gateway, whose functions reach DynamoDB Local and the KMS emulator of the shared
+ * stack through fault proxies. Other files use the same tables at the same time, so everything here is
+ * scoped to this file's requests and cases: each case carries a city starting with RUN (metadata, in clear).
+ *
+ * The SDK clients retry once (maxAttempts 2). A fault fails every attempt of the call it hits: a dependency
+ * outage that outlasts the retries is what must fail closed; a single failed attempt that the retry absorbs
+ * is a success, and one test shows that separately.
+ */
+const stack = inject('stack');
+const RUN = `failures-${randomUUID().slice(0, 8)}`;
+const TRANSACT = 'DynamoDB_20120810.TransactWriteItems';
+const WRITE_ACTIONS = ['case.create', 'case.update', 'case.note'];
+const DYNAMODB_FAULTS: [string, Fault][] = [
+  ['InternalServerError', faults.dynamoDbInternalError],
+  ['ProvisionedThroughputExceeded', faults.dynamoDbThroughputExceeded],
+  ['connection dropped', faults.drop],
+];
+/** What a 503 body must not carry: stack frames, SDK or service names, error text. */
+const INTERNALS = /\sat\s.+:\d+|exception|dynamodb|kms|trent|amazonaws|econn|socket|error:/i;
+
+let dynamodb: FaultProxy;
+let kms: FaultProxy;
+let gateway: Gateway;
+let token: string;
+let tables: DynamoDBDocumentClient;
+const myRequests = new Set<string>();
+let tagCount = 0;
+const nextTag = () => `${RUN}-${++tagCount}`;
+
+interface Reply {
+  status: number;
+  contentType: string;
+  retryAfter: string | null;
+  text: string;
+  json: Record<string, unknown> | undefined;
+  requestId: string;
+}
+
+async function send(
+  method: string,
+  path: string,
+  options: { body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Reply> {
+  const response = await fetch(`${gateway.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      'x-himaya-user': 'officer-failures',
+      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...options.headers,
+    },
+    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+  });
+  const text = await response.text();
+  const requestId = response.headers.get('x-amzn-requestid') ?? '';
+  myRequests.add(requestId);
+  let json: Record<string, unknown> | undefined;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type') ?? '',
+    retryAfter: response.headers.get('retry-after'),
+    text,
+    json,
+    requestId,
+  };
+}
+
+const createCase = (tag: string) =>
+  send('POST', '/v1/cases', {
+    body: fullCaseBody({ region: { emirate: 'sharjah', city: tag } }),
+    headers: { 'idempotency-key': randomUUID() },
+  });
+
+async function createdCase(): Promise<{ tag: string; caseId: string }> {
+  const tag = nextTag();
+  const created = await createCase(tag);
+  expect(created.status).toBe(201);
+  return { tag, caseId: String(created.json?.caseId) };
+}
+
+/** What is stored for this file's cases and requests, read from the tables directly. */
+interface Ledger {
+  cases: { caseId: string; tag: string; version: number }[];
+  notes: { caseId: string }[];
+  events: { requestId: string; caseId?: string; action: string; outcome: number }[];
+}
+
+async function scan(table: string): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  for await (const page of paginateScan({ client: tables }, { TableName: table, ConsistentRead: true })) {
+    items.push(...(page.Items ?? []));
+  }
+  return items;
+}
+
+async function readLedger(): Promise<Ledger> {
+  const [caseItems, auditItems] = await Promise.all([scan(stack.tables.Cases), scan(stack.tables.AuditLog)]);
+  const cases = caseItems
+    .filter((item) => item.sk === 'CASE' && String((item.region as { city?: string })?.city).startsWith(RUN))
+    .map((item) => ({
+      caseId: String(item.caseId),
+      tag: String((item.region as { city: string }).city),
+      version: Number(item.version),
+    }));
+  const caseIds = new Set(cases.map((c) => c.caseId));
+  const notes = caseItems
+    .filter((item) => String(item.sk).startsWith('NOTE#') && caseIds.has(String(item.caseId)))
+    .map((item) => ({ caseId: String(item.caseId) }));
+  const events = auditItems
+    .filter((item) => myRequests.has(String(item.requestId)) || caseIds.has(String(item.caseId)))
+    .map((item) => ({
+      requestId: String(item.requestId),
+      ...(item.caseId === undefined ? {} : { caseId: String(item.caseId) }),
+      action: String(item.action),
+      outcome: Number(item.outcome),
+    }));
+  return { cases, notes, events };
+}
+
+const outcomesOf = (ledger: Ledger, reply: Reply) =>
+  ledger.events.filter((event) => event.requestId === reply.requestId).map((event) => event.outcome);
+
+const isSuccess = (outcome: number) => outcome >= 200 && outcome < 300;
+
+/**
+ * The invariant of DESIGN §6: each stored case has exactly one successful create event, one successful
+ * update event per version after the first, and one successful note event per stored note; and no
+ * successful write event names a case that is not stored.
+ */
+function expectEveryWriteAudited(ledger: Ledger): void {
+  const successes = (caseId: string, action: string) =>
+    ledger.events.filter((e) => e.caseId === caseId && e.action === action && isSuccess(e.outcome)).length;
+  const stored = ledger.cases.map((c) => ({
+    caseId: c.caseId,
+    'case.create': 1,
+    'case.update': c.version - 1,
+    'case.note': ledger.notes.filter((note) => note.caseId === c.caseId).length,
+  }));
+  const audited = ledger.cases.map((c) => ({
+    caseId: c.caseId,
+    'case.create': successes(c.caseId, 'case.create'),
+    'case.update': successes(c.caseId, 'case.update'),
+    'case.note': successes(c.caseId, 'case.note'),
+  }));
+  expect(audited).toEqual(stored);
+  const storedIds = new Set(ledger.cases.map((c) => c.caseId));
+  const claimsWithoutData = ledger.events.filter(
+    (e) => WRITE_ACTIONS.includes(e.action) && isSuccess(e.outcome) && !storedIds.has(e.caseId ?? ''),
+  );
+  expect(claimsWithoutData).toEqual([]);
+}
+
+/** A 503 problem+json that says nothing of the case or of what failed inside. */
+function expectFailedClosed(reply: Reply): void {
+  expect(reply.status).toBe(503);
+  expect(reply.contentType).toMatch(/^application\/problem\+json/);
+  expect(reply.retryAfter).toBe('1');
+  expect(reply.json).toEqual({
+    type: 'https://himaya.example/problems/service-unavailable',
+    title: 'Service Unavailable',
+    status: 503,
+    detail: expect.any(String),
+    code: 'service-unavailable',
+  });
+  expect(reply.text).not.toMatch(INTERNALS);
+  for (const canary of Object.values(CANARIES)) expect(reply.text).not.toContain(canary);
+}
+
+interface Target {
+  tag: string;
+  caseId?: string;
+}
+
+/** A write, the state it starts from, and whether it is found applied in the tables. */
+interface Write {
+  name: string;
+  successStatus: number;
+  prepare(): Promise<Target>;
+  act(target: Target): Promise<Reply>;
+  applied(ledger: Ledger, target: Target): boolean;
+}
+
+const versionOf = (ledger: Ledger, caseId: string | undefined) =>
+  ledger.cases.find((c) => c.caseId === caseId)?.version;
+
+const updateCase = (caseId: string | undefined) =>
+  send('PATCH', `/v1/cases/${caseId}`, {
+    body: {
+      status: 'intervention',
+      sections: { assessment: { riskLevel: 'critical', summary: CANARIES.assessment, findings: [] } },
+    },
+    headers: { 'if-match': '"1"' },
+  });
+
+const addNote = (caseId: string | undefined) =>
+  send('POST', `/v1/cases/${caseId}/notes`, {
+    body: { kind: 'police-response', text: CANARIES.note },
+    headers: { 'idempotency-key': randomUUID() },
+  });
+
+const WRITES: Write[] = [
+  {
+    name: 'create',
+    successStatus: 201,
+    prepare: async () => ({ tag: nextTag() }),
+    act: ({ tag }) => createCase(tag),
+    applied: (ledger, { tag }) => ledger.cases.some((c) => c.tag === tag),
+  },
+  {
+    name: 'update',
+    successStatus: 200,
+    prepare: createdCase,
+    act: ({ caseId }) => updateCase(caseId),
+    applied: (ledger, { caseId }) => versionOf(ledger, caseId) === 2,
+  },
+  {
+    name: 'note',
+    successStatus: 201,
+    prepare: createdCase,
+    act: ({ caseId }) => addNote(caseId),
+    applied: (ledger, { caseId }) => ledger.notes.some((note) => note.caseId === caseId),
+  },
+];
+
+const readCase = (caseId: string | undefined) =>
+  send('GET', `/v1/cases/${caseId}`, { headers: { 'x-himaya-purpose': 'child-protection' } });
+
+/** The SDK calls (targets, in order) that one successful run of `act` makes through `proxy`. */
+async function callsOf(proxy: FaultProxy, act: () => Promise<Reply>): Promise<string[]> {
+  proxy.reset();
+  const reply = await act();
+  expect(reply.status).toBeLessThan(300);
+  return proxy.calls().map((call) => call.target);
+}
+
+/** Arms `proxy` to fail the i-th call of `calls` (counted among the calls to the same target). */
+function failCallAt(proxy: FaultProxy, calls: string[], i: number, fault: Fault): void {
+  const target = calls[i] as string;
+  proxy.reset();
+  proxy.failCall(target, calls.slice(0, i).filter((t) => t === target).length, fault);
+}
+
+/** The calls the armed fault failed: it must hit the call it was meant for, and only that one. */
+const failedCalls = () =>
+  dynamodb
+    .calls()
+    .filter((call) => call.failed)
+    .map((call) => call.target);
+
+describe('requests when KMS or DynamoDB fails', () => {
+  beforeAll(async () => {
+    dynamodb = await startFaultProxy(stack.dynamodb);
+    kms = await startFaultProxy(stack.kms);
+    // The functions read their configuration at import, so it is set before the first request loads them.
+    // Their error logs for the 503s provoked here are expected; SILENT keeps the run's output readable.
+    Object.assign(process.env, stack.environment, {
+      DYNAMODB_ENDPOINT: dynamodb.url,
+      KMS_ENDPOINT: kms.url,
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+    });
+    const issuer = await openIssuer(stack.issuerKeyFile, await readDirectoryFile());
+    gateway = await startGateway({
+      port: 0,
+      issuer,
+      loadHandler: async (fn) =>
+        ((await import(`../../functions/${fn}.ts`)) as { handler: LambdaHandler }).handler,
+    });
+    token = await issuer.issue('cfpc');
+    tables = DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        endpoint: stack.dynamodb,
+        region: 'me-central-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }),
+    );
+  });
+
+  afterEach(() => {
+    dynamodb.reset();
+    kms.reset();
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    await Promise.all([dynamodb?.close(), kms?.close()]);
+    tables?.destroy();
+  });
+
+  it('retries a single failed attempt of the write transaction: the case is stored once, with one event', async () => {
+    // Prepare
+    const tag = nextTag();
+    dynamodb.failCall(TRANSACT, 0, faults.dynamoDbInternalError, { attempts: 1 });
+
+    // Act
+    const created = await createCase(tag);
+
+    // Assess
+    expect(created.status).toBe(201);
+    expect(dynamodb.calls().find((call) => call.target === TRANSACT)).toEqual({
+      target: TRANSACT,
+      attempts: 2,
+      failed: true,
+    });
+    const ledger = await readLedger();
+    expect(ledger.cases.filter((c) => c.tag === tag)).toHaveLength(1);
+    expect(outcomesOf(ledger, created)).toEqual([201]);
+    expectEveryWriteAudited(ledger);
+  });
+
+  it('answers 503 to create, read, update and note while KMS is stopped, and stores only a 503 event for each', async () => {
+    // Prepare
+    const existing = await createdCase();
+    const newTag = nextTag();
+    kms.stop();
+
+    // Act
+    const replies = {
+      create: await createCase(newTag),
+      read: await readCase(existing.caseId),
+      update: await updateCase(existing.caseId),
+      note: await addNote(existing.caseId),
+    };
+    kms.reset();
+
+    // Assess, with KMS back
+    for (const reply of Object.values(replies)) expectFailedClosed(reply);
+    const ledger = await readLedger();
+    expect(ledger.cases.some((c) => c.tag === newTag)).toBe(false);
+    expect(versionOf(ledger, existing.caseId)).toBe(1);
+    expect(ledger.notes.filter((n) => n.caseId === existing.caseId)).toEqual([]);
+    const outcomes = Object.fromEntries(
+      Object.entries(replies).map(([name, reply]) => [name, outcomesOf(ledger, reply)]),
+    );
+    expect(outcomes).toEqual({ create: [503], read: [503], update: [503], note: [503] });
+    expectEveryWriteAudited(ledger);
+  });
+
+  it('answers 503 when KMS fails a GenerateDataKey of a create or a Decrypt of a read', async () => {
+    // Prepare
+    const existing = await createdCase();
+    const newTag = nextTag();
+
+    // Act
+    kms.failCall('TrentService.GenerateDataKey', 0, faults.kmsInternal);
+    const create = await createCase(newTag);
+    kms.reset();
+    kms.failCall('TrentService.Decrypt', 0, faults.kmsInternal);
+    const read = await readCase(existing.caseId);
+
+    // Assess
+    expectFailedClosed(create);
+    expectFailedClosed(read);
+    const ledger = await readLedger();
+    expect(ledger.cases.some((c) => c.tag === newTag)).toBe(false);
+    expect([outcomesOf(ledger, create), outcomesOf(ledger, read)]).toEqual([[503], [503]]);
+    expectEveryWriteAudited(ledger);
+  });
+
+  it.each(WRITES)(
+    '$name: a DynamoDB error at any one of its SDK calls never leaves data without its event, nor an event without its data',
+    async (write) => {
+      // Prepare: the calls a successful write makes. The transaction holds the data and its event;
+      // a call after it (the idempotency record's completion) fails only after the write is committed.
+      const start = await write.prepare();
+      const calls = await callsOf(dynamodb, () => write.act(start));
+      expect(calls.filter((target) => target === TRANSACT)).toHaveLength(1);
+      const commit = calls.indexOf(TRANSACT);
+
+      // Act: fail each call in turn, every attempt of it, in each of the ways DynamoDB fails.
+      const attempts: { i: number; fault: string; target: Target; reply: Reply; hit: string[] }[] = [];
+      for (const i of calls.keys()) {
+        for (const [fault, answer] of DYNAMODB_FAULTS) {
+          const target = await write.prepare();
+          failCallAt(dynamodb, calls, i, answer);
+          const reply = await write.act(target);
+          attempts.push({ i, fault, target, reply, hit: failedCalls() });
+        }
+      }
+      dynamodb.reset();
+
+      // Assess. Before the commit: 503, and nothing written but the 503 event. After it: the write stands
+      // with its event, so the caller is told it succeeded; a 503 would deny a write the log records.
+      const ledger = await readLedger();
+      const observed = attempts.map(({ i, fault, target, reply, hit }) => ({
+        call: `${i}:${calls[i]}`,
+        fault,
+        hit,
+        status: reply.status,
+        applied: write.applied(ledger, target),
+        events: outcomesOf(ledger, reply),
+      }));
+      const expected = attempts.map(({ i, fault }) => {
+        const committed = i > commit;
+        const status = committed ? write.successStatus : 503;
+        return {
+          call: `${i}:${calls[i]}`,
+          fault,
+          hit: [calls[i]],
+          status,
+          applied: committed,
+          events: [status],
+        };
+      });
+      expect(observed).toEqual(expected);
+      for (const { reply } of attempts) if (reply.status === 503) expectFailedClosed(reply);
+      expectEveryWriteAudited(ledger);
+    },
+  );
+
+  it('read: a DynamoDB error at any one of its SDK calls gives 503 and no content; a failed audit write leaves no event', async () => {
+    // Prepare
+    const { caseId } = await createdCase();
+    const calls = await callsOf(dynamodb, () => readCase(caseId));
+    const auditPut = calls.lastIndexOf('DynamoDB_20120810.PutItem');
+    expect(auditPut).toBe(calls.length - 1);
+
+    // Act
+    const attempts: { i: number; fault: string; reply: Reply; hit: string[] }[] = [];
+    for (const i of calls.keys()) {
+      for (const [fault, answer] of DYNAMODB_FAULTS) {
+        failCallAt(dynamodb, calls, i, answer);
+        const reply = await readCase(caseId);
+        attempts.push({ i, fault, reply, hit: failedCalls() });
+      }
+    }
+    dynamodb.reset();
+
+    // Assess: when the event cannot be written, there is no event and nothing is returned; when the case
+    // cannot be read, the refusal itself is logged.
+    const ledger = await readLedger();
+    const observed = attempts.map(({ i, fault, reply, hit }) => ({
+      call: `${i}:${calls[i]}`,
+      fault,
+      hit,
+      status: reply.status,
+      events: outcomesOf(ledger, reply),
+    }));
+    const expected = attempts.map(({ i, fault }) => ({
+      call: `${i}:${calls[i]}`,
+      fault,
+      hit: [calls[i]],
+      status: 503,
+      events: i === auditPut ? [] : [503],
+    }));
+    expect(observed).toEqual(expected);
+    for (const { reply } of attempts) {
+      expectFailedClosed(reply);
+      expect(reply.json).not.toHaveProperty('sections');
+    }
+    expectEveryWriteAudited(ledger);
+  });
+});
