@@ -1,0 +1,525 @@
+/**
+ * `npm run bench [-- --duration 9 --rounds 3 --warmup 2 --connections 10 --cases 50 --flows a,b]`
+ * (or BENCH_DURATION, BENCH_ROUNDS, BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_CASES, BENCH_FLOWS): starts
+ * the local stack in memory, seeds full cases and measures, side by side in one run, the main case flows
+ * against a baseline route that does one plain DynamoDB GetItem on the same stack. Prints a table and
+ * writes bench/results.json. `--profile DIR` also writes a CPU profile of each measured slice.
+ *
+ * How each figure is measured:
+ * - requests/s: 2xx responses autocannon received, divided by the time measured.
+ * - p50/p99: latency of each 2xx response as autocannon's client saw it (worker thread, hrtime precision).
+ * - CPU/request: CPU time of the thread that runs the gateway, the functions, the KMS emulator and the
+ *   audit sealer loop (process.threadCpuUsage), divided by the requests the gateway received.
+ * - KMS and DynamoDB calls/request: HTTP calls made while serving gateway requests (bench/calls.ts: Node's
+ *   http diagnostics channels, attributed by async context), divided by the requests the gateway
+ *   received, counted once the last calls of requests cut off at the end of a slice have finished. The
+ *   notes give the calls per operation, the mean time of one call as the SDK's HTTP client saw it, and
+ *   the calls the audit sealer made meanwhile (not counted per request). The KMS emulator's own count is
+ *   checked against the calls seen.
+ * Each flow is warmed up first (cold start, connection pools, JIT), and the warm-up is not counted; then
+ * the flows are measured in interleaved rounds, so that other work on the machine weighs on all alike.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
+import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Request } from 'autocannon';
+import { type LocalStack, startLocalStack } from '../local/stack';
+import { BASELINE_PATH, baselineRoute } from './baseline';
+import {
+  addCounts,
+  type CallCounter,
+  type Counts,
+  callsBetween,
+  countCalls,
+  countsBetween,
+  type Service,
+} from './calls';
+import { benchCaseBody } from './case-body';
+import { type LoadResult, runLoad, stopLoad } from './load';
+import type { BenchRow } from './types';
+
+type AuditBench = (stack: LocalStack) => Promise<BenchRow[]>;
+// AUDIT BENCH: once bench/audit.ts exists, enable it by replacing the next line with
+//   const auditBench: AuditBench | undefined = (await import('./audit')).runAuditBench;
+const auditBench: AuditBench | undefined = undefined;
+
+const TARGET_RATIO = 2;
+const FLOW_NAMES = ['baseline', 'read-case', 'create-case', 'create-case-idempotent'] as const;
+type FlowName = (typeof FLOW_NAMES)[number];
+
+interface Settings {
+  duration: number;
+  warmup: number;
+  connections: number;
+  /** Measured rounds; each flow runs `duration / rounds` seconds per round. */
+  rounds: number;
+  cases: number;
+  /** The flows to run, in this order. */
+  flows: FlowName[];
+  /** A directory to write a CPU profile of each measured slice into. */
+  profile: string | undefined;
+}
+
+function readSettings(): Settings {
+  const { values } = parseArgs({
+    options: {
+      duration: { type: 'string', default: process.env.BENCH_DURATION ?? '9' },
+      rounds: { type: 'string', default: process.env.BENCH_ROUNDS ?? '3' },
+      warmup: { type: 'string', default: process.env.BENCH_WARMUP ?? '2' },
+      connections: { type: 'string', default: process.env.BENCH_CONNECTIONS ?? '10' },
+      cases: { type: 'string', default: process.env.BENCH_CASES ?? '50' },
+      flows: { type: 'string', default: process.env.BENCH_FLOWS ?? '' },
+      profile: { type: 'string' },
+    },
+  });
+  const positive = (name: keyof Settings, integer: boolean) => {
+    const value = Number(values[name]);
+    if (!(value > 0) || (integer && !Number.isInteger(value))) {
+      throw new Error(
+        `--${name} must be a positive ${integer ? 'integer' : 'number'}, not "${values[name]}"`,
+      );
+    }
+    return value;
+  };
+  const flows = String(values.flows)
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const unknown = flows.filter((name) => !(FLOW_NAMES as readonly string[]).includes(name));
+  if (unknown.length > 0) {
+    throw new Error(`unknown flows: ${unknown.join(', ')} (known: ${FLOW_NAMES.join(', ')})`);
+  }
+  return {
+    duration: positive('duration', false),
+    warmup: positive('warmup', false),
+    connections: positive('connections', true),
+    rounds: positive('rounds', true),
+    cases: positive('cases', true),
+    flows: flows.length > 0 ? (flows as FlowName[]) : [...FLOW_NAMES],
+    profile: values.profile,
+  };
+}
+
+interface Flow {
+  name: FlowName;
+  /** The status every response must have. */
+  status: number;
+  requests: Request[];
+  idempotencyKey?: boolean;
+}
+
+interface FlowResult {
+  flow: Flow;
+  load: LoadResult;
+  /** CPU time of this thread (gateway, functions, KMS emulator, sealer loop), ms. */
+  cpuMs: number;
+  /** Requests the gateway received. */
+  requests: number;
+  /** What the KMS emulator counted, the background work's calls included. */
+  emulatorKms: Record<string, number>;
+  /** Calls for the requests, their summed time, failed attempts and background calls (see calls.ts). */
+  calls: Counts;
+  callMs: Counts;
+  failed: Counts;
+  background: Counts;
+}
+
+/** Nearest-rank percentile. */
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return (
+    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN
+  );
+}
+
+const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+const round = (value: number, digits: number) => Number(value.toFixed(digits));
+/** `Query 1.00 (2.1 ms)`: calls per request and, when known, the mean time of one call. */
+const perRequest = (counts: Record<string, number>, requests: number, callMs: Record<string, number> = {}) =>
+  Object.entries(counts)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([operation, count]) => {
+      const ms = callMs[operation];
+      return `${operation} ${(count / requests).toFixed(2)}${ms === undefined ? '' : ` (${(ms / count).toFixed(1)} ms)`}`;
+    })
+    .join(', ') || 'none';
+/** `GetRecords 40, Sign 2`: absolute counts. */
+const tally = (counts: Record<string, number>) =>
+  Object.entries(counts)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([operation, count]) => `${operation} ${count}`)
+    .join(', ');
+
+async function seedCases(
+  stack: LocalStack,
+  headers: Record<string, string>,
+  count: number,
+): Promise<string[]> {
+  const ids: string[] = [];
+  const body = JSON.stringify(benchCaseBody());
+  const createOne = async () => {
+    const response = await fetch(`${stack.endpoints.gateway}/v1/cases`, { method: 'POST', headers, body });
+    const created = (await response.json()) as { caseId?: string };
+    if (response.status !== 201 || !created.caseId) {
+      throw new Error(`seeding a case failed: ${response.status} ${JSON.stringify(created)}`);
+    }
+    ids.push(created.caseId);
+  };
+  for (let done = 0; done < count; done += 10) {
+    await Promise.all(Array.from({ length: Math.min(10, count - done) }, createOne));
+  }
+  return ids;
+}
+
+const specOf = (stack: LocalStack, settings: Settings, flow: Flow) => ({
+  url: stack.endpoints.gateway,
+  connections: settings.connections,
+  requests: flow.requests,
+  idempotencyKey: flow.idempotencyKey ?? false,
+});
+
+/** A CPU profile of this thread (where the gateway, the functions and the KMS emulator run). */
+async function startProfile(): Promise<{ stop(): Promise<string> }> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      return JSON.stringify(profile);
+    },
+  };
+}
+
+/** One measured slice of a flow: its load, and the calls its requests made (counted once they settled). */
+async function measureSlice(
+  stack: LocalStack,
+  counter: CallCounter,
+  settings: Settings,
+  flow: Flow,
+  duration: number,
+  roundNumber: number,
+): Promise<FlowResult> {
+  await counter.settle();
+  const before = counter.snapshot();
+  const kmsBefore = stack.kmsStats();
+  const profiling = settings.profile ? await startProfile() : undefined;
+  const cpuBefore = process.threadCpuUsage();
+  const load = await runLoad({ ...specOf(stack, settings, flow), duration });
+  await counter.settle();
+  const cpu = process.threadCpuUsage(cpuBefore);
+  if (profiling && settings.profile) {
+    await mkdir(settings.profile, { recursive: true });
+    await writeFile(join(settings.profile, `${flow.name}-${roundNumber}.cpuprofile`), await profiling.stop());
+  }
+  const after = counter.snapshot();
+  return {
+    flow,
+    load,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    requests: after.requests - before.requests,
+    emulatorKms: callsBetween(kmsBefore, stack.kmsStats()),
+    calls: countsBetween(before.calls, after.calls),
+    callMs: countsBetween(before.callMs, after.callMs),
+    failed: countsBetween(before.failed, after.failed),
+    background: countsBetween(before.background, after.background),
+  };
+}
+
+const addTallies = (a: Record<string, number>, b: Record<string, number>) => {
+  const total = { ...a };
+  for (const [key, count] of Object.entries(b)) total[key] = (total[key] ?? 0) + count;
+  return total;
+};
+
+function merge(a: FlowResult, b: FlowResult): FlowResult {
+  return {
+    flow: a.flow,
+    load: {
+      duration: a.load.duration + b.load.duration,
+      latencies: [...a.load.latencies, ...b.load.latencies],
+      statuses: addTallies(a.load.statuses, b.load.statuses),
+      errors: a.load.errors + b.load.errors,
+    },
+    cpuMs: a.cpuMs + b.cpuMs,
+    requests: a.requests + b.requests,
+    emulatorKms: addTallies(a.emulatorKms, b.emulatorKms),
+    calls: addCounts(a.calls, b.calls),
+    callMs: addCounts(a.callMs, b.callMs),
+    failed: addCounts(a.failed, b.failed),
+    background: addCounts(a.background, b.background),
+  };
+}
+
+/**
+ * Warms every flow up, then measures them in interleaved rounds (each flow `duration / rounds` seconds per
+ * round), so that a change in the machine's load during the run weighs on every flow alike.
+ */
+async function measureAll(
+  stack: LocalStack,
+  counter: CallCounter,
+  settings: Settings,
+  flows: Flow[],
+): Promise<FlowResult[]> {
+  for (const flow of flows) {
+    console.log(`warm-up: ${flow.name} (${settings.warmup} s)`);
+    await runLoad({ ...specOf(stack, settings, flow), duration: settings.warmup });
+  }
+  const slice = settings.duration / settings.rounds;
+  const results = new Map<Flow, FlowResult>();
+  for (let round = 1; round <= settings.rounds; round += 1) {
+    console.log(
+      `round ${round}/${settings.rounds}: ${flows.map((flow) => flow.name).join(', ')} (${slice} s each)`,
+    );
+    for (const flow of flows) {
+      const measured = await measureSlice(stack, counter, settings, flow, slice, round);
+      const sofar = results.get(flow);
+      results.set(flow, sofar ? merge(sofar, measured) : measured);
+    }
+  }
+  return flows.map((flow) => results.get(flow) as FlowResult);
+}
+
+function rowsOf(result: FlowResult): BenchRow[] {
+  const { flow, load, requests } = result;
+  const sorted = [...load.latencies].sort((a, b) => a - b);
+  const unexpected = Object.entries(load.statuses).filter(([status]) => Number(status) !== flow.status);
+  const problems = [
+    ...unexpected.map(([status, count]) => `${count}× status ${status}`),
+    ...(load.errors > 0 ? [`${load.errors} connection errors`] : []),
+  ];
+  const callsNote = (service: Service) => {
+    const notes = [perRequest(result.calls[service], requests, result.callMs[service])];
+    // Attempts that failed on the way (a reused keep-alive connection the server had just closed) never
+    // reached the service: not counted as calls, only noted. The SDK retried them.
+    const failed = sum(result.failed[service]);
+    if (failed > 0) notes.push(`${failed} attempts failed before reaching it and were retried`);
+    if (sum(result.background[service]) > 0) {
+      notes.push(`audit sealer meanwhile: ${tally(result.background[service])}`);
+    }
+    return notes.join('; ');
+  };
+  // The emulator's own count must match what was seen leaving the functions and the sealer.
+  const kmsSeen = addCounts(result.calls, result.background).kms;
+  const kmsCheck =
+    sum(kmsSeen) === sum(result.emulatorKms)
+      ? ''
+      : `; MISMATCH: the KMS emulator counted ${tally(result.emulatorKms)}`;
+  return [
+    {
+      name: `${flow.name} requests/s`,
+      value: round(load.latencies.length / load.duration, 1),
+      unit: 'req/s',
+      note: `${load.latencies.length} × ${flow.status} in ${round(load.duration, 2)} s${problems.length ? `; ${problems.join(', ')}` : ''}`,
+    },
+    { name: `${flow.name} latency p50`, value: round(percentile(sorted, 50), 2), unit: 'ms' },
+    { name: `${flow.name} latency p99`, value: round(percentile(sorted, 99), 2), unit: 'ms' },
+    {
+      name: `${flow.name} CPU/request`,
+      value: round(result.cpuMs / requests, 2),
+      unit: 'ms',
+      note: 'main thread: gateway, functions, KMS emulator and audit sealer loop (not DynamoDB Local)',
+    },
+    {
+      name: `${flow.name} KMS calls/request`,
+      value: round(sum(result.calls.kms) / requests, 2),
+      unit: 'calls',
+      note: `${callsNote('kms')}${kmsCheck}`,
+    },
+    {
+      name: `${flow.name} DynamoDB calls/request`,
+      value: round(sum(result.calls.dynamodb) / requests, 2),
+      unit: 'calls',
+      note: callsNote('dynamodb'),
+    },
+  ];
+}
+
+/** The target: read-case p50 within 2× the baseline's (when both flows ran); marks the read-case p50 row. */
+function targetRow(rows: BenchRow[]): BenchRow | undefined {
+  const p50Row = (flow: string) => rows.find((row) => row.name === `${flow} latency p50`);
+  const baseline = p50Row('baseline');
+  const read = p50Row('read-case');
+  if (!baseline || !read) return undefined;
+  const ratio = read.value / baseline.value;
+  read.target = `≤ ${round(TARGET_RATIO * baseline.value, 2)} ms (${TARGET_RATIO}× baseline p50)`;
+  return {
+    name: 'read-case p50 / baseline p50',
+    value: round(ratio, 2),
+    unit: '×',
+    target: `≤ ${TARGET_RATIO}`,
+    note: `${ratio <= TARGET_RATIO ? 'holds' : 'does NOT hold'} (read-case ${read.value} ms, baseline ${baseline.value} ms)`,
+  };
+}
+
+function table(headers: string[], lines: string[][], rightAligned: Set<number>): string {
+  const widths = headers.map((header, i) =>
+    Math.max(header.length, ...lines.map((line) => (line[i] ?? '').length)),
+  );
+  const format = (cells: string[]) =>
+    cells
+      .map((cell, i) => (rightAligned.has(i) ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [format(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map(format)].join('\n');
+}
+
+function summaryTable(results: FlowResult[]): string {
+  return table(
+    ['flow', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'KMS/req', 'DynamoDB/req', 'requests', 'not ok'],
+    results.map((result) => {
+      const [rps, p50, p99, cpu, kms, dynamodb] = rowsOf(result).map((row) => row.value);
+      const notOk =
+        Object.entries(result.load.statuses)
+          .filter(([status]) => Number(status) !== result.flow.status)
+          .reduce((total, [, count]) => total + count, 0) + result.load.errors;
+      return [
+        result.flow.name,
+        String(rps),
+        String(p50),
+        String(p99),
+        String(cpu),
+        String(kms),
+        String(dynamodb),
+        String(result.requests),
+        String(notOk),
+      ];
+    }),
+    new Set([1, 2, 3, 4, 5, 6, 7, 8]),
+  );
+}
+
+function rowsTable(rows: BenchRow[]): string {
+  return table(
+    ['name', 'value', 'unit', 'target', 'note'],
+    rows.map((row) => [row.name, String(row.value), row.unit, row.target ?? '', row.note ?? '']),
+    new Set([1]),
+  );
+}
+
+async function main(): Promise<void> {
+  const settings = readSettings();
+  const loadBefore = loadavg()[0] ?? 0;
+  const dataDir = await mkdtemp(join(tmpdir(), 'himaya-bench-'));
+  let stack: LocalStack | undefined;
+  let counter: CallCounter | undefined;
+  let cleaning: Promise<void> | undefined;
+  const cleanup = () => {
+    cleaning ??= (async () => {
+      await stopLoad();
+      counter?.close();
+      await stack?.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    })();
+    return cleaning;
+  };
+  process.once('SIGINT', () => {
+    console.error('\nSIGINT: stopping…');
+    void cleanup().finally(() => process.exit(130));
+  });
+
+  try {
+    console.log('starting the local stack (in memory)…');
+    stack = await startLocalStack({ dataDir, inMemory: true, port: 0, extraRoutes: [baselineRoute()] });
+    counter = countCalls(stack.endpoints);
+
+    const headers = {
+      Authorization: `Bearer ${await stack.issuer.issue('cfpc')}`,
+      'X-Himaya-User': 'bench-caseworker',
+    };
+    console.log(`seeding ${settings.cases} full cases…`);
+    const caseIds = await seedCases(
+      stack,
+      { ...headers, 'Content-Type': 'application/json' },
+      settings.cases,
+    );
+
+    const createRequest: Request = {
+      method: 'POST',
+      path: '/v1/cases',
+      headers: { ...headers, 'Content-Type': 'application/json' },
+      body: JSON.stringify(benchCaseBody()),
+    };
+    const flows: Flow[] = [
+      {
+        name: 'baseline',
+        status: 200,
+        requests: caseIds.map((id) => ({
+          method: 'GET',
+          path: BASELINE_PATH.replace('{caseId}', id),
+          headers,
+        })),
+      },
+      {
+        name: 'read-case',
+        status: 200,
+        requests: caseIds.map((id) => ({
+          method: 'GET',
+          path: `/v1/cases/${id}`,
+          headers: { ...headers, 'X-Himaya-Purpose': 'child-protection' },
+        })),
+      },
+      { name: 'create-case', status: 201, requests: [createRequest] },
+      {
+        name: 'create-case-idempotent',
+        status: 201,
+        requests: [createRequest],
+        idempotencyKey: true,
+      },
+    ];
+
+    const chosen = flows.filter((flow) => settings.flows.includes(flow.name));
+    const results = await measureAll(stack, counter, settings, chosen);
+
+    const rows = results.flatMap(rowsOf);
+    const target = targetRow(rows);
+    if (target) rows.push(target);
+    if (auditBench) {
+      console.log('audit benchmark…');
+      rows.push(...(await auditBench(stack)));
+    }
+
+    const machine = {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      memoryGiB: round(totalmem() / 2 ** 30, 1),
+      node: process.version,
+      os: `${platform()} ${release()}`,
+      /** 1-minute load average before and after: other work on the machine skews the figures. */
+      loadAverage: { before: round(loadBefore, 2), after: round(loadavg()[0] ?? 0, 2) },
+    };
+    console.log(
+      `\n${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}; ${settings.connections} connections, ` +
+        `${settings.duration} s per flow in ${settings.rounds} rounds after ${settings.warmup} s warm-up; ` +
+        `${caseIds.length} seeded cases; load average ${machine.loadAverage.before} → ${machine.loadAverage.after}\n`,
+    );
+    console.log(summaryTable(results));
+    if (target) console.log(`\nTarget: read-case p50 within ${TARGET_RATIO}× the baseline's: ${target.note}`);
+    console.log(`\n${rowsTable(rows)}`);
+
+    const file = new URL('./results.json', import.meta.url);
+    await writeFile(
+      file,
+      `${JSON.stringify({ date: new Date().toISOString(), machine, settings, rows }, null, 2)}\n`,
+    );
+    console.log(`\nwritten to bench/results.json`);
+
+    const failed = results.some(
+      (result) =>
+        result.load.errors > 0 ||
+        Object.keys(result.load.statuses).some((status) => Number(status) !== result.flow.status),
+    );
+    if (failed) {
+      console.error('some requests failed: the figures above are not trustworthy');
+      process.exitCode = 1;
+    }
+  } finally {
+    await cleanup();
+  }
+}
+
+await main();
