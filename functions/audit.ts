@@ -1,15 +1,30 @@
 import { z } from 'zod';
 import { documentClient, dynamoDbClient } from '../src/adapters/aws-clients';
 import { dynamoDbAuditStore } from '../src/adapters/dynamodb/audit-store';
+import { failClosed } from '../src/adapters/dynamodb/errors';
+import { dynamoDbTreeReader } from '../src/adapters/dynamodb/tree-store';
 import { BaseEnvSchema, readEnv } from '../src/config';
+import { latestCheckpoint, proveConsistency, proveInclusion } from '../src/domain/audit/proof-service';
 import { apiFunction } from '../src/http/api-function';
 import { ValidationError } from '../src/http/errors';
 import { createLogger } from '../src/observability/logger';
 
-/** The compliance side: reads the access log. This function's role cannot decrypt any case. */
+/**
+ * The compliance side: reads the access log, its signed checkpoints and proofs. This function's role
+ * can neither decrypt a case nor write tree state nor sign: the public key is stored with each checkpoint
+ * at seal time, so serving it needs no KMS call.
+ */
 const env = readEnv(BaseEnvSchema.extend({ AUDIT_TABLE: z.string().min(1) }));
 const logger = createLogger('audit');
-const audit = dynamoDbAuditStore(documentClient(dynamoDbClient(env)), env.AUDIT_TABLE);
+const documents = documentClient(dynamoDbClient(env));
+const audit = dynamoDbAuditStore(documents, env.AUDIT_TABLE);
+const tree = dynamoDbTreeReader(documents, env.AUDIT_TABLE);
+/** Storage calls fail closed (503, no SDK detail); integrity failures keep their own status. */
+const reader = {
+  latestCheckpoint: () => failClosed(() => tree.latestCheckpoint()),
+  readEvent: (eventId: string) => failClosed(() => tree.readEvent(eventId)),
+  readTiles: (tiles: Parameters<typeof tree.readTiles>[0]) => failClosed(() => tree.readTiles(tiles)),
+};
 
 export const handler = apiFunction({
   fn: 'audit',
@@ -26,5 +41,25 @@ export const handler = apiFunction({
         ]);
       return { status: 200, body: page };
     },
+
+    getAuditCheckpoint: async () => {
+      const { note } = await latestCheckpoint(reader);
+      return { status: 200, body: note, contentType: 'text/plain; charset=utf-8' };
+    },
+
+    getAuditPublicKey: async () => {
+      const { publicKeyPem } = await latestCheckpoint(reader);
+      return { status: 200, body: publicKeyPem, contentType: 'application/x-pem-file' };
+    },
+
+    getInclusionProof: async ({ query }) => ({
+      status: 200,
+      body: await proveInclusion(reader, query.eventId, query.treeSize),
+    }),
+
+    getConsistencyProof: async ({ query }) => ({
+      status: 200,
+      body: await proveConsistency(reader, query.from, query.to),
+    }),
   },
 });

@@ -50,7 +50,10 @@ export const handler = apiFunction({
     listCases: async ({ auth, query }) => {
       const { limit, cursor, ...filter } = query;
       try {
-        return { status: 200, body: await deps.store.listVisibleTo(auth.agency, filter, limit, cursor) };
+        return {
+          status: 200,
+          body: await deps.store.listVisibleTo(auth.agency, filter, limit, cursor, deps.clock()),
+        };
       } catch (error) {
         if (error instanceof InvalidCursorError) {
           throw new ValidationError('The cursor is not valid.', [

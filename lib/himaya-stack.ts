@@ -6,13 +6,15 @@ import { type Directory, DirectorySchema } from '../src/domain/directory';
 import { defaultDomainPrefix, HimayaApi } from './constructs/api';
 import { ApiFunction, PROJECT_ROOT } from './constructs/api-function';
 import { HimayaData } from './constructs/data';
+import { HimayaEvents } from './constructs/events';
 import { HimayaKeys } from './constructs/keys';
 import { FUNCTION_NAMES, type FunctionName } from './routes';
 
-/** What a function may be granted: the stack's data and keys. */
+/** What a function may be granted: the stack's data, keys and event bus. */
 export interface StackResources {
   data: HimayaData;
   keys: HimayaKeys;
+  events: HimayaEvents;
 }
 
 /** The Encryption SDK's KMS calls for case sections; the context pins them to this application. */
@@ -38,6 +40,28 @@ export const FUNCTION_GRANTS: Record<FunctionName, (fn: ApiFunction, resources: 
       .bindTable(data.tables.Idempotency, 'RW')
       .useKeys([...keys.agencyKeys.values()], SECTION_KEY_ACTIONS, SECTION_CONTEXT)
       .useKeys([keys.hmacKey], ['kms:GenerateMac']);
+  },
+  // Shares, requests, decisions, emergency access: grants, listings, requests, reviews and the event outbox
+  // in Cases, each with its audit event; idempotent writes; domain events to the bus. No agency key: the
+  // exchange decides who may see a case and never reads its content.
+  exchange: (fn, { data, events }) => {
+    fn.bindTable(data.tables.Cases, 'RW')
+      .bindTable(data.tables.AuditLog, 'APPEND')
+      .bindTable(data.tables.Idempotency, 'RW');
+    events.grantPublish(fn);
+  },
+  // Compliance's review list: the REVIEW# items of Cases and their index only, and their audit events.
+  reviews: (fn, { data }) => {
+    fn.bindItems(data.tables.Cases, { partitionKeys: ['REVIEW#*'], index: 'byReview' }).bindTable(
+      data.tables.AuditLog,
+      'APPEND',
+    );
+  },
+  // The scheduled deadline sweep: marks overdue items in Cases, with their audit events, reviews and
+  // domain events; no agency key.
+  deadlines: (fn, { data, events }) => {
+    fn.bindTable(data.tables.Cases, 'RW').bindTable(data.tables.AuditLog, 'APPEND');
+    events.grantPublish(fn);
   },
   // Compliance reads the access log (and records its own reads there); it can decrypt no case.
   audit: (fn, { data }) => {
@@ -65,6 +89,7 @@ export function readDirectory(file = join(PROJECT_ROOT, 'config', 'agencies.json
 export class HimayaStack extends Stack {
   readonly keys: HimayaKeys;
   readonly data: HimayaData;
+  readonly events: HimayaEvents;
   readonly functions: ReadonlyMap<FunctionName, ApiFunction>;
   readonly api: HimayaApi;
 
@@ -87,7 +112,8 @@ export class HimayaStack extends Stack {
       SIGNING_KEY_ARN: this.keys.signingKey.keyArn,
       HMAC_KEY_ARN: this.keys.hmacKey.keyArn,
     };
-    const resources: StackResources = { data: this.data, keys: this.keys };
+    this.events = new HimayaEvents(this, 'Events');
+    const resources: StackResources = { data: this.data, keys: this.keys, events: this.events };
     this.functions = new Map(
       FUNCTION_NAMES.map((fn) => {
         const id = `${fn.charAt(0).toUpperCase()}${fn.slice(1)}Function`;
@@ -96,6 +122,9 @@ export class HimayaStack extends Stack {
         return [fn, apiFunction];
       }),
     );
+
+    // The deadline sweep has no route: a schedule runs it every minute.
+    this.events.runEveryMinute(this.functions.get('deadlines') as ApiFunction);
 
     this.api = new HimayaApi(this, 'Api', {
       functions: this.functions,

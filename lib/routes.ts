@@ -1,5 +1,14 @@
 import type { ZodObject, ZodType } from 'zod';
-import { AuditEventListSchema, ListAuditEventsQuerySchema } from '../src/domain/audit/api-schemas';
+import {
+  AuditEventListSchema,
+  ConsistencyProofQuerySchema,
+  ConsistencyProofSchema,
+  InclusionProofQuerySchema,
+  InclusionProofSchema,
+  ListAuditEventsQuerySchema,
+  PublicKeyPemSchema,
+  SignedCheckpointSchema,
+} from '../src/domain/audit/api-schemas';
 import {
   CaseListSchema,
   CaseMetadataSchema,
@@ -12,6 +21,25 @@ import {
   UpdateCaseBodySchema,
 } from '../src/domain/cases/schemas';
 import type { Scope } from '../src/domain/directory';
+import {
+  DecisionBodySchema,
+  EmergencyAccessBodySchema,
+  ListRequestsQuerySchema,
+  RequestBodySchema,
+  RequestListSchema,
+  RequestParamsSchema,
+  RequestViewSchema,
+  ShareBodySchema,
+  ShareParamsSchema,
+  ShareViewSchema,
+} from '../src/domain/exchange/schemas';
+import {
+  CloseReviewBodySchema,
+  ListReviewsQuerySchema,
+  ReviewListSchema,
+  ReviewParamsSchema,
+  ReviewViewSchema,
+} from '../src/domain/reviews/schemas';
 import { AgencyListSchema, HealthSchema } from '../src/http/schemas';
 
 /**
@@ -21,7 +49,15 @@ import { AgencyListSchema, HealthSchema } from '../src/http/schemas';
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 /** One Lambda function per area; its entry is `functions/<name>.ts`. */
-export const FUNCTION_NAMES = ['public', 'directory', 'cases', 'audit'] as const;
+export const FUNCTION_NAMES = [
+  'public',
+  'directory',
+  'cases',
+  'audit',
+  'exchange',
+  'reviews',
+  'deadlines',
+] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 export interface RouteSpec {
@@ -138,6 +174,102 @@ export const routes = [
     request: { params: CaseParamsSchema, body: NoteBodySchema },
     response: { status: 201, description: 'The note was added', schema: NoteViewSchema },
   },
+  // --- Exchange between agencies (functions/exchange.ts); `deadlines` has no route, a schedule runs it.
+  {
+    operationId: 'createShare',
+    method: 'POST',
+    path: '/v1/cases/{caseId}/shares',
+    fn: 'exchange',
+    scope: 'exchange',
+    summary: 'The owner shares sections of a case with another agency until a time',
+    action: 'case.share',
+    idempotent: true,
+    request: { params: CaseParamsSchema, body: ShareBodySchema },
+    response: { status: 201, description: 'The share (a grant)', schema: ShareViewSchema },
+  },
+  {
+    operationId: 'revokeShare',
+    method: 'DELETE',
+    path: '/v1/cases/{caseId}/shares/{agency}',
+    fn: 'exchange',
+    scope: 'exchange',
+    summary: 'The owner ends every live share and emergency access of an agency to a case',
+    action: 'case.revoke',
+    request: { params: ShareParamsSchema },
+    response: { status: 204, description: 'Revoked' },
+  },
+  {
+    operationId: 'createRequest',
+    method: 'POST',
+    path: '/v1/requests',
+    fn: 'exchange',
+    scope: 'exchange',
+    summary: 'Ask the agency that holds a case for access (same answer whether or not it does)',
+    action: 'request.create',
+    idempotent: true,
+    request: { body: RequestBodySchema },
+    response: { status: 201, description: 'The request, pending', schema: RequestViewSchema },
+  },
+  {
+    operationId: 'listRequests',
+    method: 'GET',
+    path: '/v1/requests',
+    fn: 'exchange',
+    scope: 'exchange',
+    summary:
+      'Incoming or outgoing requests and emergency accesses, newest first, with due time and overdue state',
+    action: 'request.list',
+    request: { query: ListRequestsQuerySchema },
+    response: { status: 200, description: 'A page of requests', schema: RequestListSchema },
+  },
+  {
+    operationId: 'decideRequest',
+    method: 'POST',
+    path: '/v1/requests/{requestId}/decision',
+    fn: 'exchange',
+    scope: 'exchange',
+    summary: 'The owner approves (a share, possibly of fewer sections) or denies a request, with a reason',
+    action: 'request.decide',
+    idempotent: true,
+    request: { params: RequestParamsSchema, body: DecisionBodySchema },
+    response: { status: 200, description: 'The decided request', schema: RequestViewSchema },
+  },
+  {
+    operationId: 'requestEmergencyAccess',
+    method: 'POST',
+    path: '/v1/cases/{caseId}/emergency-access',
+    fn: 'exchange',
+    scope: 'exchange',
+    summary: 'Break glass: short read-only access at once (purpose emergency), reviewed by compliance',
+    action: 'case.emergency-access',
+    purpose: true,
+    idempotent: true,
+    request: { params: CaseParamsSchema, body: EmergencyAccessBodySchema },
+    response: { status: 201, description: 'The emergency access, granted', schema: RequestViewSchema },
+  },
+  // --- Compliance review list (functions/reviews.ts).
+  {
+    operationId: 'listReviews',
+    method: 'GET',
+    path: '/v1/audit/reviews',
+    fn: 'reviews',
+    scope: 'audit.read',
+    summary: 'Emergency accesses and missed deadlines awaiting (or past) compliance review',
+    action: 'review.list',
+    request: { query: ListReviewsQuerySchema },
+    response: { status: 200, description: 'A page of review items', schema: ReviewListSchema },
+  },
+  {
+    operationId: 'closeReview',
+    method: 'POST',
+    path: '/v1/audit/reviews/{reviewId}',
+    fn: 'reviews',
+    scope: 'audit.read',
+    summary: 'Close a review item with an outcome and a written finding',
+    action: 'review.close',
+    request: { params: ReviewParamsSchema, body: CloseReviewBodySchema },
+    response: { status: 200, description: 'The closed review item', schema: ReviewViewSchema },
+  },
   {
     operationId: 'listAuditEvents',
     method: 'GET',
@@ -148,6 +280,58 @@ export const routes = [
     action: 'audit.list',
     request: { query: ListAuditEventsQuerySchema },
     response: { status: 200, description: 'A page of audit events', schema: AuditEventListSchema },
+  },
+  {
+    operationId: 'getAuditCheckpoint',
+    method: 'GET',
+    path: '/v1/audit/checkpoint',
+    fn: 'audit',
+    scope: 'audit.read',
+    summary: 'The latest signed checkpoint of the access log (C2SP signed note)',
+    action: 'audit.checkpoint',
+    response: {
+      status: 200,
+      description: 'The checkpoint: origin, tree size, root hash and the Ed25519 signature line',
+      schema: SignedCheckpointSchema,
+      contentType: 'text/plain; charset=utf-8',
+    },
+  },
+  {
+    operationId: 'getInclusionProof',
+    method: 'GET',
+    path: '/v1/audit/proofs/inclusion',
+    fn: 'audit',
+    scope: 'audit.read',
+    summary: 'RFC 9162 inclusion proof of one event in the tree of a signed size',
+    action: 'audit.inclusion-proof',
+    request: { query: InclusionProofQuerySchema },
+    response: { status: 200, description: 'The leaf and its audit path', schema: InclusionProofSchema },
+  },
+  {
+    operationId: 'getConsistencyProof',
+    method: 'GET',
+    path: '/v1/audit/proofs/consistency',
+    fn: 'audit',
+    scope: 'audit.read',
+    summary: 'RFC 9162 consistency proof between two tree sizes',
+    action: 'audit.consistency-proof',
+    request: { query: ConsistencyProofQuerySchema },
+    response: { status: 200, description: 'The consistency proof', schema: ConsistencyProofSchema },
+  },
+  {
+    operationId: 'getAuditPublicKey',
+    method: 'GET',
+    path: '/v1/audit/public-key',
+    fn: 'audit',
+    scope: 'audit.read',
+    summary: 'The checkpoint signing key (Ed25519, PEM SubjectPublicKeyInfo)',
+    action: 'audit.public-key',
+    response: {
+      status: 200,
+      description: 'The public key that verifies checkpoint signatures',
+      schema: PublicKeyPemSchema,
+      contentType: 'application/x-pem-file',
+    },
   },
 ] as const satisfies readonly RouteSpec[];
 

@@ -3,7 +3,10 @@ import {
   type CreateTableCommandInput,
   DescribeTableCommand,
   type DynamoDBClient,
+  type GlobalSecondaryIndexDescription,
+  type Projection,
   ResourceNotFoundException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
@@ -16,7 +19,11 @@ import {
   type KMSClient,
   NotFoundException,
 } from '@aws-sdk/client-kms';
-import { TABLE_DEFINITIONS, type TableDefinition } from '../src/adapters/table-definitions';
+import {
+  type IndexDefinition,
+  TABLE_DEFINITIONS,
+  type TableDefinition,
+} from '../src/adapters/table-definitions';
 import type { Directory } from '../src/domain/directory';
 
 /** Local names of the tables; in AWS, CloudFormation names them. */
@@ -38,6 +45,12 @@ export interface BootstrappedResources {
   directory: Directory;
   signingKeyArn: string;
   hmacKeyArn: string;
+}
+
+function projectionOf(index: IndexDefinition): Projection {
+  return index.nonKeyAttributes
+    ? { ProjectionType: 'INCLUDE', NonKeyAttributes: index.nonKeyAttributes }
+    : { ProjectionType: 'ALL' };
 }
 
 function createTableInput(definition: TableDefinition, tableName: string): CreateTableCommandInput {
@@ -62,9 +75,7 @@ function createTableInput(definition: TableDefinition, tableName: string): Creat
               { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
               { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
             ],
-            Projection: index.nonKeyAttributes
-              ? { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: index.nonKeyAttributes }
-              : { ProjectionType: 'ALL' as const },
+            Projection: projectionOf(index),
           })),
         }
       : {}),
@@ -74,13 +85,15 @@ function createTableInput(definition: TableDefinition, tableName: string): Creat
   };
 }
 
-async function ensureTable(
+/** Creates the table if missing; brings an existing one's indexes up to its definition. */
+export async function ensureTable(
   client: DynamoDBClient,
   definition: TableDefinition,
   tableName: string,
 ): Promise<void> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const described = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    await ensureIndexes(client, definition, tableName, described.Table?.GlobalSecondaryIndexes ?? []);
     return;
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
@@ -95,6 +108,71 @@ async function ensureTable(
       }),
     );
   }
+}
+
+const sameProjection = (a: Projection | undefined, b: Projection) =>
+  a?.ProjectionType === b.ProjectionType &&
+  [...(a?.NonKeyAttributes ?? [])].sort().join() === [...(b.NonKeyAttributes ?? [])].sort().join();
+
+/**
+ * A table made by an older version gets the indexes added since, and an index whose projection changed
+ * is made again (DynamoDB cannot change a projection in place), one at a time as DynamoDB requires.
+ */
+async function ensureIndexes(
+  client: DynamoDBClient,
+  definition: TableDefinition,
+  tableName: string,
+  existing: GlobalSecondaryIndexDescription[],
+): Promise<void> {
+  for (const index of definition.indexes) {
+    const current = existing.find((candidate) => candidate.IndexName === index.indexName);
+    if (current && sameProjection(current.Projection, projectionOf(index))) continue;
+    if (current) {
+      await client.send(
+        new UpdateTableCommand({
+          TableName: tableName,
+          GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: index.indexName } }],
+        }),
+      );
+      await waitForIndexes(client, tableName);
+    }
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: [index.partitionKey, index.sortKey].map((name) => ({
+          AttributeName: name,
+          AttributeType: 'S',
+        })),
+        GlobalSecondaryIndexUpdates: [
+          {
+            Create: {
+              IndexName: index.indexName,
+              KeySchema: [
+                { AttributeName: index.partitionKey, KeyType: 'HASH' },
+                { AttributeName: index.sortKey, KeyType: 'RANGE' },
+              ],
+              Projection: projectionOf(index),
+            },
+          },
+        ],
+      }),
+    );
+    await waitForIndexes(client, tableName);
+  }
+}
+
+/** Until the table and every index are active again (DynamoDB Local is quick; AWS may take minutes). */
+async function waitForIndexes(client: DynamoDBClient, tableName: string): Promise<void> {
+  const deadline = Date.now() + 5 * 60_000;
+  while (Date.now() < deadline) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const settled =
+      Table?.TableStatus === 'ACTIVE' &&
+      (Table.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE');
+    if (settled) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`the indexes of ${tableName} did not become active`);
 }
 
 async function ensureKey(

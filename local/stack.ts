@@ -1,14 +1,17 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { FunctionName } from '../lib/routes';
 import { type Directory, DirectorySchema } from '../src/domain/directory';
 import { type BootstrappedResources, bootstrap } from './bootstrap';
+import { startDeadlineTimer } from './deadline-timer';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { type Gateway, type GatewayOptions, type LambdaHandler, startGateway } from './gateway';
 import { type Issuer, openIssuer } from './issuer';
 import { startKmsEmulator } from './kms/server';
+import { type SealerLoopSettings, startSealerLoop } from './sealer-loop';
 
 export const DEFAULT_DATA_DIR = '.himaya';
 export const LOCAL_REGION = 'me-central-1';
@@ -24,6 +27,8 @@ export interface LocalStackOptions {
   host?: string;
   onInvoke?: GatewayOptions['onInvoke'];
   extraRoutes?: GatewayOptions['extraRoutes'];
+  /** Timing of the audit sealer loop; false runs no sealer. */
+  sealer?: SealerLoopSettings | false;
   log?: (line: string) => void;
 }
 
@@ -35,6 +40,8 @@ export interface LocalEndpoints {
   tables: BootstrappedResources['tables'];
   signingKeyArn: string;
   hmacKeyArn: string;
+  /** The folder where the sealer archives every signed checkpoint (write-once files). */
+  checkpointArchive?: string;
 }
 
 export interface LocalStack {
@@ -121,6 +128,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const environment = functionEnvironment(resources, dynamodbLocal.endpoint, kms.endpoint);
     Object.assign(process.env, environment);
 
+    // The audit sealer on the AuditLog stream (local/sealer-loop.ts). Checkpoints are archived under the
+    // data directory; an in-memory log gets a throwaway archive, which an older log's archive would contradict.
+    let archiveDir: string | undefined;
+    if (options.sealer !== false) {
+      archiveDir = options.inMemory
+        ? await mkdtemp(join(tmpdir(), 'himaya-checkpoints-'))
+        : join(dataDir, 'checkpoints');
+      const throwaway = archiveDir;
+      if (options.inMemory) stoppers.push(() => rm(throwaway, { recursive: true, force: true }));
+      const sealerLoop = await startSealerLoop({ environment, archiveDir, ...options.sealer, log });
+      stoppers.push(sealerLoop.stop);
+    }
+
+    // Exchange deadlines: the sweep every minute, as the EventBridge schedule runs it in AWS
+    // (local/deadline-timer.ts); it also logs the domain events published on the in-process bus.
+    stoppers.push(startDeadlineTimer({ log }).stop);
+
     const issuer = await openIssuer(join(dataDir, 'issuer-key.json'), resources.directory);
     const handlers = new Map<FunctionName, Promise<LambdaHandler>>();
     const loadHandler = (fn: FunctionName) => {
@@ -149,6 +173,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       tables: resources.tables,
       signingKeyArn: resources.signingKeyArn,
       hmacKeyArn: resources.hmacKeyArn,
+      ...(archiveDir ? { checkpointArchive: archiveDir } : {}),
     };
     await writeJsonAtomically(join(dataDir, 'local.json'), endpoints);
     return { endpoints, issuer, directory: resources.directory, environment, kmsStats: kms.stats, stop };

@@ -25,7 +25,8 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject) {
   const dataDir = await mkdtemp(join(tmpdir(), 'himaya-test-'));
-  const stack = await startLocalStack({ dataDir, inMemory: true, port: 0 });
+  // A short sealing window keeps tests that wait for a signed checkpoint quick.
+  const stack = await startLocalStack({ dataDir, inMemory: true, port: 0, sealer: { batchWindowMs: 300 } });
   const canaryMarker = `CANARY-${randomBytes(6).toString('hex')}`;
   project.provide('stack', {
     ...stack.endpoints,

@@ -157,6 +157,38 @@ export class ApiFunction extends NodejsFunction {
     return this;
   }
 
+  /**
+   * Grants access to some items of a table only: get, put, update and check the items whose partition key
+   * matches one of `partitionKeys` (IAM `dynamodb:LeadingKeys`, e.g. `REVIEW#*`), and query `index`.
+   */
+  bindItems(table: HimayaTable, options: { partitionKeys: string[]; index: string }): this {
+    if (!table.definition.indexes.some((index) => index.indexName === options.index)) {
+      throw new Error(`table ${table.definition.id} has no index ${options.index}`);
+    }
+    this.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:ConditionCheckItem',
+        ],
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': options.partitionKeys } },
+      }),
+    );
+    this.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [`${table.tableArn}/index/${options.index}`],
+      }),
+    );
+    this.useKeys([table.key], TABLE_KEY_ACTIONS.RW, {
+      StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` },
+    });
+    return this;
+  }
+
   /** Lets the function read the table's stream (the sealer). */
   bindStream(table: HimayaTable): this {
     if (!table.tableStreamArn) throw new Error(`table ${table.definition.id} has no stream`);

@@ -32,7 +32,10 @@ export class HimayaTable extends dynamodb.Table {
         indexName: index.indexName,
         partitionKey: attribute(index.partitionKey),
         sortKey: attribute(index.sortKey),
-        projectionType: dynamodb.ProjectionType.ALL,
+        // As the definition says: an index that lists attributes carries those only (no case section).
+        ...(index.nonKeyAttributes
+          ? { projectionType: dynamodb.ProjectionType.INCLUDE, nonKeyAttributes: index.nonKeyAttributes }
+          : { projectionType: dynamodb.ProjectionType.ALL }),
       });
     }
   }

@@ -42,8 +42,22 @@ export const CASES_TABLE: TableDefinition = {
         'createdAt',
         'updatedAt',
         'version',
+        // A grantee's listing entry ends with its grants: filtered out at once, not only by TTL.
+        'expiresAt',
       ],
     },
+    // The exchange (see src/adapters/dynamodb/cases-layout.ts): requests by the agency asked and by the
+    // agency asking; the due items and the event outbox for the scheduled sweep; the compliance review list.
+    { indexName: 'byInbox', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+    { indexName: 'byOutbox', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
+    {
+      indexName: 'byQueue',
+      partitionKey: 'gsi4pk',
+      sortKey: 'gsi4sk',
+      // What the sweep needs, and no section: case heads sit here until their owner's first action.
+      nonKeyAttributes: ['caseId', 'ownerAgency', 'toAgency', 'urgency', 'createdAt', 'requestId', 'event'],
+    },
+    { indexName: 'byReview', partitionKey: 'gsi5pk', sortKey: 'gsi5sk' },
   ],
   ttlAttribute: 'ttl',
   stream: false,

@@ -29,9 +29,11 @@ export function requestTrail(
   const purpose = PurposeSchema.safeParse(event.headers['x-himaya-purpose']);
   const caseId = CaseIdSchema.safeParse(event.pathParameters?.caseId);
   let recorded = false;
+  let concerned: { caseId?: string; resource?: string } = {};
 
   return {
-    eventFor(outcome, details = {}) {
+    eventFor(outcome, explicit = {}) {
+      const details = { ...concerned, ...explicit };
       const now = clock();
       const event_: AuditEvent = {
         eventId: newEventId(now),
@@ -41,9 +43,11 @@ export function requestTrail(
         user: user.success ? user.data : null,
         action: route.action ?? route.operationId,
         // A create names what it created: `/v1/cases` + `/<new id>`.
-        resource: (details.caseId && !event.path.includes(details.caseId)
-          ? `${event.path}/${details.caseId}`
-          : event.path
+        resource: (
+          details.resource ??
+          (details.caseId && !event.path.includes(details.caseId)
+            ? `${event.path}/${details.caseId}`
+            : event.path)
         ).slice(0, MAX_RESOURCE_LENGTH),
         outcome,
         requestId: event.requestContext.requestId,
@@ -56,6 +60,9 @@ export function requestTrail(
     },
     recorded() {
       recorded = true;
+    },
+    concerns(details) {
+      concerned = { ...concerned, ...details };
     },
     wasRecorded: () => recorded,
   };

@@ -1,91 +1,43 @@
 import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../domain/audit/event';
-import type { Grant } from '../../domain/cases/access';
 import {
+  AccessChangedError,
   CaseExistsError,
   CaseGoneError,
   type CaseStore,
   InvalidCursorError,
   StaleVersionError,
-  type StoredCase,
-  type StoredNote,
 } from '../../domain/cases/ports';
-import { type CaseMetadata, SECTION_NAMES } from '../../domain/cases/schemas';
+import type { CaseMetadata } from '../../domain/cases/schemas';
 import type { AuditStore } from './audit-store';
-import { decodeCursor, encodeCursor, failClosed, failedConditions } from './errors';
+import {
+  accessPartition,
+  CASE_SK,
+  caseItem,
+  caseKey,
+  casePartition,
+  grantOf,
+  INDEXES,
+  isGrantItem,
+  listingKey,
+  metadataOf,
+  noteItem,
+  noteOf,
+  recordOf,
+  unchangedCaseCondition,
+} from './cases-layout';
+import { decodeCursor, encodeCursor, failClosed, failedConditions, isTransactionConflict } from './errors';
 
-/**
- * Cases table layout, one partition per case (`pk = CASE#<id>`), so one Query reads a case whole:
- * - `sk = CASE`: metadata in clear, `sections` a map of section name → Encryption SDK message (binary),
- *   and `gsi1pk = ACCESS#<agency>`, `gsi1sk = <updatedAt>#<caseId>` so an agency lists what it may see.
- * - `sk = NOTE#<noteId>`: a note, its text encrypted under the owner's key (the id alone in the key, so a
- *   retried note with a derived id meets the conditional write).
- * - `sk = GRANT#<agency>`: a share with another agency.
- */
-const CASE_SK = 'CASE';
-const partitionOf = (caseId: string) => `CASE#${caseId}`;
-const accessPartition = (agency: string) => `ACCESS#${agency}`;
+type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 
-function caseItem(record: StoredCase): Record<string, unknown> {
-  const { meta } = record;
-  return {
-    pk: partitionOf(meta.caseId),
-    sk: CASE_SK,
-    type: 'case',
-    ...meta,
-    createdBy: record.createdBy,
-    sections: record.sections,
-    gsi1pk: accessPartition(meta.ownerAgency),
-    gsi1sk: `${meta.updatedAt}#${meta.caseId}`,
-  };
-}
-
-function metadataOf(item: Record<string, unknown>): CaseMetadata {
-  const { caseId, ownerAgency, category, urgency, status, region, createdAt, updatedAt, version } = item;
-  return {
-    caseId,
-    ownerAgency,
-    category,
-    urgency,
-    status,
-    region,
-    createdAt,
-    updatedAt,
-    version,
-  } as CaseMetadata;
-}
-
-function recordOf(item: Record<string, unknown>): StoredCase {
-  const stored = (item.sections ?? {}) as Record<string, Uint8Array>;
-  const sections: StoredCase['sections'] = {};
-  for (const name of SECTION_NAMES) if (stored[name]) sections[name] = stored[name];
-  return { meta: metadataOf(item), createdBy: String(item.createdBy), sections };
-}
-
-function noteOf(item: Record<string, unknown>): StoredNote {
-  return {
-    caseId: String(item.caseId),
-    noteId: String(item.noteId),
-    agency: String(item.agency),
-    user: String(item.user),
-    kind: item.kind as StoredNote['kind'],
-    createdAt: String(item.createdAt),
-    ciphertext: item.ciphertext as Uint8Array,
-  };
-}
-
-function grantOf(item: Record<string, unknown>): Grant {
-  return item as unknown as Grant;
-}
-
+/** Cases, notes and grants in the Cases table; the layout is described in cases-layout.ts. */
 export function dynamoDbCaseStore(
   client: DynamoDBDocumentClient,
   tableName: string,
   audit: AuditStore,
 ): CaseStore {
-  const transact = async (
-    items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>,
-  ) => client.send(new TransactWriteCommand({ TransactItems: items }));
+  const transact = async (items: TransactItems) =>
+    client.send(new TransactWriteCommand({ TransactItems: items }));
 
   return {
     async get(caseId) {
@@ -97,7 +49,7 @@ export function dynamoDbCaseStore(
             new QueryCommand({
               TableName: tableName,
               KeyConditionExpression: 'pk = :pk',
-              ExpressionAttributeValues: { ':pk': partitionOf(caseId) },
+              ExpressionAttributeValues: { ':pk': casePartition(caseId) },
               ConsistentRead: true,
               ...(startKey ? { ExclusiveStartKey: startKey } : {}),
             }),
@@ -114,7 +66,7 @@ export function dynamoDbCaseStore(
           .filter((item) => String(item.sk).startsWith('NOTE#'))
           .map(noteOf)
           .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.noteId.localeCompare(b.noteId)),
-        grants: items.filter((item) => String(item.sk).startsWith('GRANT#')).map(grantOf),
+        grants: items.filter(isGrantItem).map(grantOf),
       };
     },
 
@@ -125,7 +77,7 @@ export function dynamoDbCaseStore(
             {
               Put: {
                 TableName: tableName,
-                Item: caseItem(record),
+                Item: caseItem(record, { awaitingFirstAction: true }),
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
@@ -138,7 +90,16 @@ export function dynamoDbCaseStore(
       });
     },
 
-    async update(record, expectedVersion, event: AuditEvent) {
+    // The Put leaves out the first-action deadline: an update is the owner's action on the report.
+    async update(record, expectedVersion, event: AuditEvent, listedFor = []) {
+      const unchanged = unchangedCaseCondition(expectedVersion, record.accessRevision ?? 0);
+      const listings: TransactItems = listedFor.map((agency) => ({
+        Update: {
+          TableName: tableName,
+          Key: listingKey(record.meta.caseId, agency),
+          ...listingCopyOf(record.meta),
+        },
+      }));
       await failClosed(async () => {
         try {
           await transact([
@@ -146,42 +107,55 @@ export function dynamoDbCaseStore(
               Put: {
                 TableName: tableName,
                 Item: caseItem(record),
-                ConditionExpression: 'attribute_exists(pk) AND #version = :expected',
-                ExpressionAttributeNames: { '#version': 'version' },
-                ExpressionAttributeValues: { ':expected': expectedVersion },
+                ConditionExpression: unchanged.ConditionExpression,
+                ExpressionAttributeNames: unchanged.names,
+                ExpressionAttributeValues: unchanged.values,
                 ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               },
             },
             audit.putItem(event),
+            ...listings,
           ]);
         } catch (error) {
-          const failed = failedConditions(error)?.find((c) => c.index === 0);
-          if (failed) throw failed.item ? new StaleVersionError() : new CaseGoneError();
-          throw error;
+          // Another write to the case at the same moment: read it again (a stale version then says 412).
+          if (isTransactionConflict(error)) throw new AccessChangedError();
+          const failures = failedConditions(error);
+          if (!failures) throw error;
+          const head = failures.find((c) => c.index === 0);
+          if (!head) throw new AccessChangedError(); // a listing entry went away: read again
+          if (!head.item) throw new CaseGoneError();
+          throw numberOf(head.item.version) === expectedVersion
+            ? new AccessChangedError()
+            : new StaleVersionError();
         }
       });
     },
 
-    async addNote(note, event) {
+    async addNote(note, event, options = {}) {
       await failClosed(async () => {
         try {
           await transact([
-            {
-              ConditionCheck: {
-                TableName: tableName,
-                Key: { pk: partitionOf(note.caseId), sk: CASE_SK },
-                ConditionExpression: 'attribute_exists(pk)',
-              },
-            },
+            options.byOwner
+              ? {
+                  // The owner's note is its first action on the report: the deadline is met.
+                  Update: {
+                    TableName: tableName,
+                    Key: caseKey(note.caseId),
+                    UpdateExpression: 'REMOVE gsi4pk, gsi4sk',
+                    ConditionExpression: 'attribute_exists(pk)',
+                  },
+                }
+              : {
+                  ConditionCheck: {
+                    TableName: tableName,
+                    Key: caseKey(note.caseId),
+                    ConditionExpression: 'attribute_exists(pk)',
+                  },
+                },
             {
               Put: {
                 TableName: tableName,
-                Item: {
-                  pk: partitionOf(note.caseId),
-                  sk: `NOTE#${note.noteId}`,
-                  type: 'note',
-                  ...note,
-                },
+                Item: noteItem(note),
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
@@ -196,14 +170,18 @@ export function dynamoDbCaseStore(
       });
     },
 
-    /** Newest first. Filters other than time are applied by DynamoDB after the key condition. */
-    async listVisibleTo(agency, filter, limit, cursor) {
+    /**
+     * Newest first: the agency's own cases and its listing entries of shared cases. An entry whose grants
+     * have all expired is filtered out at once (TTL removes it later). Other filters are applied by
+     * DynamoDB after the key condition.
+     */
+    async listVisibleTo(agency, filter, limit, cursor, now) {
       const partition = accessPartition(agency);
       const startKey = decodeCursor(cursor, ['pk', 'sk', 'gsi1pk', 'gsi1sk'], { gsi1pk: partition });
       if (startKey === null) throw new InvalidCursorError();
-      const names: Record<string, string> = {};
-      const values: Record<string, unknown> = { ':p': partition };
-      const filters: string[] = [];
+      const names: Record<string, string> = { '#expiresAt': 'expiresAt' };
+      const values: Record<string, unknown> = { ':p': partition, ':now': now.toISOString() };
+      const filters = ['(attribute_not_exists(#expiresAt) OR #expiresAt > :now)'];
       for (const field of ['status', 'urgency', 'category'] as const) {
         if (filter[field] !== undefined) {
           names[`#${field}`] = field;
@@ -223,11 +201,10 @@ export function dynamoDbCaseStore(
           client.send(
             new QueryCommand({
               TableName: tableName,
-              IndexName: 'byAgency',
+              IndexName: INDEXES.byAgency,
               KeyConditionExpression: keyCondition,
-              ...(filters.length > 0
-                ? { FilterExpression: filters.join(' AND '), ExpressionAttributeNames: names }
-                : {}),
+              FilterExpression: filters.join(' AND '),
+              ExpressionAttributeNames: names,
               ExpressionAttributeValues: values,
               ScanIndexForward: false,
               Limit: limit - items.length,
@@ -240,6 +217,32 @@ export function dynamoDbCaseStore(
       } while (exclusiveStartKey && items.length < limit);
       const nextCursor = encodeCursor(exclusiveStartKey);
       return { items, ...(nextCursor ? { nextCursor } : {}) };
+    },
+  };
+}
+
+/** A number attribute of a cancellation reason's item, which the SDK leaves marshalled. */
+function numberOf(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  const marshalled = (value as { N?: string } | undefined)?.N;
+  return marshalled === undefined ? undefined : Number(marshalled);
+}
+
+/** The update of a listing entry's metadata copy; only where the entry still exists. */
+export function listingCopyOf(meta: CaseMetadata) {
+  return {
+    UpdateExpression:
+      'SET category = :category, urgency = :urgency, #status = :status, #region = :region, updatedAt = :updatedAt, #version = :version, gsi1sk = :gsi1sk',
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeNames: { '#status': 'status', '#region': 'region', '#version': 'version' },
+    ExpressionAttributeValues: {
+      ':category': meta.category,
+      ':urgency': meta.urgency,
+      ':status': meta.status,
+      ':region': meta.region,
+      ':updatedAt': meta.updatedAt,
+      ':version': meta.version,
+      ':gsi1sk': `${meta.updatedAt}#${meta.caseId}`,
     },
   };
 }

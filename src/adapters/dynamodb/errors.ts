@@ -16,6 +16,14 @@ export function failedConditions(
   return failed.length > 0 ? failed : undefined;
 }
 
+/** Whether a transaction was cancelled because another one wrote the same items at the same moment. */
+export function isTransactionConflict(error: unknown): boolean {
+  return (
+    error instanceof TransactionCanceledException &&
+    (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict')
+  );
+}
+
 /**
  * Runs a DynamoDB call; anything that is not one of our own errors becomes a 503 that names no SDK
  * detail. Callers translate expected condition failures before this sees them.

@@ -24,3 +24,53 @@ export const ListAuditEventsQuerySchema = z.strictObject({
 export const AuditEventListSchema = z
   .strictObject({ items: z.array(AuditEventSchema), nextCursor: z.string().optional() })
   .meta({ id: 'AuditEventList' });
+
+/** Event ids as `newEventId` makes them: 10 base-36 digits of time, 20 hex digits of randomness. */
+export const EventIdSchema = z.string().regex(/^[0-9a-z]{10}[0-9a-f]{20}$/, 'an audit event id');
+const TreeSizeSchema = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+/** A SHA-256 hash, standard base64 (as in checkpoints). */
+const HashSchema = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'a base64 SHA-256 hash');
+
+export const InclusionProofQuerySchema = z.strictObject({
+  eventId: EventIdSchema,
+  /** Defaults to the size of the latest checkpoint. */
+  treeSize: TreeSizeSchema.optional(),
+});
+
+export const ConsistencyProofQuerySchema = z.strictObject({
+  from: TreeSizeSchema,
+  /** Defaults to the size of the latest checkpoint. */
+  to: TreeSizeSchema.optional(),
+});
+
+export const InclusionProofSchema = z
+  .strictObject({
+    eventId: z.string(),
+    leafIndex: z.number().int().nonnegative(),
+    treeSize: z.number().int().positive(),
+    /** The leaf hash sealed at `leafIndex`: SHA-256(0x00 || canonical event bytes). */
+    leafHash: HashSchema,
+    /** RFC 9162 inclusion proof, bottom-up. */
+    proof: z.array(HashSchema),
+  })
+  .meta({ id: 'InclusionProof' });
+
+export const ConsistencyProofSchema = z
+  .strictObject({
+    from: z.number().int().positive(),
+    to: z.number().int().positive(),
+    /** RFC 9162 consistency proof. */
+    proof: z.array(HashSchema),
+  })
+  .meta({ id: 'ConsistencyProof' });
+
+export const SignedCheckpointSchema = z.string().meta({
+  id: 'SignedCheckpoint',
+  description:
+    'C2SP signed note: origin, tree size and base64 root hash lines, a blank line, then "— <key name> <base64(key id || Ed25519 signature)>"',
+});
+
+export const PublicKeyPemSchema = z.string().meta({
+  id: 'CheckpointPublicKey',
+  description: 'The Ed25519 checkpoint signing key, PEM SubjectPublicKeyInfo',
+});

@@ -6,6 +6,12 @@ import type { AuditEvent } from './event';
  * content is returned.
  */
 export interface AuditTrail {
-  eventFor(outcome: number, details?: { caseId?: string }): AuditEvent;
+  /** `resource` names what was acted on when the path does not (default: the path, plus a created case's id). */
+  eventFor(outcome: number, details?: { caseId?: string; resource?: string }): AuditEvent;
   recorded(event: AuditEvent): void;
+  /**
+   * What the request turned out to concern when its path does not say (a request id names a case):
+   * every event made after this carries it, a refusal's as much as a success's.
+   */
+  concerns(details: { caseId?: string; resource?: string }): void;
 }

@@ -7,8 +7,9 @@ import {
   RuleViolationError,
 } from '../../http/errors';
 import type { AuditTrail } from '../audit/trail';
-import { accessFor, type CaseAccess } from './access';
+import { accessFor, type CaseAccess, isLive } from './access';
 import {
+  AccessChangedError,
   CaseExistsError,
   CaseGoneError,
   type CaseStore,
@@ -189,7 +190,7 @@ export async function updateCase(
   body: UpdateCaseBody,
   trail: AuditTrail,
 ): Promise<CaseMetadata> {
-  const { record, access } = await loadVisible(deps, caller, caseId);
+  let { record, grants, access } = await loadVisible(deps, caller, caseId);
   if (!access.canUpdate) throw new RuleViolationError('Only the owning agency updates a case.', 'not-owner');
   const expected = versionFromIfMatch(ifMatch);
   if (expected === undefined) throw new PreconditionRequiredError();
@@ -203,29 +204,43 @@ export async function updateCase(
     else if (value !== undefined) Object.assign(changed, { [name]: value });
   }
   const reencrypted = await encryptSections(deps.cipher, record.meta, changed);
-  const sections = { ...record.sections, ...reencrypted };
-  for (const name of removed) delete sections[name];
 
-  const meta: CaseMetadata = {
-    ...record.meta,
-    ...(body.category ? { category: body.category } : {}),
-    ...(body.urgency ? { urgency: body.urgency } : {}),
-    ...(body.status ? { status: body.status } : {}),
-    ...(body.region ? { region: body.region } : {}),
-    updatedAt: deps.clock().toISOString(),
-    version: record.meta.version + 1,
-  };
-  const event = trail.eventFor(200, { caseId });
-  try {
-    await deps.store.update({ meta, createdBy: record.createdBy, sections }, expected, event);
-  } catch (error) {
-    if (error instanceof StaleVersionError) throw new PreconditionFailedError();
-    if (error instanceof CaseGoneError) throw new NotFoundError();
-    throw error;
+  // A share made meanwhile changes who lists the case, not the version: read the grants again and retry.
+  for (let attempt = 1; ; attempt++) {
+    const sections = { ...record.sections, ...reencrypted };
+    for (const name of removed) delete sections[name];
+    const meta: CaseMetadata = {
+      ...record.meta,
+      ...(body.category ? { category: body.category } : {}),
+      ...(body.urgency ? { urgency: body.urgency } : {}),
+      ...(body.status ? { status: body.status } : {}),
+      ...(body.region ? { region: body.region } : {}),
+      updatedAt: deps.clock().toISOString(),
+      version: record.meta.version + 1,
+    };
+    const now = deps.clock();
+    const listedFor = [...new Set(grants.filter((grant) => isLive(grant, now)).map((grant) => grant.agency))];
+    const event = trail.eventFor(200, { caseId });
+    try {
+      await deps.store.update({ ...record, meta, sections }, expected, event, listedFor);
+      trail.recorded(event);
+      return meta;
+    } catch (error) {
+      if (error instanceof StaleVersionError) throw new PreconditionFailedError();
+      if (error instanceof CaseGoneError) throw new NotFoundError();
+      if (!(error instanceof AccessChangedError) || attempt >= MAX_ATTEMPTS) {
+        if (error instanceof AccessChangedError) throw new ConflictError(ACCESS_CHANGED, 'access-changed');
+        throw error;
+      }
+    }
+    ({ record, grants, access } = await loadVisible(deps, caller, caseId));
+    if (record.meta.version !== expected) throw new PreconditionFailedError();
   }
-  trail.recorded(event);
-  return meta;
 }
+
+/** How often a write is tried again when access to the case changed under it. */
+const MAX_ATTEMPTS = 3;
+const ACCESS_CHANGED = 'Access to the case changed while this request was served; retry it.';
 
 export async function addNote(
   deps: CaseServiceDeps,
@@ -253,7 +268,7 @@ export async function addNote(
   };
   const event = trail.eventFor(201, { caseId });
   try {
-    await deps.store.addNote(note, event);
+    await deps.store.addNote(note, event, { byOwner: access.owner });
   } catch (error) {
     if (error instanceof CaseGoneError) throw new NotFoundError();
     if (error instanceof CaseExistsError) {

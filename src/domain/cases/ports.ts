@@ -1,3 +1,4 @@
+import type { Purpose } from '../../http/schemas';
 import type { AuditEvent } from '../audit/event';
 import type { Grant } from './access';
 import type { CaseMetadata, NoteBody, SectionName } from './schemas';
@@ -20,6 +21,28 @@ export interface StoredCase {
   meta: CaseMetadata;
   createdBy: string;
   sections: Partial<Record<SectionName, Uint8Array>>;
+  /**
+   * Goes up with every change of who may see the case (share, revocation, emergency access). A change
+   * of access and an update of the case each expect the other's counter unchanged, so the metadata copied
+   * to the grantees' listings is never stale. Absent on a case never shared (0).
+   */
+  accessRevision?: number;
+}
+
+/** One grant as stored: shares and emergency accesses alike; several may be live for one agency. */
+export interface StoredGrant extends Grant {
+  grantId: string;
+  caseId: string;
+  kind: 'share' | 'emergency';
+  sections: SectionName[];
+  purpose: Purpose;
+  grantedAt: string;
+  /** The owner's officer who shared, or the other agency's officer who used emergency access. */
+  grantedBy: string;
+  readOnly: boolean;
+  /** The access request whose approval made this share, or the emergency access itself. */
+  requestId?: string;
+  revokedBy?: string;
 }
 
 export interface StoredNote {
@@ -50,15 +73,31 @@ export interface CasePage {
  * of the store (503).
  */
 export interface CaseStore {
-  get(caseId: string): Promise<{ record: StoredCase; notes: StoredNote[]; grants: Grant[] } | undefined>;
+  get(
+    caseId: string,
+  ): Promise<{ record: StoredCase; notes: StoredNote[]; grants: StoredGrant[] } | undefined>;
+  /** A new case is a report awaiting its owner's first action (see the exchange deadlines). */
   create(record: StoredCase, event: AuditEvent): Promise<void>;
-  update(record: StoredCase, expectedVersion: number, event: AuditEvent): Promise<void>;
-  addNote(note: StoredNote, event: AuditEvent): Promise<void>;
+  /**
+   * Conditional on the version and on `record.accessRevision` as read; `listedFor` are the agencies
+   * holding a live grant, whose listing copies of the metadata are updated in the same transaction.
+   * `AccessChangedError` if access changed meanwhile (read again and retry).
+   */
+  update(
+    record: StoredCase,
+    expectedVersion: number,
+    event: AuditEvent,
+    listedFor?: readonly string[],
+  ): Promise<void>;
+  /** `byOwner`: the owner's note counts as its first action on the report. */
+  addNote(note: StoredNote, event: AuditEvent, options?: { byOwner?: boolean }): Promise<void>;
+  /** Own cases and cases shared by a grant live at `now`. */
   listVisibleTo(
     agency: string,
     filter: CaseFilter,
     limit: number,
     cursor: string | undefined,
+    now: Date,
   ): Promise<CasePage>;
 }
 
@@ -76,6 +115,14 @@ export class StaleVersionError extends StoreConditionError {
   constructor() {
     super('the case changed since it was read');
     this.name = 'StaleVersionError';
+  }
+}
+
+/** Who may see the case changed between read and write; nothing was written. */
+export class AccessChangedError extends StoreConditionError {
+  constructor() {
+    super('access to the case changed since it was read');
+    this.name = 'AccessChangedError';
   }
 }
 

@@ -32,6 +32,7 @@ export const UrgencySchema = z.enum(URGENCIES);
 export const StatusSchema = z.enum(STATUSES);
 export const SectionNameSchema = z.enum(SECTION_NAMES);
 export type SectionName = z.infer<typeof SectionNameSchema>;
+export type Urgency = z.infer<typeof UrgencySchema>;
 
 export const EMIRATES = [
   'abu-dhabi',

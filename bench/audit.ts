@@ -1,0 +1,319 @@
+/**
+ * The access-log benchmark, run by bench/run.ts on its local stack. Settings (environment):
+ * BENCH_AUDIT_RATE and BENCH_AUDIT_SECONDS (steady traffic, default 100 events/s for 10 s: about the rate
+ * of the case flows on this stack, each request writing one event), BENCH_AUDIT_LOAD_RATE and
+ * BENCH_AUDIT_LOAD_SECONDS (sustained load, default 1,000 events/s offered for 8 s), BENCH_AUDIT_EVENTS
+ * (the generated log, default 1,000,000).
+ *
+ * - Seal lag, under steady traffic: audit events are written to the AuditLog table at a steady rate
+ *   (BatchWriteItem, the item layout the request functions write), while an observer reads the newest
+ *   checkpoint every 50 ms. An event's lag runs from the moment its write was acknowledged to the first
+ *   observation of a signed checkpoint whose size exceeds its leaf index: what a verifier could see.
+ * - KMS Sign calls per 1,000 events, under sustained load (more than the sealer keeps up with, so that
+ *   batches fill): Sign calls the KMS emulator counted while the load lasted, per 1,000 events appended
+ *   to the tree meanwhile. The same ratio under the steady traffic is given in the lag rows' note.
+ * - Verification speed: a generated log of 1,000,000 distinct events, in memory, on one core. The raw
+ *   SHA-256 row hashes each event's canonical bytes once (`crypto.hash`, the digest as a 'binary' string,
+ *   its cheapest form, which the verifier uses too); the verification row recomputes what the verifier
+ *   does from the same bytes: every leaf hash and every node of the tree, up to the root. The canonical
+ *   JSON encoding is measured apart. Each is the median of three runs.
+ */
+import { hash } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { LocalStack } from '../local/stack';
+import { auditItem } from '../src/adapters/dynamodb/audit-store';
+import { type AuditEvent, newEventId } from '../src/domain/audit/event';
+import { eventLeafInput } from '../src/domain/audit/leaf';
+import { LeafInputs, MerkleLevels } from '../src/domain/audit/log-verifier';
+import type { BenchRow } from './types';
+
+const BATCH = 25;
+
+function setting(name: string, fallback: number): number {
+  const value = Number(process.env[name] ?? fallback);
+  if (!(value > 0)) throw new Error(`${name} must be a positive number`);
+  return value;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+const round = (value: number, digits = 0) => Number(value.toFixed(digits));
+
+function benchEvent(at: Date, i: number): AuditEvent {
+  const caseId = `3f1b2c4d-5e6f-4a7b-8c9d-${(i % 997).toString(16).padStart(12, '0')}`;
+  return {
+    eventId: newEventId(at),
+    time: at.toISOString(),
+    agency: i % 2 ? 'police' : 'cfpc',
+    clientId: i % 2 ? 'police' : 'cfpc',
+    user: `officer-${i % 113}`,
+    action: ['case.read', 'case.update', 'case.note', 'case.list'][i % 4] as string,
+    resource: `/v1/cases/${caseId}`,
+    caseId,
+    purpose: i % 3 ? 'child-protection' : 'criminal-investigation',
+    outcome: i % 17 ? 200 : 404,
+    requestId: `b3a4c5d6-e7f8-4a9b-8c0d-${i.toString(16).padStart(12, '0')}`,
+    sourceIp: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+  };
+}
+
+interface Writer {
+  /** Event id → when its write was acknowledged. */
+  written: Map<string, number>;
+  seconds: number;
+}
+
+/** Writes audit events at `rate` per second for `seconds`, as the request functions would. */
+async function writeEvents(
+  documents: DynamoDBDocumentClient,
+  table: string,
+  rate: number,
+  seconds: number,
+): Promise<Writer> {
+  const written = new Map<string, number>();
+  const batches = Math.ceil((rate * seconds) / BATCH);
+  const start = Date.now();
+  const inFlight = new Set<Promise<void>>();
+  for (let b = 0; b < batches; b++) {
+    const wait = start + (b * BATCH * 1000) / rate - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    while (inFlight.size >= 8) await Promise.race(inFlight);
+    const events = Array.from({ length: BATCH }, (_, i) => benchEvent(new Date(), b * BATCH + i));
+    const write: Promise<void> = (async () => {
+      let requests = events.map((event) => ({ PutRequest: { Item: auditItem(event) } }));
+      while (requests.length > 0) {
+        const result = await documents.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
+        requests = (result.UnprocessedItems?.[table] ?? []) as typeof requests;
+      }
+      const at = Date.now();
+      for (const event of events) written.set(event.eventId, at);
+    })().finally(() => inFlight.delete(write));
+    inFlight.add(write);
+  }
+  await Promise.all(inFlight);
+  return { written, seconds: (Date.now() - start) / 1000 };
+}
+
+/** Reads the newest checkpoint every 50 ms and remembers when each new size was first seen. */
+function observeCheckpoints(documents: DynamoDBDocumentClient, table: string) {
+  const seen: { size: number; at: number }[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const result = await documents.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': 'CHECKPOINT' },
+          ScanIndexForward: false,
+          Limit: 1,
+        }),
+      );
+      const size = (result.Items?.[0]?.size as number | undefined) ?? 0;
+      if (size > (seen.at(-1)?.size ?? -1)) seen.push({ size, at: Date.now() });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  })();
+  return {
+    seen,
+    latest: () => seen.at(-1)?.size ?? 0,
+    async stop() {
+      running = false;
+      await loop;
+    },
+  };
+}
+
+/** Waits until every written event is in a signed checkpoint; returns each one's leaf index. */
+async function leafIndexes(
+  documents: DynamoDBDocumentClient,
+  table: string,
+  ids: readonly string[],
+  signedSize: () => number,
+): Promise<Map<string, number>> {
+  const indexes = new Map<string, number>();
+  const deadline = Date.now() + 180_000;
+  let highest = -1;
+  while (indexes.size < ids.length || signedSize() <= highest) {
+    if (Date.now() > deadline)
+      throw new Error('the sealer did not seal the benchmark events within 3 minutes');
+    const missing = ids.filter((id) => !indexes.has(id));
+    for (let i = 0; i < missing.length; i += 100) {
+      const result = await documents.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [table]: {
+              Keys: missing.slice(i, i + 100).map((id) => ({ pk: `EVENT#${id}`, sk: 'EVENT' })),
+              ProjectionExpression: 'eventId, leafIndex',
+            },
+          },
+        }),
+      );
+      for (const item of result.Responses?.[table] ?? []) {
+        if (typeof item.leafIndex === 'number') {
+          indexes.set(item.eventId as string, item.leafIndex);
+          highest = Math.max(highest, item.leafIndex);
+        }
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return indexes;
+}
+
+async function treeSize(documents: DynamoDBDocumentClient, table: string): Promise<number> {
+  const result = await documents.send(new GetCommand({ TableName: table, Key: { pk: 'TREE', sk: 'HEAD' } }));
+  return (result.Item?.size as number | undefined) ?? 0;
+}
+
+async function measureSealing(stack: LocalStack, settings: AuditBenchSettings): Promise<BenchRow[]> {
+  const documents = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: stack.endpoints.dynamodb,
+      region: stack.endpoints.region,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+  );
+  const table = stack.endpoints.tables.AuditLog;
+  const signs = () => stack.kmsStats().Sign ?? 0;
+  const observer = observeCheckpoints(documents, table);
+  try {
+    // Steady traffic: how long an event waits to be in a signed checkpoint.
+    const steadySigns = signs();
+    const steady = await writeEvents(documents, table, settings.rate, settings.seconds);
+    const ids = [...steady.written.keys()];
+    const indexes = await leafIndexes(documents, table, ids, observer.latest);
+    const steadySignsPer1000 = ((signs() - steadySigns) / ids.length) * 1000;
+    const lags = ids
+      .map((id) => {
+        const index = indexes.get(id) as number;
+        const seen = observer.seen.find((o) => o.size > index) as { at: number };
+        return seen.at - (steady.written.get(id) as number);
+      })
+      .sort((a, b) => a - b);
+    const steadyNote = `${ids.length} events written at ${round(ids.length / steady.seconds)}/s; write acknowledged → seen in a signed checkpoint (${round(steadySignsPer1000, 2)} Sign calls per 1,000 events at this rate)`;
+
+    // Sustained load, more than the sealer keeps up with: signatures per event sealed while it lasts.
+    const loadSigns = signs();
+    const loadStart = await treeSize(documents, table);
+    const load = await writeEvents(documents, table, settings.loadRate, settings.loadSeconds);
+    const sealedDuringLoad = (await treeSize(documents, table)) - loadStart;
+    const loadSignCount = signs() - loadSigns;
+    await leafIndexes(documents, table, [...load.written.keys()], observer.latest);
+
+    return [
+      { name: 'audit seal lag p50', value: percentile(lags, 50), unit: 'ms', note: steadyNote },
+      {
+        name: 'audit seal lag p99',
+        value: percentile(lags, 99),
+        unit: 'ms',
+        target: '≤ 3000',
+        note: steadyNote,
+      },
+      {
+        name: 'audit KMS Sign calls per 1,000 events',
+        value: round((loadSignCount / Math.max(1, sealedDuringLoad)) * 1000, 2),
+        unit: 'calls',
+        target: '≤ 1',
+        note: `sustained load: ${load.written.size} events written at ${round(load.written.size / load.seconds)}/s; ${loadSignCount} Sign calls while ${sealedDuringLoad} events were sealed`,
+      },
+      {
+        name: 'audit sealing throughput',
+        value: round(sealedDuringLoad / load.seconds),
+        unit: 'events/s',
+        note: 'events appended to the tree per second under that load (DynamoDB Local, one sealer)',
+      },
+    ];
+  } finally {
+    await observer.stop();
+    documents.destroy();
+  }
+}
+
+function measureVerification(count: number): BenchRow[] {
+  const base = Date.parse('2026-11-01T00:00:00.000Z');
+  const inputs = new LeafInputs();
+  for (let i = 0; i < count; i++) inputs.add(eventLeafInput(benchEvent(new Date(base + i * 37), i)));
+  const bytes = Array.from({ length: inputs.count }, (_, i) => inputs.input(i).length).reduce(
+    (a, b) => a + b,
+    0,
+  );
+
+  const sample = Array.from({ length: Math.min(count, 100_000) }, (_, i) =>
+    benchEvent(new Date(base + i * 37), i),
+  );
+  const encodeTimes: number[] = [];
+  for (let run = 0; run < 3; run++) {
+    const started = performance.now();
+    for (const event of sample) eventLeafInput(event);
+    encodeTimes.push(((performance.now() - started) * count) / sample.length);
+  }
+
+  const rawTimes: number[] = [];
+  const verifyTimes: number[] = [];
+  for (let run = 0; run < 3; run++) {
+    let started = performance.now();
+    for (let i = 0; i < inputs.count; i++) hash('sha256', inputs.input(i), 'binary');
+    rawTimes.push(performance.now() - started);
+    started = performance.now();
+    new MerkleLevels(inputs.leafHashes()).root();
+    verifyTimes.push(performance.now() - started);
+  }
+  const raw = median(rawTimes);
+  const verify = median(verifyTimes);
+  const perSecond = (ms: number) => round((count / ms) * 1000);
+  const size = `${count.toLocaleString('en')} events, ${round(bytes / count)} bytes each on average, one core`;
+  return [
+    {
+      name: 'audit raw SHA-256 of the event bytes',
+      value: perSecond(raw),
+      unit: 'events/s',
+      note: `${size}; ${round(bytes / 1e6 / (raw / 1000))} MB/s`,
+    },
+    {
+      name: 'audit verification: leaf hashes + tree root',
+      value: perSecond(verify),
+      unit: 'events/s',
+      target: '≥ 50% of raw SHA-256',
+      note: `${round((raw / verify) * 100)}% of raw SHA-256; ${round(verify)} ms for the whole log`,
+    },
+    {
+      name: 'audit canonical JSON encoding',
+      value: perSecond(median(encodeTimes)),
+      unit: 'events/s',
+      note: 'event object → leaf input bytes; done once per event before hashing, not part of the ratio',
+    },
+  ];
+}
+
+interface AuditBenchSettings {
+  rate: number;
+  seconds: number;
+  loadRate: number;
+  loadSeconds: number;
+  events: number;
+}
+
+/** Seal lag, KMS signatures per 1,000 events, and verification speed against raw SHA-256. */
+export async function runAuditBench(stack: LocalStack): Promise<BenchRow[]> {
+  const settings: AuditBenchSettings = {
+    rate: setting('BENCH_AUDIT_RATE', 100),
+    seconds: setting('BENCH_AUDIT_SECONDS', 10),
+    loadRate: setting('BENCH_AUDIT_LOAD_RATE', 1000),
+    loadSeconds: setting('BENCH_AUDIT_LOAD_SECONDS', 8),
+    events: setting('BENCH_AUDIT_EVENTS', 1_000_000),
+  };
+  const sealing = await measureSealing(stack, settings);
+  return [...sealing, ...measureVerification(settings.events)];
+}

@@ -1,0 +1,103 @@
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { documentClient, dynamoDbClient } from '../src/adapters/aws-clients';
+import { dynamoDbAuditStore } from '../src/adapters/dynamodb/audit-store';
+import { dynamoDbCaseStore } from '../src/adapters/dynamodb/case-store';
+import { dynamoDbExchangeStore } from '../src/adapters/dynamodb/exchange-store';
+import { eventPublisherFor } from '../src/adapters/eventbridge-publisher';
+import { BaseEnvSchema, EventsEnvSchema, readEnv, TablesEnvSchema } from '../src/config';
+import { idForRequest } from '../src/domain/cases/case-service';
+import { InvalidCursorError } from '../src/domain/cases/ports';
+import {
+  createRequest,
+  decideRequest,
+  type ExchangeDeps,
+  grantEmergencyAccess,
+  listRequests,
+  revokeShares,
+  shareCase,
+} from '../src/domain/exchange/exchange-service';
+import { ExchangePolicyEnvSchema, policyFromEnvironment } from '../src/domain/exchange/policy';
+import { apiFunction } from '../src/http/api-function';
+import { ValidationError } from '../src/http/errors';
+import { createLogger } from '../src/observability/logger';
+
+/** Shares, requests, decisions and emergency access. This function's role can decrypt no case. */
+const env = readEnv(
+  BaseEnvSchema.extend(TablesEnvSchema.shape)
+    .extend(ExchangePolicyEnvSchema.shape)
+    .extend(EventsEnvSchema.shape),
+);
+const logger = createLogger('exchange');
+const dynamodb = dynamoDbClient(env);
+const documents = documentClient(dynamodb);
+const audit = dynamoDbAuditStore(documents, env.AUDIT_TABLE);
+const deps: ExchangeDeps = {
+  cases: dynamoDbCaseStore(documents, env.CASES_TABLE, audit),
+  store: dynamoDbExchangeStore(documents, env.CASES_TABLE, audit),
+  publisher: eventPublisherFor(env),
+  directory: env.AGENCY_DIRECTORY,
+  policy: policyFromEnvironment(env),
+  clock: () => new Date(),
+  onPublishFailure: (error, events) =>
+    logger.warn('events left in the outbox for the deadline sweep', {
+      errorName: (error as Error)?.name,
+      eventIds: events.map((event) => event.eventId),
+    }),
+};
+
+export const handler = apiFunction({
+  fn: 'exchange',
+  logger,
+  directory: env.AGENCY_DIRECTORY,
+  audit,
+  idempotencyStore: new DynamoDBPersistenceLayer({
+    tableName: env.IDEMPOTENCY_TABLE,
+    awsSdkV3Client: dynamodb,
+  }),
+  operations: {
+    createShare: async ({ auth, params, body, audit: trail }) => {
+      const share = await shareCase(deps, auth, params.caseId, body, trail);
+      return { status: 201, body: share };
+    },
+    revokeShare: async ({ auth, params, audit: trail }) => {
+      await revokeShares(deps, auth, params.caseId, params.agency, trail);
+      return { status: 204 };
+    },
+    createRequest: async ({ auth, body, audit: trail, idempotencyScope }) => {
+      const request = await createRequest(deps, auth, body, trail, idForRequest(idempotencyScope));
+      return {
+        status: 201,
+        body: request,
+        headers: { Location: `/v1/requests/${request.requestId}` },
+      };
+    },
+    listRequests: async ({ auth, query }) => {
+      try {
+        return { status: 200, body: await listRequests(deps, auth, query) };
+      } catch (error) {
+        if (error instanceof InvalidCursorError) {
+          throw new ValidationError('The cursor is not valid.', [
+            { path: 'query.cursor', message: 'invalid cursor' },
+          ]);
+        }
+        throw error;
+      }
+    },
+    decideRequest: async ({ auth, params, body, audit: trail }) => {
+      const decided = await decideRequest(deps, auth, params.requestId, body, trail);
+      return { status: 200, body: decided };
+    },
+    requestEmergencyAccess: async ({ auth, params, purpose, body, audit: trail, idempotencyScope }) => {
+      const access = await grantEmergencyAccess(
+        deps,
+        auth,
+        params.caseId,
+        purpose,
+        body,
+        trail,
+        idForRequest(idempotencyScope),
+      );
+      return { status: 201, body: access };
+    },
+  },
+});

@@ -1,0 +1,49 @@
+import { documentClient, dynamoDbClient } from '../src/adapters/aws-clients';
+import { dynamoDbAuditStore } from '../src/adapters/dynamodb/audit-store';
+import { dynamoDbReviewStore } from '../src/adapters/dynamodb/review-store';
+import { BaseEnvSchema, readEnv, TablesEnvSchema } from '../src/config';
+import { InvalidCursorError } from '../src/domain/cases/ports';
+import { closeReview, listReviews, type ReviewDeps } from '../src/domain/reviews/review-service';
+import { apiFunction } from '../src/http/api-function';
+import { ValidationError } from '../src/http/errors';
+import { createLogger } from '../src/observability/logger';
+
+/**
+ * The compliance review list: emergency accesses and missed deadlines, closed with a finding. This
+ * function's role reaches the review items of the Cases table and nothing else there; it decrypts nothing.
+ */
+const env = readEnv(
+  BaseEnvSchema.extend(TablesEnvSchema.pick({ CASES_TABLE: true, AUDIT_TABLE: true }).shape),
+);
+const logger = createLogger('reviews');
+const documents = documentClient(dynamoDbClient(env));
+const audit = dynamoDbAuditStore(documents, env.AUDIT_TABLE);
+const deps: ReviewDeps = {
+  store: dynamoDbReviewStore(documents, env.CASES_TABLE, audit),
+  clock: () => new Date(),
+};
+
+export const handler = apiFunction({
+  fn: 'reviews',
+  logger,
+  directory: env.AGENCY_DIRECTORY,
+  audit,
+  operations: {
+    listReviews: async ({ query }) => {
+      try {
+        return { status: 200, body: await listReviews(deps, query) };
+      } catch (error) {
+        if (error instanceof InvalidCursorError) {
+          throw new ValidationError('The cursor is not valid.', [
+            { path: 'query.cursor', message: 'invalid cursor' },
+          ]);
+        }
+        throw error;
+      }
+    },
+    closeReview: async ({ auth, params, body, audit: trail }) => {
+      const closed = await closeReview(deps, auth, params.reviewId, body, trail);
+      return { status: 200, body: closed };
+    },
+  },
+});

@@ -1,0 +1,516 @@
+/**
+ * The compliance officers' verifier: `npm run audit -- <command>`. It trusts the log's public key and
+ * nothing else the server says: every event is re-hashed, every proof re-checked.
+ *
+ *   verify --url <base> --token <t> [--user <id>] [--state <file>] [--public-key <pem>] [--archive <dir>]
+ *          [--grace <seconds>]
+ *   export --url <base> --token <t> --out <bundle.json> [--case <id>] [--from <time>] [--to <time>]
+ *          [--user <id>] [--public-key <pem>] [--wait <seconds>]
+ *   verify-bundle <bundle.json> [--public-key <pem>]
+ *
+ * Exit codes: 0 verified; 1 verification failed (each problem on a `FAILED:` line); 2 bad usage or
+ * unreadable input; 3 the log could not be read (network or HTTP error). Summaries go to stdout, progress
+ * to stderr.
+ */
+import { Buffer } from 'node:buffer';
+import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  checkEvents,
+  checkExtends,
+  diagnoseLeaf,
+  EVIDENCE_BUNDLE_FORMAT,
+  type EvidenceBundle,
+  EvidenceBundleSchema,
+  type Finding,
+  type ListedEvent,
+  localize,
+  locateMismatch,
+  openCheckpoint,
+  sameKey,
+  type TrustedCheckpoint,
+  VerificationError,
+  type VerifiedCheckpoint,
+  verifyBundle,
+} from '../../src/domain/audit/log-verifier';
+
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+  now(): Date;
+}
+
+export const EXIT = { verified: 0, failed: 1, usage: 2, unavailable: 3 } as const;
+
+const DEFAULT_STATE_FILE = 'himaya-audit-state.json';
+const DEFAULT_GRACE_SECONDS = 300;
+const PAGE_SIZE = 500;
+const PROOF_CONCURRENCY = 8;
+
+class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** The log did not answer, or answered with an error status. */
+class LogUnavailableError extends Error {
+  readonly status: number | undefined;
+  constructor(message: string, status?: number) {
+    super(message);
+    this.name = 'LogUnavailableError';
+    this.status = status;
+  }
+}
+
+const fromBase64 = (text: string) => new Uint8Array(Buffer.from(text, 'base64'));
+const toBase64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+
+interface LogClient {
+  text(path: string): Promise<string>;
+  json<T>(path: string): Promise<T>;
+}
+
+/**
+ * A consistency proof from the log, or none when the log answers 500: it cannot produce one from its
+ * tree data, which the caller reports as a failed proof (an unreachable log is still exit 3).
+ */
+async function consistencyProof(
+  client: LogClient,
+  from: number,
+  to: number,
+): Promise<Uint8Array[] | undefined> {
+  try {
+    const { proof } = await client.json<{ proof: string[] }>(
+      `/v1/audit/proofs/consistency?from=${from}&to=${to}`,
+    );
+    return proof.map(fromBase64);
+  } catch (error) {
+    if (error instanceof LogUnavailableError && error.status === 500) return undefined;
+    throw error;
+  }
+}
+
+function logClient(url: string, token: string, user: string): LogClient {
+  const base = url.replace(/\/+$/, '');
+  const get = async (path: string): Promise<Response> => {
+    let response: Response;
+    try {
+      response = await fetch(`${base}${path}`, {
+        headers: { authorization: `Bearer ${token}`, 'x-himaya-user': user },
+      });
+    } catch (error) {
+      throw new LogUnavailableError(`cannot reach ${base}: ${(error as Error).message}`);
+    }
+    if (!response.ok) {
+      let title = response.statusText;
+      try {
+        const problem = (await response.json()) as { title?: string; detail?: string };
+        title = [problem.title, problem.detail].filter(Boolean).join(': ') || title;
+      } catch {
+        // not problem+json: the status says enough
+      }
+      throw new LogUnavailableError(
+        `GET ${path.split('?')[0]} answered ${response.status} ${title}`,
+        response.status,
+      );
+    }
+    return response;
+  };
+  return {
+    text: async (path) => (await get(path)).text(),
+    json: async <T>(path: string) => (await (await get(path)).json()) as T,
+  };
+}
+
+async function listEvents(
+  client: LogClient,
+  filter: Record<string, string>,
+  io: CliIo,
+  expected: number,
+): Promise<ListedEvent[]> {
+  const events: ListedEvent[] = [];
+  let cursor: string | undefined;
+  let reported = 0;
+  do {
+    const query = new URLSearchParams({ ...filter, limit: String(PAGE_SIZE), ...(cursor ? { cursor } : {}) });
+    const page = await client.json<{ items: ListedEvent[]; nextCursor?: string }>(
+      `/v1/audit/events?${query}`,
+    );
+    events.push(...page.items);
+    cursor = page.nextCursor;
+    if (expected >= 20_000 && events.length - reported >= 20_000) {
+      reported = events.length;
+      io.err(`fetched ${events.length} of about ${expected} events…`);
+    }
+  } while (cursor);
+  return events;
+}
+
+async function readText(file: string, what: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch {
+    throw new UsageError(`cannot read ${what} ${file}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// State: the last checkpoint verified, so the next run can check the log only grew.
+
+const STATE_FORMAT = 'himaya-audit-state/1';
+
+interface VerifierState {
+  format: typeof STATE_FORMAT;
+  origin: string;
+  publicKey: string;
+  size: number;
+  rootHash: string;
+  checkpoint: string;
+  verifiedAt: string;
+}
+
+async function readState(file: string): Promise<VerifierState | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new UsageError(`cannot read the state file ${file}`);
+  }
+  try {
+    const state = JSON.parse(text) as VerifierState;
+    if (
+      state.format !== STATE_FORMAT ||
+      typeof state.checkpoint !== 'string' ||
+      typeof state.publicKey !== 'string'
+    )
+      throw new Error('format');
+    return state;
+  } catch {
+    throw new UsageError(`${file} is not a verifier state file`);
+  }
+}
+
+async function writeState(file: string, state: VerifierState): Promise<void> {
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  await rename(temporary, file);
+}
+
+/**
+ * Every checkpoint in an archive folder (a copy of the write-once archive: files named by size, then
+ * time), each checked against the trusted key; ascending by size.
+ */
+async function readArchive(directory: string, publicKeyPem: string): Promise<TrustedCheckpoint[]> {
+  let names: string[];
+  try {
+    names = (await readdir(directory)).filter((name) => /^\d{16}-[0-9TZ]+\.txt$/.test(name)).sort();
+  } catch {
+    throw new UsageError(`cannot read the archive folder ${directory}`);
+  }
+  const checkpoints: TrustedCheckpoint[] = [];
+  for (const name of names) {
+    let opened: VerifiedCheckpoint;
+    try {
+      opened = openCheckpoint(await readText(join(directory, name), 'the archived checkpoint'), publicKeyPem);
+    } catch (error) {
+      if (!(error instanceof VerificationError)) throw error;
+      throw new VerificationError({
+        code: 'bad-signature',
+        message: `the archived checkpoint ${name} does not verify`,
+      });
+    }
+    checkpoints.push({ size: opened.size, rootHash: opened.rootHash, label: `archived as ${name}` });
+  }
+  return checkpoints;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Commands.
+
+function report(findings: readonly Finding[], io: CliIo): number {
+  for (const finding of findings) io.out(`FAILED: ${finding.message}`);
+  return EXIT.failed;
+}
+
+async function verify(values: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
+  const url = required(values, 'url');
+  const client = logClient(url, required(values, 'token'), String(values.user ?? 'verifier'));
+  const stateFile = String(values.state ?? DEFAULT_STATE_FILE);
+  const graceMs = seconds(values.grace, DEFAULT_GRACE_SECONDS) * 1000;
+  const state = await readState(stateFile);
+  const given = values['public-key']
+    ? await readText(String(values['public-key']), 'the public key')
+    : undefined;
+
+  const served = await client.text('/v1/audit/public-key');
+  const trusted = given ?? state?.publicKey ?? served;
+  const keySource = given
+    ? `the key in ${String(values['public-key'])}`
+    : state
+      ? `the key pinned in ${stateFile}`
+      : 'the key the log serves (now pinned)';
+  if (!sameKey(trusted, served)) {
+    throw new VerificationError({
+      code: 'bad-key',
+      message: `the log serves a different public key than ${keySource}`,
+    });
+  }
+  // The archive is read before the checkpoint: every archived checkpoint is stored before it is served.
+  const archived = values.archive ? await readArchive(String(values.archive), trusted) : [];
+  let checkpoint = openCheckpoint(await client.text('/v1/audit/checkpoint'), trusted);
+  if (state && state.origin !== checkpoint.origin) {
+    throw new UsageError(`${stateFile} belongs to the log ${state.origin}, not ${checkpoint.origin}`);
+  }
+  const earlier: TrustedCheckpoint[] = [];
+  if (state) {
+    earlier.push({
+      size: state.size,
+      rootHash: fromBase64(state.rootHash),
+      label: `verified at ${state.verifiedAt}`,
+    });
+  }
+  const newestArchived = archived.at(-1);
+  if (newestArchived) {
+    // A checkpoint archived a moment ago may not be served yet: look again once before calling it a rollback.
+    if (newestArchived.size > checkpoint.size) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      checkpoint = openCheckpoint(await client.text('/v1/audit/checkpoint'), trusted);
+    }
+    earlier.push(newestArchived);
+  }
+  // A rollback or an unprovable extension is reported, and the events are still checked for detail.
+  const findings: Finding[] = [];
+  for (const reference of earlier) {
+    const proof =
+      reference.size > 0 && reference.size < checkpoint.size
+        ? ((await consistencyProof(client, reference.size, checkpoint.size)) ?? [])
+        : undefined;
+    try {
+      checkExtends(reference, checkpoint, proof);
+    } catch (error) {
+      if (!(error instanceof VerificationError)) throw error;
+      findings.push(error.finding);
+    }
+  }
+
+  // The log grows while it is read (each of these requests is audited): the signed size is what counts.
+  const events = await listEvents(client, {}, io, checkpoint.size);
+  if (checkpoint.size >= 100_000) io.err(`recomputing ${checkpoint.size} leaf hashes and the tree…`);
+  const check = checkEvents(events, checkpoint, {
+    now: io.now(),
+    graceMs,
+    onProgress: (done, total) => io.err(`hashed ${done} of ${total} events…`),
+  });
+  findings.push(...check.findings);
+  if (check.tree && !check.rootMatches) {
+    const tree = check.tree;
+    const index = await locateMismatch(
+      tree,
+      checkpoint,
+      async (m) => (await consistencyProof(client, m, checkpoint.size)) ?? [],
+    );
+    const event = check.leaves[index] as ListedEvent;
+    let diagnosis: Finding;
+    try {
+      const sealed = await client.json<{ leafHash: string; proof: string[] }>(
+        `/v1/audit/proofs/inclusion?eventId=${encodeURIComponent(String(event.eventId))}&treeSize=${checkpoint.size}`,
+      );
+      diagnosis = diagnoseLeaf(
+        index,
+        fromBase64(sealed.leafHash),
+        sealed.proof.map(fromBase64),
+        check,
+        checkpoint,
+      );
+    } catch (error) {
+      // The log refuses a proof for its own leaf: as good as a proof that does not verify.
+      if (!(error instanceof LogUnavailableError) || error.status === undefined) throw error;
+      diagnosis = diagnoseLeaf(index, new Uint8Array(32), [], check, checkpoint);
+    }
+    // When the log's proofs cannot be trusted, the checkpoints held here still narrow down the change.
+    const located = diagnosis.code === 'fork' ? localize(check, [...earlier, ...archived]) : undefined;
+    findings.push(diagnosis, ...(located ? [located] : []));
+  }
+  if (findings.length > 0) return report(findings, io);
+
+  await writeState(stateFile, {
+    format: STATE_FORMAT,
+    origin: checkpoint.origin,
+    publicKey: trusted,
+    size: checkpoint.size,
+    rootHash: toBase64(checkpoint.rootHash),
+    checkpoint: checkpoint.note,
+    verifiedAt: io.now().toISOString(),
+  });
+  const since =
+    earlier.length > 0 ? `; extends ${earlier.map((e) => `size ${e.size} ${e.label}`).join(' and ')}` : '';
+  io.out(
+    `verified: ${checkpoint.origin} size ${checkpoint.size} root ${toBase64(checkpoint.rootHash)}: signature valid with ${keySource}, all ${checkpoint.size} events recomputed${since}`,
+  );
+  return EXIT.verified;
+}
+
+async function exportBundle(
+  values: Record<string, string | boolean | undefined>,
+  io: CliIo,
+): Promise<number> {
+  const url = required(values, 'url');
+  const out = required(values, 'out');
+  const client = logClient(url, required(values, 'token'), String(values.user ?? 'verifier'));
+  const waitMs = seconds(values.wait, 10) * 1000;
+  const filter: Record<string, string> = {};
+  if (values.case) filter.caseId = String(values.case);
+  if (values.from) filter.from = String(values.from);
+  if (values.to) filter.to = String(values.to);
+
+  const publicKey = values['public-key']
+    ? await readText(String(values['public-key']), 'the public key')
+    : await client.text('/v1/audit/public-key');
+  const deadline = Date.now() + waitMs;
+  let checkpoint: VerifiedCheckpoint;
+  let events: ListedEvent[];
+  // Events are sealed within seconds of being written; wait a little for the latest ones.
+  for (;;) {
+    events = await listEvents(client, filter, io, 0);
+    checkpoint = openCheckpoint(await client.text('/v1/audit/checkpoint'), publicKey);
+    const size = checkpoint.size;
+    const pending = events.some((e) => typeof e.leafIndex !== 'number' || e.leafIndex >= size);
+    if (!pending || Date.now() >= deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  const size = checkpoint.size;
+  const sealed = events.filter((e) => typeof e.leafIndex === 'number' && e.leafIndex < size);
+  const notYetSealed = events.filter((e) => !sealed.includes(e)).map((e) => String(e.eventId));
+
+  const proofs: string[][] = new Array(sealed.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: PROOF_CONCURRENCY }, async () => {
+      while (next < sealed.length) {
+        const i = next++;
+        const event = sealed[i] as ListedEvent;
+        const proof = await client.json<{ proof: string[] }>(
+          `/v1/audit/proofs/inclusion?eventId=${encodeURIComponent(String(event.eventId))}&treeSize=${size}`,
+        );
+        proofs[i] = proof.proof;
+      }
+    }),
+  );
+  const bundle: EvidenceBundle = {
+    format: EVIDENCE_BUNDLE_FORMAT,
+    exportedAt: io.now().toISOString(),
+    source: url,
+    filter,
+    checkpoint: checkpoint.note,
+    publicKey,
+    events: sealed.map((event, i) => ({ event: { ...event }, proof: proofs[i] as string[] })),
+    notYetSealed,
+  };
+  await writeFile(out, `${JSON.stringify(bundle, null, 2)}\n`, { mode: 0o600 });
+  const { findings } = verifyBundle(bundle, publicKey);
+  if (findings.length > 0) return report(findings, io);
+  const pending = notYetSealed.length > 0 ? `; ${notYetSealed.length} not yet sealed, left out` : '';
+  io.out(
+    `exported: ${sealed.length} events with their inclusion proofs in ${checkpoint.origin} size ${size} to ${out}${pending}`,
+  );
+  return EXIT.verified;
+}
+
+async function verifyBundleFile(
+  file: string,
+  values: Record<string, string | boolean | undefined>,
+  io: CliIo,
+): Promise<number> {
+  let bundle: EvidenceBundle;
+  try {
+    bundle = EvidenceBundleSchema.parse(JSON.parse(await readText(file, 'the bundle')));
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`${file} is not an evidence bundle (${EVIDENCE_BUNDLE_FORMAT})`);
+  }
+  const given = values['public-key']
+    ? await readText(String(values['public-key']), 'the public key')
+    : undefined;
+  const { checkpoint, findings } = verifyBundle(bundle, given ?? bundle.publicKey);
+  if (findings.length > 0) return report(findings, io);
+  const filter = Object.entries(bundle.filter)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(' ');
+  const key = given
+    ? `the key in ${String(values['public-key'])}`
+    : 'the key in the bundle (pass --public-key to use one you trust)';
+  io.out(
+    `verified: ${bundle.events.length} events${filter ? ` (${filter})` : ''} are in ${checkpoint.origin} size ${checkpoint.size} root ${toBase64(checkpoint.rootHash)}, signed with ${key}`,
+  );
+  return EXIT.verified;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+function required(values: Record<string, string | boolean | undefined>, name: string): string {
+  const value = values[name];
+  if (typeof value !== 'string' || value.length === 0) throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+function seconds(value: string | boolean | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (!(Number.isFinite(number) && number >= 0))
+    throw new UsageError(`not a number of seconds: ${String(value)}`);
+  return number;
+}
+
+const USAGE = `usage: npm run audit -- <command>
+  verify --url <base> --token <t> [--user <id>] [--state <file>] [--public-key <pem>] [--archive <dir>] [--grace <s>]
+  export --url <base> --token <t> --out <bundle.json> [--case <id>] [--from <time>] [--to <time>] [--public-key <pem>] [--wait <s>]
+  verify-bundle <bundle.json> [--public-key <pem>]`;
+
+export async function runAuditCli(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        url: { type: 'string' },
+        token: { type: 'string' },
+        user: { type: 'string' },
+        state: { type: 'string' },
+        'public-key': { type: 'string' },
+        archive: { type: 'string' },
+        grace: { type: 'string' },
+        out: { type: 'string' },
+        case: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        wait: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    const [command, ...rest] = positionals;
+    if (values.help || !command) {
+      io.out(USAGE);
+      return values.help ? EXIT.verified : EXIT.usage;
+    }
+    if (command === 'verify' && rest.length === 0) return await verify(values, io);
+    if (command === 'export' && rest.length === 0) return await exportBundle(values, io);
+    if (command === 'verify-bundle' && rest.length === 1)
+      return await verifyBundleFile(rest[0] as string, values, io);
+    throw new UsageError(`unknown command or arguments: ${positionals.join(' ')}`);
+  } catch (error) {
+    if (error instanceof VerificationError) return report([error.finding], io);
+    if (error instanceof LogUnavailableError) {
+      io.err(`cannot read the log: ${error.message}`);
+      return EXIT.unavailable;
+    }
+    if (error instanceof UsageError || (error as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`${(error as Error).message}\n${USAGE}`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+}

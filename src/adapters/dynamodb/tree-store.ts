@@ -1,0 +1,310 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { AuditEvent } from '../../domain/audit/event';
+import { frontierFromHashes, HASH_SIZE, hashesEqual, MerkleTreeError } from '../../domain/audit/merkle';
+import type {
+  CommitOutcome,
+  StoredCheckpoint,
+  TreeCommit,
+  TreeHead,
+  TreeReader,
+  TreeStore,
+} from '../../domain/audit/ports';
+import { EMPTY_HEAD, headFromFrontier, TreeIntegrityError } from '../../domain/audit/sealer';
+import { type TileHashes, type TileRef, tileKey } from '../../domain/audit/tiles';
+import { eventFromItem } from './audit-store';
+
+/**
+ * Tree state lives in the AuditLog table beside the events; only the sealer writes it.
+ *
+ * - head: `pk = TREE`, `sk = HEAD`: `size`, `frontier` (list of 32-byte binaries, largest subtree first),
+ *   `rootHash` (follows from the frontier; kept for people reading the table, and checked on read),
+ *   `updatedAt`. Every commit is conditional on `size` and `rootHash` being what it was computed from.
+ * - tiles: `pk = TILE#<row>#<index>`, `sk = TILE`: `width` and `hashes` (32 * width bytes); see tiles.ts.
+ *   A commit that extends a tile is conditional on its width.
+ * - checkpoints: `pk = CHECKPOINT`, `sk = <size, 16 digits>#<signedAt>`: `size`, `rootHash`, `note` (the
+ *   signed note), `signedAt`, `keyName`, `publicKey` (PEM), `archiveName`. The newest is the last key.
+ * - events (`pk = EVENT#<eventId>`, audit-store.ts) gain `leafIndex` in the commit that seals them, on the
+ *   condition that they have none.
+ *
+ * None of these items has index keys, so event listings never show them. Request functions may only put
+ * `EVENT#` items (IAM `dynamodb:LeadingKeys`); the sealer's role is the only one that writes the others.
+ */
+const HEAD_KEY = { pk: 'TREE', sk: 'HEAD' };
+const CHECKPOINT_PARTITION = 'CHECKPOINT';
+/** DynamoDB's limits: items per transaction and keys per BatchGetItem. */
+const MAX_TRANSACTION_ITEMS = 100;
+const MAX_BATCH_GET = 100;
+
+const tileItemKey = (tile: TileRef) => ({ pk: `TILE#${tile.level}#${tile.index}`, sk: 'TILE' });
+const eventKey = (eventId: string) => ({ pk: `EVENT#${eventId}`, sk: 'EVENT' });
+
+function concat(hashes: TileHashes): Uint8Array {
+  const bytes = new Uint8Array(hashes.length * HASH_SIZE);
+  hashes.forEach((hash, i) => {
+    bytes.set(hash, i * HASH_SIZE);
+  });
+  return bytes;
+}
+
+function split(bytes: Uint8Array): Uint8Array[] {
+  const hashes: Uint8Array[] = [];
+  for (let offset = 0; offset < bytes.length; offset += HASH_SIZE)
+    hashes.push(bytes.slice(offset, offset + HASH_SIZE));
+  return hashes;
+}
+
+function headFromItem(item: Record<string, unknown> | undefined): TreeHead {
+  if (!item) return EMPTY_HEAD;
+  try {
+    const size = item.size;
+    const frontier = item.frontier;
+    if (
+      typeof size !== 'number' ||
+      !Array.isArray(frontier) ||
+      !frontier.every((h) => h instanceof Uint8Array)
+    ) {
+      throw new MerkleTreeError('the tree head item is malformed');
+    }
+    const head = headFromFrontier(frontierFromHashes(size, frontier));
+    if (!(item.rootHash instanceof Uint8Array) || !hashesEqual(item.rootHash, head.rootHash)) {
+      throw new MerkleTreeError('the root hash of the tree head does not follow from its frontier');
+    }
+    return head;
+  } catch (error) {
+    if (error instanceof MerkleTreeError)
+      throw new TreeIntegrityError('corrupt', error.message, { cause: error });
+    throw error;
+  }
+}
+
+function checkpointFromItem(item: Record<string, unknown>): StoredCheckpoint {
+  return {
+    size: item.size as number,
+    rootHash: item.rootHash as Uint8Array,
+    note: item.note as string,
+    signedAt: item.signedAt as string,
+    keyName: item.keyName as string,
+    publicKeyPem: item.publicKey as string,
+    archiveName: item.archiveName as string,
+  };
+}
+
+/** BatchGetItem over any number of keys, retrying unprocessed keys; strongly consistent. */
+async function batchGet(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  keys: Record<string, string>[],
+  projection?: string,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  for (let start = 0; start < keys.length; start += MAX_BATCH_GET) {
+    let request: Record<string, unknown>[] | undefined = keys.slice(start, start + MAX_BATCH_GET);
+    for (let attempt = 0; request && request.length > 0; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 20 * 2 ** attempt)));
+      const result: BatchGetCommandOutput = await client.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [tableName]: {
+              Keys: request,
+              ConsistentRead: true,
+              ...(projection
+                ? { ProjectionExpression: projection, ExpressionAttributeNames: { '#pk': 'pk' } }
+                : {}),
+            },
+          },
+        }),
+      );
+      items.push(...(result.Responses?.[tableName] ?? []));
+      request = result.UnprocessedKeys?.[tableName]?.Keys;
+    }
+  }
+  return items;
+}
+
+export interface ProofReader extends TreeReader {
+  readEvent(eventId: string): Promise<AuditEvent | undefined>;
+}
+
+/** What the audit function reads: head, tiles, checkpoints and single events. */
+export function dynamoDbTreeReader(client: DynamoDBDocumentClient, tableName: string): ProofReader {
+  return {
+    async readHead() {
+      const result = await client.send(
+        new GetCommand({ TableName: tableName, Key: HEAD_KEY, ConsistentRead: true }),
+      );
+      return headFromItem(result.Item);
+    },
+
+    async readTiles(tiles) {
+      const items = await batchGet(client, tableName, tiles.map(tileItemKey));
+      const byKey = new Map<string, TileHashes>();
+      for (const item of items) {
+        const match = /^TILE#(\d+)#(\d+)$/.exec(String(item.pk));
+        const hashes = item.hashes;
+        if (!match || !(hashes instanceof Uint8Array) || hashes.length !== HASH_SIZE * Number(item.width))
+          continue;
+        byKey.set(tileKey({ level: Number(match[1]), index: Number(match[2]) }), split(hashes));
+      }
+      return byKey;
+    },
+
+    async latestCheckpoint() {
+      const result = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': CHECKPOINT_PARTITION },
+          ScanIndexForward: false,
+          Limit: 1,
+          ConsistentRead: true,
+        }),
+      );
+      const item = result.Items?.[0];
+      return item ? checkpointFromItem(item) : undefined;
+    },
+
+    async readEvent(eventId) {
+      const result = await client.send(
+        new GetCommand({ TableName: tableName, Key: eventKey(eventId), ConsistentRead: true }),
+      );
+      return result.Item ? eventFromItem(result.Item) : undefined;
+    },
+  };
+}
+
+/** The sealer's store: the reader plus the conditional writes. */
+export function dynamoDbTreeStore(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+): TreeStore & ProofReader {
+  const reader = dynamoDbTreeReader(client, tableName);
+  return {
+    ...reader,
+
+    async unsealedEvents(eventIds) {
+      const unique = [...new Set(eventIds)];
+      const items = await batchGet(client, tableName, unique.map(eventKey), '#pk, leafIndex');
+      return new Set(
+        items
+          .filter((item) => item.leafIndex === undefined)
+          .map((item) => String(item.pk).slice('EVENT#'.length)),
+      );
+    },
+
+    async commit(commit: TreeCommit): Promise<CommitOutcome> {
+      const { previous, head, tiles, leaves, at } = commit;
+      const count = 1 + tiles.length + leaves.length;
+      if (count > MAX_TRANSACTION_ITEMS)
+        throw new RangeError(`a commit of ${count} items exceeds a transaction`);
+      const headCondition: {
+        ConditionExpression: string;
+        ExpressionAttributeNames: Record<string, string>;
+        ExpressionAttributeValues: Record<string, unknown>;
+      } =
+        previous.size === 0
+          ? {
+              ConditionExpression: 'attribute_not_exists(pk) OR #size = :zero',
+              ExpressionAttributeNames: { '#size': 'size' },
+              ExpressionAttributeValues: { ':zero': 0 },
+            }
+          : {
+              ConditionExpression: '#size = :size AND #root = :root',
+              ExpressionAttributeNames: { '#size': 'size', '#root': 'rootHash' },
+              ExpressionAttributeValues: { ':size': previous.size, ':root': previous.rootHash },
+            };
+      const headPut = {
+        Put: {
+          TableName: tableName,
+          Item: {
+            ...HEAD_KEY,
+            size: head.size,
+            frontier: [...head.frontier.hashes],
+            rootHash: head.rootHash,
+            updatedAt: at,
+          },
+          ...headCondition,
+        },
+      };
+      const tilePuts = tiles.map(({ tile, previousWidth, hashes }) => ({
+        Put: {
+          TableName: tableName,
+          Item: { ...tileItemKey(tile), width: hashes.length, hashes: concat(hashes) },
+          ...(previousWidth === 0
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : {
+                ConditionExpression: '#width = :width',
+                ExpressionAttributeNames: { '#width': 'width' },
+                ExpressionAttributeValues: { ':width': previousWidth },
+              }),
+        },
+      }));
+      const leafUpdates = leaves.map(({ eventId, leafIndex }) => ({
+        Update: {
+          TableName: tableName,
+          Key: eventKey(eventId),
+          UpdateExpression: 'SET leafIndex = :index',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(leafIndex)',
+          ExpressionAttributeValues: { ':index': leafIndex },
+        },
+      }));
+      try {
+        await client.send(
+          new TransactWriteCommand({ TransactItems: [headPut, ...tilePuts, ...leafUpdates] }),
+        );
+        return { status: 'committed' };
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code);
+        // A concurrent transaction on the same items, or another head: the caller re-reads and retries.
+        if (codes[0] === 'ConditionalCheckFailed' || codes.includes('TransactionConflict'))
+          return { status: 'head-moved' };
+        const sealed = leaves
+          .filter((_, i) => codes[1 + tiles.length + i] === 'ConditionalCheckFailed')
+          .map((leaf) => leaf.eventId);
+        if (sealed.length > 0) return { status: 'already-sealed', eventIds: sealed };
+        const tile = tiles.find((_, i) => codes[1 + i] === 'ConditionalCheckFailed');
+        if (tile) {
+          throw new TreeIntegrityError(
+            'corrupt',
+            `tile ${tileKey(tile.tile)} does not hold the ${tile.previousWidth} entries the tree head implies`,
+          );
+        }
+        throw error;
+      }
+    },
+
+    async putCheckpoint(checkpoint) {
+      try {
+        await client.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              pk: CHECKPOINT_PARTITION,
+              sk: `${String(checkpoint.size).padStart(16, '0')}#${checkpoint.signedAt}`,
+              size: checkpoint.size,
+              rootHash: checkpoint.rootHash,
+              note: checkpoint.note,
+              signedAt: checkpoint.signedAt,
+              keyName: checkpoint.keyName,
+              publicKey: checkpoint.publicKeyPem,
+              archiveName: checkpoint.archiveName,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+      } catch (error) {
+        // The same checkpoint, signed in the same millisecond by a racing sealer: nothing to add.
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,553 @@
+/**
+ * Verification of the access log by someone who trusts nothing but the log's public key: the pure part
+ * of the compliance officers' verifier (scripts/audit-cli.ts) and of the evidence-bundle check.
+ *
+ * Recomputing a log of millions of events is dominated by SHA-256 calls, so the leaf and node hashes
+ * here use one-shot `crypto.hash` over slices of packed buffers, take each digest as a 'binary' (latin1)
+ * string written straight into a flat level buffer (a Buffer digest costs about three times as much per
+ * call), and keep every tree level in one buffer, rather than the allocation-per-hash style of merkle.ts
+ * (whose functions they agree with; see the tests).
+ */
+import { Buffer } from 'node:buffer';
+import { createPublicKey, hash, type KeyObject } from 'node:crypto';
+import { z } from 'zod';
+import { CheckpointFormatError, parseSignedNote, verifyCheckpointSignature } from './checkpoint';
+import { eventLeafHash, eventLeafInput } from './leaf';
+import { frontierRefs, HASH_SIZE, type SubtreeRef, verifyConsistency, verifyInclusion } from './merkle';
+
+// ---------------------------------------------------------------------------------------------------------
+// Fast tree recomputation.
+
+/**
+ * Leaf inputs packed in one buffer, each after a 0x00 byte: the leaf hash SHA-256(0x00 || input) is then
+ * one hash call over a slice, with no copy and no allocation besides the digest.
+ */
+export class LeafInputs {
+  private buffer = Buffer.alloc(1 << 20);
+  private readonly ends: number[] = [];
+  private used = 0;
+
+  get count(): number {
+    return this.ends.length;
+  }
+
+  add(input: Uint8Array): void {
+    const needed = this.used + 1 + input.length;
+    if (needed > this.buffer.length) {
+      const grown = Buffer.alloc(Math.max(needed, 2 * this.buffer.length));
+      this.buffer.copy(grown, 0, 0, this.used);
+      this.buffer = grown;
+    }
+    this.buffer[this.used] = 0x00;
+    this.buffer.set(input, this.used + 1);
+    this.used = needed;
+    this.ends.push(needed);
+  }
+
+  /** The i-th input, without its prefix byte. */
+  input(i: number): Buffer {
+    return this.buffer.subarray((i === 0 ? 0 : (this.ends[i - 1] as number)) + 1, this.ends[i]);
+  }
+
+  /** All leaf hashes, concatenated (32 bytes each). */
+  leafHashes(): Buffer {
+    const out = Buffer.allocUnsafe(this.ends.length * HASH_SIZE);
+    let start = 0;
+    for (let i = 0; i < this.ends.length; i++) {
+      const end = this.ends[i] as number;
+      out.write(hash('sha256', this.buffer.subarray(start, end), 'binary'), i * HASH_SIZE, 'binary');
+      start = end;
+    }
+    return out;
+  }
+}
+
+/** Leaf hashes SHA-256(0x00 || input) of all inputs, concatenated (32 bytes each). */
+export function hashLeaves(inputs: readonly Uint8Array[]): Buffer {
+  const packed = new LeafInputs();
+  for (const input of inputs) packed.add(input);
+  return packed.leafHashes();
+}
+
+/**
+ * Every perfect subtree of a tree, level by level: level k holds floor(n / 2^k) hashes in one buffer.
+ * Gives the root of the whole tree and of any prefix (through its frontier) without hashing again.
+ */
+export class MerkleLevels {
+  readonly size: number;
+  private readonly levels: Buffer[];
+
+  constructor(leafHashes: Buffer) {
+    if (leafHashes.length % HASH_SIZE !== 0) throw new RangeError('leaf hashes are 32 bytes each');
+    this.size = leafHashes.length / HASH_SIZE;
+    this.levels = [leafHashes];
+    const scratch = Buffer.alloc(1 + 2 * HASH_SIZE);
+    scratch[0] = 0x01;
+    let below = leafHashes;
+    for (let count = Math.floor(this.size / 2); count > 0; count = Math.floor(count / 2)) {
+      const level = Buffer.allocUnsafe(count * HASH_SIZE);
+      for (let i = 0; i < count; i++) {
+        below.copy(scratch, 1, 2 * i * HASH_SIZE, (2 * i + 2) * HASH_SIZE);
+        level.write(hash('sha256', scratch, 'binary'), i * HASH_SIZE, 'binary');
+      }
+      this.levels.push(level);
+      below = level;
+    }
+  }
+
+  /** Hash of the perfect subtree (level, index). */
+  subtree(level: number, index: number): Uint8Array {
+    const row = this.levels[level];
+    if (!row || (index + 1) * HASH_SIZE > row.length) throw new RangeError(`no subtree (${level}, ${index})`);
+    return row.subarray(index * HASH_SIZE, (index + 1) * HASH_SIZE);
+  }
+
+  /** MTH of the first `size` leaves (RFC 9162), from the perfect subtrees of its binary decomposition. */
+  root(size = this.size): Uint8Array {
+    if (!(Number.isInteger(size) && size >= 0 && size <= this.size))
+      throw new RangeError(`no prefix of ${size}`);
+    const refs = frontierRefs(size);
+    if (refs.length === 0) return new Uint8Array(hash('sha256', new Uint8Array(0), 'buffer'));
+    const scratch = Buffer.alloc(1 + 2 * HASH_SIZE);
+    scratch[0] = 0x01;
+    const last = refs[refs.length - 1] as SubtreeRef;
+    let acc = Buffer.from(this.subtree(last.level, last.index));
+    for (let i = refs.length - 2; i >= 0; i--) {
+      const ref = refs[i] as SubtreeRef;
+      scratch.set(this.subtree(ref.level, ref.index), 1);
+      scratch.set(acc, 1 + HASH_SIZE);
+      acc = hash('sha256', scratch, 'buffer');
+    }
+    return new Uint8Array(acc);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Checkpoints and keys.
+
+export interface VerifiedCheckpoint {
+  origin: string;
+  size: number;
+  rootHash: Uint8Array;
+  note: string;
+}
+
+/** A problem found in the log: what is wrong, and where. */
+export interface Finding {
+  code:
+    | 'bad-key'
+    | 'bad-signature'
+    | 'rollback'
+    | 'fork'
+    | 'missing-leaf'
+    | 'duplicate-leaf'
+    | 'leaf-mismatch'
+    | 'unsealed'
+    | 'backdated'
+    | 'malformed-event'
+    | 'not-included';
+  message: string;
+  leafIndex?: number;
+  eventId?: string;
+  size?: number;
+}
+
+export class VerificationError extends Error {
+  readonly finding: Finding;
+  constructor(finding: Finding) {
+    super(finding.message);
+    this.name = 'VerificationError';
+    this.finding = finding;
+  }
+}
+
+/** An Ed25519 public key from PEM (SubjectPublicKeyInfo). */
+export function ed25519KeyFromPem(pem: string): KeyObject {
+  let key: KeyObject;
+  try {
+    key = createPublicKey(pem);
+  } catch {
+    throw new VerificationError({ code: 'bad-key', message: 'the public key is not a valid PEM public key' });
+  }
+  if (key.asymmetricKeyType !== 'ed25519') {
+    throw new VerificationError({ code: 'bad-key', message: 'the public key is not an Ed25519 key' });
+  }
+  return key;
+}
+
+/** Whether two PEM keys are the same key. */
+export function sameKey(a: string, b: string): boolean {
+  const der = (pem: string) => ed25519KeyFromPem(pem).export({ format: 'der', type: 'spki' });
+  return der(a).equals(der(b));
+}
+
+/** Parses a signed checkpoint and checks its signature (key name = the log's origin). */
+export function openCheckpoint(note: string, publicKeyPem: string): VerifiedCheckpoint {
+  const key = ed25519KeyFromPem(publicKeyPem);
+  let parsed: ReturnType<typeof parseSignedNote>;
+  try {
+    parsed = parseSignedNote(note);
+  } catch (error) {
+    const detail = error instanceof CheckpointFormatError ? `: ${error.message}` : '';
+    throw new VerificationError({ code: 'bad-signature', message: `the checkpoint is malformed${detail}` });
+  }
+  if (!verifyCheckpointSignature(note, { name: parsed.origin, publicKey: key })) {
+    throw new VerificationError({
+      code: 'bad-signature',
+      message: `the checkpoint signature (size ${parsed.size}) does not verify with the public key`,
+      size: parsed.size,
+    });
+  }
+  return { origin: parsed.origin, size: parsed.size, rootHash: parsed.rootHash, note };
+}
+
+/**
+ * Checks that `current` extends `earlier` (a checkpoint verified before, or archived), given the log's
+ * consistency proof between them; throws naming the rollback or fork.
+ */
+export function checkExtends(
+  earlier: { size: number; rootHash: Uint8Array; label: string },
+  current: VerifiedCheckpoint,
+  proof: readonly Uint8Array[] | undefined,
+): void {
+  if (current.size < earlier.size) {
+    throw new VerificationError({
+      code: 'rollback',
+      size: current.size,
+      message: `the log's checkpoint has ${current.size} events, fewer than the ${earlier.size} of the checkpoint ${earlier.label}: the log was truncated or rolled back`,
+    });
+  }
+  const consistent =
+    current.size === earlier.size
+      ? Buffer.from(current.rootHash).equals(Buffer.from(earlier.rootHash))
+      : earlier.size === 0 ||
+        verifyConsistency(earlier.size, current.size, earlier.rootHash, current.rootHash, proof ?? []);
+  if (!consistent) {
+    throw new VerificationError({
+      code: 'fork',
+      size: current.size,
+      message: `the log cannot prove that its checkpoint of size ${current.size} extends the checkpoint ${earlier.label} (size ${earlier.size}): its history or its tree data was rewritten`,
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The events against a checkpoint.
+
+/** An event as the API returns it (any JSON object; checked here). */
+export type ListedEvent = Readonly<Record<string, unknown>>;
+
+const LeafIndexSchema = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
+export interface LogCheckOptions {
+  /** The verifier's clock. */
+  now: Date;
+  /**
+   * How late an event may be sealed: an event older than this without a leaf index, or a leaf dated
+   * this much before an earlier leaf, is reported.
+   */
+  graceMs: number;
+  /** Called every so many events (for progress lines). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface LogCheck {
+  findings: Finding[];
+  /** The events of leaves 0 .. size - 1, by leaf index (holes where leaves are missing). */
+  leaves: (ListedEvent | undefined)[];
+  /** The recomputed tree, when every leaf is present exactly once. */
+  tree?: MerkleLevels;
+  /** Whether the recomputed root equals the checkpoint's. */
+  rootMatches: boolean;
+}
+
+export function describeEvent(event: ListedEvent): string {
+  const who = [event.agency, event.user].filter((part) => typeof part === 'string').join('/');
+  return `event ${String(event.eventId)} (${String(event.time)}, ${String(event.action)}${who ? ` by ${who}` : ''})`;
+}
+
+function ranges(indexes: number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < indexes.length; ) {
+    let j = i;
+    while (j + 1 < indexes.length && indexes[j + 1] === (indexes[j] as number) + 1) j++;
+    parts.push(i === j ? `${indexes[i]}` : `${indexes[i]}-${indexes[j]}`);
+    i = j + 1;
+  }
+  return parts.join(', ');
+}
+
+/**
+ * Places the listed events at their leaf indexes below `checkpoint.size`, recomputes the tree and its
+ * root, and reports missing and doubly claimed leaves, late (unsealed) and back-dated events.
+ */
+export function checkEvents(
+  events: readonly ListedEvent[],
+  checkpoint: VerifiedCheckpoint,
+  options: LogCheckOptions,
+): LogCheck {
+  const { size } = checkpoint;
+  const findings: Finding[] = [];
+  const leaves: (ListedEvent | undefined)[] = new Array(size);
+  const claims = new Map<number, ListedEvent[]>();
+  const oldest = options.now.getTime() - options.graceMs;
+
+  for (const event of events) {
+    if (event.leafIndex === undefined) {
+      const time = Date.parse(String(event.time));
+      if (!(time >= oldest)) {
+        findings.push({
+          code: 'unsealed',
+          eventId: String(event.eventId),
+          message: `${describeEvent(event)} is not sealed ${Math.round(options.graceMs / 1000)} s after it was written: the sealer is stalled, or refuses to extend an altered tree, or the event was inserted behind its back`,
+        });
+      }
+      continue;
+    }
+    const index = LeafIndexSchema.safeParse(event.leafIndex);
+    if (!index.success) {
+      findings.push({
+        code: 'malformed-event',
+        eventId: String(event.eventId),
+        message: `${describeEvent(event)} has an invalid leafIndex`,
+      });
+      continue;
+    }
+    if (index.data >= size) continue;
+    const list = claims.get(index.data);
+    if (list) list.push(event);
+    else claims.set(index.data, [event]);
+  }
+
+  const missing: number[] = [];
+  for (let i = 0; i < size; i++) {
+    const claimants = claims.get(i);
+    if (!claimants) missing.push(i);
+    else leaves[i] = claimants[0];
+    if (claimants && claimants.length > 1) {
+      findings.push({
+        code: 'duplicate-leaf',
+        leafIndex: i,
+        eventId: String(claimants[1]?.eventId),
+        message: `leaf ${i} is claimed by ${claimants.length} events: ${claimants.map((e) => String(e.eventId)).join(', ')} (a forged or copied event)`,
+      });
+    }
+  }
+  if (missing.length > 0) {
+    findings.push({
+      code: 'missing-leaf',
+      leafIndex: missing[0] as number,
+      message: `${missing.length === 1 ? 'leaf' : 'leaves'} ${ranges(missing.slice(0, 20))}${missing.length > 20 ? ', …' : ''} of the ${size} signed ${missing.length === 1 ? 'is' : 'are'} missing: no event carries ${missing.length === 1 ? 'that leafIndex' : 'those leafIndexes'} (deleted, or its leafIndex removed)`,
+    });
+  }
+
+  // Back-dated leaves: a leaf much older than one sealed before it was inserted with a past date.
+  let latest = Number.NEGATIVE_INFINITY;
+  let latestIndex = -1;
+  for (let i = 0; i < size; i++) {
+    const event = leaves[i];
+    if (!event) continue;
+    const time = Date.parse(String(event.time));
+    if (time < latest - options.graceMs) {
+      findings.push({
+        code: 'backdated',
+        leafIndex: i,
+        eventId: String(event.eventId),
+        message: `leaf ${i}, ${describeEvent(event)}, is dated ${Math.round((latest - time) / 1000)} s before leaf ${latestIndex}, which was sealed earlier: an event was inserted with a past date`,
+      });
+    }
+    if (time > latest) {
+      latest = time;
+      latestIndex = i;
+    }
+  }
+
+  // With holes or doubly claimed leaves, the recomputed tree would not be the log's: report those first.
+  if (findings.some((f) => f.code === 'missing-leaf' || f.code === 'duplicate-leaf')) {
+    return { findings, leaves, rootMatches: false };
+  }
+  const inputs = new LeafInputs();
+  for (let i = 0; i < size; i++) {
+    inputs.add(eventLeafInput(leaves[i] as ListedEvent));
+    if (options.onProgress && i % 100_000 === 99_999) options.onProgress(i + 1, size);
+  }
+  const tree = new MerkleLevels(inputs.leafHashes());
+  const rootMatches = Buffer.from(tree.root()).equals(Buffer.from(checkpoint.rootHash));
+  return { findings, leaves, tree, rootMatches };
+}
+
+/**
+ * The first leaf where the recomputed tree departs from the signed one, by bisection with the log's
+ * consistency proofs: a prefix of m leaves is intact when the signed tree is consistent with its
+ * recomputed root. `consistencyProof(m)` fetches the proof from m to the checkpoint's size.
+ */
+export async function locateMismatch(
+  tree: MerkleLevels,
+  checkpoint: VerifiedCheckpoint,
+  consistencyProof: (m: number) => Promise<Uint8Array[]>,
+): Promise<number> {
+  const intact = async (m: number) =>
+    m === 0 ||
+    verifyConsistency(
+      m,
+      checkpoint.size,
+      tree.root(m),
+      checkpoint.rootHash,
+      m === checkpoint.size ? [] : await consistencyProof(m),
+    );
+  let good = 0;
+  let bad = checkpoint.size;
+  while (bad - good > 1) {
+    const middle = Math.floor((good + bad) / 2);
+    if (await intact(middle)) good = middle;
+    else bad = middle;
+  }
+  return bad - 1;
+}
+
+/**
+ * What is wrong with leaf `index`, given what the log says it sealed there: the leaf hash and its
+ * inclusion proof. When that proof verifies against the signed root, the sealed content is known: either
+ * another event's (the log was reordered) or none of them (the event was changed after sealing). When it
+ * does not, the log's own tree data contradicts its signature: its history was rewritten (a fork), and
+ * bisection over its proofs cannot be trusted; see `localize`.
+ */
+export function diagnoseLeaf(
+  index: number,
+  sealedLeafHash: Uint8Array,
+  sealedProof: readonly Uint8Array[],
+  check: LogCheck,
+  checkpoint: VerifiedCheckpoint,
+): Finding {
+  const event = check.leaves[index] as ListedEvent;
+  if (!verifyInclusion(index, checkpoint.size, sealedLeafHash, sealedProof, checkpoint.rootHash)) {
+    return {
+      code: 'fork',
+      size: checkpoint.size,
+      message: `the events do not match the signed checkpoint of size ${checkpoint.size}, and the log's own proofs do not verify against it either: the tree state was rewritten to another history (a fork)`,
+    };
+  }
+  if (check.tree) {
+    const wanted = Buffer.from(sealedLeafHash);
+    for (let j = 0; j < checkpoint.size; j++) {
+      if (j !== index && wanted.equals(check.tree.subtree(0, j))) {
+        return {
+          code: 'leaf-mismatch',
+          leafIndex: index,
+          eventId: String(event.eventId),
+          message: `leaf ${index} holds ${describeEvent(event)}, but the event sealed there is the one now at leaf ${j} (${String(check.leaves[j]?.eventId)}): the log was reordered`,
+        };
+      }
+    }
+  }
+  return {
+    code: 'leaf-mismatch',
+    leafIndex: index,
+    eventId: String(event.eventId),
+    message: `leaf ${index}, ${describeEvent(event)}, does not match the signed log: the event was changed after it was sealed`,
+  };
+}
+
+/** A signed size and root the verifier holds itself (its state, the archive). */
+export interface TrustedCheckpoint {
+  size: number;
+  rootHash: Uint8Array;
+  label: string;
+}
+
+/**
+ * Where the recomputed log first departs from checkpoints the verifier holds itself (no proof from the
+ * log needed): between the largest one it matches and the smallest one it does not.
+ */
+export function localize(check: LogCheck, trusted: readonly TrustedCheckpoint[]): Finding | undefined {
+  const tree = check.tree;
+  if (!tree) return undefined;
+  const usable = trusted.filter((c) => c.size > 0 && c.size <= tree.size).sort((a, b) => a.size - b.size);
+  const matches = (c: TrustedCheckpoint) => Buffer.from(tree.root(c.size)).equals(Buffer.from(c.rootHash));
+  const firstBad = usable.find((c) => !matches(c));
+  if (!firstBad) return undefined;
+  const lastGood = usable.filter((c) => c.size < firstBad.size && matches(c)).at(-1);
+  const from = lastGood?.size ?? 0;
+  const last = firstBad.size - 1;
+  if (from === last) {
+    const event = check.leaves[last] as ListedEvent;
+    return {
+      code: 'leaf-mismatch',
+      leafIndex: last,
+      eventId: String(event.eventId),
+      message: `leaf ${last}, ${describeEvent(event)}, does not match the checkpoint ${firstBad.label} (size ${firstBad.size})${lastGood ? `, though the leaves before it match the one ${lastGood.label}` : ''}: it was changed after it was sealed`,
+    };
+  }
+  return {
+    code: 'leaf-mismatch',
+    leafIndex: from,
+    message: `leaves ${from}-${last} include an altered event: ${lastGood ? `leaves 0-${from - 1} match the checkpoint ${lastGood.label}, ` : ''}leaves 0-${last} do not match the checkpoint ${firstBad.label} (size ${firstBad.size})`,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Evidence bundles.
+
+const Base64HashSchema = z.string().regex(/^[A-Za-z0-9+/]{43}=$/);
+
+export const EVIDENCE_BUNDLE_FORMAT = 'himaya-audit-evidence/1';
+
+export const EvidenceBundleSchema = z.strictObject({
+  format: z.literal(EVIDENCE_BUNDLE_FORMAT),
+  exportedAt: z.string(),
+  source: z.string(),
+  filter: z.record(z.string(), z.string()),
+  checkpoint: z.string(),
+  publicKey: z.string(),
+  events: z.array(
+    z.strictObject({
+      event: z.record(z.string(), z.unknown()),
+      proof: z.array(Base64HashSchema),
+    }),
+  ),
+  /** Events that matched the filter but were not yet in the checkpoint. */
+  notYetSealed: z.array(z.string()),
+});
+export type EvidenceBundle = z.infer<typeof EvidenceBundleSchema>;
+
+/** Checks a bundle offline: the checkpoint's signature, then each event's inclusion proof. */
+export function verifyBundle(
+  bundle: EvidenceBundle,
+  publicKeyPem: string,
+): { checkpoint: VerifiedCheckpoint; findings: Finding[] } {
+  const checkpoint = openCheckpoint(bundle.checkpoint, publicKeyPem);
+  const findings: Finding[] = [];
+  const seen = new Map<number, string>();
+  for (const { event, proof } of bundle.events) {
+    const index = LeafIndexSchema.safeParse(event.leafIndex);
+    if (!index.success || index.data >= checkpoint.size) {
+      findings.push({
+        code: 'malformed-event',
+        eventId: String(event.eventId),
+        message: `${describeEvent(event)} has no leafIndex below the checkpoint size ${checkpoint.size}`,
+      });
+      continue;
+    }
+    const other = seen.get(index.data);
+    if (other !== undefined) {
+      findings.push({
+        code: 'duplicate-leaf',
+        leafIndex: index.data,
+        eventId: String(event.eventId),
+        message: `leaf ${index.data} is claimed by ${other} and ${String(event.eventId)}`,
+      });
+    }
+    seen.set(index.data, String(event.eventId));
+    const leafHash = eventLeafHash(event);
+    const path = proof.map((hash) => new Uint8Array(Buffer.from(hash, 'base64')));
+    if (!verifyInclusion(index.data, checkpoint.size, leafHash, path, checkpoint.rootHash)) {
+      findings.push({
+        code: 'not-included',
+        leafIndex: index.data,
+        eventId: String(event.eventId),
+        message: `leaf ${index.data}, ${describeEvent(event)}, is not in the signed log as exported: the event or its proof was altered`,
+      });
+    }
+  }
+  return { checkpoint, findings };
+}

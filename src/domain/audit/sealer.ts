@@ -1,0 +1,448 @@
+/**
+ * The sealer: appends audit events to the RFC 9162 tree and signs checkpoints. It is the only writer of
+ * tree state; several may run at once (one per stream shard, a retried invocation, the local loop and a
+ * test) without corrupting it.
+ *
+ * - Order: a batch is deduplicated by event id and sorted by (time, eventId); batches are appended in the
+ *   order they commit. The tree, not the clock, fixes the order; each event stores its leaf index.
+ * - Exactly once: a commit writes the new head, the tiles it changes and each event's `leafIndex` in one
+ *   transaction, on the conditions that the head is still the one the commit was computed from, that each
+ *   tile is as that head implies, and that no event has a leaf index yet. A redelivered record finds its
+ *   event sealed and is dropped; a sealer that lost a race re-reads the head and tries again.
+ * - Trust: before building on a head, the sealer checks that the head extends the last signed checkpoint
+ *   it knows (its own, or at start the newest in the write-once archive and the table) by a consistency
+ *   proof over the tiles; before signing, it checks the head against the newest stored checkpoint again.
+ *   A truncated, rolled-back or rewritten tree head stops it (TreeIntegrityError) instead of being signed:
+ *   the log never signs a checkpoint inconsistent with an earlier one.
+ * - Signing: one KMS Sign per checkpoint, never per event; `seal` (a stream batch) appends then signs once,
+ *   `heartbeat` re-signs the current head when the newest checkpoint is older than the given age, so an
+ *   idle log still shows it is alive. Every checkpoint is archived write-once before it is stored.
+ */
+import { createPublicKey } from 'node:crypto';
+import {
+  checkpointBody,
+  formatSignedNote,
+  noteKeyId,
+  noteSigningBytes,
+  parseSignedNote,
+  rawEd25519FromSpki,
+  verifyCheckpointSignature,
+} from './checkpoint';
+import { type AuditEvent, AuditEventSchema } from './event';
+import { eventLeafHash, orderForSealing } from './leaf';
+import {
+  appendLeafWithSubtrees,
+  type CompletedSubtree,
+  EMPTY_FRONTIER,
+  emptyRootHash,
+  type Frontier,
+  hashesEqual,
+  MerkleTreeError,
+  rootFromFrontier,
+  verifyConsistency,
+} from './merkle';
+import type {
+  CheckpointArchive,
+  CheckpointSigner,
+  CommitOutcome,
+  Leaf,
+  SealerLog,
+  StoredCheckpoint,
+  TreeHead,
+  TreeStore,
+} from './ports';
+import {
+  appendToTiles,
+  consistencyProofFromTiles,
+  TILE_WIDTH,
+  type TileHashes,
+  tileKey,
+  tilesTouched,
+} from './tiles';
+
+/** The default log origin (and signing key name); a deployment sets its own. */
+export const DEFAULT_ORIGIN = 'himaya.example/audit';
+/** Leaves per commit: with the head and at most 9 tiles, a commit stays within DynamoDB's 100-item transactions. */
+export const MAX_LEAVES_PER_COMMIT = 90;
+/** Lost races in a row before giving up (the caller retries the batch later). */
+const MAX_LOST_RACES = 25;
+
+/** The tree state contradicts a signed checkpoint, or itself: the sealer stops rather than sign it. */
+export class TreeIntegrityError extends Error {
+  readonly kind: 'truncated' | 'forked' | 'corrupt';
+  constructor(kind: 'truncated' | 'forked' | 'corrupt', message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TreeIntegrityError';
+    this.kind = kind;
+  }
+}
+
+/** Other sealers kept moving the head first; the batch is retried later. */
+export class SealerContentionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SealerContentionError';
+  }
+}
+
+/** The signing key returned a signature that does not verify (wrong key type or a fault). */
+export class CheckpointSigningError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CheckpointSigningError';
+  }
+}
+
+/** An archive entry exists with a different note: the archive refuses to be rewritten. */
+export class ArchiveConflictError extends Error {
+  constructor(name: string) {
+    super(`the archive already holds a different checkpoint named ${name}`);
+    this.name = 'ArchiveConflictError';
+  }
+}
+
+export function headFromFrontier(frontier: Frontier): TreeHead {
+  return { size: frontier.size, frontier, rootHash: rootFromFrontier(frontier) };
+}
+
+export const EMPTY_HEAD: TreeHead = headFromFrontier(EMPTY_FRONTIER);
+
+/** The archive name of a checkpoint: size first (zero-padded) so that names sort by size, then time. */
+export function archiveName(size: number, signedAt: string): string {
+  return `${String(size).padStart(16, '0')}-${signedAt.replace(/[-:.]/g, '')}.txt`;
+}
+
+/** PEM SubjectPublicKeyInfo of a DER one. */
+export function publicKeyPem(spki: Uint8Array): string {
+  return createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' })
+    .export({ format: 'pem', type: 'spki' })
+    .toString();
+}
+
+/** The new head after appending `events` in the given order, their leaves and the subtrees they complete. */
+export function planAppend(
+  head: TreeHead,
+  events: readonly AuditEvent[],
+): { head: TreeHead; leaves: Leaf[]; completed: CompletedSubtree[] } {
+  let frontier = head.frontier;
+  const leaves: Leaf[] = [];
+  const completed: CompletedSubtree[] = [];
+  for (const event of events) {
+    const step = appendLeafWithSubtrees(frontier, eventLeafHash(event));
+    leaves.push({ eventId: event.eventId, leafIndex: frontier.size });
+    completed.push(...step.completed);
+    frontier = step.frontier;
+  }
+  return { head: headFromFrontier(frontier), leaves, completed };
+}
+
+export interface SealerOptions {
+  store: TreeStore;
+  signer: CheckpointSigner;
+  archive: CheckpointArchive;
+  /** Log origin, also the signing key's name on signature lines. */
+  origin?: string;
+  clock?: () => Date;
+  log?: SealerLog;
+  maxLeavesPerCommit?: number;
+}
+
+export interface AppendResult {
+  /** Events this call placed in the tree. */
+  sealed: Leaf[];
+  /** The head after the last commit (or as read, when nothing was appended). */
+  head: TreeHead;
+}
+
+export interface Sealer {
+  readonly origin: string;
+  /** Appends the events not sealed yet; does not sign. */
+  append(events: readonly AuditEvent[]): Promise<AppendResult>;
+  /** Signs a checkpoint of the current head if it grew since the newest checkpoint (always, with force). */
+  checkpoint(options?: { force?: boolean }): Promise<StoredCheckpoint | undefined>;
+  /** One stream batch: append, then one signature. */
+  seal(events: readonly AuditEvent[]): Promise<AppendResult & { checkpoint: StoredCheckpoint | undefined }>;
+  /** Signs when the head grew, or when the newest checkpoint is older than `maxAgeMs`. */
+  heartbeat(maxAgeMs: number): Promise<StoredCheckpoint | undefined>;
+}
+
+/** A size and root that a valid signature (or this sealer's own commit) vouches for. */
+interface Reference {
+  size: number;
+  rootHash: Uint8Array;
+  /** Where it comes from, for messages. */
+  source: string;
+}
+
+const NO_REFERENCE: Reference = { size: 0, rootHash: emptyRootHash(), source: 'of the empty log' };
+
+const quiet: SealerLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+function newer(a: Reference | undefined, b: Reference | undefined): Reference | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return b.size > a.size ? b : a;
+}
+
+export function createSealer(options: SealerOptions): Sealer {
+  const { store, signer, archive } = options;
+  const origin = options.origin ?? DEFAULT_ORIGIN;
+  const clock = options.clock ?? (() => new Date());
+  const log = options.log ?? quiet;
+  const maxLeaves = options.maxLeavesPerCommit ?? MAX_LEAVES_PER_COMMIT;
+  if (!(Number.isInteger(maxLeaves) && maxLeaves >= 1 && maxLeaves <= MAX_LEAVES_PER_COMMIT)) {
+    throw new RangeError(`maxLeavesPerCommit must be 1 to ${MAX_LEAVES_PER_COMMIT}`);
+  }
+
+  /** The last head this sealer verified or wrote itself. */
+  let trusted: TreeHead | undefined;
+  /** The newest signed checkpoint this sealer knows of (from the archive at start, then its own). */
+  let known: Reference | undefined;
+  let spki: Promise<Uint8Array> | undefined;
+  const publicKey = () => {
+    spki ??= signer.publicKey().catch((error: unknown) => {
+      spki = undefined;
+      throw error;
+    });
+    return spki;
+  };
+
+  /** A checkpoint note as a reference, if its signature verifies with our key; otherwise undefined. */
+  async function referenceOf(note: string, source: string): Promise<Reference | undefined> {
+    const key = await publicKey();
+    if (!verifyCheckpointSignature(note, { name: origin, publicKey: key })) return undefined;
+    const { size, rootHash, origin: noteOrigin } = parseSignedNote(note);
+    return noteOrigin === origin ? { size, rootHash, source } : undefined;
+  }
+
+  /** The newest stored checkpoint whose signature verifies (a tampered item is reported and ignored). */
+  async function latestStoredReference(): Promise<{ stored?: StoredCheckpoint; reference?: Reference }> {
+    const stored = await store.latestCheckpoint();
+    if (!stored) return {};
+    const reference = await referenceOf(stored.note, `stored at size ${stored.size}`);
+    if (!reference || reference.size !== stored.size) {
+      log.error('ignoring a stored checkpoint whose signature or size does not verify', {
+        size: stored.size,
+      });
+      return {};
+    }
+    return { stored, reference };
+  }
+
+  /** At start: the newest signed checkpoint of the archive and the table. */
+  async function loadReference(): Promise<Reference> {
+    const { stored, reference: fromTable } = await latestStoredReference();
+    const entry = await archive.latest(stored?.archiveName);
+    let fromArchive: Reference | undefined;
+    if (entry) {
+      fromArchive = await referenceOf(entry.note, `archived as ${entry.name}`);
+      if (!fromArchive) {
+        throw new TreeIntegrityError('corrupt', `the archived checkpoint ${entry.name} does not verify`);
+      }
+    }
+    if (fromTable && fromArchive && fromTable.size === fromArchive.size) {
+      if (!hashesEqual(fromTable.rootHash, fromArchive.rootHash)) {
+        throw new TreeIntegrityError('forked', `two signed checkpoints of size ${fromTable.size} differ`);
+      }
+    }
+    known = newer(known, newer(fromTable, fromArchive));
+    return known ?? NO_REFERENCE;
+  }
+
+  /** Throws unless `head` is the tree of `reference` or extends it. */
+  async function checkExtends(reference: Reference, head: TreeHead): Promise<void> {
+    if (head.size < reference.size) {
+      throw new TreeIntegrityError(
+        'truncated',
+        `the tree head has ${head.size} leaves, fewer than the checkpoint ${reference.source} (${reference.size}): the log was truncated or rolled back`,
+      );
+    }
+    const forked = () =>
+      new TreeIntegrityError(
+        'forked',
+        `the tree head (size ${head.size}) does not extend the checkpoint ${reference.source} (size ${reference.size}): its history was rewritten`,
+      );
+    if (head.size === reference.size) {
+      if (!hashesEqual(head.rootHash, reference.rootHash)) throw forked();
+      return;
+    }
+    if (reference.size === 0) {
+      if (!hashesEqual(reference.rootHash, emptyRootHash())) throw forked();
+      return;
+    }
+    let proof: Uint8Array[];
+    try {
+      proof = await consistencyProofFromTiles(reference.size, head.size, store.readTiles);
+    } catch (error) {
+      if (error instanceof MerkleTreeError) {
+        throw new TreeIntegrityError('corrupt', `the tiles do not hold the tree of ${head.size} leaves`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+    if (!verifyConsistency(reference.size, head.size, reference.rootHash, head.rootHash, proof))
+      throw forked();
+  }
+
+  /** The current head, checked to extend what this sealer trusts. */
+  async function verifiedHead(): Promise<TreeHead> {
+    const head = await store.readHead();
+    if (trusted && trusted.size === head.size && hashesEqual(trusted.rootHash, head.rootHash)) return head;
+    const reference: Reference = trusted
+      ? { size: trusted.size, rootHash: trusted.rootHash, source: `sealed at size ${trusted.size}` }
+      : await loadReference();
+    await checkExtends(reference, head);
+    trusted = head;
+    return head;
+  }
+
+  async function append(events: readonly AuditEvent[]): Promise<AppendResult> {
+    const valid = events.filter((event) => {
+      if (event.leafIndex !== undefined) return false;
+      if (AuditEventSchema.safeParse(event).success) return true;
+      log.warn('not sealing a malformed audit item', { eventId: String(event.eventId).slice(0, 64) });
+      return false;
+    });
+    let pending = orderForSealing(valid);
+    const sealed: Leaf[] = [];
+    // The head as this sealer last read or wrote it, and the partial tiles under it; both are dropped
+    // whenever another sealer may have moved the head, and read again.
+    let head: TreeHead | undefined;
+    let partialTiles = new Map<string, TileHashes>();
+    // New events are committed straight away (the commit's conditions keep them from being sealed twice);
+    // once a commit finds some already sealed (a redelivery, a replay), the rest are checked first.
+    let precheck = false;
+    let checked = false;
+    let lostRaces = 0;
+    while (pending.length > 0) {
+      if (!head) {
+        head = await verifiedHead();
+        partialTiles = new Map();
+        checked = false;
+      }
+      if (precheck && !checked) {
+        const unsealed = await store.unsealedEvents(pending.map((event) => event.eventId));
+        pending = pending.filter((event) => unsealed.has(event.eventId));
+        checked = true;
+        if (pending.length === 0) break;
+      }
+
+      const chunk = pending.slice(0, maxLeaves);
+      const plan = planAppend(head, chunk);
+      const touched = tilesTouched(head.size, plan.head.size);
+      const unknown = touched
+        .filter(({ tile, previousWidth }) => previousWidth > 0 && !partialTiles.has(tileKey(tile)))
+        .map(({ tile }) => tile);
+      if (unknown.length > 0)
+        for (const [key, hashes] of await store.readTiles(unknown)) partialTiles.set(key, hashes);
+      let tiles: ReturnType<typeof appendToTiles> | undefined;
+      try {
+        tiles = appendToTiles(head.size, plan.head.size, plan.completed, (tile) =>
+          partialTiles.get(tileKey(tile)),
+        );
+      } catch (error) {
+        if (!(error instanceof MerkleTreeError)) throw error;
+        // Tiles a racing sealer extended after this one read the head; under an unchanged head, damage.
+        const now = await store.readHead();
+        if (now.size === head.size && hashesEqual(now.rootHash, head.rootHash)) {
+          throw new TreeIntegrityError(
+            'corrupt',
+            `the tiles do not match the tree head (size ${head.size})`,
+            {
+              cause: error,
+            },
+          );
+        }
+      }
+      const outcome: CommitOutcome = tiles
+        ? await store.commit({
+            previous: head,
+            head: plan.head,
+            tiles,
+            leaves: plan.leaves,
+            at: clock().toISOString(),
+          })
+        : { status: 'head-moved' };
+      if (outcome.status === 'committed') {
+        trusted = plan.head;
+        head = plan.head;
+        for (const { tile, hashes } of tiles ?? []) {
+          if (hashes.length < TILE_WIDTH) partialTiles.set(tileKey(tile), hashes);
+          else partialTiles.delete(tileKey(tile));
+        }
+        sealed.push(...plan.leaves);
+        pending = pending.slice(chunk.length);
+        lostRaces = 0;
+      } else if (outcome.status === 'already-sealed' && outcome.eventIds.length > 0) {
+        // Nothing was written and the head held: drop those events and go on from the same head.
+        const gone = new Set(outcome.eventIds);
+        pending = pending.filter((event) => !gone.has(event.eventId));
+        precheck = true;
+      } else {
+        head = undefined;
+        lostRaces++;
+        if (lostRaces > MAX_LOST_RACES) {
+          throw new SealerContentionError(`lost ${lostRaces} races for the tree head in a row`);
+        }
+        // Back off a little, at random, so that racing sealers do not keep colliding.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * lostRaces));
+      }
+    }
+    const result = head ?? trusted ?? EMPTY_HEAD;
+    if (sealed.length > 0) log.info('sealed events', { count: sealed.length, treeSize: result.size });
+    return { sealed, head: result };
+  }
+
+  async function sign(head: TreeHead): Promise<StoredCheckpoint> {
+    const key = await publicKey();
+    const body = checkpointBody({ origin, size: head.size, rootHash: head.rootHash });
+    const signature = await signer.sign(noteSigningBytes(body));
+    const note = formatSignedNote(body, [
+      { name: origin, keyId: noteKeyId(origin, rawEd25519FromSpki(key)), signature },
+    ]);
+    if (!verifyCheckpointSignature(note, { name: origin, publicKey: key })) {
+      throw new CheckpointSigningError('the signing key returned a signature that does not verify');
+    }
+    const signedAt = clock().toISOString();
+    const checkpoint: StoredCheckpoint = {
+      size: head.size,
+      rootHash: head.rootHash,
+      note,
+      signedAt,
+      keyName: origin,
+      publicKeyPem: publicKeyPem(key),
+      archiveName: archiveName(head.size, signedAt),
+    };
+    // Archived first: a checkpoint the table shows is always in the archive.
+    await archive.put({ name: checkpoint.archiveName, note });
+    await store.putCheckpoint(checkpoint);
+    known = newer(known, { size: head.size, rootHash: head.rootHash, source: `signed at size ${head.size}` });
+    log.info('signed checkpoint', { treeSize: head.size });
+    return checkpoint;
+  }
+
+  async function checkpoint(options: { force?: boolean } = {}): Promise<StoredCheckpoint | undefined> {
+    // The newest checkpoint is read before the head: no checkpoint is larger than the head it was signed from.
+    const { reference: stored } = await latestStoredReference();
+    const head = await verifiedHead();
+    if (!options.force && stored?.size === head.size) return undefined;
+    await checkExtends(newer(known, stored) ?? NO_REFERENCE, head);
+    return sign(head);
+  }
+
+  return {
+    origin,
+    append,
+    checkpoint,
+    async seal(events) {
+      const result = await append(events);
+      return { ...result, checkpoint: await checkpoint() };
+    },
+    async heartbeat(maxAgeMs) {
+      const latest = await store.latestCheckpoint();
+      const age = latest ? clock().getTime() - Date.parse(latest.signedAt) : Number.POSITIVE_INFINITY;
+      return checkpoint({ force: !(age < maxAgeMs) });
+    },
+  };
+}

@@ -1,0 +1,144 @@
+import type { Purpose } from '../../http/schemas';
+import type { AuditEvent } from '../audit/event';
+import { StoreConditionError, type StoredGrant } from '../cases/ports';
+import type { CaseMetadata, SectionName, Urgency } from '../cases/schemas';
+import type { ReviewRecord } from '../reviews/ports';
+import type { DomainEvent } from './events';
+import type { RequestKind, RequestStatus } from './schemas';
+
+/** An access request or an emergency access, as stored. */
+export interface ExchangeRecord {
+  requestId: string;
+  kind: RequestKind;
+  caseId: string;
+  fromAgency: string;
+  toAgency: string;
+  requestedBy: string;
+  sections: SectionName[];
+  purpose: Purpose;
+  legalBasis?: string;
+  urgency?: Urgency;
+  justification: string;
+  status: RequestStatus;
+  createdAt: string;
+  /** When the access it gave ends (emergency access, approval). */
+  expiresAt?: string;
+  decision?: {
+    decision: 'approve' | 'deny';
+    sections?: SectionName[];
+    expiresAt?: string;
+    reason: string;
+    decidedAt: string;
+    decidedBy: string;
+  };
+  /** When the deadline sweep escalated it. */
+  escalatedAt?: string;
+  /**
+   * Whether the named agency owns the case. Only then does the request reach that agency's incoming box,
+   * fall due and become decidable. Never shown: the requester's view is the same either way.
+   */
+  delivered: boolean;
+}
+
+/** A change of who may see a case, applied only if the case is still as it was read. */
+export interface AccessChange {
+  meta: CaseMetadata;
+  expectedAccessRevision: number;
+  /** The grantee whose listing entry changes: listed until `listedUntil`, or no longer (null). */
+  agency: string;
+  listedUntil: string | null;
+  grantsToAdd?: StoredGrant[];
+  grantsToRevoke?: { grant: StoredGrant; revokedAt: string; revokedBy: string }[];
+  /** The owner's act: it meets the first-action deadline of a new report. */
+  byOwner: boolean;
+}
+
+/** One unit of work of the exchange: everything in it is written in one transaction with its audit event. */
+export interface ExchangeWrite {
+  event: AuditEvent;
+  /** Domain events, kept in the outbox with the change and published after it commits. */
+  notices: DomainEvent[];
+  access?: AccessChange;
+  /** A new request or emergency access. */
+  newRequest?: ExchangeRecord;
+  /** A decided request, written only if it is still pending. */
+  decidedRequest?: ExchangeRecord;
+  newReview?: ReviewRecord;
+}
+
+export interface RequestPage {
+  items: ExchangeRecord[];
+  nextCursor?: string;
+}
+
+/** Something due: a pending request, or a new report awaiting its owner's first action. */
+export interface DueItem {
+  kind: 'request' | 'report';
+  /** The request id, or the case id of a report. */
+  id: string;
+  caseId: string;
+  /** The agency that must act: the asked agency, or the report's owner. */
+  agency: string;
+  urgency: Urgency;
+  createdAt: string;
+}
+
+/** Persistence of the exchange (the Cases table in AWS: see cases-layout.ts). */
+export interface ExchangeStore {
+  /**
+   * Writes it all or nothing. Errors: `AccessChangedError` (the case changed: read it again and retry),
+   * `CaseGoneError`, `RequestExistsError`, `AlreadyDecidedError`, `GrantChangedError`.
+   */
+  commit(write: ExchangeWrite): Promise<void>;
+  getRequest(requestId: string): Promise<ExchangeRecord | undefined>;
+  listBox(
+    agency: string,
+    box: 'incoming' | 'outgoing',
+    filter: { status?: RequestStatus | undefined; kind?: RequestKind | undefined },
+    limit: number,
+    cursor: string | undefined,
+  ): Promise<RequestPage>;
+  /** Reports and requests of this urgency created at or before `createdBy` and still awaiting action. */
+  listDue(kind: DueItem['kind'], urgency: Urgency, createdBy: string, limit: number): Promise<DueItem[]>;
+  /**
+   * Marks an item overdue with its audit event, review item and notices, if it is still due; false if
+   * it was acted on (or escalated) meanwhile.
+   */
+  escalate(
+    item: DueItem,
+    at: string,
+    event: AuditEvent,
+    review: ReviewRecord,
+    notices: DomainEvent[],
+  ): Promise<boolean>;
+  /** Outbox events not yet published, oldest first, written at or before `writtenBy`. */
+  listUnpublished(writtenBy: string, limit: number): Promise<DomainEvent[]>;
+  markPublished(eventIds: readonly string[], at: string): Promise<void>;
+}
+
+/** Where domain events go: EventBridge in AWS, an in-process bus locally. */
+export interface EventPublisher {
+  publish(events: readonly DomainEvent[]): Promise<void>;
+}
+
+export class RequestExistsError extends StoreConditionError {
+  constructor() {
+    super('a request with this id exists');
+    this.name = 'RequestExistsError';
+  }
+}
+
+export class AlreadyDecidedError extends StoreConditionError {
+  constructor() {
+    super('the request is no longer pending');
+    this.name = 'AlreadyDecidedError';
+  }
+}
+
+/** A grant to revoke was revoked (or removed) meanwhile. */
+export class GrantChangedError extends StoreConditionError {
+  constructor() {
+    super('a grant changed since it was read');
+    this.name = 'GrantChangedError';
+  }
+}

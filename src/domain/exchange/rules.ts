@@ -1,0 +1,132 @@
+import { RuleViolationError } from '../../http/errors';
+import { isLive } from '../cases/access';
+import type { StoredGrant } from '../cases/ports';
+import { SECTION_NAMES, type SectionName } from '../cases/schemas';
+import { type Directory, findAgency } from '../directory';
+import { dueAt, type ExchangePolicy, latestGrantExpiry } from './policy';
+import type { ExchangeRecord } from './ports';
+import type { RequestView, ShareView } from './schemas';
+
+/**
+ * The exchange's rules, as pure functions: who may be named, which sections exist, how long access may
+ * last, what an approval grants. A broken rule is a 422 naming the field.
+ */
+function broken(code: string, path: string, message: string): RuleViolationError {
+  return new RuleViolationError(message, code, [{ path, message }]);
+}
+
+/** The named sections, each known, in the case model's order, without repeats. */
+export function knownSections(names: readonly string[], path: string): SectionName[] {
+  const unknown = names.filter((name) => !(SECTION_NAMES as readonly string[]).includes(name));
+  if (unknown.length > 0) {
+    throw broken('unknown-section', path, `No such section: ${unknown.join(', ')}.`);
+  }
+  return SECTION_NAMES.filter((name) => names.includes(name));
+}
+
+/** The other agency of an exchange: one of the directory's agencies, and not the caller's own. */
+export function checkCounterpart(directory: Directory, callerAgency: string, agency: string, path: string) {
+  if (!findAgency(directory, agency))
+    throw broken('unknown-agency', path, `No agency ${agency} in the directory.`);
+  if (agency === callerAgency) throw broken('own-agency', path, 'Name another agency than your own.');
+}
+
+/** A share ends in the future, and no later than the policy allows. */
+export function checkExpiry(expiresAt: string, now: Date, policy: ExchangePolicy, path: string): string {
+  const at = Date.parse(expiresAt);
+  if (at <= now.getTime()) throw broken('expiry-not-in-future', path, 'expiresAt must be in the future.');
+  if (at > latestGrantExpiry(now, policy).getTime()) {
+    throw broken('expiry-too-late', path, `A share lasts at most ${policy.maxGrantDays} days.`);
+  }
+  return new Date(at).toISOString();
+}
+
+/**
+ * What an approval grants: the sections the owner names, all of them asked for; or, if it names none,
+ * everything asked but `reporter`, which is shared only when named.
+ */
+export function approvedSections(requested: readonly SectionName[], decided: readonly string[] | undefined) {
+  if (decided === undefined) {
+    const sections = requested.filter((name) => name !== 'reporter');
+    if (sections.length === 0) {
+      throw broken(
+        'reporter-not-named',
+        'body.sections',
+        'Name `reporter` to share it; nothing else was asked.',
+      );
+    }
+    return sections;
+  }
+  const sections = knownSections(decided, 'body.sections');
+  const extra = sections.filter((name) => !requested.includes(name));
+  if (extra.length > 0) {
+    throw broken('sections-not-requested', 'body.sections', `Not asked for: ${extra.join(', ')}.`);
+  }
+  return sections;
+}
+
+/** Break-glass access opens what a child's safety needs now; the reporter stays sealed. */
+export function checkEmergencySections(sections: readonly SectionName[]) {
+  if (sections.includes('reporter')) {
+    throw broken('reporter-sealed', 'body.sections', 'Emergency access never opens the reporter section.');
+  }
+}
+
+/** Until when a grantee lists the case: the latest expiry of its live grants (null: not at all). */
+export function listedUntil(grants: readonly StoredGrant[], agency: string, now: Date): string | null {
+  const live = grants.filter((grant) => grant.agency === agency && isLive(grant, now));
+  if (live.length === 0) return null;
+  // Expiries are normalised ISO times: the latest sorts last.
+  return (
+    live
+      .map((grant) => grant.expiresAt)
+      .sort()
+      .at(-1) ?? null
+  );
+}
+
+export function shareView(grant: StoredGrant): ShareView {
+  return {
+    grantId: grant.grantId,
+    caseId: grant.caseId,
+    agency: grant.agency,
+    kind: grant.kind,
+    sections: grant.sections,
+    purpose: grant.purpose,
+    expiresAt: grant.expiresAt,
+    grantedAt: grant.grantedAt,
+    grantedBy: grant.grantedBy,
+    readOnly: grant.readOnly,
+    ...(grant.requestId ? { requestId: grant.requestId } : {}),
+  };
+}
+
+/**
+ * The one view of a request, for both boxes. It says nothing of delivery or escalation: `overdue` follows
+ * from the due time alone, so a request about a case the asked agency does not hold looks the same.
+ */
+export function requestView(record: ExchangeRecord, now: Date, policy: ExchangePolicy): RequestView {
+  const due =
+    record.kind === 'access-request' && record.urgency
+      ? dueAt(record.createdAt, record.urgency, policy)
+      : undefined;
+  return {
+    requestId: record.requestId,
+    kind: record.kind,
+    caseId: record.caseId,
+    fromAgency: record.fromAgency,
+    toAgency: record.toAgency,
+    requestedBy: record.requestedBy,
+    sections: record.sections,
+    purpose: record.purpose,
+    ...(record.legalBasis !== undefined ? { legalBasis: record.legalBasis } : {}),
+    ...(record.urgency !== undefined ? { urgency: record.urgency } : {}),
+    justification: record.justification,
+    status: record.status,
+    createdAt: record.createdAt,
+    ...(due ? { dueAt: due } : {}),
+    overdue: record.status === 'pending' && due !== undefined && Date.parse(due) <= now.getTime(),
+    ...(record.expiresAt !== undefined ? { expiresAt: record.expiresAt } : {}),
+    ...(record.decision ? { decision: record.decision } : {}),
+  };
+}

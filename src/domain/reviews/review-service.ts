@@ -1,0 +1,51 @@
+import { ConflictError, NotFoundError } from '../../http/errors';
+import type { AuditTrail } from '../audit/trail';
+import type { Caller } from '../cases/case-service';
+import { ReviewClosedError, type ReviewRecord, type ReviewStore } from './ports';
+import type { CloseReviewBody, ReviewKind, ReviewStatus } from './schemas';
+
+export interface ReviewDeps {
+  store: ReviewStore;
+  clock: () => Date;
+}
+
+export async function listReviews(
+  deps: ReviewDeps,
+  query: { status: ReviewStatus; kind?: ReviewKind | undefined; limit: number; cursor?: string | undefined },
+) {
+  return deps.store.list(query.status, query.kind, query.limit, query.cursor);
+}
+
+/** A compliance officer closes an open review with an outcome and a written finding, once. */
+export async function closeReview(
+  deps: ReviewDeps,
+  caller: Caller,
+  reviewId: string,
+  body: CloseReviewBody,
+  trail: AuditTrail,
+): Promise<ReviewRecord> {
+  const review = await deps.store.get(reviewId);
+  if (!review) throw new NotFoundError();
+  trail.concerns({ caseId: review.caseId, resource: `/v1/audit/reviews/${reviewId}` });
+  const alreadyClosed = new ConflictError('The review is already closed.', 'already-closed');
+  if (review.status === 'closed') throw alreadyClosed;
+  const closed: ReviewRecord = {
+    ...review,
+    status: 'closed',
+    closure: {
+      outcome: body.outcome,
+      finding: body.finding,
+      closedAt: deps.clock().toISOString(),
+      closedBy: caller.user,
+    },
+  };
+  const event = trail.eventFor(200);
+  try {
+    await deps.store.close(closed, event);
+  } catch (error) {
+    if (error instanceof ReviewClosedError) throw alreadyClosed;
+    throw error;
+  }
+  trail.recorded(event);
+  return closed;
+}

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { PurposeSchema } from '../../http/schemas';
+import { CaseIdSchema, SECTION_NAMES, UrgencySchema } from '../cases/schemas';
+import { AgencyIdSchema } from '../directory';
+
+/**
+ * The compliance review list: emergency accesses, and deadlines an agency missed. A compliance officer
+ * closes each item with an outcome and a written finding.
+ */
+export const REVIEW_KINDS = ['emergency-access', 'overdue-request', 'overdue-report'] as const;
+export const REVIEW_STATUSES = ['open', 'closed'] as const;
+export const REVIEW_OUTCOMES = ['justified', 'not-justified', 'referred'] as const;
+export type ReviewKind = (typeof REVIEW_KINDS)[number];
+export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
+export type ReviewOutcome = (typeof REVIEW_OUTCOMES)[number];
+
+const IsoDateTimeSchema = z.iso.datetime({ offset: true });
+
+export const ReviewViewSchema = z
+  .strictObject({
+    reviewId: z.uuid(),
+    kind: z.enum(REVIEW_KINDS),
+    status: z.enum(REVIEW_STATUSES),
+    createdAt: IsoDateTimeSchema,
+    caseId: CaseIdSchema,
+    /** The agency whose act (or missed deadline) is reviewed. */
+    agency: AgencyIdSchema,
+    /** Its officer, for an emergency access. */
+    user: z.string().optional(),
+    requestId: z.uuid().optional(),
+    sections: z.array(z.enum(SECTION_NAMES)).optional(),
+    purpose: PurposeSchema.optional(),
+    justification: z.string().optional(),
+    urgency: UrgencySchema.optional(),
+    expiresAt: IsoDateTimeSchema.optional(),
+    dueAt: IsoDateTimeSchema.optional(),
+    /** The access-log event that recorded the act or the escalation. */
+    auditEventId: z.string(),
+    closure: z
+      .strictObject({
+        outcome: z.enum(REVIEW_OUTCOMES),
+        finding: z.string(),
+        closedAt: IsoDateTimeSchema,
+        closedBy: z.string(),
+      })
+      .optional(),
+  })
+  .meta({ id: 'Review' });
+export type ReviewView = z.infer<typeof ReviewViewSchema>;
+
+export const ListReviewsQuerySchema = z.strictObject({
+  status: z.enum(REVIEW_STATUSES).default('open'),
+  kind: z.enum(REVIEW_KINDS).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z
+    .string()
+    .max(2048)
+    .regex(/^[\w-]+$/)
+    .optional(),
+});
+
+export const ReviewListSchema = z
+  .strictObject({ items: z.array(ReviewViewSchema), nextCursor: z.string().optional() })
+  .meta({ id: 'ReviewList' });
+
+export const ReviewParamsSchema = z.strictObject({ reviewId: z.uuid() });
+
+export const CloseReviewBodySchema = z
+  .strictObject({
+    outcome: z.enum(REVIEW_OUTCOMES),
+    finding: z
+      .string()
+      .max(5000)
+      .transform((value) => value.normalize('NFC'))
+      .refine((value) => value.trim().length > 0, 'must not be blank'),
+  })
+  .meta({ id: 'CloseReview' });
+export type CloseReviewBody = z.infer<typeof CloseReviewBodySchema>;

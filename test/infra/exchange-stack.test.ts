@@ -1,0 +1,153 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { HimayaStack, readDirectory } from '../../lib/himaya-stack';
+import type { FunctionName } from '../../lib/routes';
+
+/** The exchange's part of the stack: its functions' roles, the event bus, the schedule, the indexes. */
+type Resource = { Type: string; Properties?: Record<string, unknown> };
+type Statement = { Action: string | string[]; Resource: unknown; Condition?: Record<string, unknown> };
+
+const directory = readDirectory();
+let template: Template;
+let resources: Record<string, Resource>;
+
+const idsOf = (type: string, predicate: (r: Resource) => boolean = () => true) =>
+  Object.entries(resources)
+    .filter(([, r]) => r.Type === type && predicate(r))
+    .map(([id]) => id);
+
+function propertiesOf(id: string | undefined): Record<string, unknown> {
+  const resource = id === undefined ? undefined : resources[id];
+  if (!resource) throw new Error(`no resource ${id} in the template`);
+  return resource.Properties ?? {};
+}
+
+const getAttTarget = (value: unknown) => (value as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+
+function functionId(fn: FunctionName): string {
+  const [id] = idsOf('AWS::Lambda::Function', (r) => {
+    const variables = (r.Properties?.Environment as { Variables?: Record<string, unknown> })?.Variables;
+    return variables?.POWERTOOLS_SERVICE_NAME === `himaya-${fn}`;
+  });
+  if (!id) throw new Error(`no function ${fn}`);
+  return id;
+}
+
+function statementsOf(fn: FunctionName): Statement[] {
+  const role = getAttTarget(propertiesOf(functionId(fn)).Role);
+  return idsOf('AWS::IAM::Policy', (p) =>
+    ((p.Properties?.Roles ?? []) as { Ref: string }[]).some((ref) => ref.Ref === role),
+  ).flatMap((id) => (propertiesOf(id).PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+
+function agencyKeys(): string[] {
+  return directory.agencies.map((agency) => {
+    const [alias] = idsOf(
+      'AWS::KMS::Alias',
+      (r) => r.Properties?.AliasName === `alias/himaya-agency-${agency.id}`,
+    );
+    return getAttTarget(propertiesOf(alias).TargetKeyId);
+  });
+}
+
+const tableId = (name: string) =>
+  idsOf('AWS::DynamoDB::Table', (r) =>
+    ((r.Properties?.GlobalSecondaryIndexes ?? []) as { IndexName: string }[]).some(
+      (i) => i.IndexName === name,
+    ),
+  )[0] as string;
+
+beforeAll(() => {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  template = Template.fromStack(new HimayaStack(app, 'Himaya', { cognitoDomainPrefix: 'himaya-test' }));
+  resources = template.toJSON().Resources as Record<string, Resource>;
+});
+
+describe('HimayaStack exchange', () => {
+  it.each(['exchange', 'reviews', 'deadlines'] as const)(
+    'lets %s use no agency key: it decrypts no case',
+    (fn) => {
+      const keys = agencyKeys();
+      for (const statement of statementsOf(fn)) {
+        for (const key of keys) expect(JSON.stringify(statement.Resource)).not.toContain(`"${key}"`);
+      }
+    },
+  );
+
+  it.each(['exchange', 'deadlines'] as const)(
+    'lets %s put events on the himaya bus, and tells it which',
+    (fn) => {
+      const [bus] = idsOf('AWS::Events::EventBus');
+      const publish = statementsOf(fn).filter((s) => actionsOf(s).includes('events:PutEvents'));
+      expect(publish).toHaveLength(1);
+      expect(JSON.stringify(publish[0]?.Resource)).toContain(`"${bus}"`);
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: {
+          Variables: Match.objectLike({
+            POWERTOOLS_SERVICE_NAME: `himaya-${fn}`,
+            EVENT_BUS_NAME: { Ref: bus },
+          }),
+        },
+      });
+    },
+  );
+
+  it('gives no other function the bus', () => {
+    for (const fn of ['public', 'directory', 'cases', 'audit', 'reviews'] as const) {
+      expect(statementsOf(fn).flatMap(actionsOf)).not.toContain('events:PutEvents');
+    }
+  });
+
+  it('has the bus named himaya', () => {
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'himaya' });
+  });
+
+  it('runs the deadline sweep every minute', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [functionId('deadlines'), 'Arn'] } })],
+    });
+  });
+
+  it('lets reviews reach only REVIEW# items of Cases and the byReview index, and append its audit events', () => {
+    const cases = tableId('byReview');
+    const onCases = statementsOf('reviews').filter(
+      (s) =>
+        actionsOf(s).some((a) => a.startsWith('dynamodb:')) &&
+        JSON.stringify(s.Resource).includes(`"${cases}"`),
+    );
+    expect(onCases).toHaveLength(2);
+    const items = onCases.find((s) => !actionsOf(s).includes('dynamodb:Query'));
+    expect(items?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['REVIEW#*'] } });
+    expect(actionsOf(items as Statement)).not.toContain('dynamodb:DeleteItem');
+    const query = onCases.find((s) => actionsOf(s).includes('dynamodb:Query'));
+    expect(actionsOf(query as Statement)).toEqual(['dynamodb:Query']);
+    expect(JSON.stringify(query?.Resource)).toContain('/index/byReview');
+  });
+
+  it('indexes Cases for listings, boxes, due items and reviews, keeping sections out of the queue index', () => {
+    const indexes = resources[tableId('byQueue')]?.Properties?.GlobalSecondaryIndexes as {
+      IndexName: string;
+      Projection: { ProjectionType: string; NonKeyAttributes?: string[] };
+    }[];
+    expect(indexes.map((i) => i.IndexName).sort()).toEqual([
+      'byAgency',
+      'byInbox',
+      'byOutbox',
+      'byQueue',
+      'byReview',
+    ]);
+    const byQueue = indexes.find((i) => i.IndexName === 'byQueue');
+    const byAgency = indexes.find((i) => i.IndexName === 'byAgency');
+    expect(byQueue?.Projection.ProjectionType).toBe('INCLUDE');
+    expect(byQueue?.Projection.NonKeyAttributes).not.toContain('sections');
+    expect(byAgency?.Projection).toMatchObject({
+      ProjectionType: 'INCLUDE',
+      NonKeyAttributes: expect.arrayContaining(['expiresAt']),
+    });
+  });
+});

@@ -1,0 +1,228 @@
+import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  checkpointBody,
+  formatSignedNote,
+  noteKeyId,
+  rawEd25519FromSpki,
+} from '../../../../src/domain/audit/checkpoint';
+import type { AuditEvent } from '../../../../src/domain/audit/event';
+import { eventLeafHash, eventLeafInput } from '../../../../src/domain/audit/leaf';
+import {
+  checkEvents,
+  checkExtends,
+  diagnoseLeaf,
+  EVIDENCE_BUNDLE_FORMAT,
+  type EvidenceBundle,
+  hashLeaves,
+  type ListedEvent,
+  locateMismatch,
+  MerkleLevels,
+  openCheckpoint,
+  VerificationError,
+  type VerifiedCheckpoint,
+  verifyBundle,
+} from '../../../../src/domain/audit/log-verifier';
+import { consistencyProof, inclusionProof, leafHash, rootHash } from '../../../../src/domain/audit/merkle';
+import { auditEvent } from '../../../support/audit-fakes';
+
+const ORIGIN = 'himaya.test/audit';
+const NOW = new Date('2026-11-20T09:00:00.000Z');
+const GRACE = { now: NOW, graceMs: 300_000 };
+
+function newKey(): { privateKey: KeyObject; pem: string; spki: Uint8Array } {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  return {
+    privateKey,
+    pem: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+    spki: new Uint8Array(publicKey.export({ format: 'der', type: 'spki' })),
+  };
+}
+const KEY = newKey();
+
+function signedNote(size: number, root: Uint8Array, key = KEY): string {
+  const body = checkpointBody({ origin: ORIGIN, size, rootHash: root });
+  return formatSignedNote(body, [
+    {
+      name: ORIGIN,
+      keyId: noteKeyId(ORIGIN, rawEd25519FromSpki(key.spki)),
+      signature: new Uint8Array(sign(null, Buffer.from(body), key.privateKey)),
+    },
+  ]);
+}
+
+/** A sealed log of `count` events, one a minute before NOW and onwards, and its signed checkpoint. */
+function sealedLog(count: number) {
+  const start = NOW.getTime() - 60_000;
+  const events: AuditEvent[] = Array.from({ length: count }, (_, i) => ({
+    ...auditEvent({}, new Date(start + i)),
+    leafIndex: i,
+  }));
+  const leaves = events.map((e) => eventLeafHash(e));
+  const checkpoint = openCheckpoint(signedNote(count, rootHash(leaves)), KEY.pem);
+  return { events, leaves, checkpoint };
+}
+
+const honestProofs = (leaves: Uint8Array[], size: number) => async (m: number) =>
+  consistencyProof(m, size, leaves);
+
+describe('the fast tree of the verifier', () => {
+  it('agrees with merkle.ts on every root and prefix root', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 80 }), { maxLength: 300 }), (inputs) => {
+        const levels = new MerkleLevels(hashLeaves(inputs));
+        const leaves = inputs.map((input) => leafHash(input));
+        for (const m of [0, 1, Math.floor(inputs.length / 2), inputs.length]) {
+          if (m > inputs.length) continue;
+          expect(Buffer.from(levels.root(m))).toEqual(Buffer.from(rootHash(leaves.slice(0, m))));
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('checking events against a signed checkpoint', () => {
+  it('accepts an intact log, listed in any order, with later unsealed events', () => {
+    const { events, checkpoint } = sealedLog(50);
+    const later = [auditEvent({}, new Date(NOW.getTime() - 1000)), { ...auditEvent(), leafIndex: 50 }];
+
+    const check = checkEvents([...later, ...[...events].reverse()], checkpoint, GRACE);
+
+    expect(check.findings).toEqual([]);
+    expect(check.rootMatches).toBe(true);
+  });
+
+  it('names the missing leaves of deleted events', () => {
+    const { events, checkpoint } = sealedLog(30);
+
+    const check = checkEvents(
+      events.filter((e) => e.leafIndex !== 7 && (e.leafIndex as number) < 27),
+      checkpoint,
+      GRACE,
+    );
+
+    expect(check.findings).toEqual([
+      expect.objectContaining({
+        code: 'missing-leaf',
+        leafIndex: 7,
+        message: expect.stringMatching(/^leaves 7, 27-29 of the 30 signed are missing/),
+      }),
+    ]);
+    expect(check.rootMatches).toBe(false);
+  });
+
+  it('names a leaf claimed by a forged copy', () => {
+    const { events, checkpoint } = sealedLog(10);
+    const forged = { ...auditEvent(), leafIndex: 4 };
+
+    const check = checkEvents([...events, forged], checkpoint, GRACE);
+
+    expect(check.findings[0]).toMatchObject({ code: 'duplicate-leaf', leafIndex: 4 });
+    expect(check.findings[0]?.message).toContain(forged.eventId);
+  });
+
+  it('reports an event left unsealed past the grace period, and a leaf dated before an earlier one', () => {
+    const { events, checkpoint } = sealedLog(10);
+    const stale = auditEvent({}, new Date(NOW.getTime() - 600_000));
+    const backdated = events.map((e) => (e.leafIndex === 6 ? { ...e, time: '2026-11-20T07:00:00.000Z' } : e));
+
+    const check = checkEvents([...backdated, stale], checkpoint, GRACE);
+
+    expect(check.findings.map((f) => [f.code, f.eventId])).toEqual([
+      ['unsealed', stale.eventId],
+      ['backdated', events[6]?.eventId],
+    ]);
+  });
+
+  it('finds the first changed leaf by bisection and tells an edit from a swap', async () => {
+    const { events, leaves, checkpoint } = sealedLog(37);
+    const edited = events.map((e) => (e.leafIndex === 21 ? { ...e, outcome: 403 } : e));
+    const swapped = events.map((e) =>
+      e.leafIndex === 9 ? { ...e, leafIndex: 30 } : e.leafIndex === 30 ? { ...e, leafIndex: 9 } : e,
+    );
+
+    const verdicts = [];
+    for (const tampered of [edited, swapped]) {
+      const check = checkEvents(tampered, checkpoint, GRACE);
+      const index = await locateMismatch(check.tree as MerkleLevels, checkpoint, honestProofs(leaves, 37));
+      verdicts.push(
+        diagnoseLeaf(index, leaves[index] as Uint8Array, inclusionProof(index, leaves), check, checkpoint),
+      );
+    }
+
+    expect(verdicts[0]).toMatchObject({ code: 'leaf-mismatch', leafIndex: 21 });
+    expect(verdicts[0]?.message).toMatch(/changed after it was sealed/);
+    expect(verdicts[1]).toMatchObject({ code: 'leaf-mismatch', leafIndex: 9 });
+    expect(verdicts[1]?.message).toMatch(/now at leaf 30 .*reordered/);
+  });
+});
+
+describe('opening checkpoints', () => {
+  it('rejects a checkpoint signed by another key, and a malformed one', () => {
+    const { checkpoint } = sealedLog(3);
+    const other = newKey();
+
+    expect(() => openCheckpoint(checkpoint.note, other.pem)).toThrow(VerificationError);
+    expect(() => openCheckpoint('not a note', KEY.pem)).toThrow(/malformed/);
+  });
+
+  it('accepts a checkpoint that extends an earlier one, and names a rollback or a fork', () => {
+    const { leaves, checkpoint } = sealedLog(20);
+    const earlier = { size: 12, rootHash: rootHash(leaves.slice(0, 12)), label: 'verified before' };
+    const forkedRoot = rootHash([...leaves.slice(0, 11), leafHash(Uint8Array.of(1))]);
+    const proof = consistencyProof(12, 20, leaves);
+
+    expect(() => checkExtends(earlier, checkpoint, proof)).not.toThrow();
+    expect(() => checkExtends({ ...earlier, size: 25 }, checkpoint, [])).toThrow(/truncated or rolled back/);
+    expect(() => checkExtends({ ...earlier, rootHash: forkedRoot }, checkpoint, proof)).toThrow(
+      /history or its tree data was rewritten/,
+    );
+  });
+});
+
+describe('evidence bundles', () => {
+  function bundleOf(
+    events: AuditEvent[],
+    leaves: Uint8Array[],
+    checkpoint: VerifiedCheckpoint,
+  ): EvidenceBundle {
+    return {
+      format: EVIDENCE_BUNDLE_FORMAT,
+      exportedAt: NOW.toISOString(),
+      source: 'http://localhost',
+      filter: { caseId: 'x' },
+      checkpoint: checkpoint.note,
+      publicKey: KEY.pem,
+      events: events.map((event) => ({
+        event: event as unknown as ListedEvent as Record<string, unknown>,
+        proof: inclusionProof(event.leafIndex as number, leaves).map((h) =>
+          Buffer.from(h).toString('base64'),
+        ),
+      })),
+      notYetSealed: [],
+    };
+  }
+
+  it('verify offline, and name the event whose content was changed', () => {
+    const { events, leaves, checkpoint } = sealedLog(16);
+    const bundle = bundleOf(events.slice(3, 8), leaves, checkpoint);
+    const altered = structuredClone(bundle);
+    (altered.events[2]?.event as Record<string, unknown>).user = 'someone-else';
+
+    expect(verifyBundle(bundle, KEY.pem).findings).toEqual([]);
+    expect(verifyBundle(altered, KEY.pem).findings).toEqual([
+      expect.objectContaining({ code: 'not-included', leafIndex: 5, eventId: events[5]?.eventId }),
+    ]);
+    expect(() => verifyBundle(bundle, newKey().pem)).toThrow(VerificationError);
+  });
+
+  it('hash the leaf input that leaf.ts documents', () => {
+    const event = auditEvent();
+
+    expect(Buffer.from(new MerkleLevels(hashLeaves([eventLeafInput(event)])).root())).toEqual(
+      Buffer.from(eventLeafHash(event)),
+    );
+  });
+});
