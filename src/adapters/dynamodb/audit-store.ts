@@ -1,6 +1,7 @@
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../domain/audit/event';
-import { decodeCursor, encodeCursor, failClosed } from './errors';
+import { decodeCursor, failClosed } from './errors';
+import { equalityFilter, queryPage } from './paging';
 
 /**
  * AuditLog items: `pk = EVENT#<eventId>`, `sk = EVENT`, the event's fields, and two index keys:
@@ -86,42 +87,26 @@ export function dynamoDbAuditStore(client: DynamoDBDocumentClient, tableName: st
       const startKey = decodeCursor(cursor, ['pk', 'sk', pkName, skName], { [pkName]: partition });
       if (startKey === null) return null;
 
-      const names: Record<string, string> = { '#p': pkName, '#s': skName };
-      const values: Record<string, unknown> = {
-        ':p': partition,
-        ':from': filter.from ?? '0',
-        ':to': `${filter.to ?? '9999'}\uffff`,
-      };
-      const filters: string[] = [];
-      for (const field of ['agency', 'user', 'action'] as const) {
-        if (filter[field] !== undefined) {
-          names[`#${field}`] = field;
-          values[`:${field}`] = filter[field];
-          filters.push(`#${field} = :${field}`);
-        }
-      }
-      const items: AuditEvent[] = [];
-      let exclusiveStartKey: Record<string, unknown> | undefined = startKey;
-      do {
-        const page = await failClosed(() =>
-          client.send(
-            new QueryCommand({
-              TableName: tableName,
-              IndexName: indexName,
-              KeyConditionExpression: '#p = :p AND #s BETWEEN :from AND :to',
-              ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
-              ExpressionAttributeNames: names,
-              ExpressionAttributeValues: values,
-              Limit: limit - items.length,
-              ...(exclusiveStartKey ? { ExclusiveStartKey: exclusiveStartKey } : {}),
-            }),
-          ),
-        );
-        items.push(...(page.Items ?? []).map(eventFromItem));
-        exclusiveStartKey = page.LastEvaluatedKey;
-      } while (exclusiveStartKey && items.length < limit);
-      const nextCursor = encodeCursor(exclusiveStartKey);
-      return { items, ...(nextCursor ? { nextCursor } : {}) };
+      const equal = equalityFilter(filter, ['agency', 'user', 'action']);
+      return queryPage(
+        client,
+        {
+          TableName: tableName,
+          IndexName: indexName,
+          KeyConditionExpression: '#p = :p AND #s BETWEEN :from AND :to',
+          ...(equal.expression ? { FilterExpression: equal.expression } : {}),
+          ExpressionAttributeNames: { '#p': pkName, '#s': skName, ...equal.names },
+          ExpressionAttributeValues: {
+            ':p': partition,
+            ':from': filter.from ?? '0',
+            ':to': `${filter.to ?? '9999'}\uffff`,
+            ...equal.values,
+          },
+        },
+        limit,
+        startKey,
+        eventFromItem,
+      );
     },
   };
 }

@@ -26,7 +26,8 @@ import {
   recordOf,
   unchangedCaseCondition,
 } from './cases-layout';
-import { decodeCursor, encodeCursor, failClosed, failedConditions, isTransactionConflict } from './errors';
+import { decodeCursor, failClosed, failedConditions, isTransactionConflict } from './errors';
+import { equalityFilter, queryPage } from './paging';
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 
@@ -179,44 +180,29 @@ export function dynamoDbCaseStore(
       const partition = accessPartition(agency);
       const startKey = decodeCursor(cursor, ['pk', 'sk', 'gsi1pk', 'gsi1sk'], { gsi1pk: partition });
       if (startKey === null) throw new InvalidCursorError();
-      const names: Record<string, string> = { '#expiresAt': 'expiresAt' };
-      const values: Record<string, unknown> = { ':p': partition, ':now': now.toISOString() };
-      const filters = ['(attribute_not_exists(#expiresAt) OR #expiresAt > :now)'];
-      for (const field of ['status', 'urgency', 'category'] as const) {
-        if (filter[field] !== undefined) {
-          names[`#${field}`] = field;
-          values[`:${field}`] = filter[field];
-          filters.push(`#${field} = :${field}`);
-        }
-      }
+      const equal = equalityFilter(filter, ['status', 'urgency', 'category']);
+      const values: Record<string, unknown> = { ':p': partition, ':now': now.toISOString(), ...equal.values };
       let keyCondition = 'gsi1pk = :p';
       if (filter.updatedSince) {
         keyCondition += ' AND gsi1sk >= :since';
         values[':since'] = filter.updatedSince;
       }
-      const items: CaseMetadata[] = [];
-      let exclusiveStartKey: Record<string, unknown> | undefined = startKey;
-      do {
-        const page = await failClosed(() =>
-          client.send(
-            new QueryCommand({
-              TableName: tableName,
-              IndexName: INDEXES.byAgency,
-              KeyConditionExpression: keyCondition,
-              FilterExpression: filters.join(' AND '),
-              ExpressionAttributeNames: names,
-              ExpressionAttributeValues: values,
-              ScanIndexForward: false,
-              Limit: limit - items.length,
-              ...(exclusiveStartKey ? { ExclusiveStartKey: exclusiveStartKey } : {}),
-            }),
-          ),
-        );
-        items.push(...(page.Items ?? []).map(metadataOf));
-        exclusiveStartKey = page.LastEvaluatedKey;
-      } while (exclusiveStartKey && items.length < limit);
-      const nextCursor = encodeCursor(exclusiveStartKey);
-      return { items, ...(nextCursor ? { nextCursor } : {}) };
+      const live = '(attribute_not_exists(#expiresAt) OR #expiresAt > :now)';
+      return queryPage(
+        client,
+        {
+          TableName: tableName,
+          IndexName: INDEXES.byAgency,
+          KeyConditionExpression: keyCondition,
+          FilterExpression: equal.expression ? `${live} AND ${equal.expression}` : live,
+          ExpressionAttributeNames: { '#expiresAt': 'expiresAt', ...equal.names },
+          ExpressionAttributeValues: values,
+          ScanIndexForward: false,
+        },
+        limit,
+        startKey,
+        metadataOf,
+      );
     },
   };
 }

@@ -1,7 +1,6 @@
 import {
   type DynamoDBDocumentClient,
   GetCommand,
-  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -15,7 +14,6 @@ import type { DomainEvent } from '../../domain/exchange/events';
 import {
   AlreadyDecidedError,
   type DueItem,
-  type ExchangeRecord,
   type ExchangeStore,
   type ExchangeWrite,
   GrantChangedError,
@@ -42,7 +40,8 @@ import {
   reviewItem,
   unchangedCaseCondition,
 } from './cases-layout';
-import { decodeCursor, encodeCursor, failClosed, failedConditions, isTransactionConflict } from './errors';
+import { decodeCursor, failClosed, failedConditions, isTransactionConflict } from './errors';
+import { equalityFilter, queryPage } from './paging';
 
 type TransactItem = NonNullable<
   ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
@@ -91,25 +90,19 @@ export function dynamoDbExchangeStore(
 
   /** Oldest first: the items of a `byQueue` partition whose time is at or before `until`, up to `limit`. */
   const queryQueue = async (partition: string, until: string, limit: number) => {
-    const items: Record<string, unknown>[] = [];
-    let exclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await failClosed(() =>
-        client.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: INDEXES.byQueue,
-            KeyConditionExpression: 'gsi4pk = :p AND gsi4sk <= :bound',
-            ExpressionAttributeValues: { ':p': partition, ':bound': `${until}#\uffff` },
-            Limit: limit - items.length,
-            ...(exclusiveStartKey ? { ExclusiveStartKey: exclusiveStartKey } : {}),
-          }),
-        ),
-      );
-      items.push(...(page.Items ?? []));
-      exclusiveStartKey = page.LastEvaluatedKey;
-    } while (exclusiveStartKey && items.length < limit);
-    return items;
+    const page = await queryPage(
+      client,
+      {
+        TableName: tableName,
+        IndexName: INDEXES.byQueue,
+        KeyConditionExpression: 'gsi4pk = :p AND gsi4sk <= :bound',
+        ExpressionAttributeValues: { ':p': partition, ':bound': `${until}#\uffff` },
+      },
+      limit,
+      undefined,
+      (item) => item,
+    );
+    return page.items;
   };
 
   return {
@@ -205,39 +198,22 @@ export function dynamoDbExchangeStore(
       const partition = spec.partition(agency);
       const startKey = decodeCursor(cursor, ['pk', 'sk', spec.pk, spec.sk], { [spec.pk]: partition });
       if (startKey === null) throw new InvalidCursorError();
-      const names: Record<string, string> = { '#p': spec.pk };
-      const values: Record<string, unknown> = { ':p': partition };
-      const filters: string[] = [];
-      for (const field of ['status', 'kind'] as const) {
-        if (filter[field] !== undefined) {
-          names[`#${field}`] = field;
-          values[`:${field}`] = filter[field];
-          filters.push(`#${field} = :${field}`);
-        }
-      }
-      const items: ExchangeRecord[] = [];
-      let exclusiveStartKey: Record<string, unknown> | undefined = startKey;
-      do {
-        const page = await failClosed(() =>
-          client.send(
-            new QueryCommand({
-              TableName: tableName,
-              IndexName: spec.index,
-              KeyConditionExpression: '#p = :p',
-              ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
-              ExpressionAttributeNames: names,
-              ExpressionAttributeValues: values,
-              ScanIndexForward: false,
-              Limit: limit - items.length,
-              ...(exclusiveStartKey ? { ExclusiveStartKey: exclusiveStartKey } : {}),
-            }),
-          ),
-        );
-        items.push(...(page.Items ?? []).map(requestOf));
-        exclusiveStartKey = page.LastEvaluatedKey;
-      } while (exclusiveStartKey && items.length < limit);
-      const nextCursor = encodeCursor(exclusiveStartKey);
-      return { items, ...(nextCursor ? { nextCursor } : {}) };
+      const equal = equalityFilter(filter, ['status', 'kind']);
+      return queryPage(
+        client,
+        {
+          TableName: tableName,
+          IndexName: spec.index,
+          KeyConditionExpression: '#p = :p',
+          ...(equal.expression ? { FilterExpression: equal.expression } : {}),
+          ExpressionAttributeNames: { '#p': spec.pk, ...equal.names },
+          ExpressionAttributeValues: { ':p': partition, ...equal.values },
+          ScanIndexForward: false,
+        },
+        limit,
+        startKey,
+        requestOf,
+      );
     },
 
     async listDue(kind, urgency, createdBy, limit) {

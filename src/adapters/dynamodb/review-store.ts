@@ -1,14 +1,10 @@
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { InvalidCursorError } from '../../domain/cases/ports';
-import { ReviewClosedError, type ReviewRecord, type ReviewStore } from '../../domain/reviews/ports';
+import { ReviewClosedError, type ReviewStore } from '../../domain/reviews/ports';
 import type { AuditStore } from './audit-store';
 import { INDEXES, reviewItem, reviewKey, reviewOf, reviewPartition } from './cases-layout';
-import { decodeCursor, encodeCursor, failClosed, failedConditions } from './errors';
+import { decodeCursor, failClosed, failedConditions } from './errors';
+import { equalityFilter, queryPage } from './paging';
 
 /**
  * The compliance review list: `REVIEW#` items of the Cases table and the `byReview` index (see
@@ -32,30 +28,23 @@ export function dynamoDbReviewStore(
       const partition = reviewPartition(status);
       const startKey = decodeCursor(cursor, ['pk', 'sk', 'gsi5pk', 'gsi5sk'], { gsi5pk: partition });
       if (startKey === null) throw new InvalidCursorError();
-      const items: ReviewRecord[] = [];
-      let exclusiveStartKey: Record<string, unknown> | undefined = startKey;
-      do {
-        const page = await failClosed(() =>
-          client.send(
-            new QueryCommand({
-              TableName: tableName,
-              IndexName: INDEXES.byReview,
-              KeyConditionExpression: 'gsi5pk = :p',
-              ...(kind
-                ? { FilterExpression: '#kind = :kind', ExpressionAttributeNames: { '#kind': 'kind' } }
-                : {}),
-              ExpressionAttributeValues: { ':p': partition, ...(kind ? { ':kind': kind } : {}) },
-              ScanIndexForward: false,
-              Limit: limit - items.length,
-              ...(exclusiveStartKey ? { ExclusiveStartKey: exclusiveStartKey } : {}),
-            }),
-          ),
-        );
-        items.push(...(page.Items ?? []).map(reviewOf));
-        exclusiveStartKey = page.LastEvaluatedKey;
-      } while (exclusiveStartKey && items.length < limit);
-      const nextCursor = encodeCursor(exclusiveStartKey);
-      return { items, ...(nextCursor ? { nextCursor } : {}) };
+      const equal = equalityFilter({ kind }, ['kind']);
+      return queryPage(
+        client,
+        {
+          TableName: tableName,
+          IndexName: INDEXES.byReview,
+          KeyConditionExpression: 'gsi5pk = :p',
+          ...(equal.expression
+            ? { FilterExpression: equal.expression, ExpressionAttributeNames: equal.names }
+            : {}),
+          ExpressionAttributeValues: { ':p': partition, ...equal.values },
+          ScanIndexForward: false,
+        },
+        limit,
+        startKey,
+        reviewOf,
+      );
     },
 
     async close(review, event) {
