@@ -71,7 +71,8 @@ const invalidFor = (schema: Schema, valid: Record<string, unknown>) =>
     )
     .filter((value) => !schema.safeParse(JSON.parse(JSON.stringify(value) ?? 'null')).success);
 
-describe('malformed input on the exchange routes', () => {
+// Hundreds of HTTP requests per test: generous bounds, so a busy machine does not fail them.
+describe('malformed input on the exchange routes', { timeout: 180_000 }, () => {
   let cfpc: string;
   let police: string;
   let compliance: string;

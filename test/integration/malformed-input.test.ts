@@ -63,7 +63,8 @@ const headerSafe = fc.string({
   maxLength: 200,
 });
 
-describe('malformed input', () => {
+// Hundreds of HTTP requests per test: generous bounds, so a busy machine does not fail them.
+describe('malformed input', { timeout: 180_000 }, () => {
   beforeAll(async () => {
     token = await tokenFor('cfpc');
     const created = await call('POST', '/v1/cases', { token, body: minimalCaseBody() });
