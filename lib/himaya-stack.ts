@@ -1,13 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { type Directory, DirectorySchema } from '../src/domain/directory';
-import { defaultDomainPrefix, HimayaApi } from './constructs/api';
+import { defaultDomainPrefix, HimayaApi, type MtlsDomain } from './constructs/api';
 import { ApiFunction, PROJECT_ROOT } from './constructs/api-function';
+import { AuditSealer } from './constructs/audit-sealer';
 import { HimayaData } from './constructs/data';
 import { HimayaEvents } from './constructs/events';
 import { HimayaKeys } from './constructs/keys';
+import { HimayaObservability } from './constructs/observability';
 import { FUNCTION_NAMES, type FunctionName } from './routes';
 
 /** What a function may be granted: the stack's data, keys and event bus. */
@@ -21,6 +24,9 @@ export interface StackResources {
 const SECTION_KEY_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'];
 const SECTION_CONTEXT = { StringEquals: { 'kms:EncryptionContext:app': 'himaya' } };
 
+/** Request functions append audit events (`pk = EVENT#<id>`) only: tree state is the sealer's alone. */
+const AUDIT_EVENTS = { partitionKeys: ['EVENT#*'] };
+
 /**
  * Everything each function may do beyond writing its logs and traces: its role starts empty. A function
  * added to `FUNCTION_NAMES` must get an entry here (the type requires it), stating its grants in one place.
@@ -30,13 +36,13 @@ export const FUNCTION_GRANTS: Record<FunctionName, (fn: ApiFunction, resources: 
   public: () => undefined,
   // The agency directory comes from its environment (`AGENCY_DIRECTORY`); it records each read.
   directory: (fn, { data }) => {
-    fn.bindTable(data.tables.AuditLog, 'APPEND');
+    fn.bindTable(data.tables.AuditLog, 'APPEND', AUDIT_EVENTS);
   },
   // Cases and their audit events (one transaction), idempotent writes, sections under the agency keys,
   // blind indexes for matching. It may add audit events, never change one.
   cases: (fn, { data, keys }) => {
     fn.bindTable(data.tables.Cases, 'RW')
-      .bindTable(data.tables.AuditLog, 'APPEND')
+      .bindTable(data.tables.AuditLog, 'APPEND', AUDIT_EVENTS)
       .bindTable(data.tables.Idempotency, 'RW')
       .useKeys([...keys.agencyKeys.values()], SECTION_KEY_ACTIONS, SECTION_CONTEXT)
       .useKeys([keys.hmacKey], ['kms:GenerateMac']);
@@ -46,7 +52,7 @@ export const FUNCTION_GRANTS: Record<FunctionName, (fn: ApiFunction, resources: 
   // exchange decides who may see a case and never reads its content.
   exchange: (fn, { data, events }) => {
     fn.bindTable(data.tables.Cases, 'RW')
-      .bindTable(data.tables.AuditLog, 'APPEND')
+      .bindTable(data.tables.AuditLog, 'APPEND', AUDIT_EVENTS)
       .bindTable(data.tables.Idempotency, 'RW');
     events.grantPublish(fn);
   },
@@ -55,17 +61,18 @@ export const FUNCTION_GRANTS: Record<FunctionName, (fn: ApiFunction, resources: 
     fn.bindItems(data.tables.Cases, { partitionKeys: ['REVIEW#*'], index: 'byReview' }).bindTable(
       data.tables.AuditLog,
       'APPEND',
+      AUDIT_EVENTS,
     );
   },
   // The scheduled deadline sweep: marks overdue items in Cases, with their audit events, reviews and
   // domain events; no agency key.
   deadlines: (fn, { data, events }) => {
-    fn.bindTable(data.tables.Cases, 'RW').bindTable(data.tables.AuditLog, 'APPEND');
+    fn.bindTable(data.tables.Cases, 'RW').bindTable(data.tables.AuditLog, 'APPEND', AUDIT_EVENTS);
     events.grantPublish(fn);
   },
   // Compliance reads the access log (and records its own reads there); it can decrypt no case.
   audit: (fn, { data }) => {
-    fn.bindTable(data.tables.AuditLog, 'RO').bindTable(data.tables.AuditLog, 'APPEND');
+    fn.bindTable(data.tables.AuditLog, 'RO').bindTable(data.tables.AuditLog, 'APPEND', AUDIT_EVENTS);
   },
 };
 
@@ -76,6 +83,22 @@ export interface HimayaStackProps extends StackProps {
   cognitoDomainPrefix?: string;
   /** @default context `himaya:stageName`, else `prod` */
   stageName?: string;
+  /** Origin line of signed checkpoints. @default context `himaya:checkpointOrigin`, else `himaya.example/audit` */
+  checkpointOrigin?: string;
+  /**
+   * Reserved concurrency of each API function (a cost and blast-radius guard; the account must keep 100
+   * unreserved). @default context `himaya:functionConcurrency`, else 50
+   */
+  functionConcurrency?: number;
+  /**
+   * Custom domain with mutual TLS (the default endpoint is then disabled). @default context
+   * `himaya:domainName`, `himaya:certificateArn`, `himaya:truststoreUri` (all three), else none
+   */
+  mtlsDomain?: MtlsDomain;
+  /** Mailed the alarms (SNS email subscription). @default context `himaya:alarmEmail`, else none */
+  alarmEmail?: string;
+  /** Object Lock retention of archived checkpoints. @default context `himaya:checkpointRetentionDays`, else 2557 */
+  checkpointRetentionDays?: number;
 }
 
 export function readDirectory(file = join(PROJECT_ROOT, 'config', 'agencies.json')): Directory {
@@ -84,7 +107,8 @@ export function readDirectory(file = join(PROJECT_ROOT, 'config', 'agencies.json
 
 /**
  * Himaya in AWS: the REST API and its Cognito authorizer, one Lambda function per area of the route table,
- * the DynamoDB tables, and the KMS keys (one per agency, the checkpoint signing key, the matching HMAC key).
+ * the DynamoDB tables (and their backup plan), the KMS keys (one per agency, the checkpoint signing key, the
+ * matching HMAC key), the audit sealer with its write-once checkpoint archive, and the alarms and dashboard.
  */
 export class HimayaStack extends Stack {
   readonly keys: HimayaKeys;
@@ -92,6 +116,10 @@ export class HimayaStack extends Stack {
   readonly events: HimayaEvents;
   readonly functions: ReadonlyMap<FunctionName, ApiFunction>;
   readonly api: HimayaApi;
+  readonly sealer: AuditSealer;
+  /** Failed invocations of the scheduled deadline sweep. */
+  readonly deadLetters: sqs.Queue;
+  readonly observability: HimayaObservability;
 
   constructor(scope: Construct, id: string, props: HimayaStackProps = {}) {
     super(scope, id, {
@@ -114,19 +142,62 @@ export class HimayaStack extends Stack {
     };
     this.events = new HimayaEvents(this, 'Events');
     const resources: StackResources = { data: this.data, keys: this.keys, events: this.events };
+    const concurrency = Number(props.functionConcurrency ?? context('himaya:functionConcurrency') ?? 50);
+    // The deadline sweep runs on a schedule (asynchronous invocations): one at a time, failures kept.
+    this.deadLetters = new sqs.Queue(this, 'DeadlinesDeadLetters', {
+      encryption: sqs.QueueEncryption.KMS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetters).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the dead-letter queue of the scheduled deadline sweep; an alarm watches its depth.',
+    });
     this.functions = new Map(
       FUNCTION_NAMES.map((fn) => {
         const id = `${fn.charAt(0).toUpperCase()}${fn.slice(1)}Function`;
-        const apiFunction = new ApiFunction(this, id, { fn, environment, logsKey: this.keys.logsKey });
+        const apiFunction = new ApiFunction(this, id, {
+          fn,
+          environment,
+          logsKey: this.keys.logsKey,
+          ...(fn === 'deadlines'
+            ? { reservedConcurrentExecutions: 1, deadLetterQueue: this.deadLetters }
+            : { reservedConcurrentExecutions: concurrency }),
+        });
+        if (fn !== 'deadlines') apiFunction.invokedSynchronouslyOnly('API Gateway Lambda proxy integration');
         FUNCTION_GRANTS[fn](apiFunction, resources);
         return [fn, apiFunction];
       }),
     );
 
+    const retention = props.checkpointRetentionDays ?? context('himaya:checkpointRetentionDays');
+    this.sealer = new AuditSealer(this, 'Sealer', {
+      auditTable: this.data.tables.AuditLog,
+      signingKey: this.keys.signingKey,
+      logsKey: this.keys.logsKey,
+      ...(retention !== undefined ? { retentionDays: Number(retention) } : {}),
+      origin: props.checkpointOrigin ?? context('himaya:checkpointOrigin') ?? 'himaya.example/audit',
+    });
+
     // The deadline sweep has no route: a schedule runs it every minute.
     this.events.runEveryMinute(this.functions.get('deadlines') as ApiFunction);
 
+    const domainName = context('himaya:domainName');
+    const certificateArn = context('himaya:certificateArn');
+    const truststoreUri = context('himaya:truststoreUri');
+    const truststoreVersion = context('himaya:truststoreVersion');
+    const contextDomain: MtlsDomain | undefined =
+      domainName && certificateArn && truststoreUri
+        ? { domainName, certificateArn, truststoreUri, ...(truststoreVersion ? { truststoreVersion } : {}) }
+        : undefined;
+    if (!contextDomain && (domainName || certificateArn || truststoreUri)) {
+      throw new Error('mutual TLS needs himaya:domainName, himaya:certificateArn and himaya:truststoreUri');
+    }
+    const mtlsDomain = props.mtlsDomain ?? contextDomain;
+
     this.api = new HimayaApi(this, 'Api', {
+      ...(mtlsDomain ? { mtlsDomain } : {}),
       functions: this.functions,
       directory,
       logsKey: this.keys.logsKey,
@@ -141,11 +212,46 @@ export class HimayaStack extends Stack {
       apiFunction.addEnvironment('AGENCY_DIRECTORY', directoryJson);
     }
 
-    new CfnOutput(this, 'ApiUrl', { value: this.api.restApi.url, description: 'Base URL of the API' });
+    const alarmEmail = props.alarmEmail ?? context('himaya:alarmEmail');
+    this.observability = new HimayaObservability(this, 'Observability', {
+      restApi: this.api.restApi,
+      functions: this.functions,
+      sealer: this.sealer.function,
+      deadLetterQueues: new Map<string, sqs.IQueue>([
+        ['DeadlinesDeadLetters', this.deadLetters],
+        ['SealerHeartbeatDeadLetters', this.sealer.deadLetters],
+        ['SealerStreamFailures', this.sealer.failures],
+      ]),
+      ...(alarmEmail ? { alarmEmail } : {}),
+    });
+
+    new CfnOutput(this, 'ApiUrl', {
+      value: this.api.domainName ? `https://${this.api.domainName.domainName}/` : this.api.restApi.url,
+      description: 'Base URL of the API',
+    });
+    if (this.api.domainName) {
+      new CfnOutput(this, 'MtlsDomainTarget', {
+        value: this.api.domainName.domainNameAliasDomainName,
+        description: 'Point a CNAME (or an alias record) of the custom domain at this name',
+      });
+    }
     new CfnOutput(this, 'TokenUrl', {
       value: this.api.tokenUrl,
       description: 'OAuth2 token endpoint (client credentials)',
     });
     new CfnOutput(this, 'UserPoolId', { value: this.api.userPool.userPoolId });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.observability.topic.topicArn,
+      description: 'SNS topic of the alarms: subscribe the on-call address or tool',
+    });
+    new CfnOutput(this, 'CheckpointBucket', {
+      value: this.sealer.archive.bucketName,
+      description: 'Write-once archive of signed audit checkpoints (Object Lock, compliance mode)',
+    });
+    new CfnOutput(this, 'SigningKeyArn', {
+      value: this.keys.signingKey.keyArn,
+      description:
+        'Ed25519 checkpoint key: `aws kms get-public-key` gives compliance officers its public key',
+    });
   }
 }

@@ -5,6 +5,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { FunctionName } from '../routes';
 import type { HimayaTable } from './data';
@@ -17,9 +18,11 @@ export const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
  * - `RO`: read items and query the named indexes;
  * - `RW`: `RO` plus put, update and delete items;
  * - `APPEND`: put new items only (with conditions), nothing else: how request functions write the audit
- *   log, which no one but the sealer may change afterwards.
+ *   log, which no one but the sealer may change afterwards;
+ * - `SEAL`: the sealer's access to the audit log: read the base table, put tree items and checkpoints, and
+ *   update events (their `leafIndex`) and the tree head in its transactions. No delete, no index.
  */
-export type TableAccess = 'RO' | 'RW' | 'APPEND';
+export type TableAccess = 'RO' | 'RW' | 'APPEND' | 'SEAL';
 
 const TABLE_ACTIONS: Record<TableAccess, string[]> = {
   RO: [
@@ -41,6 +44,14 @@ const TABLE_ACTIONS: Record<TableAccess, string[]> = {
     'dynamodb:BatchWriteItem',
   ],
   APPEND: ['dynamodb:PutItem', 'dynamodb:ConditionCheckItem'],
+  SEAL: [
+    'dynamodb:GetItem',
+    'dynamodb:BatchGetItem',
+    'dynamodb:Query',
+    'dynamodb:ConditionCheckItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+  ],
 };
 
 /** What the function's code asks of the table's key through DynamoDB. */
@@ -48,11 +59,36 @@ const TABLE_KEY_ACTIONS: Record<TableAccess, string[]> = {
   RO: ['kms:Decrypt'],
   RW: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
   APPEND: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+  SEAL: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
 };
 
+/** A function of the route table, or the audit sealer (fed by the AuditLog stream, not by a route). */
+export type HimayaFunctionName = FunctionName | 'sealer';
+
+/**
+ * A function's role: everything granted to it (by `bind*`, `use*` or CDK's own grants) lands in one
+ * customer-managed policy attached to this role only, not in an inline policy, so that the grants can be
+ * reviewed as a policy of their own (HIPAA and NIST 800-53 ask for no inline policies).
+ */
+export class FunctionRole extends iam.Role {
+  readonly policy: iam.ManagedPolicy;
+
+  constructor(scope: Construct, id: string, props: iam.RoleProps) {
+    super(scope, id, props);
+    // A child of the role, so that whatever depends on the role (the function) waits for its grants too.
+    this.policy = new iam.ManagedPolicy(this, 'Grants', { description: props.description });
+    this.policy.attachToRole(this);
+  }
+
+  override addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
+    this.policy.addStatements(statement);
+    return { statementAdded: true, policyDependable: this.policy };
+  }
+}
+
 export interface ApiFunctionProps {
-  /** The function's name in the route table; its entry is `functions/<fn>.ts`, exporting `handler`. */
-  fn: FunctionName;
+  /** The function's name; its entry is `functions/<fn>.ts`, exporting `handler`. */
+  fn: HimayaFunctionName;
   /** Environment shared by every function (tables, keys, directory); Powertools variables are added. */
   environment: Record<string, string>;
   /** Encrypts the function's log group. */
@@ -65,6 +101,10 @@ export interface ApiFunctionProps {
   memorySize?: number;
   /** @default 15 s: under API Gateway's 29 s integration timeout, so the caller gets our error, not a 504 */
   timeout?: Duration;
+  /** Reserved concurrency: a guard on cost and on what the function can do to its tables and keys. */
+  reservedConcurrentExecutions?: number;
+  /** Where failed asynchronous invocations go (scheduled functions); none for functions called in sync. */
+  deadLetterQueue?: sqs.IQueue;
 }
 
 /**
@@ -78,7 +118,7 @@ export interface ApiFunctionProps {
  * - X-Ray active tracing; Powertools service name `himaya-<fn>` (as `createLogger` names it) and log level.
  */
 export class ApiFunction extends NodejsFunction {
-  readonly fn: FunctionName;
+  readonly fn: HimayaFunctionName;
 
   constructor(scope: Construct, id: string, props: ApiFunctionProps) {
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
@@ -86,7 +126,7 @@ export class ApiFunction extends NodejsFunction {
       encryptionKey: props.logsKey,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    const role = new iam.Role(scope, `${id}Role`, {
+    const role = new FunctionRole(scope, `${id}Role`, {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Himaya ${props.fn} function`,
     });
@@ -99,6 +139,10 @@ export class ApiFunction extends NodejsFunction {
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 1024,
       timeout: props.timeout ?? Duration.seconds(15),
+      ...(props.reservedConcurrentExecutions !== undefined
+        ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions }
+        : {}),
+      ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue } : {}),
       role,
       logGroup,
       description: `Himaya ${props.fn}`,
@@ -127,7 +171,9 @@ export class ApiFunction extends NodejsFunction {
     // Active tracing, with its permissions in a policy of their own: X-Ray's PutTraceSegments and
     // PutTelemetryRecords take no resource, so this is the one place a `*` resource is acknowledged.
     (this.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: lambda.Tracing.ACTIVE };
-    const tracing = new iam.Policy(this, 'TracingPolicy', {
+    const tracing = new iam.ManagedPolicy(this, 'TracingPolicy', {
+      description: `Himaya ${props.fn} function: X-Ray tracing`,
+      roles: [role],
       statements: [
         new iam.PolicyStatement({
           actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
@@ -135,20 +181,44 @@ export class ApiFunction extends NodejsFunction {
         }),
       ],
     });
-    role.attachInlinePolicy(tracing);
     Validations.of(tracing).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
         'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions; this policy holds nothing else.',
     });
+    const noVpc =
+      'The function calls only AWS APIs (DynamoDB, KMS, S3, EventBridge, X-Ray, CloudWatch Logs) over TLS with SigV4 and reaches no private network resource; IAM and the key policies control that traffic, and a VPC would add NAT or endpoint cost without adding a control.';
+    for (const pack of ['HIPAA.Security', 'NIST.800.53.R5']) {
+      Validations.of(this).acknowledge({ id: `${pack}-LambdaInsideVPC`, reason: noVpc });
+    }
   }
 
-  /** Grants the access to a table (and to its key, only through DynamoDB) that `access` describes. */
-  bindTable(table: HimayaTable, access: TableAccess): this {
+  /** Acknowledges the missing dead-letter queue of a function that is only ever invoked synchronously. */
+  invokedSynchronouslyOnly(by: string): this {
+    const reason = `Invoked synchronously only (${by}): the caller receives the error, and Lambda queues no asynchronous invocation that a dead-letter queue could keep.`;
+    for (const pack of ['HIPAA.Security', 'NIST.800.53.R5']) {
+      Validations.of(this).acknowledge({ id: `${pack}-LambdaDLQ`, reason });
+    }
+    return this;
+  }
+
+  /**
+   * Grants the access to a table (and to its key, only through DynamoDB) that `access` describes;
+   * `partitionKeys` narrows it to the items whose partition key matches one of them (IAM
+   * `dynamodb:LeadingKeys`, e.g. `EVENT#*`: request functions append audit events, never tree state).
+   */
+  bindTable(table: HimayaTable, access: TableAccess, options: { partitionKeys?: string[] } = {}): this {
     this.addToRolePolicy(
       new iam.PolicyStatement({
         actions: TABLE_ACTIONS[access],
-        resources: access === 'APPEND' ? [table.tableArn] : table.arnsWithIndexes,
+        resources: access === 'APPEND' || access === 'SEAL' ? [table.tableArn] : table.arnsWithIndexes,
+        ...(options.partitionKeys
+          ? {
+              conditions: {
+                'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': options.partitionKeys },
+              },
+            }
+          : {}),
       }),
     );
     this.useKeys([table.key], TABLE_KEY_ACTIONS[access], {

@@ -1,9 +1,11 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { type Directory, SCOPES, type Scope } from '../../src/domain/directory';
@@ -37,7 +39,26 @@ export interface HimayaApiProps {
   wafRateLimitPerIp?: number;
   /** @default RetentionDays.ONE_YEAR */
   logRetention?: logs.RetentionDays;
+  /**
+   * A custom domain with mutual TLS: agency systems must present a client certificate issued by a CA of
+   * the trust store. When set, the default `execute-api` endpoint is disabled.
+   */
+  mtlsDomain?: MtlsDomain;
 }
+
+export interface MtlsDomain {
+  /** e.g. `api.himaya.example` (a CNAME or alias to the regional domain name is left to the operator). */
+  domainName: string;
+  /** ACM certificate for `domainName`, in the stack's region. */
+  certificateArn: string;
+  /** `s3://<bucket>/<key>` of the PEM trust store (the CA certificates of the agencies' client certificates). */
+  truststoreUri: string;
+  /** S3 object version of the trust store, to pin it. */
+  truststoreVersion?: string;
+}
+
+/** Requests per second, for the whole stage, of each unauthenticated route (health, OpenAPI document). */
+export const PUBLIC_RATE_LIMIT = 10;
 
 /** Errors API Gateway answers itself, in the same RFC 9457 shape as the functions' errors. */
 const GATEWAY_PROBLEMS: {
@@ -144,6 +165,9 @@ export class HimayaApi extends Construct {
   readonly domain: cognito.UserPoolDomain;
   readonly accessLogs: logs.LogGroup;
   readonly webAcl: wafv2.CfnWebACL;
+  readonly wafLogs: logs.LogGroup;
+  /** The custom domain with mutual TLS, when configured. */
+  readonly domainName?: apigateway.DomainName;
 
   constructor(scope: Construct, id: string, props: HimayaApiProps) {
     super(scope, id);
@@ -221,6 +245,8 @@ export class HimayaApi extends Construct {
       restApiName: 'himaya',
       description: 'Himaya: secure information exchange between child-protection agencies',
       endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
+      // With mutual TLS on the custom domain, the default endpoint would be a way around it.
+      disableExecuteApiEndpoint: props.mtlsDomain !== undefined,
       cloudWatchRole: true,
       cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
       deployOptions: {
@@ -254,11 +280,26 @@ export class HimayaApi extends Construct {
         tracingEnabled: true,
         throttlingRateLimit: props.throttlingRateLimit ?? 100,
         throttlingBurstLimit: props.throttlingBurstLimit ?? 200,
+        // Per method: the unauthenticated routes get a small share, so that anonymous traffic cannot use
+        // up the stage's limit before WAF's per-IP rate rule reacts.
+        methodOptions: Object.fromEntries(
+          (routes as readonly RouteSpec[])
+            .filter((route) => route.scope === null)
+            .map((route) => [
+              `${route.path}/${route.method}`,
+              { throttlingRateLimit: PUBLIC_RATE_LIMIT, throttlingBurstLimit: 2 * PUBLIC_RATE_LIMIT },
+            ]),
+        ),
       },
     });
     const cfnRestApi = this.restApi.node.defaultChild as apigateway.CfnRestApi;
     cfnRestApi.securityPolicy = apigateway.SecurityPolicy.TLS13_1_2_PFS_PQ_2025_09;
-    cfnRestApi.endpointAccessMode = apigateway.EndpointAccessMode.STRICT;
+    // Strict: callers of the default endpoint must negotiate this policy. API Gateway allows no mutual TLS
+    // with an enhanced policy, so with the mTLS domain (TLS 1.2 policy) the API's mode is basic, and the
+    // default endpoint is disabled.
+    cfnRestApi.endpointAccessMode = props.mtlsDomain
+      ? apigateway.EndpointAccessMode.BASIC
+      : apigateway.EndpointAccessMode.STRICT;
 
     const executionLogs = new logs.LogGroup(this, 'ExecutionLogs', {
       logGroupName: `API-Gateway-Execution-Logs_${this.restApi.restApiId}/${stageName}`,
@@ -352,6 +393,23 @@ export class HimayaApi extends Construct {
       }
     }
 
+    // --- Optional custom domain with mutual TLS.
+    if (props.mtlsDomain) {
+      const truststore = /^s3:\/\/([^/]+)\/(.+)$/.exec(props.mtlsDomain.truststoreUri);
+      if (!truststore) throw new Error('the mTLS trust store must be given as s3://<bucket>/<key>');
+      this.domainName = this.restApi.addDomainName('MtlsDomain', {
+        domainName: props.mtlsDomain.domainName,
+        certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', props.mtlsDomain.certificateArn),
+        endpointType: apigateway.EndpointType.REGIONAL,
+        securityPolicy: apigateway.SecurityPolicy.TLS_1_2,
+        mtls: {
+          bucket: s3.Bucket.fromBucketName(this, 'Truststore', truststore[1] as string),
+          key: truststore[2] as string,
+          ...(props.mtlsDomain.truststoreVersion ? { version: props.mtlsDomain.truststoreVersion } : {}),
+        },
+      });
+    }
+
     // --- WAF: AWS managed rule groups and a per-IP rate limit in front of the stage.
     const managedRule = (priority: number, name: string, overrides: string[] = []) => ({
       name,
@@ -397,6 +455,38 @@ export class HimayaApi extends Construct {
         },
       ],
     });
+    // WAF logs (the name must start with `aws-waf-logs-`), without the bearer token.
+    this.wafLogs = new logs.LogGroup(this, 'WafLogs', {
+      logGroupName: `aws-waf-logs-himaya-${stageName}`,
+      retention,
+      encryptionKey: props.logsKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const wafLogging = new wafv2.CfnLoggingConfiguration(this, 'WafLogging', {
+      resourceArn: this.webAcl.attrArn,
+      logDestinationConfigs: [
+        Stack.of(this).formatArn({
+          service: 'logs',
+          resource: 'log-group',
+          resourceName: this.wafLogs.logGroupName,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ],
+      redactedFields: [{ singleHeader: { Name: 'authorization' } }],
+    });
+    wafLogging.node.addDependency(this.wafLogs);
+
+    // Findings on the stage that do not apply to a Lambda-proxy API without a cache.
+    const stage = this.restApi.deploymentStage;
+    const noCache =
+      'The stage has no cache: responses are per caller, confidential and must not outlive the request, so caching is off and nothing is stored to encrypt.';
+    const noHttpBackend =
+      'Every integration is a Lambda proxy integration invoked through the Lambda API with IAM; there is no HTTP backend to present a client certificate to.';
+    for (const pack of ['HIPAA.Security', 'NIST.800.53.R5']) {
+      Validations.of(stage).acknowledge({ id: `${pack}-APIGWCacheEnabledAndEncrypted`, reason: noCache });
+      Validations.of(stage).acknowledge({ id: `${pack}-APIGWSSLEnabled`, reason: noHttpBackend });
+    }
+
     new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', {
       resourceArn: this.restApi.deploymentStage.stageArn,
       webAclArn: this.webAcl.attrArn,

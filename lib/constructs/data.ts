@@ -1,4 +1,5 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -51,11 +52,14 @@ export class HimayaTable extends dynamodb.Table {
 
 /**
  * The three tables of `TABLE_DEFINITIONS` (Cases, AuditLog, Idempotency): on-demand, point-in-time
- * recovery, deletion protection, retained on stack deletion, encrypted with one customer-managed key.
+ * recovery, deletion protection, retained on stack deletion, encrypted with one customer-managed key, and
+ * in an AWS Backup plan (daily backups kept 35 days, monthly kept a year) beside the 35 days of PITR.
  */
 export class HimayaData extends Construct {
   readonly key: kms.Key;
   readonly tables: Record<TableDefinition['id'], HimayaTable>;
+  readonly backupVault: backup.BackupVault;
+  readonly backupPlan: backup.BackupPlan;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -69,5 +73,20 @@ export class HimayaData extends Construct {
       TABLE_DEFINITIONS.map((definition) => [definition.id, new HimayaTable(this, definition, this.key)]),
     );
     this.tables = tables as Record<TableDefinition['id'], HimayaTable>;
+
+    this.backupVault = new backup.BackupVault(this, 'BackupVault', {
+      backupVaultName: 'himaya',
+      encryptionKey: this.key,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.backupPlan = backup.BackupPlan.dailyMonthly1YearRetention(this, 'BackupPlan', this.backupVault);
+    const selection = this.backupPlan.addSelection('Tables', {
+      resources: Object.values(this.tables).map((table) => backup.BackupResource.fromDynamoDbTable(table)),
+    });
+    Validations.of(selection).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
+      reason:
+        "AWS Backup's service role for taking the tables' backups; this AWS-managed policy is the documented one for it, maintained by AWS as the service changes, and used by no function.",
+    });
   }
 }

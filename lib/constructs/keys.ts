@@ -27,15 +27,27 @@ export class HimayaKeys extends Construct {
     const common = { removalPolicy: RemovalPolicy.RETAIN, pendingWindow: Duration.days(30) };
 
     this.agencyKeys = new Map(
-      props.directory.agencies.map((agency) => [
-        agency.id,
-        new kms.Key(this, `Agency-${agency.id}`, {
+      props.directory.agencies.map((agency) => {
+        const key = new kms.Key(this, `Agency-${agency.id}`, {
           ...common,
           description: `Himaya: encrypts the case sections owned by ${agency.name.en}`,
           alias: `alias/himaya-agency-${agency.id}`,
           enableKeyRotation: true,
-        }),
-      ]),
+        });
+        // Whatever a principal's IAM policy says, the key serves only sections of this agency's cases:
+        // the Encryption SDK sends the section's context (app, caseId, section, ownerAgency) with each call.
+        key.addToResourcePolicy(
+          new iam.PolicyStatement({
+            sid: 'OnlyThisAgencysSections',
+            effect: iam.Effect.DENY,
+            principals: [new iam.AnyPrincipal()],
+            actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+            resources: ['*'],
+            conditions: { StringNotEquals: { 'kms:EncryptionContext:ownerAgency': agency.id } },
+          }),
+        );
+        return [agency.id, key];
+      }),
     );
 
     // Asymmetric and HMAC keys cannot rotate automatically in KMS (only symmetric encryption keys can).

@@ -36,9 +36,12 @@ function functionId(fn: FunctionName): string {
 
 function statementsOf(fn: FunctionName): Statement[] {
   const role = getAttTarget(propertiesOf(functionId(fn)).Role);
-  return idsOf('AWS::IAM::Policy', (p) =>
-    ((p.Properties?.Roles ?? []) as { Ref: string }[]).some((ref) => ref.Ref === role),
-  ).flatMap((id) => (propertiesOf(id).PolicyDocument as { Statement: Statement[] }).Statement);
+  const attached = (p: Resource) =>
+    ((p.Properties?.Roles ?? []) as { Ref: string }[]).some((ref) => ref.Ref === role);
+  // Grants sit in a customer-managed policy per role (lib/constructs/api-function.ts FunctionRole).
+  return [...idsOf('AWS::IAM::Policy', attached), ...idsOf('AWS::IAM::ManagedPolicy', attached)].flatMap(
+    (id) => (propertiesOf(id).PolicyDocument as { Statement: Statement[] }).Statement,
+  );
 }
 
 const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);

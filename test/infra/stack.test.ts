@@ -1,16 +1,41 @@
 import { App, type PolicyViolation, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { PUBLIC_RATE_LIMIT } from '../../lib/constructs/api';
+import type { HimayaFunctionName } from '../../lib/constructs/api-function';
 import { HimayaStack, readDirectory } from '../../lib/himaya-stack';
-import { FUNCTION_NAMES, type FunctionName, type RouteSpec, routes } from '../../lib/routes';
+import { FUNCTION_NAMES, type RouteSpec, routes } from '../../lib/routes';
 import { TABLE_DEFINITIONS } from '../../src/adapters/table-definitions';
 import { SCOPES } from '../../src/domain/directory';
+import { buildOpenApiDocument } from '../../src/http/openapi';
 
 type Resource = { Type: string; Properties?: Record<string, unknown> } & Record<string, unknown>;
 
 const directory = readDirectory();
+const NAG_PACKS = [AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks];
+
+const BOTH_PACKS = ['HIPAA.Security', 'NIST.800.53.R5'];
+/** How many findings the stack acknowledges across the three packs; raise it only with a reason. */
+const ACKNOWLEDGEMENT_COUNT = 59;
+
+/** The sealer's acknowledged findings (lib/constructs/audit-sealer.ts). */
+const SEALER_ACKNOWLEDGEMENTS = [
+  'Sealer/ArchiveAccessLogs AwsSolutions-S1',
+  'Sealer/Function/TracingPolicy AwsSolutions-IAM5[Resource::*]',
+  'Sealer/FunctionRole AwsSolutions-IAM5[Resource::<SealerArchive852FBC18.Arn>/checkpoints/*]',
+  'Sealer/HeartbeatDeadLetters AwsSolutions-SQS3',
+  'Sealer/StreamFailures AwsSolutions-SQS3',
+  ...BOTH_PACKS.flatMap((pack) => [
+    `Sealer/ArchiveAccessLogs ${pack}-S3BucketLoggingEnabled`,
+    `Sealer/ArchiveAccessLogs ${pack}-S3DefaultEncryptionKMS`,
+    `Sealer/ArchiveAccessLogs ${pack}-S3BucketReplicationEnabled`,
+    `Sealer/Archive ${pack}-S3BucketReplicationEnabled`,
+    `Sealer/Function ${pack}-LambdaInsideVPC`,
+  ]),
+];
+
 let template: Template;
 let resources: Record<string, Resource>;
 let nagViolations: PolicyViolation[];
@@ -48,7 +73,7 @@ function logicalIdsOf(type: string, predicate: (resource: Resource) => boolean =
     .map(([id]) => id);
 }
 
-function functionId(fn: FunctionName): string {
+function functionId(fn: HimayaFunctionName): string {
   const ids = logicalIdsOf('AWS::Lambda::Function', (resource) => {
     const environment = resource.Properties?.Environment as
       | { Variables?: Record<string, unknown> }
@@ -59,14 +84,21 @@ function functionId(fn: FunctionName): string {
   return ids[0] as string;
 }
 
-/** Every IAM statement attached to a function's role, in any policy. */
-function statementsOf(
-  fn: FunctionName,
-): { Action: string | string[]; Resource: unknown; Condition?: unknown }[] {
-  const role = getAttTarget(propertiesOf(functionId(fn)).Role);
-  return logicalIdsOf('AWS::IAM::Policy', (policy) =>
-    ((policy.Properties?.Roles ?? []) as unknown[]).some((ref) => refTarget(ref) === role),
-  ).flatMap((id) => (propertiesOf(id).PolicyDocument as { Statement: never[] }).Statement);
+type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
+
+/** Every IAM statement attached to a role, in any inline or customer-managed policy. */
+function statementsOfRole(role: string): Statement[] {
+  const attached = (policy: Resource) =>
+    ((policy.Properties?.Roles ?? []) as unknown[]).some((ref) => refTarget(ref) === role);
+  return [
+    ...logicalIdsOf('AWS::IAM::Policy', attached),
+    ...logicalIdsOf('AWS::IAM::ManagedPolicy', attached),
+  ].flatMap((id) => (propertiesOf(id).PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+/** Every IAM statement attached to a function's role. */
+function statementsOf(fn: HimayaFunctionName): Statement[] {
+  return statementsOfRole(getAttTarget(propertiesOf(functionId(fn)).Role));
 }
 
 const actionsOf = (statement: { Action: string | string[] }) =>
@@ -91,7 +123,9 @@ function collectAcknowledgements(root: IConstruct) {
           id: id.replace(/^annotation::/i, ''),
           reason,
         })),
-      ),
+      )
+      // CDK acknowledges some CloudFormation lint findings itself; the count is of the nag packs' findings.
+      .filter((ack) => /^(AwsSolutions|HIPAA\.Security|NIST\.800\.53\.R5)-/.test(ack.id)),
   );
 }
 
@@ -101,9 +135,9 @@ beforeAll(() => {
   const stack = new HimayaStack(app, 'Himaya', { cognitoDomainPrefix: 'himaya-test' });
   template = Template.fromStack(stack);
   resources = template.toJSON().Resources as Record<string, Resource>;
-  // The AwsSolutions pack on the synthesised tree, as `Validations.of(app).addPlugins(...)` runs it in
+  // The three packs on the synthesised tree, as `Validations.of(app).addPlugins(...)` runs them in
   // bin/himaya.ts (where any finding fails `cdk synth`); here each finding is reported by name.
-  nagViolations = new AwsSolutionsChecks(app).validateScope(app).violations;
+  nagViolations = NAG_PACKS.flatMap((Pack) => new Pack(app).validateScope(app).violations);
   acknowledged = collectAcknowledgements(app);
 });
 
@@ -188,7 +222,7 @@ describe('HimayaStack API', () => {
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
       AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.serializedJson(Match.anyValue()) },
       TracingEnabled: true,
-      MethodSettings: [
+      MethodSettings: Match.arrayWith([
         Match.objectLike({
           HttpMethod: '*',
           ResourcePath: '/*',
@@ -197,8 +231,23 @@ describe('HimayaStack API', () => {
           ThrottlingRateLimit: Match.anyValue(),
           ThrottlingBurstLimit: Match.anyValue(),
         }),
-      ],
+      ]),
     });
+  });
+
+  it('throttles each unauthenticated route on its own, below the stage', () => {
+    for (const route of (routes as readonly RouteSpec[]).filter((r) => r.scope === null)) {
+      template.hasResourceProperties('AWS::ApiGateway::Stage', {
+        MethodSettings: Match.arrayWith([
+          Match.objectLike({
+            HttpMethod: route.method,
+            ResourcePath: `/${route.path.replaceAll('/', '~1')}`,
+            ThrottlingRateLimit: PUBLIC_RATE_LIMIT,
+            ThrottlingBurstLimit: 2 * PUBLIC_RATE_LIMIT,
+          }),
+        ]),
+      });
+    }
   });
 
   it('validates requests, accepts TLS 1.2+ only and sits behind a WAF web ACL', () => {
@@ -286,6 +335,18 @@ describe('HimayaStack keys', () => {
     expect(resources[key]).toMatchObject({ DeletionPolicy: 'Retain' });
   });
 
+  it.each(directory.agencies)('lets the key of agency $id serve its own sections only', (agency) => {
+    const key = aliasTarget(`alias/himaya-agency-${agency.id}`);
+    expect((propertiesOf(key).KeyPolicy as { Statement: unknown[] }).Statement).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+        Condition: { StringNotEquals: { 'kms:EncryptionContext:ownerAgency': agency.id } },
+      }),
+    );
+  });
+
   it('has an Ed25519 signing key and an HMAC-256 key', () => {
     const signing = aliasTarget('alias/himaya-audit-signing');
     expect(resources[signing]?.Properties).toMatchObject({
@@ -307,8 +368,8 @@ describe('HimayaStack keys', () => {
 });
 
 describe('HimayaStack functions', () => {
-  it('has one Node.js 24 ARM64 function per function name, traced, with an explicit log group', () => {
-    template.resourceCountIs('AWS::Lambda::Function', FUNCTION_NAMES.length);
+  it('has one Node.js 24 ARM64 function per function name and the sealer, traced, with an explicit log group', () => {
+    template.resourceCountIs('AWS::Lambda::Function', FUNCTION_NAMES.length + 1);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
@@ -409,7 +470,345 @@ describe('HimayaStack functions', () => {
   });
 });
 
-describe('HimayaStack cdk-nag (AwsSolutions)', () => {
+describe('HimayaStack audit sealer', () => {
+  const auditTable = () => {
+    const ids = logicalIdsOf(
+      'AWS::DynamoDB::Table',
+      (table) => table.Properties?.StreamSpecification !== undefined,
+    );
+    expect(ids).toHaveLength(1);
+    return ids[0] as string;
+  };
+  const touchesAuditTable = (statement: Statement) =>
+    JSON.stringify(statement.Resource).includes(`"${auditTable()}"`);
+
+  it('runs functions/sealer.ts with 60 s, 1024 MB, reserved concurrency 4 and a dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 60,
+      MemorySize: 1024,
+      ReservedConcurrentExecutions: 4,
+      DeadLetterConfig: { TargetArn: Match.anyValue() },
+      Environment: {
+        Variables: Match.objectLike({
+          POWERTOOLS_SERVICE_NAME: 'himaya-sealer',
+          AUDIT_TABLE: { Ref: auditTable() },
+          SIGNING_KEY_ARN: { 'Fn::GetAtt': [aliasTarget('alias/himaya-audit-signing'), 'Arn'] },
+          CHECKPOINT_BUCKET: { Ref: Match.anyValue() },
+          CHECKPOINT_ORIGIN: 'himaya.example/audit',
+          HEARTBEAT_MAX_AGE_SECONDS: '240',
+        }),
+      },
+    });
+  });
+
+  it('reads the AuditLog stream from the start, in order, new EVENT items only, retried until expiry', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: functionId('sealer') },
+      EventSourceArn: { 'Fn::GetAtt': [auditTable(), 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 1000,
+      MaximumBatchingWindowInSeconds: 2,
+      ParallelizationFactor: 1,
+      BisectBatchOnFunctionError: false,
+      MaximumRetryAttempts: -1,
+      FilterCriteria: {
+        Filters: [
+          {
+            Pattern: JSON.stringify({
+              eventName: ['INSERT'],
+              dynamodb: { NewImage: { sk: { S: ['EVENT'] } } },
+            }),
+          },
+        ],
+      },
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] } } },
+    });
+    template.allResourcesProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
+  });
+
+  it('beats every minute', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [functionId('sealer'), 'Arn'] } })],
+    });
+  });
+
+  it('is the only role that may update items of the AuditLog (tree state)', () => {
+    const roles = logicalIdsOf('AWS::IAM::Role');
+    const updaters = roles.filter((role) =>
+      statementsOfRole(role).some(
+        (statement) =>
+          touchesAuditTable(statement) &&
+          actionsOf(statement).some((action) => ['dynamodb:UpdateItem', 'dynamodb:*'].includes(action)),
+      ),
+    );
+    expect(updaters).toEqual([getAttTarget(propertiesOf(functionId('sealer')).Role)]);
+    const sealerActions = statementsOf('sealer').filter(touchesAuditTable).flatMap(actionsOf);
+    expect(sealerActions).not.toContain('dynamodb:DeleteItem');
+    expect(sealerActions).not.toContain('dynamodb:BatchWriteItem');
+  });
+
+  it.each(FUNCTION_NAMES)('lets %s append audit events (EVENT#*) only, never tree state', (fn) => {
+    for (const statement of statementsOf(fn).filter(touchesAuditTable)) {
+      if (!actionsOf(statement).includes('dynamodb:PutItem')) continue;
+      expect(statement.Condition, fn).toEqual({
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['EVENT#*'] },
+      });
+    }
+  });
+
+  it('lets only the sealer sign checkpoints', () => {
+    const signingKey = aliasTarget('alias/himaya-audit-signing');
+    const sealerRole = getAttTarget(propertiesOf(functionId('sealer')).Role);
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeySpec: 'ECC_NIST_EDWARDS25519',
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Action: 'kms:Sign',
+            Condition: { ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': [sealerRole, 'Arn'] } } },
+          }),
+        ]),
+      },
+    });
+    const signers = logicalIdsOf('AWS::IAM::Role').filter((role) =>
+      statementsOfRole(role).some(
+        (statement) =>
+          JSON.stringify(statement.Resource).includes(`"${signingKey}"`) &&
+          actionsOf(statement).includes('kms:Sign'),
+      ),
+    );
+    expect(signers).toEqual([sealerRole]);
+  });
+
+  it('archives checkpoints in a write-once bucket: Object Lock in compliance mode, versioned, private, TLS only, logged', () => {
+    const buckets = logicalIdsOf(
+      'AWS::S3::Bucket',
+      (bucket) => bucket.Properties?.ObjectLockEnabled === true,
+    );
+    expect(buckets).toHaveLength(1);
+    const archive = buckets[0] as string;
+    expect(resources[archive]).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      ObjectLockEnabled: true,
+      ObjectLockConfiguration: {
+        ObjectLockEnabled: 'Enabled',
+        Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 2557 } },
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          Match.objectLike({ ServerSideEncryptionByDefault: Match.objectLike({ SSEAlgorithm: 'aws:kms' }) }),
+        ],
+      },
+      LoggingConfiguration: Match.objectLike({ DestinationBucketName: { Ref: Match.anyValue() } }),
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: archive },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    const s3Actions = statementsOf('sealer')
+      .filter((statement) => JSON.stringify(statement.Resource).includes(`"${archive}"`))
+      .flatMap(actionsOf)
+      .sort();
+    expect(s3Actions).toEqual(['s3:GetObject', 's3:ListBucket', 's3:PutObject']);
+  });
+});
+
+describe('HimayaStack route table, OpenAPI and IAM', () => {
+  it('serves exactly the operations of the route table and of the OpenAPI document', () => {
+    const paths = resourcePaths();
+    const served = logicalIdsOf('AWS::ApiGateway::Method').map((id) => {
+      const props = propertiesOf(id) as { HttpMethod: string; ResourceId: { Ref?: string } };
+      const path = props.ResourceId.Ref ? paths.get(props.ResourceId.Ref) : '/';
+      return `${props.HttpMethod} ${path}`;
+    });
+    const table = (routes as readonly RouteSpec[]).map((route) => `${route.method} ${route.path}`);
+    const openApi = Object.entries(buildOpenApiDocument().paths ?? {}).flatMap(([path, item]) =>
+      Object.keys(item as object)
+        .filter((method) => ['get', 'post', 'put', 'patch', 'delete'].includes(method))
+        .map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(served.sort()).toEqual([...table].sort());
+    expect(openApi.sort()).toEqual([...table].sort());
+  });
+
+  it('grants no IAM statement with a wildcard action (`*`, `kms:*`, `dynamodb:*`, ...)', () => {
+    const documents = [
+      ...logicalIdsOf('AWS::IAM::Policy').map((id) => propertiesOf(id).PolicyDocument),
+      ...logicalIdsOf('AWS::IAM::ManagedPolicy').map((id) => propertiesOf(id).PolicyDocument),
+      ...logicalIdsOf('AWS::IAM::Role').flatMap((id) =>
+        ((propertiesOf(id).Policies ?? []) as { PolicyDocument: unknown }[]).map(
+          (policy) => policy.PolicyDocument,
+        ),
+      ),
+    ] as { Statement: Statement[] }[];
+    expect(documents.length).toBeGreaterThan(FUNCTION_NAMES.length);
+    for (const document of documents) {
+      for (const statement of document.Statement) {
+        for (const action of actionsOf(statement)) expect(action).not.toMatch(/(^|:)\*$/);
+      }
+    }
+  });
+
+  it('gives every function reserved concurrency, and each scheduled one a dead-letter queue', () => {
+    template.allResourcesProperties('AWS::Lambda::Function', {
+      ReservedConcurrentExecutions: Match.anyValue(),
+    });
+    for (const fn of ['deadlines', 'sealer'] as const) {
+      expect(propertiesOf(functionId(fn)).DeadLetterConfig, fn).toEqual({ TargetArn: expect.anything() });
+    }
+  });
+
+  it('backs up every table with AWS Backup, into a vault under a customer-managed key', () => {
+    template.hasResourceProperties('AWS::Backup::BackupVault', {
+      EncryptionKeyArn: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] },
+    });
+    const selection = JSON.stringify(template.findResources('AWS::Backup::BackupSelection'));
+    for (const table of logicalIdsOf('AWS::DynamoDB::Table')) expect(selection).toContain(`"${table}"`);
+  });
+
+  it('logs WAF decisions without the bearer token', () => {
+    const [webAcl] = logicalIdsOf('AWS::WAFv2::WebACL');
+    template.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', {
+      ResourceArn: { 'Fn::GetAtt': [webAcl, 'Arn'] },
+      RedactedFields: [{ SingleHeader: { Name: 'authorization' } }],
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: Match.stringLikeRegexp('^aws-waf-logs-'),
+    });
+  });
+});
+
+describe('HimayaStack observability', () => {
+  const alarmTopic = () => {
+    const topics = logicalIdsOf('AWS::SNS::Topic');
+    expect(topics).toHaveLength(1);
+    return topics[0] as string;
+  };
+
+  it('has one encrypted alarm topic that every alarm notifies', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    const alarms = logicalIdsOf('AWS::CloudWatch::Alarm');
+    expect(alarms.length).toBeGreaterThanOrEqual(11);
+    for (const id of alarms) {
+      expect(propertiesOf(id).AlarmActions, id).toEqual([{ Ref: alarmTopic() }]);
+    }
+  });
+
+  it('alarms on any sealer error and on a seal lag over 5 minutes', () => {
+    const sealer = functionId('sealer');
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Errors',
+      Namespace: 'AWS/Lambda',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: sealer } }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'IteratorAge',
+      Namespace: 'AWS/Lambda',
+      Statistic: 'Maximum',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: sealer } }],
+      Threshold: 300_000,
+    });
+  });
+
+  it('alarms on the API 5xx rate, on throttles and on messages in each dead-letter queue', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'IF(requests >= 20, 100 * errors / requests, 0)' }),
+      ]),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: Match.stringLikeRegexp('^throttles_public \\+ ') }),
+      ]),
+    });
+    for (const queue of logicalIdsOf('AWS::SQS::Queue')) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue, 'QueueName'] } }],
+      });
+    }
+  });
+
+  it('derives dependency failures, tree refusals and overdue escalations from the functions logs', () => {
+    const filters = Object.values(template.findResources('AWS::Logs::MetricFilter')) as Resource[];
+    const byMetric = (name: string) =>
+      filters.filter((filter) =>
+        ((filter.Properties?.MetricTransformations ?? []) as { MetricName: string }[]).some(
+          (transformation) => transformation.MetricName === name,
+        ),
+      );
+    expect(byMetric('DependencyFailures')).toHaveLength(FUNCTION_NAMES.length);
+    expect(byMetric('TreeIntegrityRefusals')).toHaveLength(1);
+    expect(byMetric('OverdueEscalated')).toHaveLength(1);
+    for (const metricName of ['DependencyFailures', 'TreeIntegrityRefusals', 'OverdueEscalated']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'Himaya',
+        MetricName: metricName,
+        AlarmActions: [{ Ref: alarmTopic() }],
+      });
+    }
+  });
+
+  it('has a dashboard', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+});
+
+describe('HimayaStack with mutual TLS on a custom domain', () => {
+  let mtls: Template;
+  let violations: PolicyViolation[];
+  beforeAll(() => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new HimayaStack(app, 'Himaya', {
+      cognitoDomainPrefix: 'himaya-test',
+      mtlsDomain: {
+        domainName: 'api.himaya.example',
+        certificateArn:
+          'arn:aws:acm:me-central-1:111122223333:certificate/00000000-0000-0000-0000-000000000000',
+        truststoreUri: 's3://himaya-truststore/agencies.pem',
+      },
+    });
+    mtls = Template.fromStack(stack);
+    violations = NAG_PACKS.flatMap((Pack) => new Pack(app).validateScope(app).violations);
+  });
+
+  it('requires client certificates on the custom domain and disables the default endpoint', () => {
+    mtls.hasResourceProperties('AWS::ApiGateway::DomainName', {
+      DomainName: 'api.himaya.example',
+      MutualTlsAuthentication: { TruststoreUri: 's3://himaya-truststore/agencies.pem' },
+      SecurityPolicy: 'TLS_1_2',
+    });
+    mtls.hasResourceProperties('AWS::ApiGateway::RestApi', { DisableExecuteApiEndpoint: true });
+    mtls.resourceCountIs('AWS::ApiGateway::BasePathMapping', 1);
+  });
+
+  it('keeps the default endpoint without it', () => {
+    template.resourceCountIs('AWS::ApiGateway::DomainName', 0);
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { DisableExecuteApiEndpoint: false });
+  });
+
+  it('has no unacknowledged finding either', () => {
+    expect(violations.map(describeViolation)).toEqual([]);
+  });
+});
+
+describe('HimayaStack cdk-nag (AwsSolutions, HIPAA Security, NIST 800-53 R5)', () => {
   it('has no unacknowledged error', () => {
     const errors = nagViolations.filter((violation) => violation.severity === 'error');
     expect(errors.map(describeViolation)).toEqual([]);
@@ -420,10 +819,10 @@ describe('HimayaStack cdk-nag (AwsSolutions)', () => {
     expect(nagViolations.map(describeViolation)).toEqual([]);
   });
 
-  it('synthesises with the pack registered as a validation plugin, as bin/himaya.ts does', () => {
+  it('synthesises with the packs registered as validation plugins, as bin/himaya.ts does', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     new HimayaStack(app, 'Himaya', { cognitoDomainPrefix: 'himaya-test' });
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    Validations.of(app).addPlugins(...NAG_PACKS.map((Pack) => new Pack(app)));
     expect(() => app.synth()).not.toThrow();
   });
 
@@ -434,6 +833,22 @@ describe('HimayaStack cdk-nag (AwsSolutions)', () => {
         (fn) =>
           `${fn.charAt(0).toUpperCase()}${fn.slice(1)}Function/TracingPolicy AwsSolutions-IAM5[Resource::*]`,
       ),
+      ...SEALER_ACKNOWLEDGEMENTS,
+      // Not in a VPC: every function; no dead-letter queue: every function API Gateway invokes.
+      ...FUNCTION_NAMES.flatMap((fn) =>
+        BOTH_PACKS.flatMap((pack) => [
+          `${fn.charAt(0).toUpperCase()}${fn.slice(1)}Function ${pack}-LambdaInsideVPC`,
+          ...(fn === 'deadlines'
+            ? []
+            : [`${fn.charAt(0).toUpperCase()}${fn.slice(1)}Function ${pack}-LambdaDLQ`]),
+        ]),
+      ),
+      ...BOTH_PACKS.flatMap((pack) => [
+        `Api/RestApi/DeploymentStage.prod ${pack}-APIGWCacheEnabledAndEncrypted`,
+        `Api/RestApi/DeploymentStage.prod ${pack}-APIGWSSLEnabled`,
+      ]),
+      'DeadlinesDeadLetters AwsSolutions-SQS3',
+      'Data/BackupPlan/Tables AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
       'Api/RestApi/CloudWatchRole AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
       ...publicRoutes.flatMap((route) => [
         `Api/RestApi/Default${route.path}/${route.method} AwsSolutions-APIG4`,
@@ -444,5 +859,7 @@ describe('HimayaStack cdk-nag (AwsSolutions)', () => {
       expected.sort(),
     );
     for (const ack of acknowledged) expect(ack.reason.length, ack.id).toBeGreaterThan(40);
+    // New acknowledgements are deliberate: this count changes with the list above, in the same review.
+    expect(acknowledged).toHaveLength(ACKNOWLEDGEMENT_COUNT);
   });
 });
