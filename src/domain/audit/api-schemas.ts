@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AgencyIdSchema } from '../directory';
+import { pageSchema, pagingQuery } from '../paging';
 import { AuditEventSchema } from './event';
 
 export const ListAuditEventsQuerySchema = z.strictObject({
@@ -13,17 +14,10 @@ export const ListAuditEventsQuerySchema = z.strictObject({
     .optional(),
   from: z.iso.datetime().optional(),
   to: z.iso.datetime().optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  cursor: z
-    .string()
-    .max(2048)
-    .regex(/^[\w-]+$/)
-    .optional(),
+  ...pagingQuery({ max: 500, default: 100 }),
 });
 
-export const AuditEventListSchema = z
-  .strictObject({ items: z.array(AuditEventSchema), nextCursor: z.string().optional() })
-  .meta({ id: 'AuditEventList' });
+export const AuditEventListSchema = pageSchema(AuditEventSchema, 'AuditEventList');
 
 /** Event ids as `newEventId` makes them: 10 base-36 digits of time, 20 hex digits of randomness. */
 export const EventIdSchema = z.string().regex(/^[0-9a-z]{10}[0-9a-f]{20}$/, 'an audit event id');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AgencyIdSchema } from '../directory';
+import { pageSchema, pagingQuery } from '../paging';
 
 /**
  * Case records: metadata in clear (routing and statistics only) and five sections, each encrypted
@@ -257,14 +258,7 @@ export const ListCasesQuerySchema = z.strictObject({
   urgency: UrgencySchema.optional(),
   category: CategorySchema.optional(),
   updatedSince: IsoDateTimeSchema.optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-  cursor: z
-    .string()
-    .max(2048)
-    .regex(/^[\w-]+$/)
-    .optional(),
+  ...pagingQuery({ max: 100, default: 25 }),
 });
 
-export const CaseListSchema = z
-  .strictObject({ items: z.array(CaseMetadataSchema), nextCursor: z.string().optional() })
-  .meta({ id: 'CaseList' });
+export const CaseListSchema = pageSchema(CaseMetadataSchema, 'CaseList');

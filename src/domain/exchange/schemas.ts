@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PurposeSchema } from '../../http/schemas';
 import { CaseIdSchema, SECTION_NAMES, UrgencySchema } from '../cases/schemas';
 import { AgencyIdSchema } from '../directory';
+import { pageSchema, pagingQuery } from '../paging';
 
 /**
  * Bodies and views of the exchange routes. Section names and agency ids are checked for their shape
@@ -144,14 +145,7 @@ export const ListRequestsQuerySchema = z.strictObject({
   box: z.enum(['incoming', 'outgoing']).default('incoming'),
   status: z.enum(REQUEST_STATUSES).optional(),
   kind: z.enum(REQUEST_KINDS).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-  cursor: z
-    .string()
-    .max(2048)
-    .regex(/^[\w-]+$/)
-    .optional(),
+  ...pagingQuery({ max: 100, default: 25 }),
 });
 
-export const RequestListSchema = z
-  .strictObject({ items: z.array(RequestViewSchema), nextCursor: z.string().optional() })
-  .meta({ id: 'RequestList' });
+export const RequestListSchema = pageSchema(RequestViewSchema, 'RequestList');

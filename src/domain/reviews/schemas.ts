@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PurposeSchema } from '../../http/schemas';
 import { CaseIdSchema, SECTION_NAMES, UrgencySchema } from '../cases/schemas';
 import { AgencyIdSchema } from '../directory';
+import { pageSchema, pagingQuery } from '../paging';
 
 /**
  * The compliance review list: emergency accesses, and deadlines an agency missed. A compliance officer
@@ -51,17 +52,10 @@ export type ReviewView = z.infer<typeof ReviewViewSchema>;
 export const ListReviewsQuerySchema = z.strictObject({
   status: z.enum(REVIEW_STATUSES).default('open'),
   kind: z.enum(REVIEW_KINDS).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-  cursor: z
-    .string()
-    .max(2048)
-    .regex(/^[\w-]+$/)
-    .optional(),
+  ...pagingQuery({ max: 100, default: 25 }),
 });
 
-export const ReviewListSchema = z
-  .strictObject({ items: z.array(ReviewViewSchema), nextCursor: z.string().optional() })
-  .meta({ id: 'ReviewList' });
+export const ReviewListSchema = pageSchema(ReviewViewSchema, 'ReviewList');
 
 export const ReviewParamsSchema = z.strictObject({ reviewId: z.uuid() });
 
