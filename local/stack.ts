@@ -76,6 +76,8 @@ export function functionEnvironment(
     SIGNING_KEY_ARN: resources.signingKeyArn,
     HMAC_KEY_ARN: resources.hmacKeyArn,
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    // Metrics (embedded metric format) would print a JSON line per request; set it to `false` to see them.
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
   };
 }
 

@@ -9,6 +9,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { type Directory, SCOPES, type Scope } from '../../src/domain/directory';
+import { requestModelSchema } from '../request-models';
 import { type FunctionName, type RouteSpec, routes } from '../routes';
 
 /** The resource server's identifier: Cognito puts scopes in the token as `himaya/<scope>`. */
@@ -142,6 +143,11 @@ const GATEWAY_PROBLEMS: {
     detail: 'The function failed.',
   },
 ];
+
+/** The API Gateway model name of a route's request body (letters and digits only): `CreateCaseBody`. */
+export function modelNameOf(route: Pick<RouteSpec, 'operationId'>): string {
+  return `${route.operationId.charAt(0).toUpperCase()}${route.operationId.slice(1)}Body`;
+}
 
 /** Path parameter names of an API Gateway resource path (`/v1/cases/{caseId}` → `caseId`). */
 function pathParameters(path: string): string[] {
@@ -349,9 +355,10 @@ export class HimayaApi extends Construct {
       authorizerName: 'himaya-cognito',
       identitySource: apigateway.IdentitySource.header('Authorization'),
     });
-    // The validator checks the declared parameters. No request model is attached: bodies are validated in
-    // the function with the zod schemas the OpenAPI document is made from, so that an invalid request is
-    // answered in problem+json and leaves its audit event, and no schema is written twice.
+    // The validator checks the declared path parameters and, for a route with a body, the body against a
+    // model made from the route's zod schema (lib/request-models.ts): a malformed body is refused here with
+    // the BAD_REQUEST_BODY problem above, and costs no invocation. The function parses the body again with
+    // the same schema, which also checks what JSON Schema cannot say (non-blank text, NFC).
     const validator = this.restApi.addRequestValidator('Validator', {
       requestValidatorName: 'himaya-parameters-and-body',
       validateRequestParameters: true,
@@ -374,10 +381,23 @@ export class HimayaApi extends Construct {
       const requestParameters = Object.fromEntries(
         pathParameters(route.path).map((name) => [`method.request.path.${name}`, true]),
       );
+      const body = route.request?.body;
       const method = resource.addMethod(route.method, integrationOf(route.fn), {
         operationName: route.operationId,
         requestValidator: validator,
         requestParameters,
+        ...(body
+          ? {
+              requestModels: {
+                'application/json': this.restApi.addModel(`Model-${route.operationId}`, {
+                  modelName: modelNameOf(route),
+                  contentType: 'application/json',
+                  description: `Request body of ${route.operationId}`,
+                  schema: requestModelSchema(body),
+                }),
+              },
+            }
+          : {}),
         ...(route.scope === null
           ? { authorizationType: apigateway.AuthorizationType.NONE }
           : {

@@ -1,6 +1,8 @@
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpSecurityHeaders from '@middy/http-security-headers';
@@ -23,6 +25,9 @@ import { idempotentRunner } from './idempotency';
 import { problemResponse } from './problem';
 import { requestTrail } from './request-trail';
 import type { Purpose } from './schemas';
+
+/** CloudWatch namespace of the metrics the functions emit (embedded metric format, in their logs). */
+export const METRICS_NAMESPACE = 'Himaya';
 
 /** API Gateway's own limit is 10 MB; a case record never needs more than this. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -73,7 +78,28 @@ export interface ApiFunctionOptions<F extends FunctionName> {
   audit?: AuditStore;
   /** Where `Idempotency-Key` records are kept (Powertools idempotency). */
   idempotencyStore?: BasePersistenceLayer;
+  /**
+   * Where the per-request metrics go. Default: namespace `Himaya`, service `POWERTOOLS_SERVICE_NAME` (or
+   * `himaya-<fn>`); `POWERTOOLS_METRICS_DISABLED=true` (tests, local stack) emits nothing.
+   */
+  metrics?: Metrics;
   clock?: () => Date;
+}
+
+/** `2xx`, `4xx`, `5xx`: the outcome class of a status code, the `outcome` dimension of `Requests`. */
+export function outcomeOf(statusCode: number): string {
+  return `${Math.floor(statusCode / 100)}xx`;
+}
+
+/**
+ * Per request: `Requests` (count) with dimensions `service` and `outcome`, and on a 503 (KMS or DynamoDB
+ * unavailable) `DependencyFailures` (count) with dimension `service`, as a metric of its own so that it
+ * needs no `outcome` to be found.
+ */
+function recordRequest(metrics: Metrics, statusCode: number): void {
+  metrics.addDimension('outcome', outcomeOf(statusCode));
+  metrics.addMetric('Requests', MetricUnit.Count, 1);
+  if (statusCode === 503) metrics.singleMetric().addMetric('DependencyFailures', MetricUnit.Count, 1);
 }
 
 function zodFieldErrors(error: z.ZodError, prefix: string) {
@@ -174,6 +200,12 @@ export function apiFunction<F extends FunctionName>(options: ApiFunctionOptions<
     (request: ApiRequest) => Promise<ApiResponse>
   >;
   const served: RouteSpec[] = routes.filter((route) => route.fn === fn);
+  const metrics =
+    options.metrics ??
+    new Metrics({
+      namespace: METRICS_NAMESPACE,
+      serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? `himaya-${fn}`,
+    });
   const runIdempotent = options.idempotencyStore ? idempotentRunner(options.idempotencyStore, fn) : undefined;
 
   const failed = (error: unknown, operation: string | undefined) => {
@@ -223,9 +255,26 @@ export function apiFunction<F extends FunctionName>(options: ApiFunctionOptions<
     return result;
   };
 
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(httpHeaderNormalizer())
-    .use(httpSecurityHeaders())
-    .handler(dispatch);
+  const measured = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
+    let result: APIGatewayProxyResult;
+    try {
+      result = await dispatch(event, context);
+    } catch (error) {
+      // Not expected (dispatch answers every failure); Lambda reports it and API Gateway answers 502.
+      recordRequest(metrics, 502);
+      throw error;
+    }
+    recordRequest(metrics, result.statusCode);
+    return result;
+  };
+
+  return (
+    middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+      .use(injectLambdaContext(logger, { resetKeys: true }))
+      // Publishes the request's metrics when it ends (also on an error).
+      .use(logMetrics(metrics))
+      .use(httpHeaderNormalizer())
+      .use(httpSecurityHeaders())
+      .handler(measured)
+  );
 }

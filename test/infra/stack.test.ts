@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PUBLIC_RATE_LIMIT } from '../../lib/constructs/api';
+import { modelNameOf, PUBLIC_RATE_LIMIT } from '../../lib/constructs/api';
 import type { HimayaFunctionName } from '../../lib/constructs/api-function';
 import { HimayaStack, readDirectory } from '../../lib/himaya-stack';
 import { FUNCTION_NAMES, type RouteSpec, routes } from '../../lib/routes';
@@ -263,6 +263,66 @@ describe('HimayaStack API', () => {
     template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
       ResourceArn: { 'Fn::Join': ['', Match.arrayWith([{ Ref: stage }])] },
     });
+  });
+
+  const bodyRoutes = (routes as readonly RouteSpec[]).filter((route) => route.request?.body !== undefined);
+
+  it.each(bodyRoutes)('validates the body of $operationId against its model', (route) => {
+    const resourceIds = [...resourcePaths()].filter(([, path]) => path === route.path).map(([id]) => id);
+    const [methodId] = logicalIdsOf(
+      'AWS::ApiGateway::Method',
+      (resource) =>
+        resource.Properties?.HttpMethod === route.method &&
+        refTarget(resource.Properties?.ResourceId) === resourceIds[0],
+    );
+    const method = propertiesOf(methodId as string) as {
+      RequestModels?: Record<string, unknown>;
+      RequestValidatorId: unknown;
+    };
+    expect(Object.keys(method.RequestModels ?? {})).toEqual(['application/json']);
+    const model = propertiesOf(refTarget(method.RequestModels?.['application/json']));
+    expect(model).toMatchObject({ ContentType: 'application/json', Name: modelNameOf(route) });
+    const schema = model.Schema as Record<string, unknown>;
+    // The body's own keywords at the top (no `$ref`), unknown keys refused, draft-4.
+    expect(schema).toMatchObject({
+      $schema: 'http://json-schema.org/draft-04/schema#',
+      type: 'object',
+      additionalProperties: false,
+    });
+    expect(JSON.stringify(schema)).not.toMatch(/"\$ref"|"format"|\\\\p\{/);
+    expect(propertiesOf(refTarget(method.RequestValidatorId))).toMatchObject({
+      ValidateRequestBody: true,
+      ValidateRequestParameters: true,
+    });
+  });
+
+  it('attaches no model to a route without a body, and one model per route with one', () => {
+    template.resourceCountIs('AWS::ApiGateway::Model', bodyRoutes.length);
+    const withModels = logicalIdsOf(
+      'AWS::ApiGateway::Method',
+      (resource) => resource.Properties?.RequestModels !== undefined,
+    );
+    expect(withModels).toHaveLength(bodyRoutes.length);
+  });
+
+  it('answers an invalid body in problem+json with 400, without echoing the body or the validation error', () => {
+    const ids = logicalIdsOf(
+      'AWS::ApiGateway::GatewayResponse',
+      (resource) => resource.Properties?.ResponseType === 'BAD_REQUEST_BODY',
+    );
+    expect(ids).toHaveLength(1);
+    const response = propertiesOf(ids[0] as string) as {
+      StatusCode: string;
+      ResponseParameters: Record<string, string>;
+      ResponseTemplates: Record<string, string>;
+    };
+    expect(response.StatusCode).toBe('400');
+    expect(response.ResponseParameters['gatewayresponse.header.Content-Type']).toBe(
+      "'application/problem+json'",
+    );
+    const body = response.ResponseTemplates['application/json'] as string;
+    expect(JSON.parse(body)).toMatchObject({ status: 400, code: 'invalid-request' });
+    expect(body).not.toContain('$');
   });
 
   it('answers its own 401 and 403 in problem+json', () => {
