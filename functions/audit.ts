@@ -6,7 +6,6 @@ import { dynamoDbTreeReader } from '../src/adapters/dynamodb/tree-store';
 import { BaseEnvSchema, readEnv } from '../src/config';
 import { latestCheckpoint, proveConsistency, proveInclusion } from '../src/domain/audit/proof-service';
 import { apiFunction } from '../src/http/api-function';
-import { ValidationError } from '../src/http/errors';
 import { createLogger } from '../src/observability/logger';
 
 /**
@@ -34,12 +33,7 @@ export const handler = apiFunction({
   operations: {
     listAuditEvents: async ({ query }) => {
       const { limit, cursor, ...filter } = query;
-      const page = await audit.list(filter, limit, cursor);
-      if (!page)
-        throw new ValidationError('The cursor is not valid.', [
-          { path: 'query.cursor', message: 'invalid cursor' },
-        ]);
-      return { status: 200, body: page };
+      return { status: 200, body: await audit.list(filter, limit, cursor) };
     },
 
     getAuditCheckpoint: async () => {

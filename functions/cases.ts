@@ -13,9 +13,7 @@ import {
   readCase,
   updateCase,
 } from '../src/domain/cases/case-service';
-import { InvalidCursorError } from '../src/domain/cases/ports';
 import { apiFunction } from '../src/http/api-function';
-import { ValidationError } from '../src/http/errors';
 import { createLogger } from '../src/observability/logger';
 
 const env = readEnv(BaseEnvSchema.extend(TablesEnvSchema.shape));
@@ -49,19 +47,10 @@ export const handler = apiFunction({
     },
     listCases: async ({ auth, query }) => {
       const { limit, cursor, ...filter } = query;
-      try {
-        return {
-          status: 200,
-          body: await deps.store.listVisibleTo(auth.agency, filter, limit, cursor, deps.clock()),
-        };
-      } catch (error) {
-        if (error instanceof InvalidCursorError) {
-          throw new ValidationError('The cursor is not valid.', [
-            { path: 'query.cursor', message: 'invalid cursor' },
-          ]);
-        }
-        throw error;
-      }
+      return {
+        status: 200,
+        body: await deps.store.listVisibleTo(auth.agency, filter, limit, cursor, deps.clock()),
+      };
     },
     getCase: async ({ auth, params }) => {
       const view = await readCase(deps, auth, params.caseId);

@@ -6,7 +6,6 @@ import { dynamoDbExchangeStore } from '../src/adapters/dynamodb/exchange-store';
 import { eventPublisherFor } from '../src/adapters/eventbridge-publisher';
 import { BaseEnvSchema, EventsEnvSchema, readEnv, TablesEnvSchema } from '../src/config';
 import { idForRequest } from '../src/domain/cases/case-service';
-import { InvalidCursorError } from '../src/domain/cases/ports';
 import {
   createRequest,
   decideRequest,
@@ -18,7 +17,6 @@ import {
 } from '../src/domain/exchange/exchange-service';
 import { ExchangePolicyEnvSchema, policyFromEnvironment } from '../src/domain/exchange/policy';
 import { apiFunction } from '../src/http/api-function';
-import { ValidationError } from '../src/http/errors';
 import { createLogger } from '../src/observability/logger';
 
 /** Shares, requests, decisions and emergency access. This function's role can decrypt no case. */
@@ -72,16 +70,7 @@ export const handler = apiFunction({
       };
     },
     listRequests: async ({ auth, query }) => {
-      try {
-        return { status: 200, body: await listRequests(deps, auth, query) };
-      } catch (error) {
-        if (error instanceof InvalidCursorError) {
-          throw new ValidationError('The cursor is not valid.', [
-            { path: 'query.cursor', message: 'invalid cursor' },
-          ]);
-        }
-        throw error;
-      }
+      return { status: 200, body: await listRequests(deps, auth, query) };
     },
     decideRequest: async ({ auth, params, body, audit: trail }) => {
       const decided = await decideRequest(deps, auth, params.requestId, body, trail);

@@ -2,10 +2,8 @@ import { documentClient, dynamoDbClient } from '../src/adapters/aws-clients';
 import { dynamoDbAuditStore } from '../src/adapters/dynamodb/audit-store';
 import { dynamoDbReviewStore } from '../src/adapters/dynamodb/review-store';
 import { BaseEnvSchema, readEnv, TablesEnvSchema } from '../src/config';
-import { InvalidCursorError } from '../src/domain/cases/ports';
 import { closeReview, listReviews, type ReviewDeps } from '../src/domain/reviews/review-service';
 import { apiFunction } from '../src/http/api-function';
-import { ValidationError } from '../src/http/errors';
 import { createLogger } from '../src/observability/logger';
 
 /**
@@ -30,16 +28,7 @@ export const handler = apiFunction({
   audit,
   operations: {
     listReviews: async ({ query }) => {
-      try {
-        return { status: 200, body: await listReviews(deps, query) };
-      } catch (error) {
-        if (error instanceof InvalidCursorError) {
-          throw new ValidationError('The cursor is not valid.', [
-            { path: 'query.cursor', message: 'invalid cursor' },
-          ]);
-        }
-        throw error;
-      }
+      return { status: 200, body: await listReviews(deps, query) };
     },
     closeReview: async ({ auth, params, body, audit: trail }) => {
       const closed = await closeReview(deps, auth, params.reviewId, body, trail);

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { HttpError } from './errors';
+import { InvalidCursorError } from '../domain/cases/ports';
+import { HttpError, ValidationError } from './errors';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -47,9 +48,14 @@ export function toProblem(error: unknown): { problem: Problem; headers: Record<s
   const known =
     error instanceof HttpError
       ? error
-      : isStatusError(error) && error.statusCode < 500
-        ? middyProblem(error)
-        : new HttpError(500, 'internal', 'Internal Server Error', 'The request could not be completed.');
+      : error instanceof InvalidCursorError
+        ? // Every listing's store refuses a cursor that is not one of its own keys.
+          new ValidationError('The cursor is not valid.', [
+            { path: 'query.cursor', message: 'invalid cursor' },
+          ])
+        : isStatusError(error) && error.statusCode < 500
+          ? middyProblem(error)
+          : new HttpError(500, 'internal', 'Internal Server Error', 'The request could not be completed.');
   const problem: Problem = {
     type: `https://himaya.example/problems/${known.code}`,
     title: known.title,

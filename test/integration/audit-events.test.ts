@@ -141,4 +141,18 @@ describe('access log events', () => {
     const narrative = (body.sections as { report: { narrative: string } }).report.narrative;
     expect(JSON.stringify(events)).not.toContain(narrative);
   });
+
+  it('refuses a cursor that is not a key of the listing (400)', async () => {
+    const forged = Buffer.from(
+      JSON.stringify({ pk: 'EVENT#x', sk: 'EVENT', gsi1pk: 'OTHER', gsi1sk: 'z' }),
+    ).toString('base64url');
+
+    const response = await call('GET', `/v1/audit/events?cursor=${forged}`, {
+      token: compliance,
+      user: 'auditor-1',
+    });
+
+    expect(response.status).toBe(400);
+    expect(response.json.errors).toEqual([{ path: 'query.cursor', message: 'invalid cursor' }]);
+  });
 });

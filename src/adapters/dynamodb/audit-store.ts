@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../domain/audit/event';
+import { InvalidCursorError } from '../../domain/cases/ports';
 import { decodeCursor, failClosed } from './errors';
 import { equalityFilter, queryPage } from './paging';
 
@@ -65,7 +66,7 @@ export interface AuditStore {
     filter: AuditFilter,
     limit: number,
     cursor: string | undefined,
-  ): Promise<{ items: AuditEvent[]; nextCursor?: string } | null>;
+  ): Promise<{ items: AuditEvent[]; nextCursor?: string }>;
 }
 
 export function dynamoDbAuditStore(client: DynamoDBDocumentClient, tableName: string): AuditStore {
@@ -78,14 +79,14 @@ export function dynamoDbAuditStore(client: DynamoDBDocumentClient, tableName: st
       await failClosed(() => client.send(new PutCommand(putItem(event).Put)));
     },
 
-    /** Oldest first, as a log is read. `null` when the cursor does not belong to this listing. */
+    /** Oldest first, as a log is read. A cursor that does not belong to this listing is refused. */
     async list(filter, limit, cursor) {
       const byCase = filter.caseId !== undefined;
       const [pkName, skName, indexName, partition] = byCase
         ? ['gsi2pk', 'gsi2sk', 'byCase', `CASE#${filter.caseId}`]
         : ['gsi1pk', 'gsi1sk', 'byTime', LOG_PARTITION];
       const startKey = decodeCursor(cursor, ['pk', 'sk', pkName, skName], { [pkName]: partition });
-      if (startKey === null) return null;
+      if (startKey === null) throw new InvalidCursorError();
 
       const equal = equalityFilter(filter, ['agency', 'user', 'action']);
       return queryPage(
