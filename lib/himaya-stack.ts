@@ -11,7 +11,7 @@ import { HimayaData } from './constructs/data';
 import { HimayaEvents } from './constructs/events';
 import { HimayaKeys } from './constructs/keys';
 import { HimayaObservability } from './constructs/observability';
-import { FUNCTION_NAMES, type FunctionName } from './routes';
+import { FUNCTION_NAMES, type FunctionName } from '../src/http/routes';
 
 /** What a function may be granted: the stack's data, keys and event bus. */
 export interface StackResources {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
-import type { FunctionName } from '../lib/routes';
+import type { FunctionName } from '../src/http/routes';
 import { type Directory, DirectorySchema } from '../src/domain/directory';
 import { type BootstrappedResources, bootstrap } from './bootstrap';
 import { startDeadlineTimer } from './deadline-timer';

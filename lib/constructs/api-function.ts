@@ -7,7 +7,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type { FunctionName } from '../routes';
+import type { FunctionName } from '../../src/http/routes';
 import type { HimayaTable } from './data';
 
 /** The repository root: entries are `functions/<name>.ts` and the lock file sits here. */

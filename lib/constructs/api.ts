@@ -10,7 +10,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { type Directory, SCOPES, type Scope } from '../../src/domain/directory';
 import { requestModelSchema } from '../request-models';
-import { type FunctionName, type RouteSpec, routes } from '../routes';
+import { type FunctionName, type RouteSpec, routes } from '../../src/http/routes';
 
 /** The resource server's identifier: Cognito puts scopes in the token as `himaya/<scope>`. */
 export const RESOURCE_SERVER_ID = 'himaya';
@@ -407,7 +407,7 @@ export class HimayaApi extends Construct {
             }),
       });
       if (route.scope === null) {
-        const reason = `${route.method} ${route.path} (${route.operationId}) is declared unauthenticated in lib/routes.ts (scope null); an unauthenticated route serves no case, audit or directory data.`;
+        const reason = `${route.method} ${route.path} (${route.operationId}) is declared unauthenticated in src/http/routes.ts (scope null); an unauthenticated route serves no case, audit or directory data.`;
         Validations.of(method).acknowledge({ id: 'AwsSolutions-APIG4', reason });
         Validations.of(method).acknowledge({ id: 'AwsSolutions-COG4', reason });
       }

@@ -8,7 +8,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { type ZodType, z } from 'zod';
-import { type FunctionName, type RouteSpec, routes } from '../../lib/routes';
+import { type FunctionName, type RouteSpec, routes } from './routes';
 import type { AuditStore } from '../adapters/dynamodb/audit-store';
 import type { AuditTrail } from '../domain/audit/trail';
 import type { Directory } from '../domain/directory';

@@ -1,6 +1,6 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { type RouteSpec, routes } from '../../lib/routes';
+import { type RouteSpec, routes } from './routes';
 import { SCOPES } from '../domain/directory';
 import { ProblemSchema, PurposeSchema, UserHeaderSchema } from './schemas';
 

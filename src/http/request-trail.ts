@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import type { RouteSpec } from '../../lib/routes';
+import type { RouteSpec } from './routes';
 import { type AuditEvent, newEventId } from '../domain/audit/event';
 import type { AuditTrail } from '../domain/audit/trail';
 import { CaseIdSchema } from '../domain/cases/schemas';

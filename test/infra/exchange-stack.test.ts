@@ -2,7 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HimayaStack, readDirectory } from '../../lib/himaya-stack';
-import type { FunctionName } from '../../lib/routes';
+import type { FunctionName } from '../../src/http/routes';
 
 /** The exchange's part of the stack: its functions' roles, the event bus, the schedule, the indexes. */
 type Resource = { Type: string; Properties?: Record<string, unknown> };

@@ -4,7 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { modelNameOf } from '../../lib/constructs/api';
 import { HimayaStack } from '../../lib/himaya-stack';
-import { type RouteSpec, routes } from '../../lib/routes';
+import { type RouteSpec, routes } from '../../src/http/routes';
 import { fullCaseBody, minimalCaseBody } from '../support/cases';
 
 /**

@@ -41,7 +41,7 @@ describe('the local gateway serving the skeleton routes', () => {
   });
 
   it('serves an OpenAPI 3.1 document whose paths are the route table', async () => {
-    const { routes } = await import('../../lib/routes');
+    const { routes } = await import('../../src/http/routes');
 
     const response = await call('GET', '/v1/openapi.json', { user: null });
 

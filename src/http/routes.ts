@@ -8,7 +8,7 @@ import {
   ListAuditEventsQuerySchema,
   PublicKeyPemSchema,
   SignedCheckpointSchema,
-} from '../src/domain/audit/api-schemas';
+} from '../domain/audit/api-schemas';
 import {
   CaseListSchema,
   CaseMetadataSchema,
@@ -19,8 +19,8 @@ import {
   NoteBodySchema,
   NoteViewSchema,
   UpdateCaseBodySchema,
-} from '../src/domain/cases/schemas';
-import type { Scope } from '../src/domain/directory';
+} from '../domain/cases/schemas';
+import type { Scope } from '../domain/directory';
 import {
   DecisionBodySchema,
   EmergencyAccessBodySchema,
@@ -32,15 +32,15 @@ import {
   ShareBodySchema,
   ShareParamsSchema,
   ShareViewSchema,
-} from '../src/domain/exchange/schemas';
+} from '../domain/exchange/schemas';
 import {
   CloseReviewBodySchema,
   ListReviewsQuerySchema,
   ReviewListSchema,
   ReviewParamsSchema,
   ReviewViewSchema,
-} from '../src/domain/reviews/schemas';
-import { AgencyListSchema, HealthSchema } from '../src/http/schemas';
+} from '../domain/reviews/schemas';
+import { AgencyListSchema, HealthSchema } from './schemas';
 
 /**
  * The one route table. The local gateway serves from it, the CDK stack builds API Gateway from it and the
@@ -336,11 +336,3 @@ export const routes = [
 ] as const satisfies readonly RouteSpec[];
 
 export type OperationId = (typeof routes)[number]['operationId'];
-
-export function routesOf(fn: FunctionName): RouteSpec[] {
-  return routes.filter((route) => route.fn === fn);
-}
-
-export function findRoute(method: string, resourcePath: string): RouteSpec | undefined {
-  return routes.find((route) => route.method === method && route.path === resourcePath);
-}
