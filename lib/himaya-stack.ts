@@ -4,6 +4,7 @@ import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cd
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { type Directory, DirectorySchema } from '../src/domain/directory';
+import { FUNCTION_NAMES, type FunctionName } from '../src/http/routes';
 import { defaultDomainPrefix, HimayaApi, type MtlsDomain } from './constructs/api';
 import { ApiFunction, PROJECT_ROOT } from './constructs/api-function';
 import { AuditSealer } from './constructs/audit-sealer';
@@ -11,7 +12,6 @@ import { HimayaData } from './constructs/data';
 import { HimayaEvents } from './constructs/events';
 import { HimayaKeys } from './constructs/keys';
 import { HimayaObservability } from './constructs/observability';
-import { FUNCTION_NAMES, type FunctionName } from '../src/http/routes';
 
 /** What a function may be granted: the stack's data, keys and event bus. */
 export interface StackResources {

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { type FunctionName, type RouteSpec, routes } from '../src/http/routes';
 import { scopesOfClaim } from '../src/domain/directory';
 import { MAX_BODY_BYTES } from '../src/http/api-function';
 import {
@@ -13,6 +12,7 @@ import {
   UnauthorizedError,
 } from '../src/http/errors';
 import { problemResponse } from '../src/http/problem';
+import { type FunctionName, type RouteSpec, routes } from '../src/http/routes';
 import type { Issuer } from './issuer';
 
 /**

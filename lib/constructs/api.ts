@@ -9,8 +9,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { type Directory, SCOPES, type Scope } from '../../src/domain/directory';
-import { requestModelSchema } from '../request-models';
 import { type FunctionName, type RouteSpec, routes } from '../../src/http/routes';
+import { requestModelSchema } from '../request-models';
 
 /** The resource server's identifier: Cognito puts scopes in the token as `himaya/<scope>`. */
 export const RESOURCE_SERVER_ID = 'himaya';

@@ -8,7 +8,6 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { type ZodType, z } from 'zod';
-import { type FunctionName, type RouteSpec, routes } from './routes';
 import type { AuditStore } from '../adapters/dynamodb/audit-store';
 import type { AuditTrail } from '../domain/audit/trail';
 import type { Directory } from '../domain/directory';
@@ -24,6 +23,7 @@ import {
 import { idempotentRunner } from './idempotency';
 import { problemResponse } from './problem';
 import { requestTrail } from './request-trail';
+import { type FunctionName, type RouteSpec, routes } from './routes';
 import type { Purpose } from './schemas';
 
 /** CloudWatch namespace of the metrics the functions emit (embedded metric format, in their logs). */

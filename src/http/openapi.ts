@@ -1,7 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { type RouteSpec, routes } from './routes';
 import { SCOPES } from '../domain/directory';
+import { type RouteSpec, routes } from './routes';
 import { ProblemSchema, PurposeSchema, UserHeaderSchema } from './schemas';
 
 const SECURITY_SCHEME = 'agencyOAuth2';

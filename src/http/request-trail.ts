@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import type { RouteSpec } from './routes';
 import { type AuditEvent, newEventId } from '../domain/audit/event';
 import type { AuditTrail } from '../domain/audit/trail';
 import { CaseIdSchema } from '../domain/cases/schemas';
 import { type Directory, findClient } from '../domain/directory';
+import type { RouteSpec } from './routes';
 import { PurposeSchema, UserHeaderSchema } from './schemas';
 
 export interface RequestTrail extends AuditTrail {

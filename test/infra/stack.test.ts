@@ -6,10 +6,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { modelNameOf, PUBLIC_RATE_LIMIT } from '../../lib/constructs/api';
 import type { HimayaFunctionName } from '../../lib/constructs/api-function';
 import { HimayaStack, readDirectory } from '../../lib/himaya-stack';
-import { FUNCTION_NAMES, type RouteSpec, routes } from '../../src/http/routes';
 import { TABLE_DEFINITIONS } from '../../src/adapters/table-definitions';
 import { SCOPES } from '../../src/domain/directory';
 import { buildOpenApiDocument } from '../../src/http/openapi';
+import { FUNCTION_NAMES, type RouteSpec, routes } from '../../src/http/routes';
 
 type Resource = { Type: string; Properties?: Record<string, unknown> } & Record<string, unknown>;
 
