@@ -9,7 +9,9 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../domain/audit/event';
-import { frontierFromHashes, HASH_SIZE, hashesEqual, MerkleTreeError } from '../../domain/audit/merkle';
+import { frontierFromHashes } from '../../domain/audit/merkle/compact-range';
+import { MerkleTreeError } from '../../domain/audit/merkle/errors';
+import { HASH_SIZE, hashesEqual } from '../../domain/audit/merkle/hashing';
 import type {
   CommitOutcome,
   StoredCheckpoint,

@@ -12,8 +12,8 @@
 
 /** The value cannot be represented as canonical JSON. */
 export class CanonicalJsonError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'CanonicalJsonError';
   }
 }

@@ -14,8 +14,8 @@ import { createHash, createPublicKey, KeyObject, verify } from 'node:crypto';
 
 /** The checkpoint or signed note is malformed (or cannot be formatted from the given parts). */
 export class CheckpointFormatError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'CheckpointFormatError';
   }
 }
@@ -230,8 +230,8 @@ export function parseNote(note: string | Uint8Array): ParsedNote {
     if (note.length > MAX_NOTE_BYTES) throw new CheckpointFormatError('the note is too large');
     try {
       text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(note);
-    } catch {
-      throw new CheckpointFormatError('the note is not valid UTF-8');
+    } catch (error) {
+      throw new CheckpointFormatError('the note is not valid UTF-8', { cause: error });
     }
   } else if (typeof note === 'string') {
     if (Buffer.byteLength(note, 'utf8') > MAX_NOTE_BYTES)
@@ -278,6 +278,23 @@ function ed25519PublicKey(publicKey: KeyObject | Uint8Array): { key: KeyObject; 
   }
 }
 
+/** Checks the verifier key, then the note as `parse` reads it: a note it rejects carries no valid signature. */
+function verifyWith(
+  parse: (note: string | Uint8Array) => ParsedNote,
+  note: string | Uint8Array,
+  verifier: CheckpointVerifier,
+): boolean {
+  ed25519PublicKey(verifier.publicKey);
+  let parsed: ParsedNote;
+  try {
+    parsed = parse(note);
+  } catch (error) {
+    if (error instanceof CheckpointFormatError) return false;
+    throw error;
+  }
+  return verifyParsed(parsed, verifier);
+}
+
 function verifyParsed(parsed: ParsedNote, verifier: CheckpointVerifier): boolean {
   const { key, raw } = ed25519PublicKey(verifier.publicKey);
   const keyId = noteKeyId(verifier.name, raw);
@@ -298,15 +315,7 @@ function verifyParsed(parsed: ParsedNote, verifier: CheckpointVerifier): boolean
  * an unusable verifier key throws `NoteKeyError`.
  */
 export function verifyNoteSignature(note: string | Uint8Array, verifier: CheckpointVerifier): boolean {
-  ed25519PublicKey(verifier.publicKey);
-  let parsed: ParsedNote;
-  try {
-    parsed = parseNote(note);
-  } catch (error) {
-    if (error instanceof CheckpointFormatError) return false;
-    throw error;
-  }
-  return verifyParsed(parsed, verifier);
+  return verifyWith(parseNote, note, verifier);
 }
 
 /**
@@ -314,13 +323,5 @@ export function verifyNoteSignature(note: string | Uint8Array, verifier: Checkpo
  * required to equal the checkpoint origin.
  */
 export function verifyCheckpointSignature(note: string | Uint8Array, verifier: CheckpointVerifier): boolean {
-  ed25519PublicKey(verifier.publicKey);
-  let parsed: ParsedCheckpoint;
-  try {
-    parsed = parseSignedNote(note);
-  } catch (error) {
-    if (error instanceof CheckpointFormatError) return false;
-    throw error;
-  }
-  return verifyParsed(parsed, verifier);
+  return verifyWith(parseSignedNote, note, verifier);
 }

@@ -1,6 +1,6 @@
 import { canonicalBytes } from './canonical';
 import type { AuditEvent } from './event';
-import { leafHash } from './merkle';
+import { leafHash } from './merkle/hashing';
 
 /**
  * The leaf input of an audit event: the UTF-8 bytes of the canonical JSON (see canonical.ts: members

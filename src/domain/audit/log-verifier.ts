@@ -5,15 +5,17 @@
  * Recomputing a log of millions of events is dominated by SHA-256 calls, so the leaf and node hashes
  * here use one-shot `crypto.hash` over slices of packed buffers, take each digest as a 'binary' (latin1)
  * string written straight into a flat level buffer (a Buffer digest costs about three times as much per
- * call), and keep every tree level in one buffer, rather than the allocation-per-hash style of merkle.ts
- * (whose functions they agree with; see the tests).
+ * call), and keep every tree level in one buffer, rather than the allocation-per-hash style of
+ * merkle/hashing.ts (whose functions they agree with; see the tests).
  */
 import { Buffer } from 'node:buffer';
 import { createPublicKey, hash, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { CheckpointFormatError, parseSignedNote, verifyCheckpointSignature } from './checkpoint';
 import { eventLeafHash, eventLeafInput } from './leaf';
-import { frontierRefs, HASH_SIZE, type SubtreeRef, verifyConsistency, verifyInclusion } from './merkle';
+import { frontierRefs } from './merkle/compact-range';
+import { emptyRootHash, HASH_SIZE, hashesEqual, rangeHash } from './merkle/hashing';
+import { verifyConsistency, verifyInclusion } from './merkle/verification';
 
 // ---------------------------------------------------------------------------------------------------------
 // Fast tree recomputation.
@@ -102,23 +104,16 @@ export class MerkleLevels {
     return row.subarray(index * HASH_SIZE, (index + 1) * HASH_SIZE);
   }
 
-  /** MTH of the first `size` leaves (RFC 9162), from the perfect subtrees of its binary decomposition. */
+  /**
+   * MTH of the first `size` leaves (RFC 9162), from the perfect subtrees of its binary decomposition: at
+   * most 53 node hashes, so the plain ones of merkle/hashing.ts do.
+   */
   root(size = this.size): Uint8Array {
     if (!(Number.isInteger(size) && size >= 0 && size <= this.size))
       throw new RangeError(`no prefix of ${size}`);
     const refs = frontierRefs(size);
-    if (refs.length === 0) return new Uint8Array(hash('sha256', new Uint8Array(0), 'buffer'));
-    const scratch = Buffer.alloc(1 + 2 * HASH_SIZE);
-    scratch[0] = 0x01;
-    const last = refs[refs.length - 1] as SubtreeRef;
-    let acc = Buffer.from(this.subtree(last.level, last.index));
-    for (let i = refs.length - 2; i >= 0; i--) {
-      const ref = refs[i] as SubtreeRef;
-      scratch.set(this.subtree(ref.level, ref.index), 1);
-      scratch.set(acc, 1 + HASH_SIZE);
-      acc = hash('sha256', scratch, 'buffer');
-    }
-    return new Uint8Array(acc);
+    if (refs.length === 0) return emptyRootHash();
+    return new Uint8Array(rangeHash(refs.map((ref) => this.subtree(ref.level, ref.index))));
   }
 }
 
@@ -152,10 +147,11 @@ export interface Finding {
   size?: number;
 }
 
+/** The log fails a check: the finding says what and where. */
 export class VerificationError extends Error {
   readonly finding: Finding;
-  constructor(finding: Finding) {
-    super(finding.message);
+  constructor(finding: Finding, options?: { cause?: unknown }) {
+    super(finding.message, options);
     this.name = 'VerificationError';
     this.finding = finding;
   }
@@ -166,8 +162,11 @@ export function ed25519KeyFromPem(pem: string): KeyObject {
   let key: KeyObject;
   try {
     key = createPublicKey(pem);
-  } catch {
-    throw new VerificationError({ code: 'bad-key', message: 'the public key is not a valid PEM public key' });
+  } catch (error) {
+    throw new VerificationError(
+      { code: 'bad-key', message: 'the public key is not a valid PEM public key' },
+      { cause: error },
+    );
   }
   if (key.asymmetricKeyType !== 'ed25519') {
     throw new VerificationError({ code: 'bad-key', message: 'the public key is not an Ed25519 key' });
@@ -189,7 +188,10 @@ export function openCheckpoint(note: string, publicKeyPem: string): VerifiedChec
     parsed = parseSignedNote(note);
   } catch (error) {
     const detail = error instanceof CheckpointFormatError ? `: ${error.message}` : '';
-    throw new VerificationError({ code: 'bad-signature', message: `the checkpoint is malformed${detail}` });
+    throw new VerificationError(
+      { code: 'bad-signature', message: `the checkpoint is malformed${detail}` },
+      { cause: error },
+    );
   }
   if (!verifyCheckpointSignature(note, { name: parsed.origin, publicKey: key })) {
     throw new VerificationError({
@@ -219,7 +221,7 @@ export function checkExtends(
   }
   const consistent =
     current.size === earlier.size
-      ? Buffer.from(current.rootHash).equals(Buffer.from(earlier.rootHash))
+      ? hashesEqual(current.rootHash, earlier.rootHash)
       : earlier.size === 0 ||
         verifyConsistency(earlier.size, current.size, earlier.rootHash, current.rootHash, proof ?? []);
   if (!consistent) {
@@ -288,20 +290,33 @@ export function checkEvents(
 ): LogCheck {
   const { size } = checkpoint;
   const findings: Finding[] = [];
-  const leaves: (ListedEvent | undefined)[] = new Array(size);
+  const claims = claimLeaves(events, size, options, findings);
+  const leaves = placeLeaves(claims, size, findings);
+  findings.push(...backdatedLeaves(leaves, options.graceMs));
+  // With holes or doubly claimed leaves, the recomputed tree would not be the log's: report those first.
+  if (findings.some((f) => f.code === 'missing-leaf' || f.code === 'duplicate-leaf')) {
+    return { findings, leaves, rootMatches: false };
+  }
+  const tree = recomputeTree(leaves, options.onProgress);
+  const rootMatches = hashesEqual(tree.root(), checkpoint.rootHash);
+  return { findings, leaves, tree, rootMatches };
+}
+
+/**
+ * The events claiming each leaf index below `size`; events without a leaf index that should have one by
+ * now, and events with an invalid one, go to `findings`.
+ */
+function claimLeaves(
+  events: readonly ListedEvent[],
+  size: number,
+  options: LogCheckOptions,
+  findings: Finding[],
+): Map<number, ListedEvent[]> {
   const claims = new Map<number, ListedEvent[]>();
   const oldest = options.now.getTime() - options.graceMs;
-
   for (const event of events) {
     if (event.leafIndex === undefined) {
-      const time = Date.parse(String(event.time));
-      if (!(time >= oldest)) {
-        findings.push({
-          code: 'unsealed',
-          eventId: String(event.eventId),
-          message: `${describeEvent(event)} is not sealed ${Math.round(options.graceMs / 1000)} s after it was written: the sealer is stalled, or refuses to extend an altered tree, or the event was inserted behind its back`,
-        });
-      }
+      if (!(Date.parse(String(event.time)) >= oldest)) findings.push(unsealedFinding(event, options.graceMs));
       continue;
     }
     const index = LeafIndexSchema.safeParse(event.leafIndex);
@@ -318,7 +333,24 @@ export function checkEvents(
     if (list) list.push(event);
     else claims.set(index.data, [event]);
   }
+  return claims;
+}
 
+function unsealedFinding(event: ListedEvent, graceMs: number): Finding {
+  return {
+    code: 'unsealed',
+    eventId: String(event.eventId),
+    message: `${describeEvent(event)} is not sealed ${Math.round(graceMs / 1000)} s after it was written: the sealer is stalled, or refuses to extend an altered tree, or the event was inserted behind its back`,
+  };
+}
+
+/** The event of each leaf (the first claimant); doubly claimed and missing leaves go to `findings`. */
+function placeLeaves(
+  claims: ReadonlyMap<number, ListedEvent[]>,
+  size: number,
+  findings: Finding[],
+): (ListedEvent | undefined)[] {
+  const leaves: (ListedEvent | undefined)[] = new Array(size);
   const missing: number[] = [];
   for (let i = 0; i < size; i++) {
     const claimants = claims.get(i);
@@ -333,22 +365,29 @@ export function checkEvents(
       });
     }
   }
-  if (missing.length > 0) {
-    findings.push({
-      code: 'missing-leaf',
-      leafIndex: missing[0] as number,
-      message: `${missing.length === 1 ? 'leaf' : 'leaves'} ${ranges(missing.slice(0, 20))}${missing.length > 20 ? ', …' : ''} of the ${size} signed ${missing.length === 1 ? 'is' : 'are'} missing: no event carries ${missing.length === 1 ? 'that leafIndex' : 'those leafIndexes'} (deleted, or its leafIndex removed)`,
-    });
-  }
+  if (missing.length > 0) findings.push(missingFinding(missing, size));
+  return leaves;
+}
 
-  // Back-dated leaves: a leaf much older than one sealed before it was inserted with a past date.
+function missingFinding(missing: number[], size: number): Finding {
+  const one = missing.length === 1;
+  return {
+    code: 'missing-leaf',
+    leafIndex: missing[0] as number,
+    message: `${one ? 'leaf' : 'leaves'} ${ranges(missing.slice(0, 20))}${missing.length > 20 ? ', …' : ''} of the ${size} signed ${one ? 'is' : 'are'} missing: no event carries ${one ? 'that leafIndex' : 'those leafIndexes'} (deleted, or its leafIndex removed)`,
+  };
+}
+
+/** Back-dated leaves: a leaf much older than one sealed before it was inserted with a past date. */
+function backdatedLeaves(leaves: readonly (ListedEvent | undefined)[], graceMs: number): Finding[] {
+  const findings: Finding[] = [];
   let latest = Number.NEGATIVE_INFINITY;
   let latestIndex = -1;
-  for (let i = 0; i < size; i++) {
+  for (let i = 0; i < leaves.length; i++) {
     const event = leaves[i];
     if (!event) continue;
     const time = Date.parse(String(event.time));
-    if (time < latest - options.graceMs) {
+    if (time < latest - graceMs) {
       findings.push({
         code: 'backdated',
         leafIndex: i,
@@ -361,19 +400,20 @@ export function checkEvents(
       latestIndex = i;
     }
   }
+  return findings;
+}
 
-  // With holes or doubly claimed leaves, the recomputed tree would not be the log's: report those first.
-  if (findings.some((f) => f.code === 'missing-leaf' || f.code === 'duplicate-leaf')) {
-    return { findings, leaves, rootMatches: false };
-  }
+/** The tree of the events at every leaf (all present). */
+function recomputeTree(
+  leaves: readonly (ListedEvent | undefined)[],
+  onProgress: LogCheckOptions['onProgress'],
+): MerkleLevels {
   const inputs = new LeafInputs();
-  for (let i = 0; i < size; i++) {
+  for (let i = 0; i < leaves.length; i++) {
     inputs.add(eventLeafInput(leaves[i] as ListedEvent));
-    if (options.onProgress && i % 100_000 === 99_999) options.onProgress(i + 1, size);
+    if (onProgress && i % 100_000 === 99_999) onProgress(i + 1, leaves.length);
   }
-  const tree = new MerkleLevels(inputs.leafHashes());
-  const rootMatches = Buffer.from(tree.root()).equals(Buffer.from(checkpoint.rootHash));
-  return { findings, leaves, tree, rootMatches };
+  return new MerkleLevels(inputs.leafHashes());
 }
 
 /**
@@ -463,7 +503,7 @@ export function localize(check: LogCheck, trusted: readonly TrustedCheckpoint[])
   const tree = check.tree;
   if (!tree) return undefined;
   const usable = trusted.filter((c) => c.size > 0 && c.size <= tree.size).sort((a, b) => a.size - b.size);
-  const matches = (c: TrustedCheckpoint) => Buffer.from(tree.root(c.size)).equals(Buffer.from(c.rootHash));
+  const matches = (c: TrustedCheckpoint) => hashesEqual(tree.root(c.size), c.rootHash);
   const firstBad = usable.find((c) => !matches(c));
   if (!firstBad) return undefined;
   const lastGood = usable.filter((c) => c.size < firstBad.size && matches(c)).at(-1);

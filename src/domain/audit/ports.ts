@@ -1,4 +1,4 @@
-import type { Frontier } from './merkle';
+import type { Frontier } from './merkle/compact-range';
 import type { TileFetcher, TileWrite } from './tiles';
 
 /**

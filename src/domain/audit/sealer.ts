@@ -32,15 +32,14 @@ import { type AuditEvent, AuditEventSchema } from './event';
 import { eventLeafHash, orderForSealing } from './leaf';
 import {
   appendLeafWithSubtrees,
-  type CompletedSubtree,
   EMPTY_FRONTIER,
-  emptyRootHash,
   type Frontier,
-  hashesEqual,
-  MerkleTreeError,
   rootFromFrontier,
-  verifyConsistency,
-} from './merkle';
+} from './merkle/compact-range';
+import { MerkleTreeError } from './merkle/errors';
+import { emptyRootHash, hashesEqual } from './merkle/hashing';
+import type { CompletedSubtree } from './merkle/subtrees';
+import { verifyConsistency } from './merkle/verification';
 import type {
   CheckpointArchive,
   CheckpointSigner,
@@ -49,6 +48,7 @@ import type {
   SealerLog,
   StoredCheckpoint,
   TreeHead,
+  TreeReader,
   TreeStore,
 } from './ports';
 import {
@@ -56,6 +56,7 @@ import {
   consistencyProofFromTiles,
   TILE_WIDTH,
   type TileHashes,
+  type TileWrite,
   tileKey,
   tilesTouched,
 } from './tiles';
@@ -79,24 +80,24 @@ export class TreeIntegrityError extends Error {
 
 /** Other sealers kept moving the head first; the batch is retried later. */
 export class SealerContentionError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'SealerContentionError';
   }
 }
 
 /** The signing key returned a signature that does not verify (wrong key type or a fault). */
 export class CheckpointSigningError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'CheckpointSigningError';
   }
 }
 
 /** An archive entry exists with a different note: the archive refuses to be rewritten. */
 export class ArchiveConflictError extends Error {
-  constructor(name: string) {
-    super(`the archive already holds a different checkpoint named ${name}`);
+  constructor(name: string, options?: { cause?: unknown }) {
+    super(`the archive already holds a different checkpoint named ${name}`, options);
     this.name = 'ArchiveConflictError';
   }
 }
@@ -166,6 +167,29 @@ export interface Sealer {
   heartbeat(maxAgeMs: number): Promise<StoredCheckpoint | undefined>;
 }
 
+export function createSealer(options: SealerOptions): Sealer {
+  const sealer = sealerContext(options);
+  const append = (events: readonly AuditEvent[]) => appendEvents(sealer, events);
+  const checkpoint = (request: { force?: boolean } = {}) => signCheckpoint(sealer, request);
+  return {
+    origin: sealer.origin,
+    append,
+    checkpoint,
+    async seal(events) {
+      const result = await append(events);
+      return { ...result, checkpoint: await checkpoint() };
+    },
+    async heartbeat(maxAgeMs) {
+      const latest = await sealer.store.latestCheckpoint();
+      const age = latest ? sealer.clock().getTime() - Date.parse(latest.signedAt) : Number.POSITIVE_INFINITY;
+      return checkpoint({ force: !(age < maxAgeMs) });
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The sealer's dependencies and what it has come to trust.
+
 /** A size and root that a valid signature (or this sealer's own commit) vouches for. */
 interface Reference {
   size: number;
@@ -178,271 +202,378 @@ const NO_REFERENCE: Reference = { size: 0, rootHash: emptyRootHash(), source: 'o
 
 const quiet: SealerLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
-function newer(a: Reference | undefined, b: Reference | undefined): Reference | undefined {
-  if (!a) return b;
-  if (!b) return a;
-  return b.size > a.size ? b : a;
+/** What the steps of one sealer share. */
+interface SealerContext {
+  readonly store: TreeStore;
+  readonly signer: CheckpointSigner;
+  readonly archive: CheckpointArchive;
+  readonly origin: string;
+  readonly clock: () => Date;
+  readonly log: SealerLog;
+  readonly maxLeaves: number;
+  readonly publicKey: () => Promise<Uint8Array>;
+  /** The last head this sealer verified or wrote itself. */
+  trusted: TreeHead | undefined;
+  /** The newest signed checkpoint this sealer knows of (from the archive at start, then its own). */
+  known: Reference | undefined;
 }
 
-export function createSealer(options: SealerOptions): Sealer {
-  const { store, signer, archive } = options;
-  const origin = options.origin ?? DEFAULT_ORIGIN;
-  const clock = options.clock ?? (() => new Date());
-  const log = options.log ?? quiet;
+function sealerContext(options: SealerOptions): SealerContext {
   const maxLeaves = options.maxLeavesPerCommit ?? MAX_LEAVES_PER_COMMIT;
   if (!(Number.isInteger(maxLeaves) && maxLeaves >= 1 && maxLeaves <= MAX_LEAVES_PER_COMMIT)) {
     throw new RangeError(`maxLeavesPerCommit must be 1 to ${MAX_LEAVES_PER_COMMIT}`);
   }
+  return {
+    store: options.store,
+    signer: options.signer,
+    archive: options.archive,
+    origin: options.origin ?? DEFAULT_ORIGIN,
+    clock: options.clock ?? (() => new Date()),
+    log: options.log ?? quiet,
+    maxLeaves,
+    publicKey: cachedPublicKey(options.signer),
+    trusted: undefined,
+    known: undefined,
+  };
+}
 
-  /** The last head this sealer verified or wrote itself. */
-  let trusted: TreeHead | undefined;
-  /** The newest signed checkpoint this sealer knows of (from the archive at start, then its own). */
-  let known: Reference | undefined;
+/** The signer's public key, asked for once (and again after a failure). */
+function cachedPublicKey(signer: CheckpointSigner): () => Promise<Uint8Array> {
   let spki: Promise<Uint8Array> | undefined;
-  const publicKey = () => {
+  return () => {
     spki ??= signer.publicKey().catch((error: unknown) => {
       spki = undefined;
       throw error;
     });
     return spki;
   };
+}
 
-  /** A checkpoint note as a reference, if its signature verifies with our key; otherwise undefined. */
-  async function referenceOf(note: string, source: string): Promise<Reference | undefined> {
-    const key = await publicKey();
-    if (!verifyCheckpointSignature(note, { name: origin, publicKey: key })) return undefined;
-    const { size, rootHash, origin: noteOrigin } = parseSignedNote(note);
-    return noteOrigin === origin ? { size, rootHash, source } : undefined;
-  }
+function newer(a: Reference | undefined, b: Reference | undefined): Reference | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return b.size > a.size ? b : a;
+}
 
-  /** The newest stored checkpoint whose signature verifies (a tampered item is reported and ignored). */
-  async function latestStoredReference(): Promise<{ stored?: StoredCheckpoint; reference?: Reference }> {
-    const stored = await store.latestCheckpoint();
-    if (!stored) return {};
-    const reference = await referenceOf(stored.note, `stored at size ${stored.size}`);
-    if (!reference || reference.size !== stored.size) {
-      log.error('ignoring a stored checkpoint whose signature or size does not verify', {
-        size: stored.size,
-      });
-      return {};
-    }
-    return { stored, reference };
-  }
+function sameTree(a: TreeHead, b: TreeHead): boolean {
+  return a.size === b.size && hashesEqual(a.rootHash, b.rootHash);
+}
 
-  /** At start: the newest signed checkpoint of the archive and the table. */
-  async function loadReference(): Promise<Reference> {
-    const { stored, reference: fromTable } = await latestStoredReference();
-    const entry = await archive.latest(stored?.archiveName);
-    let fromArchive: Reference | undefined;
-    if (entry) {
-      fromArchive = await referenceOf(entry.note, `archived as ${entry.name}`);
-      if (!fromArchive) {
-        throw new TreeIntegrityError('corrupt', `the archived checkpoint ${entry.name} does not verify`);
-      }
-    }
-    if (fromTable && fromArchive && fromTable.size === fromArchive.size) {
-      if (!hashesEqual(fromTable.rootHash, fromArchive.rootHash)) {
-        throw new TreeIntegrityError('forked', `two signed checkpoints of size ${fromTable.size} differ`);
-      }
-    }
-    known = newer(known, newer(fromTable, fromArchive));
-    return known ?? NO_REFERENCE;
-  }
+// ---------------------------------------------------------------------------------------------------------
+// Trust: the head must extend every signed checkpoint the sealer knows of.
 
-  /** Throws unless `head` is the tree of `reference` or extends it. */
-  async function checkExtends(reference: Reference, head: TreeHead): Promise<void> {
-    if (head.size < reference.size) {
-      throw new TreeIntegrityError(
-        'truncated',
-        `the tree head has ${head.size} leaves, fewer than the checkpoint ${reference.source} (${reference.size}): the log was truncated or rolled back`,
-      );
-    }
-    const forked = () =>
-      new TreeIntegrityError(
-        'forked',
-        `the tree head (size ${head.size}) does not extend the checkpoint ${reference.source} (size ${reference.size}): its history was rewritten`,
-      );
-    if (head.size === reference.size) {
-      if (!hashesEqual(head.rootHash, reference.rootHash)) throw forked();
-      return;
-    }
-    if (reference.size === 0) {
-      if (!hashesEqual(reference.rootHash, emptyRootHash())) throw forked();
-      return;
-    }
-    let proof: Uint8Array[];
-    try {
-      proof = await consistencyProofFromTiles(reference.size, head.size, store.readTiles);
-    } catch (error) {
-      if (error instanceof MerkleTreeError) {
-        throw new TreeIntegrityError('corrupt', `the tiles do not hold the tree of ${head.size} leaves`, {
-          cause: error,
-        });
-      }
-      throw error;
-    }
-    if (!verifyConsistency(reference.size, head.size, reference.rootHash, head.rootHash, proof))
-      throw forked();
-  }
+/** A checkpoint note as a reference, if its signature verifies with our key; otherwise undefined. */
+async function referenceOf(
+  sealer: SealerContext,
+  note: string,
+  source: string,
+): Promise<Reference | undefined> {
+  const key = await sealer.publicKey();
+  if (!verifyCheckpointSignature(note, { name: sealer.origin, publicKey: key })) return undefined;
+  const { size, rootHash, origin: noteOrigin } = parseSignedNote(note);
+  return noteOrigin === sealer.origin ? { size, rootHash, source } : undefined;
+}
 
-  /** The current head, checked to extend what this sealer trusts. */
-  async function verifiedHead(): Promise<TreeHead> {
-    const head = await store.readHead();
-    if (trusted && trusted.size === head.size && hashesEqual(trusted.rootHash, head.rootHash)) return head;
-    const reference: Reference = trusted
-      ? { size: trusted.size, rootHash: trusted.rootHash, source: `sealed at size ${trusted.size}` }
-      : await loadReference();
-    await checkExtends(reference, head);
-    trusted = head;
-    return head;
-  }
-
-  async function append(events: readonly AuditEvent[]): Promise<AppendResult> {
-    const valid = events.filter((event) => {
-      if (event.leafIndex !== undefined) return false;
-      if (AuditEventSchema.safeParse(event).success) return true;
-      log.warn('not sealing a malformed audit item', { eventId: String(event.eventId).slice(0, 64) });
-      return false;
+/** The newest stored checkpoint whose signature verifies (a tampered item is reported and ignored). */
+async function latestStoredReference(
+  sealer: SealerContext,
+): Promise<{ stored?: StoredCheckpoint; reference?: Reference }> {
+  const stored = await sealer.store.latestCheckpoint();
+  if (!stored) return {};
+  const reference = await referenceOf(sealer, stored.note, `stored at size ${stored.size}`);
+  if (!reference || reference.size !== stored.size) {
+    sealer.log.error('ignoring a stored checkpoint whose signature or size does not verify', {
+      size: stored.size,
     });
-    let pending = orderForSealing(valid);
-    const sealed: Leaf[] = [];
-    // The head as this sealer last read or wrote it, and the partial tiles under it; both are dropped
-    // whenever another sealer may have moved the head, and read again.
-    let head: TreeHead | undefined;
-    let partialTiles = new Map<string, TileHashes>();
-    // New events are committed straight away (the commit's conditions keep them from being sealed twice);
-    // once a commit finds some already sealed (a redelivery, a replay), the rest are checked first.
-    let precheck = false;
-    let checked = false;
-    let lostRaces = 0;
-    while (pending.length > 0) {
-      if (!head) {
-        head = await verifiedHead();
-        partialTiles = new Map();
-        checked = false;
-      }
-      if (precheck && !checked) {
-        const unsealed = await store.unsealedEvents(pending.map((event) => event.eventId));
-        pending = pending.filter((event) => unsealed.has(event.eventId));
-        checked = true;
-        if (pending.length === 0) break;
-      }
+    return {};
+  }
+  return { stored, reference };
+}
 
-      const chunk = pending.slice(0, maxLeaves);
-      const plan = planAppend(head, chunk);
-      const touched = tilesTouched(head.size, plan.head.size);
-      const unknown = touched
-        .filter(({ tile, previousWidth }) => previousWidth > 0 && !partialTiles.has(tileKey(tile)))
-        .map(({ tile }) => tile);
-      if (unknown.length > 0)
-        for (const [key, hashes] of await store.readTiles(unknown)) partialTiles.set(key, hashes);
-      let tiles: ReturnType<typeof appendToTiles> | undefined;
-      try {
-        tiles = appendToTiles(head.size, plan.head.size, plan.completed, (tile) =>
-          partialTiles.get(tileKey(tile)),
-        );
-      } catch (error) {
-        if (!(error instanceof MerkleTreeError)) throw error;
-        // Tiles a racing sealer extended after this one read the head; under an unchanged head, damage.
-        const now = await store.readHead();
-        if (now.size === head.size && hashesEqual(now.rootHash, head.rootHash)) {
-          throw new TreeIntegrityError(
-            'corrupt',
-            `the tiles do not match the tree head (size ${head.size})`,
-            {
-              cause: error,
-            },
-          );
-        }
-      }
-      const outcome: CommitOutcome = tiles
-        ? await store.commit({
-            previous: head,
-            head: plan.head,
-            tiles,
-            leaves: plan.leaves,
-            at: clock().toISOString(),
-          })
-        : { status: 'head-moved' };
-      if (outcome.status === 'committed') {
-        trusted = plan.head;
-        head = plan.head;
-        for (const { tile, hashes } of tiles ?? []) {
-          if (hashes.length < TILE_WIDTH) partialTiles.set(tileKey(tile), hashes);
-          else partialTiles.delete(tileKey(tile));
-        }
-        sealed.push(...plan.leaves);
-        pending = pending.slice(chunk.length);
-        lostRaces = 0;
-      } else if (outcome.status === 'already-sealed' && outcome.eventIds.length > 0) {
-        // Nothing was written and the head held: drop those events and go on from the same head.
-        const gone = new Set(outcome.eventIds);
-        pending = pending.filter((event) => !gone.has(event.eventId));
-        precheck = true;
-      } else {
-        head = undefined;
-        lostRaces++;
-        if (lostRaces > MAX_LOST_RACES) {
-          throw new SealerContentionError(`lost ${lostRaces} races for the tree head in a row`);
-        }
-        // Back off a little, at random, so that racing sealers do not keep colliding.
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * lostRaces));
-      }
+/** The newest archived checkpoint (after `after`, when given); one that does not verify stops the sealer. */
+async function archivedReference(
+  sealer: SealerContext,
+  after: string | undefined,
+): Promise<Reference | undefined> {
+  const entry = await sealer.archive.latest(after);
+  if (!entry) return undefined;
+  const reference = await referenceOf(sealer, entry.note, `archived as ${entry.name}`);
+  if (!reference) {
+    throw new TreeIntegrityError('corrupt', `the archived checkpoint ${entry.name} does not verify`);
+  }
+  return reference;
+}
+
+/** At start: the newest signed checkpoint of the archive and the table. */
+async function loadReference(sealer: SealerContext): Promise<Reference> {
+  const { stored, reference: fromTable } = await latestStoredReference(sealer);
+  const fromArchive = await archivedReference(sealer, stored?.archiveName);
+  if (fromTable && fromArchive && fromTable.size === fromArchive.size) {
+    if (!hashesEqual(fromTable.rootHash, fromArchive.rootHash)) {
+      throw new TreeIntegrityError('forked', `two signed checkpoints of size ${fromTable.size} differ`);
     }
-    const result = head ?? trusted ?? EMPTY_HEAD;
-    if (sealed.length > 0) log.info('sealed events', { count: sealed.length, treeSize: result.size });
-    return { sealed, head: result };
   }
+  sealer.known = newer(sealer.known, newer(fromTable, fromArchive));
+  return sealer.known ?? NO_REFERENCE;
+}
 
-  async function sign(head: TreeHead): Promise<StoredCheckpoint> {
-    const key = await publicKey();
-    const body = checkpointBody({ origin, size: head.size, rootHash: head.rootHash });
-    const signature = await signer.sign(noteSigningBytes(body));
-    const note = formatSignedNote(body, [
-      { name: origin, keyId: noteKeyId(origin, rawEd25519FromSpki(key)), signature },
-    ]);
-    if (!verifyCheckpointSignature(note, { name: origin, publicKey: key })) {
-      throw new CheckpointSigningError('the signing key returned a signature that does not verify');
+/** Throws unless `head` is the tree of `reference` or extends it. */
+async function checkExtends(store: TreeReader, reference: Reference, head: TreeHead): Promise<void> {
+  if (head.size < reference.size) {
+    throw new TreeIntegrityError(
+      'truncated',
+      `the tree head has ${head.size} leaves, fewer than the checkpoint ${reference.source} (${reference.size}): the log was truncated or rolled back`,
+    );
+  }
+  const forked = () =>
+    new TreeIntegrityError(
+      'forked',
+      `the tree head (size ${head.size}) does not extend the checkpoint ${reference.source} (size ${reference.size}): its history was rewritten`,
+    );
+  if (head.size === reference.size) {
+    if (!hashesEqual(head.rootHash, reference.rootHash)) throw forked();
+    return;
+  }
+  if (reference.size === 0) {
+    if (!hashesEqual(reference.rootHash, emptyRootHash())) throw forked();
+    return;
+  }
+  const proof = await consistencyProofOfTiles(store, reference.size, head.size);
+  if (!verifyConsistency(reference.size, head.size, reference.rootHash, head.rootHash, proof)) throw forked();
+}
+
+/** The consistency proof the stored tiles give; tiles that cannot give one are damage. */
+async function consistencyProofOfTiles(store: TreeReader, from: number, to: number): Promise<Uint8Array[]> {
+  try {
+    return await consistencyProofFromTiles(from, to, store.readTiles);
+  } catch (error) {
+    if (error instanceof MerkleTreeError) {
+      throw new TreeIntegrityError('corrupt', `the tiles do not hold the tree of ${to} leaves`, {
+        cause: error,
+      });
     }
-    const signedAt = clock().toISOString();
-    const checkpoint: StoredCheckpoint = {
-      size: head.size,
-      rootHash: head.rootHash,
-      note,
-      signedAt,
-      keyName: origin,
-      publicKeyPem: publicKeyPem(key),
-      archiveName: archiveName(head.size, signedAt),
-    };
-    // Archived first: a checkpoint the table shows is always in the archive.
-    await archive.put({ name: checkpoint.archiveName, note });
-    await store.putCheckpoint(checkpoint);
-    known = newer(known, { size: head.size, rootHash: head.rootHash, source: `signed at size ${head.size}` });
-    log.info('signed checkpoint', { treeSize: head.size });
-    return checkpoint;
+    throw error;
   }
+}
 
-  async function checkpoint(options: { force?: boolean } = {}): Promise<StoredCheckpoint | undefined> {
-    // The newest checkpoint is read before the head: no checkpoint is larger than the head it was signed from.
-    const { reference: stored } = await latestStoredReference();
-    const head = await verifiedHead();
-    if (!options.force && stored?.size === head.size) return undefined;
-    await checkExtends(newer(known, stored) ?? NO_REFERENCE, head);
-    return sign(head);
-  }
+/** The current head, checked to extend what this sealer trusts. */
+async function verifiedHead(sealer: SealerContext): Promise<TreeHead> {
+  const head = await sealer.store.readHead();
+  const { trusted } = sealer;
+  if (trusted && sameTree(trusted, head)) return head;
+  const reference: Reference = trusted
+    ? { size: trusted.size, rootHash: trusted.rootHash, source: `sealed at size ${trusted.size}` }
+    : await loadReference(sealer);
+  await checkExtends(sealer.store, reference, head);
+  sealer.trusted = head;
+  return head;
+}
 
-  return {
-    origin,
-    append,
-    checkpoint,
-    async seal(events) {
-      const result = await append(events);
-      return { ...result, checkpoint: await checkpoint() };
-    },
-    async heartbeat(maxAgeMs) {
-      const latest = await store.latestCheckpoint();
-      const age = latest ? clock().getTime() - Date.parse(latest.signedAt) : Number.POSITIVE_INFINITY;
-      return checkpoint({ force: !(age < maxAgeMs) });
-    },
+// ---------------------------------------------------------------------------------------------------------
+// Appending: commit the pending events a chunk at a time, from a verified head.
+
+/** Where one `append` call stands. */
+interface AppendRun {
+  /** Events still to place, in sealing order. */
+  pending: AuditEvent[];
+  readonly sealed: Leaf[];
+  /**
+   * The head as this sealer last read or wrote it, and the partial tiles under it; both are dropped
+   * whenever another sealer may have moved the head, and read again.
+   */
+  head: TreeHead | undefined;
+  partialTiles: Map<string, TileHashes>;
+  /**
+   * New events are committed straight away (the commit's conditions keep them from being sealed twice);
+   * once a commit finds some already sealed (a redelivery, a replay), the rest are checked first.
+   */
+  precheck: boolean;
+  checked: boolean;
+  lostRaces: number;
+}
+
+async function appendEvents(sealer: SealerContext, events: readonly AuditEvent[]): Promise<AppendResult> {
+  const run: AppendRun = {
+    pending: orderForSealing(sealable(sealer.log, events)),
+    sealed: [],
+    head: undefined,
+    partialTiles: new Map(),
+    precheck: false,
+    checked: false,
+    lostRaces: 0,
   };
+  while (run.pending.length > 0) {
+    const head = await currentHead(sealer, run);
+    if (run.precheck && !run.checked) {
+      await dropSealedEvents(sealer.store, run);
+      if (run.pending.length === 0) break;
+    }
+    await commitChunk(sealer, run, head);
+  }
+  const result = run.head ?? sealer.trusted ?? EMPTY_HEAD;
+  if (run.sealed.length > 0)
+    sealer.log.info('sealed events', { count: run.sealed.length, treeSize: result.size });
+  return { sealed: run.sealed, head: result };
+}
+
+/** The events not sealed yet that are well-formed (a malformed one is reported and skipped). */
+function sealable(log: SealerLog, events: readonly AuditEvent[]): AuditEvent[] {
+  return events.filter((event) => {
+    if (event.leafIndex !== undefined) return false;
+    if (AuditEventSchema.safeParse(event).success) return true;
+    log.warn('not sealing a malformed audit item', { eventId: String(event.eventId).slice(0, 64) });
+    return false;
+  });
+}
+
+async function currentHead(sealer: SealerContext, run: AppendRun): Promise<TreeHead> {
+  if (!run.head) {
+    run.head = await verifiedHead(sealer);
+    run.partialTiles = new Map();
+    run.checked = false;
+  }
+  return run.head;
+}
+
+async function dropSealedEvents(store: TreeStore, run: AppendRun): Promise<void> {
+  const unsealed = await store.unsealedEvents(run.pending.map((event) => event.eventId));
+  run.pending = run.pending.filter((event) => unsealed.has(event.eventId));
+  run.checked = true;
+}
+
+/** Tries to commit the next chunk of pending events on top of `head`, and records what came of it. */
+async function commitChunk(sealer: SealerContext, run: AppendRun, head: TreeHead): Promise<void> {
+  const chunk = run.pending.slice(0, sealer.maxLeaves);
+  const plan = planAppend(head, chunk);
+  const tiles = await tilesAfterAppend(sealer.store, run.partialTiles, head, plan.head, plan.completed);
+  const outcome: CommitOutcome = tiles
+    ? await sealer.store.commit({
+        previous: head,
+        head: plan.head,
+        tiles,
+        leaves: plan.leaves,
+        at: sealer.clock().toISOString(),
+      })
+    : { status: 'head-moved' };
+  if (outcome.status === 'committed') {
+    sealer.trusted = plan.head;
+    recordCommit(run, plan.head, tiles ?? [], plan.leaves);
+  } else if (outcome.status === 'already-sealed' && outcome.eventIds.length > 0) {
+    // Nothing was written and the head held: drop those events and go on from the same head.
+    const gone = new Set(outcome.eventIds);
+    run.pending = run.pending.filter((event) => !gone.has(event.eventId));
+    run.precheck = true;
+  } else {
+    await recordLostRace(run);
+  }
+}
+
+/**
+ * The tiles an append from `head` to `next` writes, reading the partial ones not known yet; undefined
+ * when a racing sealer extended them meanwhile (the head moved).
+ */
+async function tilesAfterAppend(
+  store: TreeStore,
+  partialTiles: Map<string, TileHashes>,
+  head: TreeHead,
+  next: TreeHead,
+  completed: readonly CompletedSubtree[],
+): Promise<TileWrite[] | undefined> {
+  const unknown = tilesTouched(head.size, next.size)
+    .filter(({ tile, previousWidth }) => previousWidth > 0 && !partialTiles.has(tileKey(tile)))
+    .map(({ tile }) => tile);
+  if (unknown.length > 0)
+    for (const [key, hashes] of await store.readTiles(unknown)) partialTiles.set(key, hashes);
+  try {
+    return appendToTiles(head.size, next.size, completed, (tile) => partialTiles.get(tileKey(tile)));
+  } catch (error) {
+    if (!(error instanceof MerkleTreeError)) throw error;
+    // Tiles a racing sealer extended after this one read the head; under an unchanged head, damage.
+    if (sameTree(await store.readHead(), head)) {
+      throw new TreeIntegrityError('corrupt', `the tiles do not match the tree head (size ${head.size})`, {
+        cause: error,
+      });
+    }
+    return undefined;
+  }
+}
+
+function recordCommit(
+  run: AppendRun,
+  head: TreeHead,
+  tiles: readonly TileWrite[],
+  leaves: readonly Leaf[],
+): void {
+  run.head = head;
+  for (const { tile, hashes } of tiles) {
+    if (hashes.length < TILE_WIDTH) run.partialTiles.set(tileKey(tile), hashes);
+    else run.partialTiles.delete(tileKey(tile));
+  }
+  run.sealed.push(...leaves);
+  run.pending = run.pending.slice(leaves.length);
+  run.lostRaces = 0;
+}
+
+async function recordLostRace(run: AppendRun): Promise<void> {
+  run.head = undefined;
+  run.lostRaces++;
+  if (run.lostRaces > MAX_LOST_RACES) {
+    throw new SealerContentionError(`lost ${run.lostRaces} races for the tree head in a row`);
+  }
+  // Back off a little, at random, so that racing sealers do not keep colliding.
+  await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * run.lostRaces));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Signing.
+
+async function signCheckpoint(
+  sealer: SealerContext,
+  options: { force?: boolean },
+): Promise<StoredCheckpoint | undefined> {
+  // The newest checkpoint is read before the head: no checkpoint is larger than the head it was signed from.
+  const { reference: stored } = await latestStoredReference(sealer);
+  const head = await verifiedHead(sealer);
+  if (!options.force && stored?.size === head.size) return undefined;
+  await checkExtends(sealer.store, newer(sealer.known, stored) ?? NO_REFERENCE, head);
+  return sign(sealer, head);
+}
+
+async function sign(sealer: SealerContext, head: TreeHead): Promise<StoredCheckpoint> {
+  const key = await sealer.publicKey();
+  const note = await signedNote(sealer, head, key);
+  const signedAt = sealer.clock().toISOString();
+  const checkpoint: StoredCheckpoint = {
+    size: head.size,
+    rootHash: head.rootHash,
+    note,
+    signedAt,
+    keyName: sealer.origin,
+    publicKeyPem: publicKeyPem(key),
+    archiveName: archiveName(head.size, signedAt),
+  };
+  // Archived first: a checkpoint the table shows is always in the archive.
+  await sealer.archive.put({ name: checkpoint.archiveName, note });
+  await sealer.store.putCheckpoint(checkpoint);
+  sealer.known = newer(sealer.known, {
+    size: head.size,
+    rootHash: head.rootHash,
+    source: `signed at size ${head.size}`,
+  });
+  sealer.log.info('signed checkpoint', { treeSize: head.size });
+  return checkpoint;
+}
+
+/** The checkpoint note of `head`, signed (one KMS Sign) and checked against the public key. */
+async function signedNote(sealer: SealerContext, head: TreeHead, key: Uint8Array): Promise<string> {
+  const { origin } = sealer;
+  const body = checkpointBody({ origin, size: head.size, rootHash: head.rootHash });
+  const signature = await sealer.signer.sign(noteSigningBytes(body));
+  const note = formatSignedNote(body, [
+    { name: origin, keyId: noteKeyId(origin, rawEd25519FromSpki(key)), signature },
+  ]);
+  if (!verifyCheckpointSignature(note, { name: origin, publicKey: key })) {
+    throw new CheckpointSigningError('the signing key returned a signature that does not verify');
+  }
+  return note;
 }

@@ -1,6 +1,6 @@
 /**
- * Tiles: how the subtree store of merkle.ts (the hash of every perfect subtree, keyed (level, index)) is
- * kept in few, bounded items, after the C2SP `tlog-tiles` layout.
+ * Tiles: how the subtree store (merkle/subtrees.ts: the hash of every perfect subtree, keyed
+ * (level, index)) is kept in few, bounded items, after the C2SP `tlog-tiles` layout.
  *
  * Row L holds the hashes of tree level 8L (row 0: the leaf hashes; row 1: the roots of the perfect
  * subtrees of 256 leaves; …). Row L is cut into tiles of 256 consecutive entries: tile (L, N) holds the
@@ -13,18 +13,17 @@
  * batch. Appending k <= 256 leaves writes at most two tiles of each row that grows (one new or partial,
  * perhaps one more), hence a handful of items per sealed batch instead of one item per subtree.
  */
+import { MerkleTreeError } from './merkle/errors';
+import { rootHash } from './merkle/hashing';
 import {
-  type CompletedSubtree,
   consistencyProofPlan,
   inclusionProofPlan,
-  MerkleTreeError,
   type ProofPlan,
   planSubtreeRefs,
   resolveProofPlan,
-  rootHash,
-  type SubtreeHashLookup,
-  type SubtreeRef,
-} from './merkle';
+} from './merkle/proofs';
+import { isSize } from './merkle/sizes';
+import type { CompletedSubtree, SubtreeHashLookup, SubtreeRef } from './merkle/subtrees';
 
 export const TILE_HEIGHT = 8;
 export const TILE_WIDTH = 2 ** TILE_HEIGHT;
@@ -86,9 +85,7 @@ export function tilesTouched(
   oldSize: number,
   newSize: number,
 ): { tile: TileRef; previousWidth: number; width: number }[] {
-  if (
-    !(Number.isSafeInteger(oldSize) && Number.isSafeInteger(newSize) && 0 <= oldSize && oldSize <= newSize)
-  ) {
+  if (!(isSize(oldSize) && isSize(newSize) && oldSize <= newSize)) {
     throw new MerkleTreeError(`cannot append from size ${oldSize} to size ${newSize}`);
   }
   const touched: { tile: TileRef; previousWidth: number; width: number }[] = [];

@@ -24,7 +24,8 @@ import {
   type VerifiedCheckpoint,
   verifyBundle,
 } from '../../../../src/domain/audit/log-verifier';
-import { consistencyProof, inclusionProof, leafHash, rootHash } from '../../../../src/domain/audit/merkle';
+import { leafHash, rootHash } from '../../../../src/domain/audit/merkle/hashing';
+import { consistencyProof, inclusionProof } from '../../../../src/domain/audit/merkle/proofs';
 import { auditEvent } from '../../../support/audit-fakes';
 
 const ORIGIN = 'himaya.test/audit';
@@ -68,7 +69,7 @@ const honestProofs = (leaves: Uint8Array[], size: number) => async (m: number) =
   consistencyProof(m, size, leaves);
 
 describe('the fast tree of the verifier', () => {
-  it('agrees with merkle.ts on every root and prefix root', () => {
+  it('agrees with merkle/hashing.ts on every root and prefix root', () => {
     fc.assert(
       fc.property(fc.array(fc.uint8Array({ maxLength: 80 }), { maxLength: 300 }), (inputs) => {
         const levels = new MerkleLevels(hashLeaves(inputs));

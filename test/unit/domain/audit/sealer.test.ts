@@ -2,15 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { parseSignedNote, verifyCheckpointSignature } from '../../../../src/domain/audit/checkpoint';
 import type { AuditEvent } from '../../../../src/domain/audit/event';
 import { compareForSealing, eventLeafHash } from '../../../../src/domain/audit/leaf';
-import {
-  appendLeaf,
-  EMPTY_FRONTIER,
-  type Frontier,
-  leafHash,
-  rootHash,
-  verifyConsistency,
-  verifyInclusion,
-} from '../../../../src/domain/audit/merkle';
+import { appendLeaf, EMPTY_FRONTIER, type Frontier } from '../../../../src/domain/audit/merkle/compact-range';
+import { leafHash, rootHash } from '../../../../src/domain/audit/merkle/hashing';
+import { verifyConsistency, verifyInclusion } from '../../../../src/domain/audit/merkle/verification';
 import {
   archiveName,
   createSealer,

@@ -3,15 +3,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   appendLeafWithSubtrees,
-  type CompletedSubtree,
   EMPTY_FRONTIER,
   type Frontier,
-  MerkleTreeError,
   rootFromFrontier,
-  rootHash,
-  verifyConsistency,
-  verifyInclusion,
-} from '../../../../src/domain/audit/merkle';
+} from '../../../../src/domain/audit/merkle/compact-range';
+import { MerkleTreeError } from '../../../../src/domain/audit/merkle/errors';
+import { rootHash } from '../../../../src/domain/audit/merkle/hashing';
+import type { CompletedSubtree } from '../../../../src/domain/audit/merkle/subtrees';
+import { verifyConsistency, verifyInclusion } from '../../../../src/domain/audit/merkle/verification';
 import {
   appendToTiles,
   consistencyProofFromTiles,
