@@ -1,16 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { type Directory, DirectorySchema } from '../src/domain/directory';
 import { FUNCTION_NAMES, type FunctionName } from '../src/http/routes';
-import { defaultDomainPrefix, HimayaApi, type MtlsDomain } from './constructs/api';
-import { ApiFunction, PROJECT_ROOT } from './constructs/api-function';
+import { HimayaApi } from './constructs/api';
 import { AuditSealer } from './constructs/audit-sealer';
 import { HimayaData } from './constructs/data';
 import { HimayaEvents } from './constructs/events';
+import { FailureQueue } from './constructs/failure-queue';
+import { HimayaFunction, PROJECT_ROOT } from './constructs/himaya-function';
+import { defaultDomainPrefix, type HimayaUserPool } from './constructs/identity';
 import { HimayaKeys } from './constructs/keys';
+import type { MtlsDomain } from './constructs/mtls-domain';
 import { HimayaObservability } from './constructs/observability';
 
 /** What a function may be granted: the stack's data, keys and event bus. */
@@ -31,50 +34,51 @@ const AUDIT_EVENTS = { partitionKeys: ['EVENT#*'] };
  * Everything each function may do beyond writing its logs and traces: its role starts empty. A function
  * added to `FUNCTION_NAMES` must get an entry here (the type requires it), stating its grants in one place.
  */
-export const FUNCTION_GRANTS: Record<FunctionName, (fn: ApiFunction, resources: StackResources) => void> = {
-  // Liveness and the OpenAPI document: no data, no key.
-  public: () => undefined,
-  // The agency directory comes from its environment (`AGENCY_DIRECTORY`); it records each read.
-  directory: (fn, { data }) => {
-    fn.bindTable(data.tables.AuditLog, 'APPEND', AUDIT_EVENTS);
-  },
-  // Cases and their audit events (one transaction), idempotent writes, sections under the agency keys,
-  // blind indexes for matching. It may add audit events, never change one.
-  cases: (fn, { data, keys }) => {
-    fn.bindTable(data.tables.Cases, 'RW')
-      .bindTable(data.tables.AuditLog, 'APPEND', AUDIT_EVENTS)
-      .bindTable(data.tables.Idempotency, 'RW')
-      .useKeys([...keys.agencyKeys.values()], SECTION_KEY_ACTIONS, SECTION_CONTEXT)
-      .useKeys([keys.hmacKey], ['kms:GenerateMac']);
-  },
-  // Shares, requests, decisions, emergency access: grants, listings, requests, reviews and the event outbox
-  // in Cases, each with its audit event; idempotent writes; domain events to the bus. No agency key: the
-  // exchange decides who may see a case and never reads its content.
-  exchange: (fn, { data, events }) => {
-    fn.bindTable(data.tables.Cases, 'RW')
-      .bindTable(data.tables.AuditLog, 'APPEND', AUDIT_EVENTS)
-      .bindTable(data.tables.Idempotency, 'RW');
-    events.grantPublish(fn);
-  },
-  // Compliance's review list: the REVIEW# items of Cases and their index only, and their audit events.
-  reviews: (fn, { data }) => {
-    fn.bindItems(data.tables.Cases, { partitionKeys: ['REVIEW#*'], index: 'byReview' }).bindTable(
-      data.tables.AuditLog,
-      'APPEND',
-      AUDIT_EVENTS,
-    );
-  },
-  // The scheduled deadline sweep: marks overdue items in Cases, with their audit events, reviews and
-  // domain events; no agency key.
-  deadlines: (fn, { data, events }) => {
-    fn.bindTable(data.tables.Cases, 'RW').bindTable(data.tables.AuditLog, 'APPEND', AUDIT_EVENTS);
-    events.grantPublish(fn);
-  },
-  // Compliance reads the access log (and records its own reads there); it can decrypt no case.
-  audit: (fn, { data }) => {
-    fn.bindTable(data.tables.AuditLog, 'RO').bindTable(data.tables.AuditLog, 'APPEND', AUDIT_EVENTS);
-  },
-};
+export const FUNCTION_GRANTS: Record<FunctionName, (fn: HimayaFunction, resources: StackResources) => void> =
+  {
+    // Liveness and the OpenAPI document: no data, no key.
+    public: () => undefined,
+    // The agency directory comes from its environment (`AGENCY_DIRECTORY`); it records each read.
+    directory: (fn, { data }) => {
+      fn.bindTable(data.tables.AuditLog, 'APPEND', AUDIT_EVENTS);
+    },
+    // Cases and their audit events (one transaction), idempotent writes, sections under the agency keys,
+    // blind indexes for matching. It may add audit events, never change one.
+    cases: (fn, { data, keys }) => {
+      fn.bindTable(data.tables.Cases, 'RW')
+        .bindTable(data.tables.AuditLog, 'APPEND', AUDIT_EVENTS)
+        .bindTable(data.tables.Idempotency, 'RW')
+        .useKeys([...keys.agencyKeys.values()], SECTION_KEY_ACTIONS, SECTION_CONTEXT)
+        .useKeys([keys.hmacKey], ['kms:GenerateMac']);
+    },
+    // Shares, requests, decisions, emergency access: grants, listings, requests, reviews and the event outbox
+    // in Cases, each with its audit event; idempotent writes; domain events to the bus. No agency key: the
+    // exchange decides who may see a case and never reads its content.
+    exchange: (fn, { data, events }) => {
+      fn.bindTable(data.tables.Cases, 'RW')
+        .bindTable(data.tables.AuditLog, 'APPEND', AUDIT_EVENTS)
+        .bindTable(data.tables.Idempotency, 'RW');
+      events.grantPublish(fn);
+    },
+    // Compliance's review list: the REVIEW# items of Cases and their index only, and their audit events.
+    reviews: (fn, { data }) => {
+      fn.bindItems(data.tables.Cases, { partitionKeys: ['REVIEW#*'], index: 'byReview' }).bindTable(
+        data.tables.AuditLog,
+        'APPEND',
+        AUDIT_EVENTS,
+      );
+    },
+    // The scheduled deadline sweep: marks overdue items in Cases, with their audit events, reviews and
+    // domain events; no agency key.
+    deadlines: (fn, { data, events }) => {
+      fn.bindTable(data.tables.Cases, 'RW').bindTable(data.tables.AuditLog, 'APPEND', AUDIT_EVENTS);
+      events.grantPublish(fn);
+    },
+    // Compliance reads the access log (and records its own reads there); it can decrypt no case.
+    audit: (fn, { data }) => {
+      fn.bindTable(data.tables.AuditLog, 'RO').bindTable(data.tables.AuditLog, 'APPEND', AUDIT_EVENTS);
+    },
+  };
 
 export interface HimayaStackProps extends StackProps {
   /** @default config/agencies.json */
@@ -106,6 +110,29 @@ export function readDirectory(file = join(PROJECT_ROOT, 'config', 'agencies.json
 }
 
 /**
+ * The directory as functions read it from `AGENCY_DIRECTORY` in AWS: each agency with its key's ARN, and
+ * each client's `id` replaced by its Cognito app client id, the value of the `client_id` claim in its access
+ * tokens, so that `findClient` maps a token to its agency.
+ */
+export function deployedDirectory(
+  directory: Directory,
+  keys: HimayaKeys,
+  userPool: HimayaUserPool,
+): Directory {
+  return {
+    ...directory,
+    agencies: directory.agencies.map((agency) => {
+      const key = keys.agencyKeys.get(agency.id);
+      return key ? { ...agency, keyArn: key.keyArn } : agency;
+    }),
+    clients: directory.clients.map((client) => {
+      const appClient = userPool.clients.get(client.id);
+      return appClient ? { ...client, id: appClient.userPoolClientId } : client;
+    }),
+  };
+}
+
+/**
  * Himaya in AWS: the REST API and its Cognito authorizer, one Lambda function per area of the route table,
  * the DynamoDB tables (and their backup plan), the KMS keys (one per agency, the checkpoint signing key, the
  * matching HMAC key), the audit sealer with its write-once checkpoint archive, and the alarms and dashboard.
@@ -114,7 +141,7 @@ export class HimayaStack extends Stack {
   readonly keys: HimayaKeys;
   readonly data: HimayaData;
   readonly events: HimayaEvents;
-  readonly functions: ReadonlyMap<FunctionName, ApiFunction>;
+  readonly functions: ReadonlyMap<FunctionName, HimayaFunction>;
   readonly api: HimayaApi;
   readonly sealer: AuditSealer;
   /** Failed invocations of the scheduled deadline sweep. */
@@ -127,12 +154,45 @@ export class HimayaStack extends Stack {
       ...props,
     });
     const directory = props.directory ?? readDirectory();
-    const context = (key: string): string | undefined => this.node.tryGetContext(key);
 
     this.keys = new HimayaKeys(this, 'Keys', { directory });
     this.data = new HimayaData(this, 'Data');
+    this.events = new HimayaEvents(this, 'Events');
+    // The deadline sweep runs on a schedule (asynchronous invocations): one at a time, failures kept.
+    this.deadLetters = new FailureQueue(this, 'DeadlinesDeadLetters', {
+      reason:
+        'This queue is itself the dead-letter queue of the scheduled deadline sweep; an alarm watches its depth.',
+    });
+    this.functions = this.createFunctions(props);
+    this.sealer = this.createSealer(props);
+    // The deadline sweep has no route: a schedule runs it every minute.
+    this.events.runEveryMinute(this.functions.get('deadlines') as HimayaFunction);
 
-    // AGENCY_DIRECTORY is added once the API exists: it carries the Cognito app client ids.
+    this.api = new HimayaApi(this, 'Api', {
+      ...this.mtlsDomainOf(props),
+      functions: this.functions,
+      directory,
+      logsKey: this.keys.logsKey,
+      domainPrefix:
+        props.cognitoDomainPrefix ??
+        this.contextValue('himaya:cognitoDomainPrefix') ??
+        defaultDomainPrefix(this),
+      stageName: props.stageName ?? this.contextValue('himaya:stageName') ?? 'prod',
+    });
+    // Added once the API exists: it carries the Cognito app client ids.
+    const directoryJson = this.toJsonString(deployedDirectory(directory, this.keys, this.api.userPool));
+    for (const fn of this.functions.values()) fn.addEnvironment('AGENCY_DIRECTORY', directoryJson);
+
+    this.observability = this.createObservability(props);
+    this.addOutputs();
+  }
+
+  private contextValue(key: string): string | undefined {
+    return this.node.tryGetContext(key);
+  }
+
+  /** One function per name of `FUNCTION_NAMES`, each with the grants of `FUNCTION_GRANTS` and nothing more. */
+  private createFunctions(props: HimayaStackProps): ReadonlyMap<FunctionName, HimayaFunction> {
     const environment: Record<string, string> = {
       CASES_TABLE: this.data.tables.Cases.tableName,
       AUDIT_TABLE: this.data.tables.AuditLog.tableName,
@@ -140,24 +200,14 @@ export class HimayaStack extends Stack {
       SIGNING_KEY_ARN: this.keys.signingKey.keyArn,
       HMAC_KEY_ARN: this.keys.hmacKey.keyArn,
     };
-    this.events = new HimayaEvents(this, 'Events');
     const resources: StackResources = { data: this.data, keys: this.keys, events: this.events };
-    const concurrency = Number(props.functionConcurrency ?? context('himaya:functionConcurrency') ?? 50);
-    // The deadline sweep runs on a schedule (asynchronous invocations): one at a time, failures kept.
-    this.deadLetters = new sqs.Queue(this, 'DeadlinesDeadLetters', {
-      encryption: sqs.QueueEncryption.KMS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetters).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself the dead-letter queue of the scheduled deadline sweep; an alarm watches its depth.',
-    });
-    this.functions = new Map(
+    const concurrency = Number(
+      props.functionConcurrency ?? this.contextValue('himaya:functionConcurrency') ?? 50,
+    );
+    return new Map(
       FUNCTION_NAMES.map((fn) => {
         const id = `${fn.charAt(0).toUpperCase()}${fn.slice(1)}Function`;
-        const apiFunction = new ApiFunction(this, id, {
+        const created = new HimayaFunction(this, id, {
           fn,
           environment,
           logsKey: this.keys.logsKey,
@@ -165,55 +215,45 @@ export class HimayaStack extends Stack {
             ? { reservedConcurrentExecutions: 1, deadLetterQueue: this.deadLetters }
             : { reservedConcurrentExecutions: concurrency }),
         });
-        if (fn !== 'deadlines') apiFunction.invokedSynchronouslyOnly('API Gateway Lambda proxy integration');
-        FUNCTION_GRANTS[fn](apiFunction, resources);
-        return [fn, apiFunction];
+        if (fn !== 'deadlines') created.invokedSynchronouslyOnly('API Gateway Lambda proxy integration');
+        FUNCTION_GRANTS[fn](created, resources);
+        return [fn, created];
       }),
     );
+  }
 
-    const retention = props.checkpointRetentionDays ?? context('himaya:checkpointRetentionDays');
-    this.sealer = new AuditSealer(this, 'Sealer', {
+  private createSealer(props: HimayaStackProps): AuditSealer {
+    const retention = props.checkpointRetentionDays ?? this.contextValue('himaya:checkpointRetentionDays');
+    return new AuditSealer(this, 'Sealer', {
       auditTable: this.data.tables.AuditLog,
       signingKey: this.keys.signingKey,
       logsKey: this.keys.logsKey,
       ...(retention !== undefined ? { retentionDays: Number(retention) } : {}),
-      origin: props.checkpointOrigin ?? context('himaya:checkpointOrigin') ?? 'himaya.example/audit',
+      origin:
+        props.checkpointOrigin ?? this.contextValue('himaya:checkpointOrigin') ?? 'himaya.example/audit',
     });
+  }
 
-    // The deadline sweep has no route: a schedule runs it every minute.
-    this.events.runEveryMinute(this.functions.get('deadlines') as ApiFunction);
-
-    const domainName = context('himaya:domainName');
-    const certificateArn = context('himaya:certificateArn');
-    const truststoreUri = context('himaya:truststoreUri');
-    const truststoreVersion = context('himaya:truststoreVersion');
-    const contextDomain: MtlsDomain | undefined =
+  /** The custom domain with mutual TLS from the props, else from the context, which has all of it or none. */
+  private mtlsDomainOf(props: HimayaStackProps): { mtlsDomain?: MtlsDomain } {
+    const domainName = this.contextValue('himaya:domainName');
+    const certificateArn = this.contextValue('himaya:certificateArn');
+    const truststoreUri = this.contextValue('himaya:truststoreUri');
+    const truststoreVersion = this.contextValue('himaya:truststoreVersion');
+    const fromContext: MtlsDomain | undefined =
       domainName && certificateArn && truststoreUri
         ? { domainName, certificateArn, truststoreUri, ...(truststoreVersion ? { truststoreVersion } : {}) }
         : undefined;
-    if (!contextDomain && (domainName || certificateArn || truststoreUri)) {
+    if (!fromContext && (domainName || certificateArn || truststoreUri)) {
       throw new Error('mutual TLS needs himaya:domainName, himaya:certificateArn and himaya:truststoreUri');
     }
-    const mtlsDomain = props.mtlsDomain ?? contextDomain;
+    const mtlsDomain = props.mtlsDomain ?? fromContext;
+    return mtlsDomain ? { mtlsDomain } : {};
+  }
 
-    this.api = new HimayaApi(this, 'Api', {
-      ...(mtlsDomain ? { mtlsDomain } : {}),
-      functions: this.functions,
-      directory,
-      logsKey: this.keys.logsKey,
-      domainPrefix:
-        props.cognitoDomainPrefix ?? context('himaya:cognitoDomainPrefix') ?? defaultDomainPrefix(this),
-      stageName: props.stageName ?? context('himaya:stageName') ?? 'prod',
-    });
-
-    const deployedDirectory = this.api.withCognitoClientIds(this.keys.withKeyArns(directory));
-    const directoryJson = Stack.of(this).toJsonString(deployedDirectory);
-    for (const apiFunction of this.functions.values()) {
-      apiFunction.addEnvironment('AGENCY_DIRECTORY', directoryJson);
-    }
-
-    const alarmEmail = props.alarmEmail ?? context('himaya:alarmEmail');
-    this.observability = new HimayaObservability(this, 'Observability', {
+  private createObservability(props: HimayaStackProps): HimayaObservability {
+    const alarmEmail = props.alarmEmail ?? this.contextValue('himaya:alarmEmail');
+    return new HimayaObservability(this, 'Observability', {
       restApi: this.api.restApi,
       functions: this.functions,
       sealer: this.sealer.function,
@@ -224,19 +264,22 @@ export class HimayaStack extends Stack {
       ]),
       ...(alarmEmail ? { alarmEmail } : {}),
     });
+  }
 
+  private addOutputs(): void {
+    const { domainName } = this.api;
     new CfnOutput(this, 'ApiUrl', {
-      value: this.api.domainName ? `https://${this.api.domainName.domainName}/` : this.api.restApi.url,
+      value: domainName ? `https://${domainName.domainName}/` : this.api.restApi.url,
       description: 'Base URL of the API',
     });
-    if (this.api.domainName) {
+    if (domainName) {
       new CfnOutput(this, 'MtlsDomainTarget', {
-        value: this.api.domainName.domainNameAliasDomainName,
+        value: domainName.domainNameAliasDomainName,
         description: 'Point a CNAME (or an alias record) of the custom domain at this name',
       });
     }
     new CfnOutput(this, 'TokenUrl', {
-      value: this.api.tokenUrl,
+      value: this.api.userPool.tokenUrl,
       description: 'OAuth2 token endpoint (client credentials)',
     });
     new CfnOutput(this, 'UserPoolId', { value: this.api.userPool.userPoolId });

@@ -6,10 +6,11 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ApiFunction } from './api-function';
 import type { HimayaTable } from './data';
+import { FailureQueue } from './failure-queue';
+import { HimayaFunction } from './himaya-function';
 
 /** Where the archive keeps checkpoints (as `s3CheckpointArchive` writes them). */
 export const CHECKPOINT_PREFIX = 'checkpoints/';
@@ -32,7 +33,7 @@ export interface AuditSealerProps {
  * update tree state.
  */
 export class AuditSealer extends Construct {
-  readonly function: ApiFunction;
+  readonly function: HimayaFunction;
   readonly archive: s3.Bucket;
   readonly archiveKey: kms.Key;
   readonly accessLogs: s3.Bucket;
@@ -49,7 +50,39 @@ export class AuditSealer extends Construct {
     if (!table.tableStreamArn) throw new Error('the audit table has no stream');
 
     // --- Archive: write-once checkpoints, kept for the retention period whatever any principal does.
-    this.accessLogs = new s3.Bucket(this, 'ArchiveAccessLogs', {
+    this.accessLogs = this.createAccessLogBucket();
+    this.archiveKey = new kms.Key(this, 'ArchiveKey', {
+      description: 'Himaya: encrypts the audit checkpoint archive',
+      alias: 'alias/himaya-audit-archive',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      pendingWindow: Duration.days(30),
+    });
+    this.archive = this.createArchive(props.retentionDays ?? 2557);
+    acknowledgeNoReplication(this.archive, this.accessLogs);
+
+    // --- Where failures go: both queues carry metadata only (shard and sequence numbers, schedule events).
+    const reason =
+      'This queue is itself a dead-letter / on-failure destination of the sealer; an alarm watches its depth and operators replay from it.';
+    this.failures = new FailureQueue(this, 'StreamFailures', { reason });
+    this.deadLetters = new FailureQueue(this, 'HeartbeatDeadLetters', { reason });
+
+    this.function = this.createFunction(props);
+    this.grantArchive(this.function);
+    restrictSigningTo(this.function.role as iam.Role, props.signingKey);
+    this.mapping = this.subscribeToNewEvents(table);
+
+    // --- The heartbeat: a checkpoint at least every 5 minutes, even when nothing happens.
+    this.heartbeat = new events.Rule(this, 'Heartbeat', {
+      description: 'Himaya: sign a heartbeat checkpoint of the audit log when the newest one is old',
+      schedule: events.Schedule.rate(Duration.minutes(1)),
+      targets: [new targets.LambdaFunction(this.function, { retryAttempts: 0 })],
+    });
+  }
+
+  /** Receives the archive's S3 server access logs. */
+  private createAccessLogBucket(): s3.Bucket {
+    const bucket = new s3.Bucket(this, 'ArchiveAccessLogs', {
       // S3 server access logs can only be delivered to a bucket with SSE-S3 encryption.
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -60,28 +93,23 @@ export class AuditSealer extends Construct {
     });
     const accessLogReason =
       'This bucket receives the server access logs of the checkpoint archive; logging it to itself (or to a third bucket) would loop or add nothing.';
-    Validations.of(this.accessLogs).acknowledge({ id: 'AwsSolutions-S1', reason: accessLogReason });
-    Validations.of(this.accessLogs).acknowledge({
-      id: 'HIPAA.Security-S3BucketLoggingEnabled',
-      reason: accessLogReason,
-    });
-    Validations.of(this.accessLogs).acknowledge({
-      id: 'NIST.800.53.R5-S3BucketLoggingEnabled',
-      reason: accessLogReason,
-    });
+    Validations.of(bucket).acknowledge({ id: 'AwsSolutions-S1', reason: accessLogReason });
+    for (const pack of ['HIPAA.Security', 'NIST.800.53.R5']) {
+      Validations.of(bucket).acknowledge({ id: `${pack}-S3BucketLoggingEnabled`, reason: accessLogReason });
+      Validations.of(bucket).acknowledge({
+        id: `${pack}-S3DefaultEncryptionKMS`,
+        reason:
+          'S3 server access logs can only be delivered to a bucket encrypted with SSE-S3 (AES-256), not SSE-KMS; the logs hold request metadata, no checkpoint content.',
+      });
+    }
+    return bucket;
+  }
 
-    this.archiveKey = new kms.Key(this, 'ArchiveKey', {
-      description: 'Himaya: encrypts the audit checkpoint archive',
-      alias: 'alias/himaya-audit-archive',
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-      pendingWindow: Duration.days(30),
-    });
-    this.archive = new s3.Bucket(this, 'Archive', {
+  /** Object Lock in compliance mode: no principal, root included, can shorten or lift the retention. */
+  private createArchive(retentionDays: number): s3.Bucket {
+    return new s3.Bucket(this, 'Archive', {
       objectLockEnabled: true,
-      objectLockDefaultRetention: s3.ObjectLockRetention.compliance(
-        Duration.days(props.retentionDays ?? 2557),
-      ),
+      objectLockDefaultRetention: s3.ObjectLockRetention.compliance(Duration.days(retentionDays)),
       versioned: true,
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.archiveKey,
@@ -93,42 +121,12 @@ export class AuditSealer extends Construct {
       serverAccessLogsPrefix: 'archive/',
       removalPolicy: RemovalPolicy.RETAIN,
     });
+  }
 
-    const noReplication =
-      'Checkpoints are small signed notes that the AuditLog table (with PITR and AWS Backup) also holds, and anyone holding the public key can re-verify any copy; a cross-region replica of a compliance-locked bucket is left to deployments whose recovery plan asks for one.';
-    for (const pack of ['HIPAA.Security', 'NIST.800.53.R5']) {
-      for (const bucket of [this.archive, this.accessLogs]) {
-        Validations.of(bucket).acknowledge({
-          id: `${pack}-S3BucketReplicationEnabled`,
-          reason: noReplication,
-        });
-      }
-      Validations.of(this.accessLogs).acknowledge({
-        id: `${pack}-S3DefaultEncryptionKMS`,
-        reason:
-          'S3 server access logs can only be delivered to a bucket encrypted with SSE-S3 (AES-256), not SSE-KMS; the logs hold request metadata, no checkpoint content.',
-      });
-    }
-
-    // --- Where failures go: both queues carry metadata only (shard and sequence numbers, schedule events).
-    const queue = (queueId: string) =>
-      new sqs.Queue(this, queueId, {
-        encryption: sqs.QueueEncryption.KMS_MANAGED,
-        enforceSSL: true,
-        retentionPeriod: Duration.days(14),
-      });
-    this.failures = queue('StreamFailures');
-    this.deadLetters = queue('HeartbeatDeadLetters');
-    for (const failureQueue of [this.failures, this.deadLetters]) {
-      Validations.of(failureQueue).acknowledge({
-        id: 'AwsSolutions-SQS3',
-        reason:
-          'This queue is itself a dead-letter / on-failure destination of the sealer; an alarm watches its depth and operators replay from it.',
-      });
-    }
-
-    // --- The function.
-    this.function = new ApiFunction(this, 'Function', {
+  /** The sealer may seal the audit table (read, put tree items, update events), read its stream, and sign. */
+  private createFunction(props: AuditSealerProps): HimayaFunction {
+    const table = props.auditTable;
+    const fn = new HimayaFunction(this, 'Function', {
       fn: 'sealer',
       environment: {
         AUDIT_TABLE: table.tableName,
@@ -144,45 +142,38 @@ export class AuditSealer extends Construct {
       reservedConcurrentExecutions: 4,
       deadLetterQueue: this.deadLetters,
     });
-    this.function
+    return fn
       .bindTable(table, 'SEAL')
       .bindStream(table)
       .useKeys([props.signingKey], ['kms:Sign', 'kms:GetPublicKey'])
       .useKeys([this.archiveKey], ['kms:GenerateDataKey', 'kms:Decrypt'], {
         StringEquals: { 'kms:ViaService': `s3.${Stack.of(this).region}.amazonaws.com` },
       });
+  }
+
+  /** Checkpoints are written and read under their own prefix of the archive, and nowhere else. */
+  private grantArchive(fn: HimayaFunction): void {
     const objects = this.archive.arnForObjects(`${CHECKPOINT_PREFIX}*`);
-    this.function.addToRolePolicy(
+    fn.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject'], resources: [objects] }),
     );
-    this.function.addToRolePolicy(
+    fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['s3:ListBucket'],
         resources: [this.archive.bucketArn],
         conditions: { StringLike: { 's3:prefix': [`${CHECKPOINT_PREFIX}*`] } },
       }),
     );
-    const role = this.function.role as iam.Role;
-    Validations.of(role).acknowledge({
+    Validations.of(fn.role as iam.Role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.archive.node.defaultChild as s3.CfnBucket)}.Arn>/${CHECKPOINT_PREFIX}*]`,
       reason:
         'The sealer writes and reads checkpoints under their own prefix of the archive (one object per checkpoint, named by tree size); Object Lock makes each object write-once.',
     });
+  }
 
-    // Nobody but the sealer signs with the checkpoint key, whatever their IAM policies say.
-    props.signingKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'OnlyTheSealerSigns',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['kms:Sign'],
-        resources: ['*'],
-        conditions: { ArnNotEquals: { 'aws:PrincipalArn': role.roleArn } },
-      }),
-    );
-
-    // --- The stream: new audit events only, in order, never skipped.
-    this.mapping = this.function.addEventSourceMapping('AuditStream', {
+  /** New audit events only, in order, never skipped: a batch is retried until its records expire. */
+  private subscribeToNewEvents(table: HimayaTable): lambda.EventSourceMapping {
+    return this.function.addEventSourceMapping('AuditStream', {
       eventSourceArn: table.tableStreamArn,
       startingPosition: lambda.StartingPosition.TRIM_HORIZON,
       batchSize: 1000,
@@ -198,12 +189,29 @@ export class AuditSealer extends Construct {
       ],
       onFailure: new SqsDlq(this.failures),
     });
+  }
+}
 
-    // --- The heartbeat: a checkpoint at least every 5 minutes, even when nothing happens.
-    this.heartbeat = new events.Rule(this, 'Heartbeat', {
-      description: 'Himaya: sign a heartbeat checkpoint of the audit log when the newest one is old',
-      schedule: events.Schedule.rate(Duration.minutes(1)),
-      targets: [new targets.LambdaFunction(this.function, { retryAttempts: 0 })],
-    });
+/** Nobody but the sealer signs with the checkpoint key, whatever their IAM policies say. */
+function restrictSigningTo(role: iam.Role, signingKey: kms.Key): void {
+  signingKey.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'OnlyTheSealerSigns',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:Sign'],
+      resources: ['*'],
+      conditions: { ArnNotEquals: { 'aws:PrincipalArn': role.roleArn } },
+    }),
+  );
+}
+
+function acknowledgeNoReplication(...buckets: s3.Bucket[]): void {
+  const noReplication =
+    'Checkpoints are small signed notes that the AuditLog table (with PITR and AWS Backup) also holds, and anyone holding the public key can re-verify any copy; a cross-region replica of a compliance-locked bucket is left to deployments whose recovery plan asks for one.';
+  for (const pack of ['HIPAA.Security', 'NIST.800.53.R5']) {
+    for (const bucket of buckets) {
+      Validations.of(bucket).acknowledge({ id: `${pack}-S3BucketReplicationEnabled`, reason: noReplication });
+    }
   }
 }

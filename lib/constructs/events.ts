@@ -4,7 +4,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../../src/domain/exchange/events';
-import type { ApiFunction } from './api-function';
+import type { HimayaFunction } from './himaya-function';
 
 /**
  * The exchange's events: a custom EventBridge bus for the domain events agency systems subscribe to
@@ -26,7 +26,7 @@ export class HimayaEvents extends Construct {
   }
 
   /** Lets a function put events on the bus, and tells it which bus (EVENT_BUS_NAME). */
-  grantPublish(fn: ApiFunction): void {
+  grantPublish(fn: HimayaFunction): void {
     this.bus.grantPutEventsTo(fn);
     fn.addEnvironment('EVENT_BUS_NAME', this.bus.eventBusName);
   }

@@ -2,7 +2,10 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import type { Directory } from '../../src/domain/directory';
+import type { Agency, Directory } from '../../src/domain/directory';
+
+/** Every key is kept on stack deletion, and a key scheduled for deletion can be recovered for 30 days. */
+const RETAINED = { removalPolicy: RemovalPolicy.RETAIN, pendingWindow: Duration.days(30) };
 
 export interface HimayaKeysProps {
   directory: Directory;
@@ -23,36 +26,13 @@ export class HimayaKeys extends Construct {
 
   constructor(scope: Construct, id: string, props: HimayaKeysProps) {
     super(scope, id);
-
-    const common = { removalPolicy: RemovalPolicy.RETAIN, pendingWindow: Duration.days(30) };
-
     this.agencyKeys = new Map(
-      props.directory.agencies.map((agency) => {
-        const key = new kms.Key(this, `Agency-${agency.id}`, {
-          ...common,
-          description: `Himaya: encrypts the case sections owned by ${agency.name.en}`,
-          alias: `alias/himaya-agency-${agency.id}`,
-          enableKeyRotation: true,
-        });
-        // Whatever a principal's IAM policy says, the key serves only sections of this agency's cases:
-        // the Encryption SDK sends the section's context (app, caseId, section, ownerAgency) with each call.
-        key.addToResourcePolicy(
-          new iam.PolicyStatement({
-            sid: 'OnlyThisAgencysSections',
-            effect: iam.Effect.DENY,
-            principals: [new iam.AnyPrincipal()],
-            actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
-            resources: ['*'],
-            conditions: { StringNotEquals: { 'kms:EncryptionContext:ownerAgency': agency.id } },
-          }),
-        );
-        return [agency.id, key];
-      }),
+      props.directory.agencies.map((agency) => [agency.id, this.createAgencyKey(agency)]),
     );
 
     // Asymmetric and HMAC keys cannot rotate automatically in KMS (only symmetric encryption keys can).
     this.signingKey = new kms.Key(this, 'CheckpointSigning', {
-      ...common,
+      ...RETAINED,
       description: 'Himaya: signs audit-log checkpoints (Ed25519, C2SP signed note)',
       alias: 'alias/himaya-audit-signing',
       keySpec: kms.KeySpec.ECC_NIST_EDWARDS25519,
@@ -60,22 +40,50 @@ export class HimayaKeys extends Construct {
     });
 
     this.hmacKey = new kms.Key(this, 'MatchHmac', {
-      ...common,
+      ...RETAINED,
       description: 'Himaya: HMAC-SHA-256 blind indexes over normalised identifiers, for matching',
       alias: 'alias/himaya-match-hmac',
       keySpec: kms.KeySpec.HMAC_256,
       keyUsage: kms.KeyUsage.GENERATE_VERIFY_MAC,
     });
 
-    this.logsKey = new kms.Key(this, 'Logs', {
-      ...common,
+    this.logsKey = this.createLogsKey();
+  }
+
+  /**
+   * Whatever a principal's IAM policy says, the key serves only sections of this agency's cases: the
+   * Encryption SDK sends the section's context (app, caseId, section, ownerAgency) with each call.
+   */
+  private createAgencyKey(agency: Agency): kms.Key {
+    const key = new kms.Key(this, `Agency-${agency.id}`, {
+      ...RETAINED,
+      description: `Himaya: encrypts the case sections owned by ${agency.name.en}`,
+      alias: `alias/himaya-agency-${agency.id}`,
+      enableKeyRotation: true,
+    });
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyThisAgencysSections',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+        resources: ['*'],
+        conditions: { StringNotEquals: { 'kms:EncryptionContext:ownerAgency': agency.id } },
+      }),
+    );
+    return key;
+  }
+
+  /** CloudWatch Logs uses the key on behalf of log groups of this account and region only. */
+  private createLogsKey(): kms.Key {
+    const key = new kms.Key(this, 'Logs', {
+      ...RETAINED,
       description: 'Himaya: encrypts the CloudWatch log groups',
       alias: 'alias/himaya-logs',
       enableKeyRotation: true,
     });
     const { region, account, partition } = Stack.of(this);
-    // CloudWatch Logs uses the key on behalf of log groups of this account and region only.
-    this.logsKey.addToResourcePolicy(
+    key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowCloudWatchLogsOfThisAccount',
         principals: [new iam.ServicePrincipal(`logs.${region}.amazonaws.com`)],
@@ -94,16 +102,6 @@ export class HimayaKeys extends Construct {
         },
       }),
     );
-  }
-
-  /** The directory with each agency's key ARN filled in, as functions read it from `AGENCY_DIRECTORY`. */
-  withKeyArns(directory: Directory): Directory {
-    return {
-      ...directory,
-      agencies: directory.agencies.map((agency) => {
-        const key = this.agencyKeys.get(agency.id);
-        return key ? { ...agency, keyArn: key.keyArn } : agency;
-      }),
-    };
+    return key;
   }
 }

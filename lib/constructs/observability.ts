@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -10,6 +10,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { type AlarmedMetrics, addDashboard } from './dashboard';
 
 /** Namespace of the metrics the stack derives from the functions' logs. */
 export const METRICS_NAMESPACE = 'Himaya';
@@ -30,8 +31,10 @@ export interface HimayaObservabilityProps {
   maxSealLag?: Duration;
 }
 
+const FIVE_MINUTES = Duration.minutes(5);
+
 /**
- * Alarms to one SNS topic (KMS-encrypted, TLS only) and one CloudWatch dashboard:
+ * Alarms to one SNS topic (KMS-encrypted, TLS only) and one CloudWatch dashboard (`dashboard.ts`):
  * - API: 5xx rate over 5 minutes;
  * - functions: throttles and unhandled errors (any function), sealer errors and seal lag (stream iterator
  *   age), messages in a dead-letter or on-failure queue;
@@ -39,7 +42,6 @@ export interface HimayaObservabilityProps {
  *   or DynamoDB failed (`DependencyUnavailableError`, answered 503), the sealer refusing to extend the tree
  *   (a stored tree or checkpoint that does not verify: possible tampering), overdue items escalated.
  */
-
 export class HimayaObservability extends Construct {
   readonly topic: sns.Topic;
   readonly alarms: cloudwatch.Alarm[] = [];
@@ -47,7 +49,25 @@ export class HimayaObservability extends Construct {
 
   constructor(scope: Construct, id: string, props: HimayaObservabilityProps) {
     super(scope, id);
+    this.topic = this.createTopic(props.alarmEmail);
+    const all = [...props.functions.entries(), ['sealer', props.sealer] as const];
+    const metrics: AlarmedMetrics = {
+      ...this.alarmOnApi(props),
+      ...this.alarmOnFunctions(all),
+      ...this.alarmOnSealer(props),
+      ...this.alarmOnLoggedEvents(props),
+    };
+    this.alarmOnDeadLetters(props.deadLetterQueues);
+    this.dashboard = addDashboard(this, {
+      restApi: props.restApi,
+      functions: all.map(([, fn]) => fn),
+      alarms: this.alarms,
+      metrics,
+    });
+  }
 
+  /** The alarm topic, under a key of its own that CloudWatch may use; mailed to `alarmEmail`, if given. */
+  private createTopic(alarmEmail: string | undefined): sns.Topic {
     const key = new kms.Key(this, 'AlarmsKey', {
       description: 'Himaya: encrypts the alarm topic',
       alias: 'alias/himaya-alarms',
@@ -55,8 +75,7 @@ export class HimayaObservability extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       pendingWindow: Duration.days(30),
     });
-    // CloudWatch needs the key to publish alarm notifications to the encrypted topic (the statement AWS
-    // documents for alarms; who may publish to the topic is the topic's policy to say).
+    // The statement AWS documents for alarms; who may publish to the topic is the topic's policy to say.
     key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowCloudWatchAlarms',
@@ -65,122 +84,92 @@ export class HimayaObservability extends Construct {
         resources: ['*'],
       }),
     );
-    this.topic = new sns.Topic(this, 'Alarms', {
+    const topic = new sns.Topic(this, 'Alarms', {
       displayName: 'Himaya alarms',
       masterKey: key,
       enforceSSL: true,
     });
-    if (props.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    if (alarmEmail) topic.addSubscription(new subscriptions.EmailSubscription(alarmEmail));
+    return topic;
+  }
 
-    const alarm = (
-      alarmId: string,
-      alarmProps: cloudwatch.CreateAlarmOptions & { metric: cloudwatch.IMetric },
-    ) => {
-      const created = new cloudwatch.Alarm(this, alarmId, {
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        ...alarmProps,
-      });
-      created.addAlarmAction(new actions.SnsAction(this.topic));
-      created.addOkAction(new actions.SnsAction(this.topic));
-      this.alarms.push(created);
-      return created;
-    };
-    const fiveMinutes = Duration.minutes(5);
-
-    // --- API: share of 5xx answers (at least 20 requests in the period, so that one error at night is not 100%).
-    const requests = props.restApi.metricCount({ period: fiveMinutes, statistic: 'Sum' });
-    const serverErrors = props.restApi.metricServerError({ period: fiveMinutes, statistic: 'Sum' });
-    const clientErrors = props.restApi.metricClientError({ period: fiveMinutes, statistic: 'Sum' });
-    const serverErrorRate = new cloudwatch.MathExpression({
-      expression: 'IF(requests >= 20, 100 * errors / requests, 0)',
-      usingMetrics: { requests, errors: serverErrors },
-      label: '5xx rate (%)',
-      period: fiveMinutes,
-    });
-    alarm('Api5xxRate', {
-      alarmDescription: 'Himaya API: more than the allowed share of requests answered with a 5xx',
-      metric: serverErrorRate,
-      threshold: props.serverErrorRatePercent ?? 1,
+  /**
+   * An alarm that notifies the topic when it fires and when it clears. Unless told otherwise: above the
+   * threshold over one period, and missing data is not breaching.
+   */
+  private alarm(
+    alarmId: string,
+    alarmProps: Omit<cloudwatch.AlarmProps, 'evaluationPeriods'> & { evaluationPeriods?: number },
+  ): cloudwatch.Alarm {
+    const created = new cloudwatch.Alarm(this, alarmId, {
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
+      ...alarmProps,
     });
+    created.addAlarmAction(new actions.SnsAction(this.topic));
+    created.addOkAction(new actions.SnsAction(this.topic));
+    this.alarms.push(created);
+    return created;
+  }
 
-    // --- Functions: throttles and unhandled errors, summed over every function.
-    const all = [...props.functions.entries(), ['sealer', props.sealer] as const];
-    const sumOf = (metricName: 'Throttles' | 'Errors', label: string) =>
-      new cloudwatch.MathExpression({
-        expression: all.map(([name]) => `${metricName.toLowerCase()}_${name}`).join(' + '),
-        usingMetrics: Object.fromEntries(
-          all.map(([name, fn]) => [
-            `${metricName.toLowerCase()}_${name}`,
-            fn.metric(metricName, { period: fiveMinutes, statistic: 'Sum' }),
-          ]),
-        ),
-        label,
-        period: fiveMinutes,
-      });
-    const throttles = sumOf('Throttles', 'Throttled invocations');
-    alarm('FunctionThrottles', {
+  /** Share of 5xx answers (at least 20 requests in the period, so that one error at night is not 100%). */
+  private alarmOnApi(props: HimayaObservabilityProps) {
+    const requests = props.restApi.metricCount({ period: FIVE_MINUTES, statistic: 'Sum' });
+    const serverErrors = props.restApi.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' });
+    const clientErrors = props.restApi.metricClientError({ period: FIVE_MINUTES, statistic: 'Sum' });
+    this.alarm('Api5xxRate', {
+      alarmDescription: 'Himaya API: more than the allowed share of requests answered with a 5xx',
+      metric: new cloudwatch.MathExpression({
+        expression: 'IF(requests >= 20, 100 * errors / requests, 0)',
+        usingMetrics: { requests, errors: serverErrors },
+        label: '5xx rate (%)',
+        period: FIVE_MINUTES,
+      }),
+      threshold: props.serverErrorRatePercent ?? 1,
+    });
+    return { requests, clientErrors, serverErrors };
+  }
+
+  /** Throttles and unhandled errors, summed over every function. */
+  private alarmOnFunctions(all: readonly (readonly [string, lambda.Function])[]) {
+    const throttles = sumOverFunctions(all, 'Throttles', 'Throttled invocations');
+    this.alarm('FunctionThrottles', {
       alarmDescription: 'Himaya: a function was throttled (reserved concurrency or account limit reached)',
       metric: throttles,
       threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
     });
-    const errors = sumOf('Errors', 'Unhandled function errors');
-    alarm('FunctionErrors', {
+    const errors = sumOverFunctions(all, 'Errors', 'Unhandled function errors');
+    this.alarm('FunctionErrors', {
       alarmDescription:
         'Himaya: a function failed with an unhandled error (handlers answer errors themselves)',
       metric: errors,
       threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
     });
+    return { throttles, errors };
+  }
 
-    // --- Sealer: any failure, and how far behind the newest audit event it is.
+  /** Any failure of the sealer, and how far behind the newest audit event it is. */
+  private alarmOnSealer(props: HimayaObservabilityProps) {
     const sealerErrors = props.sealer.metricErrors({ period: Duration.minutes(1), statistic: 'Sum' });
-    alarm('SealerErrors', {
+    this.alarm('SealerErrors', {
       alarmDescription: 'Himaya audit sealer: a batch or heartbeat failed (the batch is retried in order)',
       metric: sealerErrors,
       threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
     });
     const sealLag = props.sealer.metric('IteratorAge', { period: Duration.minutes(1), statistic: 'Maximum' });
-    alarm('SealLag', {
+    this.alarm('SealLag', {
       alarmDescription: 'Himaya audit sealer: audit events wait too long to be sealed (stream iterator age)',
       metric: sealLag,
       threshold: (props.maxSealLag ?? Duration.minutes(5)).toMilliseconds(),
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 3,
     });
+    return { sealerErrors, sealLag };
+  }
 
-    // --- From the logs: the functions log these events as JSON (Powertools logger).
-    const logMetric = (
-      filterId: string,
-      logGroups: logs.ILogGroup[],
-      metricName: string,
-      filterPattern: logs.IFilterPattern,
-      metricValue = '1',
-    ) => {
-      for (const [index, logGroup] of logGroups.entries()) {
-        new logs.MetricFilter(this, `${filterId}${index}`, {
-          logGroup,
-          filterPattern,
-          metricNamespace: METRICS_NAMESPACE,
-          metricName,
-          metricValue,
-          defaultValue: 0,
-        });
-      }
-      return new cloudwatch.Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName,
-        period: fiveMinutes,
-        statistic: 'Sum',
-      });
-    };
-    const dependencyFailures = logMetric(
+  /** Events the functions log as JSON (Powertools logger), counted by metric filters. */
+  private alarmOnLoggedEvents(props: HimayaObservabilityProps) {
+    const dependencyFailures = this.countLogged(
       'DependencyFailuresFilter',
       [...props.functions.values()].map((fn) => fn.logGroup),
       'DependencyFailures',
@@ -189,112 +178,108 @@ export class HimayaObservability extends Construct {
         logs.FilterPattern.stringValue('$.errorName', '=', 'DependencyUnavailableError'),
       ),
     );
-    alarm('DependencyFailures', {
+    this.alarm('DependencyFailures', {
       alarmDescription:
         'Himaya: requests refused with 503 because KMS or DynamoDB failed (keys disabled, denied, throttled)',
       metric: dependencyFailures,
       threshold: 5,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
     });
-    const treeRefusals = logMetric(
+    const treeRefusals = this.countLogged(
       'TreeRefusalsFilter',
       [props.sealer.logGroup],
       'TreeIntegrityRefusals',
       logs.FilterPattern.stringValue('$.message', '=', 'refusing to extend the tree'),
     );
-    alarm('TreeIntegrity', {
+    this.alarm('TreeIntegrity', {
       alarmDescription:
         'Himaya audit sealer: stored tree state or a checkpoint does not verify; sealing stopped (possible tampering, see docs/audit-log.md)',
       metric: treeRefusals,
       threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
     });
     const deadlines = props.functions.get('deadlines');
-    const overdue = deadlines
-      ? logMetric(
-          'OverdueFilter',
-          [deadlines.logGroup],
-          'OverdueEscalated',
-          logs.FilterPattern.all(
-            logs.FilterPattern.stringValue('$.message', '=', 'deadline sweep'),
-            logs.FilterPattern.numberValue('$.escalated', '>', 0),
-          ),
-          '$.escalated',
-        )
-      : undefined;
-    if (overdue) {
-      alarm('OverdueItems', {
-        alarmDescription:
-          'Himaya: requests or urgent reports passed their response deadline and were escalated',
-        metric: overdue,
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-      });
-    }
+    const overdue = deadlines ? this.alarmOnOverdueItems(deadlines) : undefined;
+    return { dependencyFailures, treeRefusals, ...(overdue ? { overdue } : {}) };
+  }
 
-    // --- Dead letters: each message is a failed invocation or an unsealed stream batch.
-    for (const [name, queue] of props.deadLetterQueues) {
-      alarm(`${name}Messages`, {
+  /** Requests and urgent reports the deadline sweep escalated. */
+  private alarmOnOverdueItems(deadlines: lambda.Function): cloudwatch.IMetric {
+    const overdue = this.countLogged(
+      'OverdueFilter',
+      [deadlines.logGroup],
+      'OverdueEscalated',
+      logs.FilterPattern.all(
+        logs.FilterPattern.stringValue('$.message', '=', 'deadline sweep'),
+        logs.FilterPattern.numberValue('$.escalated', '>', 0),
+      ),
+      '$.escalated',
+    );
+    this.alarm('OverdueItems', {
+      alarmDescription:
+        'Himaya: requests or urgent reports passed their response deadline and were escalated',
+      metric: overdue,
+      threshold: 0,
+    });
+    return overdue;
+  }
+
+  /** Each message is a failed invocation or an unsealed stream batch. */
+  private alarmOnDeadLetters(queues: ReadonlyMap<string, sqs.IQueue>): void {
+    for (const [name, queue] of queues) {
+      this.alarm(`${name}Messages`, {
         alarmDescription: `Himaya: messages in ${name} (failed invocations to look at and replay)`,
         metric: queue.metric('ApproximateNumberOfMessagesVisible', {
-          period: fiveMinutes,
+          period: FIVE_MINUTES,
           statistic: 'Maximum',
         }),
         threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
       });
     }
-
-    // --- Dashboard: the same signals, plus latency and invocations per function.
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
-      dashboardName: `himaya-${Stack.of(this).stackName}`,
-      defaultInterval: Duration.hours(3),
-    });
-    this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({
-        title: 'API requests and errors',
-        left: [requests, clientErrors, serverErrors],
-        width: 8,
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'API latency (p50, p99)',
-        left: [
-          props.restApi.metricLatency({ period: fiveMinutes, statistic: 'p50' }),
-          props.restApi.metricLatency({ period: fiveMinutes, statistic: 'p99' }),
-        ],
-        width: 8,
-      }),
-      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 8 }),
-    );
-    this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({
-        title: 'Invocations per function',
-        left: all.map(([, fn]) => fn.metricInvocations({ period: fiveMinutes, statistic: 'Sum' })),
-        width: 8,
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Duration per function (p99)',
-        left: all.map(([, fn]) => fn.metricDuration({ period: fiveMinutes, statistic: 'p99' })),
-        width: 8,
-      }),
-      new cloudwatch.GraphWidget({ title: 'Errors and throttles', left: [errors, throttles], width: 8 }),
-    );
-    this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({ title: 'Seal lag (ms)', left: [sealLag], width: 8 }),
-      new cloudwatch.GraphWidget({
-        title: 'Sealer errors and refusals',
-        left: [sealerErrors, treeRefusals],
-        width: 8,
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Dependency failures and overdue items',
-        left: [dependencyFailures, ...(overdue ? [overdue] : [])],
-        width: 8,
-      }),
-    );
   }
+
+  /** A metric in `Himaya` fed by a metric filter on each log group, and the 5-minute sum of it. */
+  private countLogged(
+    filterId: string,
+    logGroups: logs.ILogGroup[],
+    metricName: string,
+    filterPattern: logs.IFilterPattern,
+    metricValue = '1',
+  ): cloudwatch.Metric {
+    for (const [index, logGroup] of logGroups.entries()) {
+      new logs.MetricFilter(this, `${filterId}${index}`, {
+        logGroup,
+        filterPattern,
+        metricNamespace: METRICS_NAMESPACE,
+        metricName,
+        metricValue,
+        defaultValue: 0,
+      });
+    }
+    return new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName,
+      period: FIVE_MINUTES,
+      statistic: 'Sum',
+    });
+  }
+}
+
+/** The sum of one Lambda metric over the functions, named `<metric>_<function>` in the expression. */
+function sumOverFunctions(
+  all: readonly (readonly [string, lambda.Function])[],
+  metricName: 'Throttles' | 'Errors',
+  label: string,
+): cloudwatch.MathExpression {
+  const idOf = (name: string) => `${metricName.toLowerCase()}_${name}`;
+  return new cloudwatch.MathExpression({
+    expression: all.map(([name]) => idOf(name)).join(' + '),
+    usingMetrics: Object.fromEntries(
+      all.map(([name, fn]) => [
+        idOf(name),
+        fn.metric(metricName, { period: FIVE_MINUTES, statistic: 'Sum' }),
+      ]),
+    ),
+    label,
+    period: FIVE_MINUTES,
+  });
 }

@@ -38,7 +38,7 @@ function statementsOf(fn: FunctionName): Statement[] {
   const role = getAttTarget(propertiesOf(functionId(fn)).Role);
   const attached = (p: Resource) =>
     ((p.Properties?.Roles ?? []) as { Ref: string }[]).some((ref) => ref.Ref === role);
-  // Grants sit in a customer-managed policy per role (lib/constructs/api-function.ts FunctionRole).
+  // Grants sit in a customer-managed policy per role (lib/constructs/himaya-function.ts FunctionRole).
   return [...idsOf('AWS::IAM::Policy', attached), ...idsOf('AWS::IAM::ManagedPolicy', attached)].flatMap(
     (id) => (propertiesOf(id).PolicyDocument as { Statement: Statement[] }).Statement,
   );

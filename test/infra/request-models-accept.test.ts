@@ -2,7 +2,7 @@ import Ajv04 from 'ajv-draft-04';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { modelNameOf } from '../../lib/constructs/api';
+import { modelNameOf } from '../../lib/constructs/api-routes';
 import { HimayaStack } from '../../lib/himaya-stack';
 import { type RouteSpec, routes } from '../../src/http/routes';
 import { fullCaseBody, minimalCaseBody } from '../support/cases';

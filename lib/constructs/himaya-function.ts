@@ -1,14 +1,15 @@
 import { join } from 'node:path';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { FunctionName } from '../../src/http/routes';
 import type { HimayaTable } from './data';
+import { HimayaLogGroup } from './log-group';
 
 /** The repository root: entries are `functions/<name>.ts` and the lock file sits here. */
 export const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
@@ -86,7 +87,7 @@ export class FunctionRole extends iam.Role {
   }
 }
 
-export interface ApiFunctionProps {
+export interface HimayaFunctionProps {
   /** The function's name; its entry is `functions/<fn>.ts`, exporting `handler`. */
   fn: HimayaFunctionName;
   /** Environment shared by every function (tables, keys, directory); Powertools variables are added. */
@@ -108,23 +109,38 @@ export interface ApiFunctionProps {
 }
 
 /**
+ * One ESM bundle made by esbuild locally (no Docker), minified, with source maps; the AWS SDK bundled rather
+ * than taken from the runtime, so the versions we test are the ones we run; a `banner` gives ESM code a
+ * `require` for the CommonJS dependencies that still call it.
+ */
+const BUNDLING: BundlingOptions = {
+  format: OutputFormat.ESM,
+  target: 'node24',
+  mainFields: ['module', 'main'],
+  minify: true,
+  sourceMap: true,
+  sourcesContent: false,
+  bundleAwsSDK: true,
+  externalModules: [],
+  banner:
+    "import { createRequire as __himayaCreateRequire } from 'node:module'; const require = __himayaCreateRequire(import.meta.url);",
+};
+
+/**
  * The one Lambda function shape of Himaya. Defaults, each on purpose:
  * - Node.js 24 on ARM64 (Graviton: cheaper per ms, same code);
- * - one ESM bundle made by esbuild locally (no Docker), minified, with source maps (`--enable-source-maps`),
- *   the AWS SDK bundled rather than taken from the runtime, so the versions we test are the ones we run;
- *   a `banner` gives ESM code a `require` for the CommonJS dependencies that still call it;
+ * - one ESM bundle (`BUNDLING`), source maps enabled at run time (`--enable-source-maps`);
  * - its own role, with no managed policy: logs to its own log group, X-Ray, and only what `bind*`/`use*` add;
  * - an explicit log group, KMS-encrypted, with retention, kept on stack deletion;
  * - X-Ray active tracing; Powertools service name `himaya-<fn>` (as `createLogger` names it) and log level.
  */
-export class ApiFunction extends NodejsFunction {
+export class HimayaFunction extends NodejsFunction {
   readonly fn: HimayaFunctionName;
 
-  constructor(scope: Construct, id: string, props: ApiFunctionProps) {
-    const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+  constructor(scope: Construct, id: string, props: HimayaFunctionProps) {
+    const logGroup = new HimayaLogGroup(scope, `${id}Logs`, {
+      retention: props.logRetention,
       encryptionKey: props.logsKey,
-      removalPolicy: RemovalPolicy.RETAIN,
     });
     const role = new FunctionRole(scope, `${id}Role`, {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -152,27 +168,22 @@ export class ApiFunction extends NodejsFunction {
         POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node24',
-        mainFields: ['module', 'main'],
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        bundleAwsSDK: true,
-        externalModules: [],
-        banner:
-          "import { createRequire as __himayaCreateRequire } from 'node:module'; const require = __himayaCreateRequire(import.meta.url);",
-      },
+      bundling: BUNDLING,
     });
     this.fn = props.fn;
     logGroup.grantWrite(role);
+    this.traceActively(role);
+    this.acknowledgeNoVpc();
+  }
 
-    // Active tracing, with its permissions in a policy of their own: X-Ray's PutTraceSegments and
-    // PutTelemetryRecords take no resource, so this is the one place a `*` resource is acknowledged.
+  /**
+   * Active tracing, with its permissions in a policy of their own: X-Ray's PutTraceSegments and
+   * PutTelemetryRecords take no resource, so this is the one place a `*` resource is acknowledged.
+   */
+  private traceActively(role: iam.IRole): void {
     (this.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: lambda.Tracing.ACTIVE };
     const tracing = new iam.ManagedPolicy(this, 'TracingPolicy', {
-      description: `Himaya ${props.fn} function: X-Ray tracing`,
+      description: `Himaya ${this.fn} function: X-Ray tracing`,
       roles: [role],
       statements: [
         new iam.PolicyStatement({
@@ -186,6 +197,9 @@ export class ApiFunction extends NodejsFunction {
       reason:
         'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions; this policy holds nothing else.',
     });
+  }
+
+  private acknowledgeNoVpc(): void {
     const noVpc =
       'The function calls only AWS APIs (DynamoDB, KMS, S3, EventBridge, X-Ray, CloudWatch Logs) over TLS with SigV4 and reaches no private network resource; IAM and the key policies control that traffic, and a VPC would add NAT or endpoint cost without adding a control.';
     for (const pack of ['HIPAA.Security', 'NIST.800.53.R5']) {
