@@ -5,7 +5,7 @@ import { failClosed } from '../src/adapters/dynamodb/errors';
 import { dynamoDbTreeReader } from '../src/adapters/dynamodb/tree-store';
 import { BaseEnvSchema, readEnv } from '../src/config';
 import { latestCheckpoint, proveConsistency, proveInclusion } from '../src/domain/audit/proof-service';
-import { apiFunction } from '../src/http/api-function';
+import { apiHandler } from '../src/http/api-handler';
 import { createLogger } from '../src/observability/logger';
 
 /**
@@ -25,7 +25,7 @@ const reader = {
   readTiles: (tiles: Parameters<typeof tree.readTiles>[0]) => failClosed(() => tree.readTiles(tiles)),
 };
 
-export const handler = apiFunction({
+export const handler = apiHandler({
   fn: 'audit',
   logger,
   directory: env.AGENCY_DIRECTORY,

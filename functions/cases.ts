@@ -1,7 +1,7 @@
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { documentClient, dynamoDbClient, kmsClient } from '../src/adapters/aws-clients';
 import { dynamoDbAuditStore } from '../src/adapters/dynamodb/audit-store';
 import { dynamoDbCaseStore } from '../src/adapters/dynamodb/case-store';
+import { dynamoDbIdempotencyStore } from '../src/adapters/dynamodb/idempotency-store';
 import { encryptionSdkCipher } from '../src/adapters/section-cipher';
 import { BaseEnvSchema, readEnv, TablesEnvSchema } from '../src/config';
 import {
@@ -13,7 +13,7 @@ import {
   readCase,
   updateCase,
 } from '../src/domain/cases/case-service';
-import { apiFunction } from '../src/http/api-function';
+import { apiHandler } from '../src/http/api-handler';
 import { createLogger } from '../src/observability/logger';
 
 const env = readEnv(BaseEnvSchema.extend(TablesEnvSchema.shape));
@@ -27,15 +27,12 @@ const deps: CaseServiceDeps = {
   clock: () => new Date(),
 };
 
-export const handler = apiFunction({
+export const handler = apiHandler({
   fn: 'cases',
   logger,
   directory: env.AGENCY_DIRECTORY,
   audit,
-  idempotencyStore: new DynamoDBPersistenceLayer({
-    tableName: env.IDEMPOTENCY_TABLE,
-    awsSdkV3Client: dynamodb,
-  }),
+  idempotencyStore: dynamoDbIdempotencyStore(dynamodb, env.IDEMPOTENCY_TABLE),
   operations: {
     createCase: async ({ auth, body, audit: trail, idempotencyScope }) => {
       const meta = await createCase(deps, auth, body, trail, idForRequest(idempotencyScope));

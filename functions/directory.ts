@@ -3,13 +3,13 @@ import { documentClient, dynamoDbClient } from '../src/adapters/aws-clients';
 import { dynamoDbAuditStore } from '../src/adapters/dynamodb/audit-store';
 import { BaseEnvSchema, readEnv } from '../src/config';
 import { listAgencies } from '../src/domain/directory';
-import { apiFunction } from '../src/http/api-function';
+import { apiHandler } from '../src/http/api-handler';
 import { createLogger } from '../src/observability/logger';
 
 const env = readEnv(BaseEnvSchema.extend({ AUDIT_TABLE: z.string().min(1) }));
 const logger = createLogger('directory');
 
-export const handler = apiFunction({
+export const handler = apiHandler({
   fn: 'directory',
   logger,
   directory: env.AGENCY_DIRECTORY,

@@ -1,8 +1,8 @@
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { documentClient, dynamoDbClient } from '../src/adapters/aws-clients';
 import { dynamoDbAuditStore } from '../src/adapters/dynamodb/audit-store';
 import { dynamoDbCaseStore } from '../src/adapters/dynamodb/case-store';
 import { dynamoDbExchangeStore } from '../src/adapters/dynamodb/exchange-store';
+import { dynamoDbIdempotencyStore } from '../src/adapters/dynamodb/idempotency-store';
 import { eventPublisherFor } from '../src/adapters/eventbridge-publisher';
 import { BaseEnvSchema, EventsEnvSchema, readEnv, TablesEnvSchema } from '../src/config';
 import { idForRequest } from '../src/domain/cases/case-service';
@@ -16,7 +16,7 @@ import {
   shareCase,
 } from '../src/domain/exchange/exchange-service';
 import { ExchangePolicyEnvSchema, policyFromEnvironment } from '../src/domain/exchange/policy';
-import { apiFunction } from '../src/http/api-function';
+import { apiHandler } from '../src/http/api-handler';
 import { createLogger } from '../src/observability/logger';
 
 /** Shares, requests, decisions and emergency access. This function's role can decrypt no case. */
@@ -43,15 +43,12 @@ const deps: ExchangeDeps = {
     }),
 };
 
-export const handler = apiFunction({
+export const handler = apiHandler({
   fn: 'exchange',
   logger,
   directory: env.AGENCY_DIRECTORY,
   audit,
-  idempotencyStore: new DynamoDBPersistenceLayer({
-    tableName: env.IDEMPOTENCY_TABLE,
-    awsSdkV3Client: dynamodb,
-  }),
+  idempotencyStore: dynamoDbIdempotencyStore(dynamodb, env.IDEMPOTENCY_TABLE),
   operations: {
     createShare: async ({ auth, params, body, audit: trail }) => {
       const share = await shareCase(deps, auth, params.caseId, body, trail);

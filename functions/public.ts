@@ -1,5 +1,5 @@
 import { BaseEnvSchema, readEnv } from '../src/config';
-import { apiFunction } from '../src/http/api-function';
+import { apiHandler } from '../src/http/api-handler';
 import { buildOpenApiDocument } from '../src/http/openapi';
 import { createLogger } from '../src/observability/logger';
 
@@ -8,7 +8,7 @@ const logger = createLogger('public');
 // Generated once per container: it depends only on the route table and the schemas.
 const openApiDocument = buildOpenApiDocument();
 
-export const handler = apiFunction({
+export const handler = apiHandler({
   fn: 'public',
   logger,
   directory: env.AGENCY_DIRECTORY,

@@ -3,7 +3,7 @@ import { dynamoDbAuditStore } from '../src/adapters/dynamodb/audit-store';
 import { dynamoDbReviewStore } from '../src/adapters/dynamodb/review-store';
 import { BaseEnvSchema, readEnv, TablesEnvSchema } from '../src/config';
 import { closeReview, listReviews, type ReviewDeps } from '../src/domain/reviews/review-service';
-import { apiFunction } from '../src/http/api-function';
+import { apiHandler } from '../src/http/api-handler';
 import { createLogger } from '../src/observability/logger';
 
 /**
@@ -21,7 +21,7 @@ const deps: ReviewDeps = {
   clock: () => new Date(),
 };
 
-export const handler = apiFunction({
+export const handler = apiHandler({
   fn: 'reviews',
   logger,
   directory: env.AGENCY_DIRECTORY,

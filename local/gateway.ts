@@ -2,15 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { scopesOfClaim } from '../src/domain/directory';
-import { MAX_BODY_BYTES } from '../src/http/api-function';
 import {
   ForbiddenError,
   HttpError,
   MethodNotAllowedError,
-  NotFoundError,
   PayloadTooLargeError,
+  RouteNotFoundError,
   UnauthorizedError,
 } from '../src/http/errors';
+import { MAX_BODY_BYTES } from '../src/http/middlewares/json-body';
 import { problemResponse } from '../src/http/problem';
 import { type FunctionName, type RouteSpec, routes } from '../src/http/routes';
 import type { Issuer } from './issuer';
@@ -152,7 +152,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       const url = new URL(request.url ?? '/', 'http://localhost');
       const method = request.method ?? 'GET';
       const candidates = compiled.filter((c) => c.pattern.test(url.pathname));
-      if (candidates.length === 0) throw new NotFoundError();
+      if (candidates.length === 0) throw new RouteNotFoundError();
       const matched = candidates.find((c) => c.route.method === method);
       if (!matched) throw new MethodNotAllowedError([...new Set(candidates.map((c) => c.route.method))]);
 

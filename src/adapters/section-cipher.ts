@@ -5,9 +5,9 @@ import {
   KmsKeyringNode,
 } from '@aws-crypto/client-node';
 import type { KMS } from '@aws-sdk/client-kms';
-import type { SectionCipher, SectionContext } from '../domain/cases/ports';
+import { type SectionCipher, type SectionContext, SectionIntegrityError } from '../domain/cases/ports';
 import type { Directory } from '../domain/directory';
-import { DependencyUnavailableError, HttpError } from '../http/errors';
+import { ConfigurationError, DependencyUnavailableError, DomainError } from '../domain/errors';
 
 /**
  * Sections are encrypted with the AWS Encryption SDK under the owning agency's KMS key.
@@ -19,20 +19,6 @@ import { DependencyUnavailableError, HttpError } from '../http/errors';
  */
 const SUITE = AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY;
 const APP = 'himaya';
-
-/** The ciphertext does not belong where it was found (moved, altered or from another key). */
-export class SectionIntegrityError extends HttpError {
-  constructor(cause?: unknown) {
-    super(
-      500,
-      'integrity-failure',
-      'Internal Server Error',
-      'A stored record failed its integrity check; nothing was returned.',
-      { cause },
-    );
-    this.name = 'SectionIntegrityError';
-  }
-}
 
 function encryptionContextOf(context: SectionContext): Record<string, string> {
   return { app: APP, caseId: context.caseId, section: context.section, ownerAgency: context.ownerAgency };
@@ -56,13 +42,7 @@ export function encryptionSdkCipher(kms: KMS, directory: Directory): SectionCiph
   );
   const keyringOf = (agency: string) => {
     const keyring = keyrings.get(agency);
-    if (!keyring)
-      throw new HttpError(
-        500,
-        'configuration',
-        'Internal Server Error',
-        'No key is configured for this agency.',
-      );
+    if (!keyring) throw new ConfigurationError('No key is configured for this agency.');
     return keyring;
   };
 
@@ -75,7 +55,7 @@ export function encryptionSdkCipher(kms: KMS, directory: Directory): SectionCiph
         });
         return result;
       } catch (error) {
-        if (error instanceof HttpError) throw error;
+        if (error instanceof DomainError) throw error;
         throw new DependencyUnavailableError(error);
       }
     },
@@ -85,7 +65,7 @@ export function encryptionSdkCipher(kms: KMS, directory: Directory): SectionCiph
       try {
         decrypted = await decrypt(keyringOf(context.ownerAgency), ciphertext);
       } catch (error) {
-        if (error instanceof HttpError) throw error;
+        if (error instanceof DomainError) throw error;
         throw isIntegrityFailure(error)
           ? new SectionIntegrityError(error)
           : new DependencyUnavailableError(error);

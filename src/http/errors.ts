@@ -1,17 +1,15 @@
 /**
- * The errors a request can end with. Each carries its HTTP status and a stable machine-readable `code`;
- * `toProblem` (problem.ts) is the one place that turns any of them, or anything else, into problem+json.
+ * The errors of the HTTP layer itself: a request that never reached the domain (no route, no valid token,
+ * a body that is not JSON, an `Idempotency-Key` misused). Each carries its status and a stable `code`.
+ * Domain errors carry neither; `problem.ts` maps both kinds to problem+json.
  */
-export interface FieldError {
-  path: string;
-  message: string;
-}
+import type { FieldIssue } from '../domain/errors';
 
 export class HttpError extends Error {
   readonly statusCode: number;
   readonly code: string;
   readonly title: string;
-  readonly errors: FieldError[] | undefined;
+  readonly errors: FieldIssue[] | undefined;
   readonly headers: Record<string, string>;
 
   constructor(
@@ -19,7 +17,7 @@ export class HttpError extends Error {
     code: string,
     title: string,
     detail: string,
-    options: { cause?: unknown; errors?: FieldError[]; headers?: Record<string, string> } = {},
+    options: { cause?: unknown; errors?: FieldIssue[]; headers?: Record<string, string> } = {},
   ) {
     super(detail, { cause: options.cause });
     this.name = 'HttpError';
@@ -32,9 +30,16 @@ export class HttpError extends Error {
 }
 
 export class ValidationError extends HttpError {
-  constructor(detail: string, errors: FieldError[] = [], cause?: unknown) {
+  constructor(detail: string, errors: FieldIssue[] = [], cause?: unknown) {
     super(400, 'invalid-request', 'Bad Request', detail, { errors, cause });
     this.name = 'ValidationError';
+  }
+}
+
+export class MalformedJsonError extends HttpError {
+  constructor() {
+    super(400, 'malformed-json', 'Bad Request', 'The body is not valid JSON.');
+    this.name = 'MalformedJsonError';
   }
 }
 
@@ -52,11 +57,11 @@ export class ForbiddenError extends HttpError {
   }
 }
 
-/** Also what a caller gets for a case it may not see: the body must not differ from a missing case's. */
-export class NotFoundError extends HttpError {
-  constructor(detail = 'No such resource.') {
-    super(404, 'not-found', 'Not Found', detail);
-    this.name = 'NotFoundError';
+/** No route has this path. The body is the same as a domain "not found", by design. */
+export class RouteNotFoundError extends HttpError {
+  constructor() {
+    super(404, 'not-found', 'Not Found', 'No such resource.');
+    this.name = 'RouteNotFoundError';
   }
 }
 
@@ -69,17 +74,18 @@ export class MethodNotAllowedError extends HttpError {
   }
 }
 
-export class ConflictError extends HttpError {
-  constructor(detail: string, code = 'conflict') {
-    super(409, code, 'Conflict', detail);
-    this.name = 'ConflictError';
-  }
-}
-
-export class PreconditionFailedError extends HttpError {
-  constructor(detail = 'The resource has changed since it was read; read it again.') {
-    super(412, 'stale-version', 'Precondition Failed', detail);
-    this.name = 'PreconditionFailedError';
+export class IdempotencyInProgressError extends HttpError {
+  constructor(cause?: unknown) {
+    super(
+      409,
+      'in-progress',
+      'Conflict',
+      'A request with this Idempotency-Key is still in progress; retry shortly.',
+      {
+        cause,
+      },
+    );
+    this.name = 'IdempotencyInProgressError';
   }
 }
 
@@ -97,33 +103,17 @@ export class UnsupportedMediaTypeError extends HttpError {
   }
 }
 
-export class RuleViolationError extends HttpError {
-  constructor(detail: string, code = 'rule-violation', errors?: FieldError[]) {
-    super(422, code, 'Unprocessable Content', detail, { errors });
-    this.name = 'RuleViolationError';
-  }
-}
-
-export class PreconditionRequiredError extends HttpError {
-  constructor(detail = 'Send If-Match with the ETag of the version you read.') {
-    super(428, 'precondition-required', 'Precondition Required', detail);
-    this.name = 'PreconditionRequiredError';
-  }
-}
-
-/** KMS or DynamoDB failed: the request fails closed, nothing stored in clear, no content returned. */
-export class DependencyUnavailableError extends HttpError {
+export class IdempotencyKeyReusedError extends HttpError {
   constructor(cause?: unknown) {
     super(
-      503,
-      'service-unavailable',
-      'Service Unavailable',
-      'A dependency failed; nothing was returned or stored. Retry later.',
+      422,
+      'idempotency-key-reused',
+      'Unprocessable Content',
+      'This Idempotency-Key was used with another request body.',
       {
         cause,
-        headers: { 'Retry-After': '1' },
       },
     );
-    this.name = 'DependencyUnavailableError';
+    this.name = 'IdempotencyKeyReusedError';
   }
 }

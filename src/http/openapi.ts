@@ -1,8 +1,9 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { SCOPES } from '../domain/directory';
+import { PurposeSchema } from '../domain/purpose';
 import { type RouteSpec, routes } from './routes';
-import { ProblemSchema, PurposeSchema, UserHeaderSchema } from './schemas';
+import { ProblemSchema, UserHeaderSchema } from './schemas';
 
 const SECURITY_SCHEME = 'agencyOAuth2';
 

@@ -1,6 +1,20 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { InvalidCursorError } from '../domain/cases/ports';
-import { HttpError, ValidationError } from './errors';
+import { EventNotSealedError, ProofRangeError } from '../domain/audit/proof-service';
+import { AccessChangedError, StaleVersionError } from '../domain/cases/ports';
+import {
+  AccessContentionError,
+  ConfigurationError,
+  DependencyUnavailableError,
+  DuplicateRequestError,
+  IntegrityFailureError,
+  NotFoundError,
+  RuleViolationError,
+  VersionRequiredError,
+} from '../domain/errors';
+import { AlreadyDecidedError } from '../domain/exchange/ports';
+import { InvalidCursorError } from '../domain/paging';
+import { ReviewClosedError } from '../domain/reviews/ports';
+import { HttpError, MalformedJsonError, UnsupportedMediaTypeError, ValidationError } from './errors';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -13,49 +27,82 @@ export interface Problem {
   errors?: { path: string; message: string }[];
 }
 
-/** Errors thrown by middy's own middlewares carry a status but not our shape. */
-interface StatusError {
-  statusCode: number;
-  expose?: boolean;
+type ErrorClass<E extends Error> = abstract new (...args: never[]) => E;
+type Translation = [ErrorClass<Error>, (error: never) => HttpError];
+
+const conflict = (error: Error, code: string) => new HttpError(409, code, 'Conflict', error.message);
+const internal = (error: Error, code: string) =>
+  new HttpError(500, code, 'Internal Server Error', error.message, { cause: error });
+
+/**
+ * The one mapping from the domain's errors to HTTP statuses, first match wins (a subclass before its
+ * base). A case the caller may not see and a missing one both end here as the same 404 body.
+ */
+const TRANSLATIONS: Translation[] = [
+  [NotFoundError, (e: NotFoundError) => new HttpError(404, 'not-found', 'Not Found', e.message)],
+  [
+    InvalidCursorError,
+    () =>
+      new ValidationError('The cursor is not valid.', [{ path: 'query.cursor', message: 'invalid cursor' }]),
+  ],
+  [ProofRangeError, (e: ProofRangeError) => new ValidationError(e.message, e.fields)],
+  [AccessContentionError, (e: AccessContentionError) => conflict(e, 'access-changed')],
+  // Only reached if a store's contention escaped its retry: the same answer.
+  [AccessChangedError, () => conflict(new AccessContentionError(), 'access-changed')],
+  [DuplicateRequestError, (e: DuplicateRequestError) => conflict(e, 'duplicate-request')],
+  [AlreadyDecidedError, (e: AlreadyDecidedError) => conflict(e, 'already-decided')],
+  [ReviewClosedError, (e: ReviewClosedError) => conflict(e, 'already-closed')],
+  [EventNotSealedError, (e: EventNotSealedError) => conflict(e, 'not-yet-sealed')],
+  [
+    StaleVersionError,
+    (e: StaleVersionError) => new HttpError(412, 'stale-version', 'Precondition Failed', e.message),
+  ],
+  [
+    RuleViolationError,
+    (e: RuleViolationError) =>
+      new HttpError(422, e.rule, 'Unprocessable Content', e.message, e.fields ? { errors: e.fields } : {}),
+  ],
+  [
+    VersionRequiredError,
+    (e: VersionRequiredError) =>
+      new HttpError(428, 'precondition-required', 'Precondition Required', e.message),
+  ],
+  [IntegrityFailureError, (e: IntegrityFailureError) => internal(e, 'integrity-failure')],
+  [ConfigurationError, (e: ConfigurationError) => internal(e, 'configuration')],
+  [
+    DependencyUnavailableError,
+    (e: DependencyUnavailableError) =>
+      new HttpError(503, 'service-unavailable', 'Service Unavailable', e.message, {
+        cause: e,
+        headers: { 'Retry-After': '1' },
+      }),
+  ],
+];
+
+/** Errors thrown by middy's own middlewares (the JSON body parser) carry a status but not our shape. */
+function fromMiddy(statusCode: number): HttpError | undefined {
+  if (statusCode === 415) return new UnsupportedMediaTypeError();
+  // The JSON body parser reports unparseable JSON (or a forbidden `__proto__` key) as 422: bad input.
+  if (statusCode === 422 || statusCode === 400) return new MalformedJsonError();
+  return undefined;
 }
 
-function isStatusError(error: unknown): error is StatusError {
-  return typeof error === 'object' && error !== null && typeof (error as StatusError).statusCode === 'number';
-}
+const INTERNAL = () =>
+  new HttpError(500, 'internal', 'Internal Server Error', 'The request could not be completed.');
 
-function middyProblem(error: StatusError): HttpError {
-  switch (error.statusCode) {
-    case 415:
-      return new HttpError(
-        415,
-        'unsupported-media-type',
-        'Unsupported Media Type',
-        'Send the body as application/json.',
-      );
-    case 413:
-      return new HttpError(413, 'payload-too-large', 'Payload Too Large', 'The request body is too large.');
-    case 422:
-    case 400:
-      // The JSON body parser reports unparseable JSON as 422; for a client it is bad input (400).
-      return new HttpError(400, 'malformed-json', 'Bad Request', 'The body is not valid JSON.');
-    default:
-      return new HttpError(500, 'internal', 'Internal Server Error', 'The request could not be completed.');
+/** Any error as the HTTP error it answers with; anything unknown is a 500 that names nothing. */
+export function toHttpError(error: unknown): HttpError {
+  if (error instanceof HttpError) return error;
+  for (const [type, translate] of TRANSLATIONS) {
+    if (error instanceof type) return translate(error as never);
   }
+  const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
+  return (typeof statusCode === 'number' && fromMiddy(statusCode)) || INTERNAL();
 }
 
-/** The one mapping from any error to an RFC 9457 problem: never a stack trace, never SDK text. */
+/** An RFC 9457 problem: never a stack trace, never SDK text. */
 export function toProblem(error: unknown): { problem: Problem; headers: Record<string, string> } {
-  const known =
-    error instanceof HttpError
-      ? error
-      : error instanceof InvalidCursorError
-        ? // Every listing's store refuses a cursor that is not one of its own keys.
-          new ValidationError('The cursor is not valid.', [
-            { path: 'query.cursor', message: 'invalid cursor' },
-          ])
-        : isStatusError(error) && error.statusCode < 500
-          ? middyProblem(error)
-          : new HttpError(500, 'internal', 'Internal Server Error', 'The request could not be completed.');
+  const known = toHttpError(error);
   const problem: Problem = {
     type: `https://himaya.example/problems/${known.code}`,
     title: known.title,

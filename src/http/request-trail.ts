@@ -1,10 +1,8 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { type AuditEvent, newEventId } from '../domain/audit/event';
 import type { AuditTrail } from '../domain/audit/trail';
-import { CaseIdSchema } from '../domain/cases/schemas';
-import { type Directory, findClient } from '../domain/directory';
+import type { RequestIdentity } from './request-identity';
 import type { RouteSpec } from './routes';
-import { PurposeSchema, UserHeaderSchema } from './schemas';
 
 export interface RequestTrail extends AuditTrail {
   wasRecorded(): boolean;
@@ -12,22 +10,13 @@ export interface RequestTrail extends AuditTrail {
 
 const MAX_RESOURCE_LENGTH = 256;
 
-/**
- * Who asked for what, read from the event before any validation, so that a refused request is logged
- * as faithfully as an allowed one. Values that fail validation are recorded as absent, never verbatim.
- */
+/** The access-log event of one request, from who asked (`identity`) and what the domain says it concerned. */
 export function requestTrail(
   route: RouteSpec,
   event: APIGatewayProxyEvent,
-  directory: Directory,
+  identity: RequestIdentity,
   clock: () => Date,
 ): RequestTrail {
-  const claims = (event.requestContext.authorizer?.claims ?? {}) as Record<string, unknown>;
-  const clientId = typeof claims.client_id === 'string' ? claims.client_id : null;
-  const client = clientId ? findClient(directory, clientId) : undefined;
-  const user = UserHeaderSchema.safeParse(event.headers['x-himaya-user']);
-  const purpose = PurposeSchema.safeParse(event.headers['x-himaya-purpose']);
-  const caseId = CaseIdSchema.safeParse(event.pathParameters?.caseId);
   let recorded = false;
   let concerned: { caseId?: string; resource?: string } = {};
 
@@ -35,12 +24,12 @@ export function requestTrail(
     eventFor(outcome, explicit = {}) {
       const details = { ...concerned, ...explicit };
       const now = clock();
-      const event_: AuditEvent = {
+      const entry: AuditEvent = {
         eventId: newEventId(now),
         time: now.toISOString(),
-        agency: client?.agency ?? null,
-        clientId,
-        user: user.success ? user.data : null,
+        agency: identity.agency,
+        clientId: identity.clientId,
+        user: identity.user.value,
         action: route.action ?? route.operationId,
         // A create names what it created: `/v1/cases` + `/<new id>`.
         resource: (
@@ -53,10 +42,10 @@ export function requestTrail(
         requestId: event.requestContext.requestId,
         sourceIp: event.requestContext.identity?.sourceIp ?? 'unknown',
       };
-      const recordedCaseId = details.caseId ?? (caseId.success ? caseId.data : undefined);
-      if (recordedCaseId) event_.caseId = recordedCaseId;
-      if (purpose.success) event_.purpose = purpose.data;
-      return event_;
+      const caseId = details.caseId ?? identity.caseId;
+      if (caseId) entry.caseId = caseId;
+      if (identity.purpose.value) entry.purpose = identity.purpose.value;
+      return entry;
     },
     recorded() {
       recorded = true;

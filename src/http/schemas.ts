@@ -22,9 +22,8 @@ export const UserHeaderSchema = z
     description: 'The officer or caseworker the agency system acts for (recorded in the access log).',
   });
 
-export const PURPOSES = ['child-protection', 'criminal-investigation', 'emergency', 'research'] as const;
-export const PurposeSchema = z.enum(PURPOSES).meta({ id: 'Purpose' });
-export type Purpose = z.infer<typeof PurposeSchema>;
+/** A client's key for retrying a write safely (see the idempotency middleware). */
+export const IdempotencyKeySchema = z.string().regex(/^[\w.:-]{8,128}$/);
 
 export const HealthSchema = z.strictObject({ status: z.literal('ok') }).meta({ id: 'Health' });
 

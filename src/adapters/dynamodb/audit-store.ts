@@ -1,8 +1,8 @@
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../domain/audit/event';
-import { InvalidCursorError } from '../../domain/cases/ports';
-import { decodeCursor, failClosed } from './errors';
-import { equalityFilter, queryPage } from './paging';
+import { InvalidCursorError } from '../../domain/paging';
+import { failClosed } from './errors';
+import { decodeCursor, equalityFilter, queryPage } from './paging';
 
 /**
  * AuditLog items: `pk = EVENT#<eventId>`, `sk = EVENT`, the event's fields, and two index keys:

@@ -5,10 +5,10 @@ import {
   CaseExistsError,
   CaseGoneError,
   type CaseStore,
-  InvalidCursorError,
   StaleVersionError,
 } from '../../domain/cases/ports';
 import type { CaseMetadata } from '../../domain/cases/schemas';
+import { InvalidCursorError } from '../../domain/paging';
 import type { AuditStore } from './audit-store';
 import {
   accessPartition,
@@ -26,8 +26,8 @@ import {
   recordOf,
   unchangedCaseCondition,
 } from './cases-layout';
-import { decodeCursor, failClosed, failedConditions, isTransactionConflict } from './errors';
-import { equalityFilter, queryPage } from './paging';
+import { failClosed, failedConditions, isTransactionConflict } from './errors';
+import { decodeCursor, equalityFilter, queryPage } from './paging';
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 

@@ -4,12 +4,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import {
-  AccessChangedError,
-  CaseGoneError,
-  InvalidCursorError,
-  StoreConditionError,
-} from '../../domain/cases/ports';
+import { AccessChangedError, CaseGoneError, StoreConditionError } from '../../domain/cases/ports';
 import type { DomainEvent } from '../../domain/exchange/events';
 import {
   AlreadyDecidedError,
@@ -19,6 +14,7 @@ import {
   GrantChangedError,
   RequestExistsError,
 } from '../../domain/exchange/ports';
+import { InvalidCursorError } from '../../domain/paging';
 import type { AuditStore } from './audit-store';
 import {
   caseKey,
@@ -40,8 +36,8 @@ import {
   reviewItem,
   unchangedCaseCondition,
 } from './cases-layout';
-import { decodeCursor, failClosed, failedConditions, isTransactionConflict } from './errors';
-import { equalityFilter, queryPage } from './paging';
+import { failClosed, failedConditions, isTransactionConflict } from './errors';
+import { decodeCursor, equalityFilter, queryPage } from './paging';
 
 type TransactItem = NonNullable<
   ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
@@ -295,4 +291,9 @@ export function dynamoDbExchangeStore(
 }
 
 /** The item was acted on, or escalated by another sweep, since it was listed. */
-class NoLongerDueError extends StoreConditionError {}
+class NoLongerDueError extends StoreConditionError {
+  constructor() {
+    super('the item is no longer due');
+    this.name = 'NoLongerDueError';
+  }
+}

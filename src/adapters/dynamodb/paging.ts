@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { encodeCursor, failClosed } from './errors';
+import { failClosed } from './errors';
 
 export interface Page<T> {
   items: T[];
@@ -51,4 +51,33 @@ export async function queryPage<T>(
   } while (exclusiveStartKey && items.length < limit);
   const nextCursor = encodeCursor(exclusiveStartKey);
   return { items, ...(nextCursor ? { nextCursor } : {}) };
+}
+
+/** An opaque paging cursor: the last key, as base64url JSON. */
+export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
+  return key ? Buffer.from(JSON.stringify(key), 'utf8').toString('base64url') : undefined;
+}
+
+/** Decodes a cursor and checks it is a key of the listing it is used with: every key a short string. */
+export function decodeCursor(
+  cursor: string | undefined,
+  keyNames: string[],
+  expected: Record<string, string>,
+) {
+  if (cursor === undefined) return undefined;
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (typeof key !== 'object' || key === null) return null;
+  const entries = Object.entries(key);
+  const valid =
+    entries.length === keyNames.length &&
+    entries.every(
+      ([name, value]) => keyNames.includes(name) && typeof value === 'string' && value.length <= 512,
+    ) &&
+    Object.entries(expected).every(([name, value]) => (key as Record<string, unknown>)[name] === value);
+  return valid ? (key as Record<string, string>) : null;
 }

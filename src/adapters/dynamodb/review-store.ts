@@ -1,10 +1,10 @@
 import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { InvalidCursorError } from '../../domain/cases/ports';
+import { InvalidCursorError } from '../../domain/paging';
 import { ReviewClosedError, type ReviewStore } from '../../domain/reviews/ports';
 import type { AuditStore } from './audit-store';
 import { INDEXES, reviewItem, reviewKey, reviewOf, reviewPartition } from './cases-layout';
-import { decodeCursor, failClosed, failedConditions } from './errors';
-import { equalityFilter, queryPage } from './paging';
+import { failClosed, failedConditions } from './errors';
+import { decodeCursor, equalityFilter, queryPage } from './paging';
 
 /**
  * The compliance review list: `REVIEW#` items of the Cases table and the `byReview` index (see

@@ -1,7 +1,8 @@
 import { Buffer } from 'node:buffer';
-import { ConflictError, HttpError, NotFoundError, ValidationError } from '../../http/errors';
+import { DomainError, type FieldIssue, IntegrityFailureError, NotFoundError } from '../errors';
 import type { AuditEvent } from './event';
-import { inclusionProofPlan, MerkleTreeError, planSubtreeRefs, resolveProofPlan } from './merkle';
+import { MerkleTreeError } from './merkle/errors';
+import { inclusionProofPlan, planSubtreeRefs, resolveProofPlan } from './merkle/proofs';
 import type { StoredCheckpoint } from './ports';
 import { consistencyProofFromTiles, subtreeLookupFromTiles, type TileFetcher, tilesFor } from './tiles';
 
@@ -16,18 +17,29 @@ export interface ProofSource {
 }
 
 /** The stored tree lacks what a proof within a signed size needs: the log is damaged, say so, show nothing. */
-export class ProofIntegrityError extends HttpError {
+export class ProofIntegrityError extends IntegrityFailureError {
   constructor(cause?: unknown) {
-    super(
-      500,
-      'integrity-failure',
-      'Internal Server Error',
-      'The log cannot produce this proof; nothing was returned.',
-      {
-        cause,
-      },
-    );
+    super('The log cannot produce this proof; nothing was returned.', { cause });
     this.name = 'ProofIntegrityError';
+  }
+}
+
+/** A proof asked of sizes the latest signed checkpoint does not cover, or in the wrong order. */
+export class ProofRangeError extends DomainError {
+  readonly fields: FieldIssue[];
+
+  constructor(message: string, fields: FieldIssue[]) {
+    super(message);
+    this.name = 'ProofRangeError';
+    this.fields = fields;
+  }
+}
+
+/** The event is stored but not yet in a signed checkpoint: asking again shortly will do. */
+export class EventNotSealedError extends DomainError {
+  constructor() {
+    super('The event is not in a signed checkpoint yet; ask again shortly.');
+    this.name = 'EventNotSealedError';
   }
 }
 
@@ -50,7 +62,7 @@ export async function latestCheckpoint(source: ProofSource): Promise<StoredCheck
 
 function checkSize(value: number, checkpoint: StoredCheckpoint, path: string): void {
   if (value > checkpoint.size) {
-    throw new ValidationError(
+    throw new ProofRangeError(
       `${path.split('.')[1]} exceeds the latest checkpoint (size ${checkpoint.size}).`,
       [{ path, message: `at most ${checkpoint.size}` }],
     );
@@ -66,13 +78,10 @@ export async function proveInclusion(source: ProofSource, eventId: string, treeS
   if (!event) throw new NotFoundError('No such event.');
   const { leafIndex } = event;
   if (leafIndex === undefined || leafIndex >= checkpoint.size) {
-    throw new ConflictError(
-      'The event is not in a signed checkpoint yet; ask again shortly.',
-      'not-yet-sealed',
-    );
+    throw new EventNotSealedError();
   }
   if (leafIndex >= size) {
-    throw new ValidationError('The event is not in a tree of that size.', [
+    throw new ProofRangeError('The event is not in a tree of that size.', [
       { path: 'query.treeSize', message: `must exceed the event's leaf index ${leafIndex}` },
     ]);
   }
@@ -101,7 +110,7 @@ export async function proveConsistency(source: ProofSource, from: number, to?: n
   checkSize(from, checkpoint, 'query.from');
   checkSize(target, checkpoint, 'query.to');
   if (from > target) {
-    throw new ValidationError('from must not exceed to.', [
+    throw new ProofRangeError('from must not exceed to.', [
       { path: 'query.from', message: `at most ${target}` },
     ]);
   }

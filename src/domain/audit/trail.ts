@@ -15,3 +15,8 @@ export interface AuditTrail {
    */
   concerns(details: { caseId?: string; resource?: string }): void;
 }
+
+/** Where an event is written on its own, when no transaction of the domain's wrote it (reads, refusals). */
+export interface AuditEventRecorder {
+  record(event: AuditEvent): Promise<void>;
+}

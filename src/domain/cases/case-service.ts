@@ -1,15 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
-import {
-  ConflictError,
-  NotFoundError,
-  PreconditionFailedError,
-  PreconditionRequiredError,
-  RuleViolationError,
-} from '../../http/errors';
 import type { AuditTrail } from '../audit/trail';
-import { accessFor, type CaseAccess, isLive } from './access';
 import {
-  AccessChangedError,
+  CaseNotFoundError,
+  DuplicateRequestError,
+  RuleViolationError,
+  VersionRequiredError,
+} from '../errors';
+import { type CaseAccess, isLive } from './access';
+import { retryOnAccessChange } from './access-contention';
+import { loadVisibleCase } from './load-case';
+import {
   CaseExistsError,
   CaseGoneError,
   type CaseStore,
@@ -120,13 +120,8 @@ async function decryptNotes(
 }
 
 /** Loads a case and what the caller may do with it; a case the caller may not see is not found. */
-async function loadVisible(deps: CaseServiceDeps, caller: Caller, caseId: string) {
-  const found = await deps.store.get(caseId);
-  const access = found
-    ? accessFor(caller.agency, found.record.meta.ownerAgency, found.grants, deps.clock())
-    : null;
-  if (!found || !access) throw new NotFoundError();
-  return { ...found, access };
+function loadVisible(deps: CaseServiceDeps, caller: Caller, caseId: string) {
+  return loadVisibleCase(deps.store, caller.agency, caseId, deps.clock());
 }
 
 export async function createCase(
@@ -154,7 +149,7 @@ export async function createCase(
     await deps.store.create({ meta, createdBy: caller.user, sections }, event);
   } catch (error) {
     if (error instanceof CaseExistsError) {
-      throw new ConflictError('A case was already created with this Idempotency-Key.', 'duplicate-request');
+      throw new DuplicateRequestError('A case was already created with this Idempotency-Key.');
     }
     throw error;
   }
@@ -190,12 +185,39 @@ export async function updateCase(
   body: UpdateCaseBody,
   trail: AuditTrail,
 ): Promise<CaseMetadata> {
-  let { record, grants, access } = await loadVisible(deps, caller, caseId);
-  if (!access.canUpdate) throw new RuleViolationError('Only the owning agency updates a case.', 'not-owner');
+  const first = await loadVisible(deps, caller, caseId);
+  if (!first.access.canUpdate)
+    throw new RuleViolationError('Only the owning agency updates a case.', 'not-owner');
   const expected = versionFromIfMatch(ifMatch);
-  if (expected === undefined) throw new PreconditionRequiredError();
-  if (expected !== record.meta.version) throw new PreconditionFailedError();
+  if (expected === undefined) throw new VersionRequiredError();
+  if (expected !== first.record.meta.version) throw new StaleVersionError();
+  const { changed, removed } = sectionChanges(body);
+  // Encrypted once: a retry below re-reads who may see the case, not the sections.
+  const reencrypted = await encryptSections(deps.cipher, first.record.meta, changed);
 
+  // A share made meanwhile changes who lists the case, not the version: read the grants again and retry.
+  return retryOnAccessChange(async (attempt) => {
+    const { record, grants } = attempt === 1 ? first : await loadVisible(deps, caller, caseId);
+    if (record.meta.version !== expected) throw new StaleVersionError();
+    const sections = { ...record.sections, ...reencrypted };
+    for (const name of removed) delete sections[name];
+    const meta = updatedMetadata(record.meta, body, deps.clock());
+    const now = deps.clock();
+    const listedFor = [...new Set(grants.filter((grant) => isLive(grant, now)).map((grant) => grant.agency))];
+    const event = trail.eventFor(200, { caseId });
+    try {
+      await deps.store.update({ ...record, meta, sections }, expected, event, listedFor);
+    } catch (error) {
+      if (error instanceof CaseGoneError) throw new CaseNotFoundError();
+      throw error;
+    }
+    trail.recorded(event);
+    return meta;
+  });
+}
+
+/** The sections a PATCH sets, and those it removes (sent as null). */
+function sectionChanges(body: UpdateCaseBody): { changed: Sections; removed: SectionName[] } {
   const changed: Sections = {};
   const removed: SectionName[] = [];
   for (const name of SECTION_NAMES) {
@@ -203,44 +225,20 @@ export async function updateCase(
     if (value === null) removed.push(name);
     else if (value !== undefined) Object.assign(changed, { [name]: value });
   }
-  const reencrypted = await encryptSections(deps.cipher, record.meta, changed);
-
-  // A share made meanwhile changes who lists the case, not the version: read the grants again and retry.
-  for (let attempt = 1; ; attempt++) {
-    const sections = { ...record.sections, ...reencrypted };
-    for (const name of removed) delete sections[name];
-    const meta: CaseMetadata = {
-      ...record.meta,
-      ...(body.category ? { category: body.category } : {}),
-      ...(body.urgency ? { urgency: body.urgency } : {}),
-      ...(body.status ? { status: body.status } : {}),
-      ...(body.region ? { region: body.region } : {}),
-      updatedAt: deps.clock().toISOString(),
-      version: record.meta.version + 1,
-    };
-    const now = deps.clock();
-    const listedFor = [...new Set(grants.filter((grant) => isLive(grant, now)).map((grant) => grant.agency))];
-    const event = trail.eventFor(200, { caseId });
-    try {
-      await deps.store.update({ ...record, meta, sections }, expected, event, listedFor);
-      trail.recorded(event);
-      return meta;
-    } catch (error) {
-      if (error instanceof StaleVersionError) throw new PreconditionFailedError();
-      if (error instanceof CaseGoneError) throw new NotFoundError();
-      if (!(error instanceof AccessChangedError) || attempt >= MAX_ATTEMPTS) {
-        if (error instanceof AccessChangedError) throw new ConflictError(ACCESS_CHANGED, 'access-changed');
-        throw error;
-      }
-    }
-    ({ record, grants, access } = await loadVisible(deps, caller, caseId));
-    if (record.meta.version !== expected) throw new PreconditionFailedError();
-  }
+  return { changed, removed };
 }
 
-/** How often a write is tried again when access to the case changed under it. */
-const MAX_ATTEMPTS = 3;
-const ACCESS_CHANGED = 'Access to the case changed while this request was served; retry it.';
+function updatedMetadata(meta: CaseMetadata, body: UpdateCaseBody, now: Date): CaseMetadata {
+  return {
+    ...meta,
+    ...(body.category ? { category: body.category } : {}),
+    ...(body.urgency ? { urgency: body.urgency } : {}),
+    ...(body.status ? { status: body.status } : {}),
+    ...(body.region ? { region: body.region } : {}),
+    updatedAt: now.toISOString(),
+    version: meta.version + 1,
+  };
+}
 
 export async function addNote(
   deps: CaseServiceDeps,
@@ -270,9 +268,9 @@ export async function addNote(
   try {
     await deps.store.addNote(note, event, { byOwner: access.owner });
   } catch (error) {
-    if (error instanceof CaseGoneError) throw new NotFoundError();
+    if (error instanceof CaseGoneError) throw new CaseNotFoundError();
     if (error instanceof CaseExistsError) {
-      throw new ConflictError('A note was already added with this Idempotency-Key.', 'duplicate-request');
+      throw new DuplicateRequestError('A note was already added with this Idempotency-Key.');
     }
     throw error;
   }

@@ -1,5 +1,6 @@
-import type { Purpose } from '../../http/schemas';
 import type { AuditEvent } from '../audit/event';
+import { DomainError, IntegrityFailureError } from '../errors';
+import type { Purpose } from '../purpose';
 import type { Grant } from './access';
 import type { CaseMetadata, NoteBody, SectionName } from './schemas';
 
@@ -11,7 +12,11 @@ export interface SectionContext {
   ownerAgency: string;
 }
 
-/** Envelope encryption under the owning agency's key (AWS Encryption SDK + KMS in the adapter). */
+/**
+ * Envelope encryption under the owning agency's key (AWS Encryption SDK + KMS in the adapter). Errors:
+ * `SectionIntegrityError` for a ciphertext that is not the one written there, `DependencyUnavailableError`
+ * when the key service fails, `ConfigurationError` for an agency without a key.
+ */
 export interface SectionCipher {
   encrypt(context: SectionContext, plaintext: Uint8Array): Promise<Uint8Array>;
   decrypt(context: SectionContext, ciphertext: Uint8Array): Promise<Uint8Array>;
@@ -69,8 +74,8 @@ export interface CasePage {
 
 /**
  * Case persistence. Every write takes the audit event that records it and stores both atomically, or
- * neither. Errors: `CaseExistsError`, `StaleVersionError`, `CaseGoneError`; anything else is a failure
- * of the store (503).
+ * neither. Errors: `CaseExistsError`, `StaleVersionError`, `CaseGoneError`, `InvalidCursorError`;
+ * a failing store raises `DependencyUnavailableError`.
  */
 export interface CaseStore {
   get(
@@ -102,7 +107,7 @@ export interface CaseStore {
 }
 
 /** An expected outcome of a conditional write, as opposed to the store failing. */
-export class StoreConditionError extends Error {}
+export class StoreConditionError extends DomainError {}
 
 export class CaseExistsError extends StoreConditionError {
   constructor() {
@@ -113,7 +118,7 @@ export class CaseExistsError extends StoreConditionError {
 
 export class StaleVersionError extends StoreConditionError {
   constructor() {
-    super('the case changed since it was read');
+    super('The resource has changed since it was read; read it again.');
     this.name = 'StaleVersionError';
   }
 }
@@ -133,9 +138,10 @@ export class CaseGoneError extends StoreConditionError {
   }
 }
 
-export class InvalidCursorError extends StoreConditionError {
-  constructor() {
-    super('the cursor is not valid for this listing');
-    this.name = 'InvalidCursorError';
+/** The ciphertext does not belong where it was found (moved, altered or from another key). */
+export class SectionIntegrityError extends IntegrityFailureError {
+  constructor(cause?: unknown) {
+    super('A stored record failed its integrity check; nothing was returned.', { cause });
+    this.name = 'SectionIntegrityError';
   }
 }

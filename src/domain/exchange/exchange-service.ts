@@ -1,26 +1,37 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictError, NotFoundError, RuleViolationError } from '../../http/errors';
-import type { Purpose } from '../../http/schemas';
+import type { AuditEvent } from '../audit/event';
 import type { AuditTrail } from '../audit/trail';
-import { accessFor, isLive } from '../cases/access';
+import { isLive } from '../cases/access';
+import { retryOnAccessChange } from '../cases/access-contention';
 import type { Caller } from '../cases/case-service';
-import { AccessChangedError, CaseGoneError, type CaseStore, type StoredGrant } from '../cases/ports';
+import { loadOwnedCase } from '../cases/load-case';
+import { CaseGoneError, type CaseStore, type StoredGrant } from '../cases/ports';
+import type { SectionName } from '../cases/schemas';
 import type { Directory } from '../directory';
+import {
+  CaseNotFoundError,
+  DuplicateRequestError,
+  RequestNotFoundError,
+  RuleViolationError,
+  ShareNotFoundError,
+} from '../errors';
+import type { Purpose } from '../purpose';
 import type { ReviewRecord } from '../reviews/ports';
 import { type DomainEvent, domainEvent } from './events';
 import { defaultGrantExpiry, dueAt, type ExchangePolicy, emergencyExpiry } from './policy';
 import {
+  type AccessChange,
   AlreadyDecidedError,
   type EventPublisher,
   type ExchangeRecord,
   type ExchangeStore,
   type ExchangeWrite,
-  GrantChangedError,
   RequestExistsError,
 } from './ports';
 import {
   approvedSections,
   checkCounterpart,
+  checkEmergencyPurpose,
   checkEmergencySections,
   checkExpiry,
   knownSections,
@@ -60,35 +71,26 @@ export interface ExchangeDeps {
   onPublishFailure?: (error: unknown, events: readonly DomainEvent[]) => void;
 }
 
-const MAX_ATTEMPTS = 3;
-
-/** Runs a read-decide-write step again when access to the case changed between the read and the write. */
-async function withRetry<T>(step: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await step();
-    } catch (error) {
-      if (!(error instanceof AccessChangedError || error instanceof GrantChangedError)) throw error;
-      if (attempt >= MAX_ATTEMPTS) {
-        throw new ConflictError(
-          'The case changed while this request was served; retry it.',
-          'access-changed',
-        );
-      }
-    }
-  }
-}
-
 /** Commits a unit of work, then publishes its events; an unpublished event stays in the outbox. */
 async function commit(deps: ExchangeDeps, trail: AuditTrail, write: ExchangeWrite): Promise<void> {
   try {
     await deps.store.commit(write);
   } catch (error) {
-    if (error instanceof CaseGoneError) throw new NotFoundError();
+    if (error instanceof CaseGoneError) throw new CaseNotFoundError();
     throw error;
   }
   trail.recorded(write.event);
   await publishCommitted(deps, write.notices);
+}
+
+/** Commits a write that creates a request (or an emergency access) under the client's idempotency id. */
+async function commitNew(deps: ExchangeDeps, trail: AuditTrail, write: ExchangeWrite, duplicate: string) {
+  try {
+    await commit(deps, trail, write);
+  } catch (error) {
+    if (error instanceof RequestExistsError) throw new DuplicateRequestError(duplicate);
+    throw error;
+  }
 }
 
 export async function publishCommitted(
@@ -109,23 +111,42 @@ export async function publishCommitted(
   }
 }
 
-/** The case as its owner sees it, or 404 if the caller cannot see it, or 422 if it can but does not own it. */
-async function loadOwned(deps: ExchangeDeps, caller: Caller, caseId: string) {
-  const found = await deps.cases.get(caseId);
-  const access = found
-    ? accessFor(caller.agency, found.record.meta.ownerAgency, found.grants, deps.clock())
-    : null;
-  if (!found || !access) throw new NotFoundError();
-  if (!access.owner) {
-    throw new RuleViolationError('Only the owning agency shares, revokes or decides on a case.', 'not-owner');
-  }
-  return found;
+function loadOwned(deps: ExchangeDeps, caller: Caller, caseId: string) {
+  return loadOwnedCase(deps.cases, caller.agency, caseId, deps.clock());
 }
 
 function newGrant(
   fields: Omit<StoredGrant, 'grantId' | 'readOnly'> & { grantId?: string; readOnly?: boolean },
 ): StoredGrant {
   return { ...fields, grantId: fields.grantId ?? randomUUID(), readOnly: fields.readOnly ?? false };
+}
+
+/** A case as read for a change of access: its record and every grant it holds. */
+type CaseRead = Awaited<ReturnType<CaseStore['get']>> & {};
+
+/** Adds a grant to the case; conditional on who may see the case being as it was read. */
+function addingGrant(found: CaseRead, grant: StoredGrant, byOwner: boolean, now: Date): AccessChange {
+  return {
+    meta: found.record.meta,
+    expectedAccessRevision: found.record.accessRevision ?? 0,
+    agency: grant.agency,
+    listedUntil: listedUntil([...found.grants, grant], grant.agency, now),
+    grantsToAdd: [grant],
+    byOwner,
+  };
+}
+
+/** Ends the given grants of one agency, which then no longer lists the case. */
+function revokingGrants(found: CaseRead, agency: string, live: StoredGrant[], revokedBy: string, now: Date) {
+  const revokedAt = now.toISOString();
+  return {
+    meta: found.record.meta,
+    expectedAccessRevision: found.record.accessRevision ?? 0,
+    agency,
+    listedUntil: null,
+    grantsToRevoke: live.map((grant) => ({ grant, revokedAt, revokedBy })),
+    byOwner: true,
+  } satisfies AccessChange;
 }
 
 export async function shareCase(
@@ -138,8 +159,8 @@ export async function shareCase(
   checkCounterpart(deps.directory, caller.agency, body.agency, 'body.agency');
   const sections = knownSections(body.sections, 'body.sections');
   const expiresAt = checkExpiry(body.expiresAt, deps.clock(), deps.policy, 'body.expiresAt');
-  return withRetry(async () => {
-    const { record, grants } = await loadOwned(deps, caller, caseId);
+  return retryOnAccessChange(async () => {
+    const found = await loadOwned(deps, caller, caseId);
     const now = deps.clock();
     const grant = newGrant({
       caseId,
@@ -151,29 +172,16 @@ export async function shareCase(
       grantedAt: now.toISOString(),
       grantedBy: caller.user,
     });
-    const listed = listedUntil([...grants, grant], body.agency, now);
-    const event = trail.eventFor(201, { caseId });
-    await commit(deps, trail, {
-      event,
-      notices: [
-        domainEvent('share.created', now, {
-          caseId,
-          actorAgency: caller.agency,
-          recipients: [body.agency],
-          grantId: grant.grantId,
-          sections,
-          expiresAt,
-        }),
-      ],
-      access: {
-        meta: record.meta,
-        expectedAccessRevision: record.accessRevision ?? 0,
-        agency: body.agency,
-        listedUntil: listed,
-        grantsToAdd: [grant],
-        byOwner: true,
-      },
+    const notice = domainEvent('share.created', now, {
+      caseId,
+      actorAgency: caller.agency,
+      recipients: [body.agency],
+      grantId: grant.grantId,
+      sections,
+      expiresAt,
     });
+    const event = trail.eventFor(201, { caseId });
+    await commit(deps, trail, { event, notices: [notice], access: addingGrant(found, grant, true, now) });
     return shareView(grant);
   });
 }
@@ -186,29 +194,18 @@ export async function revokeShares(
   agency: string,
   trail: AuditTrail,
 ): Promise<void> {
-  await withRetry(async () => {
-    const { record, grants } = await loadOwned(deps, caller, caseId);
+  await retryOnAccessChange(async () => {
+    const found = await loadOwned(deps, caller, caseId);
     const now = deps.clock();
-    const live = grants.filter((grant) => grant.agency === agency && isLive(grant, now));
-    if (live.length === 0) throw new NotFoundError('This agency holds no live share of the case.');
+    const live = found.grants.filter((grant) => grant.agency === agency && isLive(grant, now));
+    if (live.length === 0) throw new ShareNotFoundError();
     const event = trail.eventFor(204, { caseId });
     await commit(deps, trail, {
       event,
       notices: [
         domainEvent('share.revoked', now, { caseId, actorAgency: caller.agency, recipients: [agency] }),
       ],
-      access: {
-        meta: record.meta,
-        expectedAccessRevision: record.accessRevision ?? 0,
-        agency,
-        listedUntil: null,
-        grantsToRevoke: live.map((grant) => ({
-          grant,
-          revokedAt: now.toISOString(),
-          revokedBy: caller.user,
-        })),
-        byOwner: true,
-      },
+      access: revokingGrants(found, agency, live, caller.user, now),
     });
   });
 }
@@ -256,15 +253,8 @@ export async function createRequest(
         }),
       ]
     : [];
-  const event = trail.eventFor(201);
-  try {
-    await commit(deps, trail, { event, notices, newRequest: record });
-  } catch (error) {
-    if (error instanceof RequestExistsError) {
-      throw new ConflictError('A request was already made with this Idempotency-Key.', 'duplicate-request');
-    }
-    throw error;
-  }
+  const write = { event: trail.eventFor(201), notices, newRequest: record };
+  await commitNew(deps, trail, write, 'A request was already made with this Idempotency-Key.');
   return requestView(record, now, deps.policy);
 }
 
@@ -292,96 +282,105 @@ export async function decideRequest(
   body: DecisionBody,
   trail: AuditTrail,
 ): Promise<RequestView> {
-  return withRetry(async () => {
-    const request = await deps.store.getRequest(requestId);
-    if (request?.kind !== 'access-request') throw new NotFoundError();
-    trail.concerns({ caseId: request.caseId, resource: `/v1/requests/${requestId}/decision` });
-    if (request.fromAgency === caller.agency) {
-      throw new RuleViolationError(
-        'The agency asked decides its request, not the one that asked.',
-        'not-owner',
-      );
-    }
-    if (request.toAgency !== caller.agency || !request.delivered) throw new NotFoundError();
-    const { record, grants } = await loadOwned(deps, caller, request.caseId);
-    if (request.status !== 'pending') {
-      throw new ConflictError('The request has already been decided.', 'already-decided');
-    }
+  return retryOnAccessChange(async () => {
+    const { request, found } = await loadDecidableRequest(deps, caller, requestId, trail);
     const now = deps.clock();
-    const decidedAt = now.toISOString();
     const event = trail.eventFor(200);
-
-    let write: ExchangeWrite;
-    let decided: ExchangeRecord;
-    if (body.decision === 'deny') {
-      decided = {
-        ...request,
-        status: 'denied',
-        decision: { decision: 'deny', reason: body.reason, decidedAt, decidedBy: caller.user },
-      };
-      write = {
-        event,
-        notices: [requestDecided(request, caller, now, 'deny')],
-        decidedRequest: decided,
-      };
-    } else {
-      const sections = approvedSections(request.sections, body.sections);
-      const expiresAt = checkExpiry(
-        body.expiresAt ?? defaultGrantExpiry(now, deps.policy),
-        now,
-        deps.policy,
-        'body.expiresAt',
-      );
-      const grant = newGrant({
-        caseId: request.caseId,
-        agency: request.fromAgency,
-        kind: 'share',
-        sections,
-        purpose: request.purpose,
-        expiresAt,
-        grantedAt: decidedAt,
-        grantedBy: caller.user,
-        requestId,
-      });
-      decided = {
-        ...request,
-        status: 'approved',
-        expiresAt,
-        decision: {
-          decision: 'approve',
-          sections,
-          expiresAt,
-          reason: body.reason,
-          decidedAt,
-          decidedBy: caller.user,
-        },
-      };
-      write = {
-        event,
-        notices: [
-          { ...requestDecided(request, caller, now, 'approve'), grantId: grant.grantId, sections, expiresAt },
-        ],
-        decidedRequest: decided,
-        access: {
-          meta: record.meta,
-          expectedAccessRevision: record.accessRevision ?? 0,
-          agency: request.fromAgency,
-          listedUntil: listedUntil([...grants, grant], request.fromAgency, now),
-          grantsToAdd: [grant],
-          byOwner: true,
-        },
-      };
-    }
-    try {
-      await commit(deps, trail, write);
-    } catch (error) {
-      if (error instanceof AlreadyDecidedError) {
-        throw new ConflictError('The request has already been decided.', 'already-decided');
-      }
-      throw error;
-    }
+    const { decided, write } =
+      body.decision === 'deny'
+        ? denial(request, caller, body, now, event)
+        : approval(request, found, caller, body, now, event, deps.policy);
+    await commit(deps, trail, write);
     return requestView(decided, now, deps.policy);
   });
+}
+
+/**
+ * A request the caller may decide: delivered to the caller, who owns the case, and still pending. The one
+ * who asked is told it may not decide (it knows the request exists); anyone else finds nothing.
+ */
+async function loadDecidableRequest(
+  deps: ExchangeDeps,
+  caller: Caller,
+  requestId: string,
+  trail: AuditTrail,
+) {
+  const request = await deps.store.getRequest(requestId);
+  if (request?.kind !== 'access-request') throw new RequestNotFoundError();
+  trail.concerns({ caseId: request.caseId, resource: `/v1/requests/${requestId}/decision` });
+  if (request.fromAgency === caller.agency) {
+    throw new RuleViolationError(
+      'The agency asked decides its request, not the one that asked.',
+      'not-owner',
+    );
+  }
+  if (request.toAgency !== caller.agency || !request.delivered) throw new RequestNotFoundError();
+  const found = await loadOwned(deps, caller, request.caseId);
+  if (request.status !== 'pending') throw new AlreadyDecidedError();
+  return { request, found };
+}
+
+function denial(request: ExchangeRecord, caller: Caller, body: DecisionBody, now: Date, event: AuditEvent) {
+  const decided: ExchangeRecord = {
+    ...request,
+    status: 'denied',
+    decision: { decision: 'deny', reason: body.reason, decidedAt: now.toISOString(), decidedBy: caller.user },
+  };
+  const write: ExchangeWrite = {
+    event,
+    notices: [requestDecided(request, caller, now, 'deny')],
+    decidedRequest: decided,
+  };
+  return { decided, write };
+}
+
+/** Approval shares the approved sections with the agency that asked, for its purpose, until the expiry. */
+function approval(
+  request: ExchangeRecord,
+  found: CaseRead,
+  caller: Caller,
+  body: DecisionBody,
+  now: Date,
+  event: AuditEvent,
+  policy: ExchangePolicy,
+) {
+  const decidedAt = now.toISOString();
+  const sections = approvedSections(request.sections, body.sections);
+  const expiresAt = checkExpiry(
+    body.expiresAt ?? defaultGrantExpiry(now, policy),
+    now,
+    policy,
+    'body.expiresAt',
+  );
+  const grant = newGrant({
+    caseId: request.caseId,
+    agency: request.fromAgency,
+    kind: 'share',
+    sections,
+    purpose: request.purpose,
+    expiresAt,
+    grantedAt: decidedAt,
+    grantedBy: caller.user,
+    requestId: request.requestId,
+  });
+  const decision = {
+    decision: 'approve',
+    sections,
+    expiresAt,
+    reason: body.reason,
+    decidedAt,
+    decidedBy: caller.user,
+  } as const;
+  const decided: ExchangeRecord = { ...request, status: 'approved', expiresAt, decision };
+  const write: ExchangeWrite = {
+    event,
+    notices: [
+      { ...requestDecided(request, caller, now, 'approve'), grantId: grant.grantId, sections, expiresAt },
+    ],
+    decidedRequest: decided,
+    access: addingGrant(found, grant, true, now),
+  };
+  return { decided, write };
 }
 
 function requestDecided(
@@ -413,103 +412,86 @@ export async function grantEmergencyAccess(
   trail: AuditTrail,
   accessId: string,
 ): Promise<RequestView> {
-  if (purpose !== 'emergency') {
-    throw new RuleViolationError(
-      'Emergency access is for the purpose `emergency` (X-Himaya-Purpose: emergency).',
-      'emergency-purpose-required',
-      [{ path: 'headers.x-himaya-purpose', message: 'must be emergency' }],
-    );
-  }
+  checkEmergencyPurpose(purpose);
   const sections = knownSections(body.sections, 'body.sections');
   checkEmergencySections(sections);
-  return withRetry(async () => {
+  return retryOnAccessChange(async () => {
     const found = await deps.cases.get(caseId);
-    if (!found) throw new NotFoundError();
-    const { record, grants } = found;
-    const owner = record.meta.ownerAgency;
-    if (owner === caller.agency) {
+    if (!found) throw new CaseNotFoundError();
+    if (found.record.meta.ownerAgency === caller.agency) {
       throw new RuleViolationError('The owning agency needs no emergency access.', 'own-case');
     }
     const now = deps.clock();
-    const expiresAt = emergencyExpiry(now, deps.policy);
-    const grant = newGrant({
-      grantId: accessId,
-      caseId,
-      agency: caller.agency,
-      kind: 'emergency',
-      sections,
-      purpose: 'emergency',
-      expiresAt,
-      grantedAt: now.toISOString(),
-      grantedBy: caller.user,
-      readOnly: true,
-      requestId: accessId,
-    });
-    const access: ExchangeRecord = {
-      requestId: accessId,
-      kind: 'emergency-access',
-      caseId,
-      fromAgency: caller.agency,
-      toAgency: owner,
-      requestedBy: caller.user,
-      sections,
-      purpose: 'emergency',
-      justification: body.justification,
-      status: 'granted',
-      createdAt: now.toISOString(),
-      expiresAt,
-      delivered: true,
-    };
     const event = trail.eventFor(201, { caseId });
-    const review: ReviewRecord = {
-      reviewId: randomUUID(),
-      kind: 'emergency-access',
-      status: 'open',
-      createdAt: now.toISOString(),
+    const ask = { caller, sections, justification: body.justification, accessId };
+    const { grant, access, review } = emergencyRecords(found, ask, event, now, deps.policy);
+    const notice = domainEvent('emergency-access.granted', now, {
       caseId,
-      agency: caller.agency,
-      user: caller.user,
+      actorAgency: caller.agency,
+      recipients: [access.toAgency],
       requestId: accessId,
+      grantId: grant.grantId,
       sections,
-      purpose: 'emergency',
-      justification: body.justification,
-      expiresAt,
-      auditEventId: event.eventId,
+      expiresAt: grant.expiresAt,
+    });
+    const write = {
+      event,
+      notices: [notice],
+      newRequest: access,
+      newReview: review,
+      access: addingGrant(found, grant, false, now),
     };
-    try {
-      await commit(deps, trail, {
-        event,
-        notices: [
-          domainEvent('emergency-access.granted', now, {
-            caseId,
-            actorAgency: caller.agency,
-            recipients: [owner],
-            requestId: accessId,
-            grantId: grant.grantId,
-            sections,
-            expiresAt,
-          }),
-        ],
-        newRequest: access,
-        newReview: review,
-        access: {
-          meta: record.meta,
-          expectedAccessRevision: record.accessRevision ?? 0,
-          agency: caller.agency,
-          listedUntil: listedUntil([...grants, grant], caller.agency, now),
-          grantsToAdd: [grant],
-          byOwner: false,
-        },
-      });
-    } catch (error) {
-      if (error instanceof RequestExistsError) {
-        throw new ConflictError(
-          'Emergency access was already given for this Idempotency-Key.',
-          'duplicate-request',
-        );
-      }
-      throw error;
-    }
+    await commitNew(deps, trail, write, 'Emergency access was already given for this Idempotency-Key.');
     return requestView(access, now, deps.policy);
   });
+}
+
+/**
+ * What one emergency access writes: the read-only grant, the record the owner sees in its incoming box,
+ * and the item compliance reviews (pointing at the access-log event).
+ */
+function emergencyRecords(
+  found: CaseRead,
+  ask: { caller: Caller; sections: SectionName[]; justification: string; accessId: string },
+  event: AuditEvent,
+  now: Date,
+  policy: ExchangePolicy,
+) {
+  const { caller, sections, justification, accessId } = ask;
+  const { caseId, ownerAgency } = found.record.meta;
+  const createdAt = now.toISOString();
+  const expiresAt = emergencyExpiry(now, policy);
+  const common = { caseId, sections, purpose: 'emergency', requestId: accessId, expiresAt } as const;
+  const grant = newGrant({
+    ...common,
+    grantId: accessId,
+    agency: caller.agency,
+    kind: 'emergency',
+    grantedAt: createdAt,
+    grantedBy: caller.user,
+    readOnly: true,
+  });
+  const access: ExchangeRecord = {
+    ...common,
+    kind: 'emergency-access',
+    fromAgency: caller.agency,
+    toAgency: ownerAgency,
+    requestedBy: caller.user,
+    justification,
+    status: 'granted',
+    createdAt,
+    delivered: true,
+  };
+  const review: ReviewRecord = {
+    ...common,
+    reviewId: randomUUID(),
+    kind: 'emergency-access',
+    status: 'open',
+    createdAt,
+    agency: caller.agency,
+    user: caller.user,
+    justification,
+    auditEventId: event.eventId,
+  };
+  return { grant, access, review };
 }

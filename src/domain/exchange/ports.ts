@@ -1,7 +1,7 @@
-import type { Purpose } from '../../http/schemas';
 import type { AuditEvent } from '../audit/event';
-import { StoreConditionError, type StoredGrant } from '../cases/ports';
+import { AccessChangedError, StoreConditionError, type StoredGrant } from '../cases/ports';
 import type { CaseMetadata, SectionName, Urgency } from '../cases/schemas';
+import type { Purpose } from '../purpose';
 import type { ReviewRecord } from '../reviews/ports';
 import type { DomainEvent } from './events';
 import type { RequestKind, RequestStatus } from './schemas';
@@ -130,15 +130,16 @@ export class RequestExistsError extends StoreConditionError {
 
 export class AlreadyDecidedError extends StoreConditionError {
   constructor() {
-    super('the request is no longer pending');
+    super('The request has already been decided.');
     this.name = 'AlreadyDecidedError';
   }
 }
 
-/** A grant to revoke was revoked (or removed) meanwhile. */
-export class GrantChangedError extends StoreConditionError {
+/** A grant to revoke was revoked (or removed) meanwhile: access changed, read again. */
+export class GrantChangedError extends AccessChangedError {
   constructor() {
-    super('a grant changed since it was read');
+    super();
+    this.message = 'a grant changed since it was read';
     this.name = 'GrantChangedError';
   }
 }

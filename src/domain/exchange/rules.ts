@@ -1,15 +1,16 @@
-import { RuleViolationError } from '../../http/errors';
 import { isLive } from '../cases/access';
 import type { StoredGrant } from '../cases/ports';
 import { SECTION_NAMES, type SectionName } from '../cases/schemas';
 import { type Directory, findAgency } from '../directory';
+import { RuleViolationError } from '../errors';
+import type { Purpose } from '../purpose';
 import { dueAt, type ExchangePolicy, latestGrantExpiry } from './policy';
 import type { ExchangeRecord } from './ports';
 import type { RequestView, ShareView } from './schemas';
 
 /**
  * The exchange's rules, as pure functions: who may be named, which sections exist, how long access may
- * last, what an approval grants. A broken rule is a 422 naming the field.
+ * last, what an approval grants. A broken rule names the rule and the field.
  */
 function broken(code: string, path: string, message: string): RuleViolationError {
   return new RuleViolationError(message, code, [{ path, message }]);
@@ -63,6 +64,17 @@ export function approvedSections(requested: readonly SectionName[], decided: rea
     throw broken('sections-not-requested', 'body.sections', `Not asked for: ${extra.join(', ')}.`);
   }
   return sections;
+}
+
+/** Break-glass access is asked for the purpose `emergency`, and for nothing else. */
+export function checkEmergencyPurpose(purpose: Purpose) {
+  if (purpose !== 'emergency') {
+    throw new RuleViolationError(
+      'Emergency access is for the purpose `emergency` (X-Himaya-Purpose: emergency).',
+      'emergency-purpose-required',
+      [{ path: 'headers.x-himaya-purpose', message: 'must be emergency' }],
+    );
+  }
 }
 
 /** Break-glass access opens what a child's safety needs now; the reporter stays sealed. */

@@ -25,7 +25,7 @@ export interface ReviewStore {
 
 export class ReviewClosedError extends StoreConditionError {
   constructor() {
-    super('the review is already closed');
+    super('The review is already closed.');
     this.name = 'ReviewClosedError';
   }
 }

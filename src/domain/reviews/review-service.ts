@@ -1,6 +1,6 @@
-import { ConflictError, NotFoundError } from '../../http/errors';
 import type { AuditTrail } from '../audit/trail';
 import type { Caller } from '../cases/case-service';
+import { ReviewNotFoundError } from '../errors';
 import { ReviewClosedError, type ReviewRecord, type ReviewStore } from './ports';
 import type { CloseReviewBody, ReviewKind, ReviewStatus } from './schemas';
 
@@ -25,10 +25,9 @@ export async function closeReview(
   trail: AuditTrail,
 ): Promise<ReviewRecord> {
   const review = await deps.store.get(reviewId);
-  if (!review) throw new NotFoundError();
+  if (!review) throw new ReviewNotFoundError();
   trail.concerns({ caseId: review.caseId, resource: `/v1/audit/reviews/${reviewId}` });
-  const alreadyClosed = new ConflictError('The review is already closed.', 'already-closed');
-  if (review.status === 'closed') throw alreadyClosed;
+  if (review.status === 'closed') throw new ReviewClosedError();
   const closed: ReviewRecord = {
     ...review,
     status: 'closed',
@@ -40,12 +39,7 @@ export async function closeReview(
     },
   };
   const event = trail.eventFor(200);
-  try {
-    await deps.store.close(closed, event);
-  } catch (error) {
-    if (error instanceof ReviewClosedError) throw alreadyClosed;
-    throw error;
-  }
+  await deps.store.close(closed, event);
   trail.recorded(event);
   return closed;
 }

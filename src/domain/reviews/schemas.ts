@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { PurposeSchema } from '../../http/schemas';
 import { CaseIdSchema, SECTION_NAMES, UrgencySchema } from '../cases/schemas';
 import { AgencyIdSchema } from '../directory';
 import { pageSchema, pagingQuery } from '../paging';
+import { PurposeSchema } from '../purpose';
 
 /**
  * The compliance review list: emergency accesses, and deadlines an agency missed. A compliance officer

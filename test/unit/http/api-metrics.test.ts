@@ -1,9 +1,10 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { readDirectory } from '../../../lib/himaya-stack';
-import { apiFunction, METRICS_NAMESPACE, outcomeOf } from '../../../src/http/api-function';
-import { DependencyUnavailableError } from '../../../src/http/errors';
+import type { Directory } from '../../../src/domain/directory';
+import { DependencyUnavailableError } from '../../../src/domain/errors';
+import { apiHandler } from '../../../src/http/api-handler';
+import { METRICS_NAMESPACE, outcomeOf } from '../../../src/http/middlewares/request-metrics';
 import { createLogger } from '../../../src/observability/logger';
 
 const context = {
@@ -30,10 +31,10 @@ const eventFor = (resource: string) =>
   }) as unknown as APIGatewayProxyEvent;
 
 function publicFunction(metrics: Metrics, health: () => Promise<never> | Promise<{ status: number }>) {
-  return apiFunction({
+  return apiHandler({
     fn: 'public',
     logger: createLogger('public'),
-    directory: readDirectory(),
+    directory: { agencies: [], clients: [], oversight: [] } as unknown as Directory,
     metrics,
     operations: {
       getHealth: health as never,

@@ -4,6 +4,7 @@ import type { AuditTrail } from '../../../../src/domain/audit/trail';
 import { AccessChangedError, type StoredCase, type StoredGrant } from '../../../../src/domain/cases/ports';
 import type { CaseMetadata } from '../../../../src/domain/cases/schemas';
 import type { Directory } from '../../../../src/domain/directory';
+import { AccessContentionError } from '../../../../src/domain/errors';
 import {
   createRequest,
   type ExchangeDeps,
@@ -11,7 +12,6 @@ import {
 } from '../../../../src/domain/exchange/exchange-service';
 import { DEFAULT_POLICY } from '../../../../src/domain/exchange/policy';
 import type { ExchangeStore, ExchangeWrite } from '../../../../src/domain/exchange/ports';
-import { ConflictError } from '../../../../src/http/errors';
 
 const NOW = new Date('2026-12-01T10:00:00.000Z');
 const CASE_ID = '2b7e1516-28ae-4d2a-abf7-158809cf4f3c';
@@ -128,7 +128,7 @@ describe('shareCase', () => {
 
     expect(retried.writes).toHaveLength(3);
     expect(retried.deps.cases.get).toHaveBeenCalledTimes(3);
-    await expect(refused).rejects.toBeInstanceOf(ConflictError);
+    await expect(refused).rejects.toBeInstanceOf(AccessContentionError);
     expect(always.writes).toHaveLength(3);
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredGrant } from '../../../../src/domain/cases/ports';
 import type { Directory } from '../../../../src/domain/directory';
+import { RuleViolationError } from '../../../../src/domain/errors';
 import { DEFAULT_POLICY } from '../../../../src/domain/exchange/policy';
 import type { ExchangeRecord } from '../../../../src/domain/exchange/ports';
 import {
@@ -12,7 +13,6 @@ import {
   listedUntil,
   requestView,
 } from '../../../../src/domain/exchange/rules';
-import { RuleViolationError } from '../../../../src/http/errors';
 
 const directory: Directory = {
   agencies: [
@@ -28,7 +28,7 @@ function codeOf(action: () => unknown): string | undefined {
   try {
     action();
   } catch (error) {
-    if (error instanceof RuleViolationError) return error.code;
+    if (error instanceof RuleViolationError) return error.rule;
     throw error;
   }
   return undefined;
