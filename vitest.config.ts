@@ -1,14 +1,43 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Three projects: `unit` (pure code and in-memory fakes, no I/O, no Java), `integration` (HTTP against the
+ * local stack, started once for the project by test/global-setup.ts) and `infra` (the CDK template).
+ * `vitest run` runs all three; `--project <name>` runs one.
+ */
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/global-setup.ts'],
     pool: 'forks',
     maxWorkers: 2,
-    testTimeout: 30_000,
-    hookTimeout: 120_000,
-    // No metrics (embedded metric format) on stdout in tests.
-    env: { POWERTOOLS_LOG_LEVEL: 'ERROR', POWERTOOLS_DEV: 'false', POWERTOOLS_METRICS_DISABLED: 'true' },
+    // A green run prints nothing: no log lines, and no metrics (embedded metric format) on stdout. A test
+    // that asserts on log output sets its own level and captures it (test/support/captured-output.ts).
+    env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_DEV: 'false', POWERTOOLS_METRICS_DISABLED: 'true' },
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 30_000 },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/global-setup.ts'],
+          testTimeout: 30_000,
+          // Starting DynamoDB Local (and a second stack in some files) takes a while on a busy machine.
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
+        // Synthesizing the app bundles every function: slow, once per file.
+        test: {
+          name: 'infra',
+          include: ['test/infra/**/*.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
   },
 });

@@ -24,6 +24,8 @@ declare module 'vitest' {
  * stops, every table is scanned for the plaintext canaries the tests wrote: finding one fails the run.
  */
 export default async function setup(project: TestProject) {
+  // The stack runs the functions in this process: they get the tests' environment, silent logs included.
+  Object.assign(process.env, project.config.env);
   const dataDir = await mkdtemp(join(tmpdir(), 'himaya-test-'));
   // A short sealing window keeps tests that wait for a signed checkpoint quick.
   const stack = await startLocalStack({ dataDir, inMemory: true, port: 0, sealer: { batchWindowMs: 300 } });

@@ -1,31 +1,14 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/domain/audit/event';
 import { minimalCaseBody } from '../support/cases';
-import { call, tokenFor } from '../support/client';
+import { call } from '../support/client';
+import { auditEventsOf } from '../support/exchange';
+import { tokensFor } from '../support/tokens';
+
+const [cfpc, police, compliance] = await tokensFor('cfpc', 'police', 'compliance');
 
 /** Every request that reaches a function leaves one event, allowed or denied; compliance reads them. */
 describe('access log events', () => {
-  let cfpc: string;
-  let police: string;
-  let compliance: string;
-
-  beforeAll(async () => {
-    [cfpc, police, compliance] = await Promise.all([
-      tokenFor('cfpc'),
-      tokenFor('police'),
-      tokenFor('compliance'),
-    ]);
-  });
-
-  async function eventsOfCase(caseId: string): Promise<AuditEvent[]> {
-    const response = await call('GET', `/v1/audit/events?caseId=${caseId}`, {
-      token: compliance,
-      user: 'auditor-1',
-    });
-    expect(response.status).toBe(200);
-    return response.json.items as AuditEvent[];
-  }
-
   it('records create, read, refused read, stale update, bad input and note, with who, what, why and outcome', async () => {
     const created = await call('POST', '/v1/cases', {
       token: cfpc,
@@ -51,7 +34,7 @@ describe('access log events', () => {
     });
     await call('POST', `${path}/notes`, { token: cfpc, user: 'caseworker-7', body: { text: 'تمت الزيارة' } });
 
-    const events = await eventsOfCase(caseId);
+    const events = await auditEventsOf(compliance, caseId);
     const summary = events.map((e) => [e.action, e.agency, e.user, e.outcome, e.purpose ?? null]);
     expect(summary).toEqual([
       ['case.create', 'cfpc', 'caseworker-7', 201, null],
@@ -83,7 +66,7 @@ describe('access log events', () => {
     });
 
     expect(response.status).toBe(400);
-    const events = await eventsOfCase(created.json.caseId as string);
+    const events = await auditEventsOf(compliance, created.json.caseId as string);
     expect(events.at(-1)).toMatchObject({ action: 'case.read', outcome: 400, user: null, agency: 'cfpc' });
   });
 
@@ -136,7 +119,7 @@ describe('access log events', () => {
     const body = minimalCaseBody();
     const created = await call('POST', '/v1/cases', { token: cfpc, body });
 
-    const events = await eventsOfCase(created.json.caseId as string);
+    const events = await auditEventsOf(compliance, created.json.caseId as string);
 
     const narrative = (body.sections as { report: { narrative: string } }).report.narrative;
     expect(JSON.stringify(events)).not.toContain(narrative);

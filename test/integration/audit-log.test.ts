@@ -7,21 +7,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/domain/audit/event';
 import { eventLeafHash } from '../../src/domain/audit/leaf';
 import { openCheckpoint } from '../../src/domain/audit/log-verifier';
-import { verifyConsistency, verifyInclusion } from '../../src/domain/audit/merkle';
+import { verifyConsistency, verifyInclusion } from '../../src/domain/audit/merkle/verification';
 import { auditCli, auditTable } from '../support/audit-log';
-import { call, stack, tokenFor } from '../support/client';
+import { call, stack } from '../support/client';
+import { tokensFor } from '../support/tokens';
 
 const fromBase64 = (text: string) => new Uint8Array(Buffer.from(text, 'base64'));
 
+const [compliance, police] = await tokensFor('compliance', 'police');
+
 /** The access log of the shared stack: sealed by the sealer loop, served by the audit routes. */
 describe('the verifiable access log', () => {
-  let compliance: string;
-  let police: string;
   let directory: string;
   const table = auditTable(stack.dynamodb, stack.tables.AuditLog);
 
   beforeAll(async () => {
-    [compliance, police] = await Promise.all([tokenFor('compliance'), tokenFor('police')]);
     directory = await mkdtemp(join(tmpdir(), 'himaya-audit-log-'));
   });
   afterAll(async () => {

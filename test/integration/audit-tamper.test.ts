@@ -9,7 +9,6 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
-  ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -22,10 +21,12 @@ import { auditItem, eventFromItem } from '../../src/adapters/dynamodb/audit-stor
 import { type AuditEvent, newEventId } from '../../src/domain/audit/event';
 import { eventLeafHash } from '../../src/domain/audit/leaf';
 import { describeEvent } from '../../src/domain/audit/log-verifier';
-import { appendLeafWithSubtrees, type CompletedSubtree, EMPTY_FRONTIER } from '../../src/domain/audit/merkle';
+import { appendLeafWithSubtrees, EMPTY_FRONTIER } from '../../src/domain/audit/merkle/compact-range';
+import type { CompletedSubtree } from '../../src/domain/audit/merkle/subtrees';
 import { headFromFrontier, TreeIntegrityError } from '../../src/domain/audit/sealer';
 import { appendToTiles } from '../../src/domain/audit/tiles';
 import { auditCli, auditTable, waitFor } from '../support/audit-log';
+import { scanItems } from '../support/local-dynamodb';
 
 /**
  * Tampering straight with DynamoDB Local, on a stack of this file's own (the shared one must stay
@@ -49,17 +50,10 @@ describe('tampering with the access log', () => {
   const traffic = async (count: number, user = 'officer-1') => {
     for (let i = 0; i < count; i++) await get('/v1/agencies', police, user);
   };
-  const verify = (...extra: string[]) =>
-    auditCli([
-      'verify',
-      '--url',
-      local.endpoints.gateway,
-      '--token',
-      compliance,
-      '--state',
-      stateFile,
-      ...extra,
-    ]);
+  /** Runs `verify` with a state file (by default the one every case shares). */
+  const verifyWithState = (state: string, ...extra: string[]) =>
+    auditCli(['verify', '--url', local.endpoints.gateway, '--token', compliance, '--state', state, ...extra]);
+  const verify = (...extra: string[]) => verifyWithState(stateFile, ...extra);
 
   // Raw table access: what an attacker with write access to the table could do.
   const raw = () => table.documents;
@@ -75,20 +69,8 @@ describe('tampering with the access log', () => {
     raw().send(new DeleteCommand({ TableName: TableName(), Key: { pk, sk } }));
   const eventKey = (eventId: string) => ({ pk: `EVENT#${eventId}`, sk: 'EVENT' });
 
-  async function scan(
-    filter: (item: Record<string, unknown>) => boolean,
-  ): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await raw().send(
-        new ScanCommand({ TableName: TableName(), ...(start ? { ExclusiveStartKey: start } : {}) }),
-      );
-      items.push(...(page.Items ?? []).filter(filter));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
-  }
+  const scan = async (filter: (item: Record<string, unknown>) => boolean) =>
+    (await scanItems(raw(), TableName())).filter(filter);
   const sealedEvents = async () =>
     (await scan((item) => item.sk === 'EVENT' && item.leafIndex !== undefined))
       .map(eventFromItem)
@@ -437,17 +419,11 @@ describe('tampering with the access log', () => {
     for (const event of events.slice(keep)) await deleteItem(`EVENT#${event.eventId}`, 'EVENT');
 
     const withState = await verify();
-    const withArchive = await auditCli([
-      'verify',
-      '--url',
-      local.endpoints.gateway,
-      '--token',
-      compliance,
-      '--state',
+    const withArchive = await verifyWithState(
       join(dataDir, 'fresh-state.json'),
       '--archive',
       local.endpoints.checkpointArchive as string,
-    ]);
+    );
     const cold = coldSealer().heartbeat(0);
     await expect(cold).rejects.toMatchObject({ name: 'TreeIntegrityError', kind: 'truncated' });
     for (const item of await treeItems()) await deleteItem(String(item.pk), String(item.sk));

@@ -1,27 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import {
-  CreateTableCommand,
-  DeleteTableCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensureTable } from '../../local/bootstrap';
 import { documentClient } from '../../src/adapters/aws-clients';
 import { CASES_TABLE } from '../../src/adapters/table-definitions';
 import { stack } from '../support/client';
+import { localDynamoDb } from '../support/local-dynamodb';
 
 /**
  * A data folder made before the exchange existed has a Cases table with one index, whose projection lacks
  * `expiresAt`. The bootstrap brings it up to the definition in place, keeping the items.
  */
 describe('bootstrap on an older Cases table', () => {
-  const client = new DynamoDBClient({
-    endpoint: stack.dynamodb,
-    region: stack.region,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  const client = localDynamoDb(stack.dynamodb);
   const tableName = `himaya-cases-legacy-${randomBytes(4).toString('hex')}`;
 
   afterAll(async () => {

@@ -1,6 +1,7 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { minimalCaseBody } from '../support/cases';
-import { call, tokenFor } from '../support/client';
+import { call } from '../support/client';
+import { tokensFor } from '../support/tokens';
 
 /**
  * Object-level access: every case route × {owner, another agency, the compliance client}. Another
@@ -40,14 +41,10 @@ const routes: CaseRoute[] = [
   },
 ];
 
-describe('case access matrix', () => {
-  const tokens = {} as Record<Caller, string>;
+const [owner, otherAgency, compliance] = await tokensFor('cfpc', 'police', 'compliance');
 
-  beforeAll(async () => {
-    tokens.owner = await tokenFor('cfpc');
-    tokens.otherAgency = await tokenFor('police');
-    tokens.compliance = await tokenFor('compliance');
-  });
+describe('case access matrix', () => {
+  const tokens: Record<Caller, string> = { owner, otherAgency, compliance };
 
   for (const route of routes) {
     for (const caller of ['owner', 'otherAgency', 'compliance'] as const) {

@@ -1,26 +1,18 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { CANARIES, fullCaseBody } from '../support/cases';
-import { call, stack, tokenFor } from '../support/client';
+import { call, stack } from '../support/client';
+import { localDynamoDb } from '../support/local-dynamodb';
+import { tokenFor } from '../support/tokens';
+
+const cfpc = await tokenFor('cfpc');
 
 /**
  * Ciphertexts are bound to their case, section and owner by the encryption context: a ciphertext moved
  * elsewhere, or altered, must be refused without returning any plaintext.
  */
 describe('stored ciphertext integrity', () => {
-  const documents = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: stack.dynamodb,
-      region: stack.region,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    }),
-  );
-  let cfpc: string;
-
-  beforeAll(async () => {
-    cfpc = await tokenFor('cfpc');
-  });
+  const documents = DynamoDBDocumentClient.from(localDynamoDb(stack.dynamodb));
   afterAll(() => documents.destroy());
 
   const key = (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'CASE' });

@@ -1,15 +1,11 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fullCaseBody, minimalCaseBody } from '../support/cases';
-import { call, tokenFor } from '../support/client';
+import { call } from '../support/client';
+import { tokensFor } from '../support/tokens';
+
+const [cfpc, police] = await tokensFor('cfpc', 'police');
 
 describe('case records over HTTP', () => {
-  let cfpc: string;
-  let police: string;
-
-  beforeAll(async () => {
-    [cfpc, police] = await Promise.all([tokenFor('cfpc'), tokenFor('police')]);
-  });
-
   it('creates a case and reads it back whole, Arabic and Latin text byte for byte', async () => {
     const body = fullCaseBody();
 

@@ -1,7 +1,8 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { minimalCaseBody } from '../support/cases';
-import { call, tokenFor } from '../support/client';
+import { call } from '../support/client';
 import { createCase, hoursFromNow, MISSING_CASE, share } from '../support/exchange';
+import { tokensFor } from '../support/tokens';
 
 /**
  * Only the owner shares, revokes and decides. Callers: the owner (`cfpc`), an agency that sees the case
@@ -39,16 +40,10 @@ const routes: ExchangeRoute[] = [
   },
 ];
 
-describe('exchange access matrix', () => {
-  const tokens = {} as Record<'cfpc' | 'police' | 'compliance', string>;
+const [cfpc, police, compliance] = await tokensFor('cfpc', 'police', 'compliance');
 
-  beforeAll(async () => {
-    [tokens.cfpc, tokens.police, tokens.compliance] = await Promise.all([
-      tokenFor('cfpc'),
-      tokenFor('police'),
-      tokenFor('compliance'),
-    ]);
-  });
+describe('exchange access matrix', () => {
+  const tokens = { cfpc, police, compliance };
 
   /**
    * A case as the caller meets it: the Centre's case shared with the police (owner: the Centre; grantee:

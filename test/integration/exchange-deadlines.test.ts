@@ -10,8 +10,9 @@ import type { ExchangeStore } from '../../src/domain/exchange/ports';
 import type { RequestView } from '../../src/domain/exchange/schemas';
 import type { ReviewView } from '../../src/domain/reviews/schemas';
 import { minimalCaseBody } from '../support/cases';
-import { call, stack, tokenFor } from '../support/client';
+import { call, stack } from '../support/client';
 import { auditEventsOf, createCase, localTables, MISSING_CASE, outboxOf } from '../support/exchange';
+import { tokensFor } from '../support/tokens';
 
 /**
  * Deadlines with a controllable clock: the sweep the schedule runs every minute is called here directly,
@@ -21,20 +22,14 @@ import { auditEventsOf, createCase, localTables, MISSING_CASE, outboxOf } from '
  */
 const MINUTE = 60_000;
 
+const [cfpc, police, compliance] = await tokensFor('cfpc', 'police', 'compliance');
+
 describe('response deadlines', () => {
-  let cfpc: string;
-  let police: string;
-  let compliance: string;
   const mine = new Set<string>();
   const published: DomainEvent[] = [];
   let deps: DeadlineDeps;
 
   beforeAll(async () => {
-    [cfpc, police, compliance] = await Promise.all([
-      tokenFor('cfpc'),
-      tokenFor('police'),
-      tokenFor('compliance'),
-    ]);
     const tables = localTables();
     const real = dynamoDbExchangeStore(
       tables,

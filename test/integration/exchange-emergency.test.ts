@@ -1,8 +1,8 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RequestView } from '../../src/domain/exchange/schemas';
 import type { ReviewView } from '../../src/domain/reviews/schemas';
 import { CANARIES, fullCaseBody, minimalCaseBody } from '../support/cases';
-import { call, tokenFor } from '../support/client';
+import { call } from '../support/client';
 import {
   auditEventsOf,
   createCase,
@@ -11,21 +11,12 @@ import {
   outboxOf,
   readAs,
 } from '../support/exchange';
+import { tokensFor } from '../support/tokens';
+
+const [cfpc, police, compliance] = await tokensFor('cfpc', 'police', 'compliance');
 
 /** Break-glass access: immediate, short, read-only, and on the compliance review list until closed. */
 describe('emergency access and its review', () => {
-  let cfpc: string;
-  let police: string;
-  let compliance: string;
-
-  beforeAll(async () => {
-    [cfpc, police, compliance] = await Promise.all([
-      tokenFor('cfpc'),
-      tokenFor('police'),
-      tokenFor('compliance'),
-    ]);
-  });
-
   const breakGlass = (
     caseId: string,
     options: { purpose?: string; sections?: string[]; token?: string } = {},

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { paginateScan } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -11,8 +10,11 @@ import {
 } from '../../src/domain/exchange/schemas';
 import { CloseReviewBodySchema, ListReviewsQuerySchema } from '../../src/domain/reviews/schemas';
 import { minimalCaseBody } from '../support/cases';
-import { call, stack, tokenFor } from '../support/client';
+import { call, stack } from '../support/client';
 import { createCase, hoursFromNow, localTables } from '../support/exchange';
+import { scanItems } from '../support/local-dynamodb';
+import { brokenInOnePlace, cleanRefusals, refusedBy, type Schema } from '../support/malformed-input';
+import { tokensFor } from '../support/tokens';
 
 /**
  * Generated malformed input on the exchange and review routes — bodies, query strings, path ids — never
@@ -21,70 +23,32 @@ import { createCase, hoursFromNow, localTables } from '../support/exchange';
  * officer, so the tables can be searched afterwards for anything that officer caused to be written.
  */
 const FUZZ_USER = `exchange-fuzzer-${randomBytes(4).toString('hex')}`;
-let requests = 0;
+const refusals = cleanRefusals();
+const { expectRefusedCleanly } = refusals;
 
-type Schema = { safeParse(value: unknown): { success: boolean } };
-
-async function expectRefusedCleanly(response: Awaited<ReturnType<typeof call>>) {
-  requests += 1;
-  expect(response.status, response.text).toBeLessThan(500);
-  expect(response.status).toBeGreaterThanOrEqual(400);
-  expect(response.headers.get('content-type')).toBe('application/problem+json');
-  expect(response.text).not.toMatch(/ at \w+ \(|Exception|node_modules/);
-}
-
-/** A valid body broken in one place each: a key missing, of the wrong type, too long, blank or unknown. */
-function mutationsOf(body: Record<string, unknown>): unknown[] {
-  const broken: unknown[] = [{ ...body, unexpected: true }, [body], null, 'body'];
-  for (const [key, value] of Object.entries(body)) {
-    const { [key]: _dropped, ...without } = body;
-    broken.push(without);
-    for (const wrong of [
-      null,
-      7,
-      true,
-      {},
-      [],
-      '',
-      ' \u00a0 ',
-      'x'.repeat(6000),
-      ['identity', 'identity', 'x', 'y', 'z', 'w'],
-    ]) {
-      if (JSON.stringify(wrong) !== JSON.stringify(value)) broken.push({ ...body, [key]: wrong });
-    }
-  }
-  return broken;
-}
-
+/** JSON values that the schema refuses: any JSON, records of the body's keys, and the body broken in one place. */
 const invalidFor = (schema: Schema, valid: Record<string, unknown>) =>
-  fc
-    .oneof(
-      fc.jsonValue(),
-      fc.dictionary(fc.constantFrom(...Object.keys(valid), 'extra'), fc.jsonValue(), { minKeys: 1 }),
-      fc.record(
-        Object.fromEntries(
-          Object.entries(valid).map(([key, value]) => [key, fc.oneof(fc.constant(value), fc.jsonValue())]),
-        ),
-        { requiredKeys: [] },
+  refusedBy(
+    schema,
+    fc.jsonValue(),
+    fc.dictionary(fc.constantFrom(...Object.keys(valid), 'extra'), fc.jsonValue(), { minKeys: 1 }),
+    fc.record(
+      Object.fromEntries(
+        Object.entries(valid).map(([key, value]) => [key, fc.oneof(fc.constant(value), fc.jsonValue())]),
       ),
-      fc.constantFrom(...mutationsOf(valid)),
-    )
-    .filter((value) => !schema.safeParse(JSON.parse(JSON.stringify(value) ?? 'null')).success);
+      { requiredKeys: [] },
+    ),
+    fc.constantFrom(...brokenInOnePlace(valid)),
+  );
+
+const [cfpc, police, compliance] = await tokensFor('cfpc', 'police', 'compliance');
 
 // Hundreds of HTTP requests per test: generous bounds, so a busy machine does not fail them.
 describe('malformed input on the exchange routes', { timeout: 180_000 }, () => {
-  let cfpc: string;
-  let police: string;
-  let compliance: string;
   let caseId: string;
   let requestId: string;
 
   beforeAll(async () => {
-    [cfpc, police, compliance] = await Promise.all([
-      tokenFor('cfpc'),
-      tokenFor('police'),
-      tokenFor('compliance'),
-    ]);
     caseId = await createCase(cfpc, minimalCaseBody());
     const asked = await call('POST', '/v1/requests', {
       token: police,
@@ -102,7 +66,7 @@ describe('malformed input on the exchange routes', { timeout: 180_000 }, () => {
   });
 
   afterAll(() => {
-    expect(requests).toBeGreaterThanOrEqual(1000);
+    expect(refusals.checked).toBeGreaterThanOrEqual(1000);
   });
 
   it('refuses generated invalid bodies on every exchange and review write with a 4xx', async () => {
@@ -237,18 +201,16 @@ describe('malformed input on the exchange routes', { timeout: 180_000 }, () => {
   it('stored nothing for any of it: no grant, request, review or successful event by the fuzzing officer', async () => {
     const written: unknown[] = [];
     for (const table of [stack.tables.Cases, stack.tables.AuditLog]) {
-      for await (const page of paginateScan({ client: localTables() }, { TableName: table })) {
-        for (const item of page.Items ?? []) {
-          const byFuzzer = [
-            item.grantedBy,
-            item.requestedBy,
-            item.revokedBy,
-            item.user,
-            item.closure?.closedBy,
-          ].includes(FUZZ_USER);
-          const isSuccess = typeof item.outcome === 'number' && item.outcome < 300;
-          if (byFuzzer && (item.outcome === undefined || isSuccess)) written.push(item);
-        }
+      for (const item of await scanItems(localTables(), table)) {
+        const byFuzzer = [
+          item.grantedBy,
+          item.requestedBy,
+          item.revokedBy,
+          item.user,
+          (item.closure as { closedBy?: unknown } | undefined)?.closedBy,
+        ].includes(FUZZ_USER);
+        const isSuccess = typeof item.outcome === 'number' && item.outcome < 300;
+        if (byFuzzer && (item.outcome === undefined || isSuccess)) written.push(item);
       }
     }
     expect(written).toEqual([]);

@@ -1,26 +1,17 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RequestView } from '../../src/domain/exchange/schemas';
 import { CANARIES, minimalCaseBody } from '../support/cases';
-import { call, tokenFor } from '../support/client';
+import { call } from '../support/client';
 import { auditEventsOf, createCase, hoursFromNow, MISSING_CASE, outboxOf, readAs } from '../support/exchange';
+import { tokenFor, tokensFor } from '../support/tokens';
+
+const [cfpc, police, compliance] = await tokensFor('cfpc', 'police', 'compliance');
 
 /**
  * Access requests: the police ask the Centre for what it holds, the Centre decides. A request about a case
  * the asked agency does not hold is answered exactly like one about a case it does.
  */
 describe('requests for access and their decisions', () => {
-  let cfpc: string;
-  let police: string;
-  let compliance: string;
-
-  beforeAll(async () => {
-    [cfpc, police, compliance] = await Promise.all([
-      tokenFor('cfpc'),
-      tokenFor('police'),
-      tokenFor('compliance'),
-    ]);
-  });
-
   const ask = (caseId: string, overrides: Record<string, unknown> = {}) =>
     call('POST', '/v1/requests', {
       token: police,

@@ -1,9 +1,9 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { grantItem, listingItem } from '../../src/adapters/dynamodb/cases-layout';
 import type { CaseMetadata } from '../../src/domain/cases/schemas';
 import { CANARIES, fullCaseBody, minimalCaseBody } from '../support/cases';
-import { call, stack, tokenFor } from '../support/client';
+import { call, stack } from '../support/client';
 import {
   auditEventsOf,
   createCase,
@@ -15,6 +15,9 @@ import {
   readAs,
   share,
 } from '../support/exchange';
+import { tokensFor } from '../support/tokens';
+
+const [cfpc, police, compliance] = await tokensFor('cfpc', 'police', 'compliance');
 
 /**
  * Shares between the Child & Family Protection Centre (`cfpc`) and the police, over HTTP on the local
@@ -22,18 +25,6 @@ import {
  * event outbox.
  */
 describe('sharing a case with another agency', () => {
-  let cfpc: string;
-  let police: string;
-  let compliance: string;
-
-  beforeAll(async () => {
-    [cfpc, police, compliance] = await Promise.all([
-      tokenFor('cfpc'),
-      tokenFor('police'),
-      tokenFor('compliance'),
-    ]);
-  });
-
   it('runs the Centre ↔ police story: share identity and report, read, list, note, revoke, gone', async () => {
     // Prepare
     const body = fullCaseBody();

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Gateway, type LambdaHandler, startGateway } from '../../local/gateway';
 import { openIssuer } from '../../local/issuer';
 import { readDirectoryFile } from '../../local/stack';
+import { captureOutput, type LogRecord } from '../support/captured-output';
 import { CANARIES, fullCaseBody } from '../support/cases';
 import { type Fault, type FaultProxy, faults, startFaultProxy } from '../support/fault-proxy';
+import { localDynamoDb, scanItems } from '../support/local-dynamodb';
 
 /**
  * Fail closed (DESIGN §4, §6): with KMS stopped, or DynamoDB failing at any one SDK call of a request,
@@ -38,6 +39,7 @@ let kms: FaultProxy;
 let gateway: Gateway;
 let token: string;
 let tables: DynamoDBDocumentClient;
+let output: ReturnType<typeof captureOutput>;
 const myRequests = new Set<string>();
 let tagCount = 0;
 const nextTag = () => `${RUN}-${++tagCount}`;
@@ -105,13 +107,7 @@ interface Ledger {
   events: { requestId: string; caseId?: string; action: string; outcome: number }[];
 }
 
-async function scan(table: string): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  for await (const page of paginateScan({ client: tables }, { TableName: table, ConsistentRead: true })) {
-    items.push(...(page.Items ?? []));
-  }
-  return items;
-}
+const scan = (table: string) => scanItems(tables, table, { consistentRead: true });
 
 async function readLedger(): Promise<Ledger> {
   const [caseItems, auditItems] = await Promise.all([scan(stack.tables.Cases), scan(stack.tables.AuditLog)]);
@@ -141,6 +137,15 @@ const outcomesOf = (ledger: Ledger, reply: Reply) =>
   ledger.events.filter((event) => event.requestId === reply.requestId).map((event) => event.outcome);
 
 const isSuccess = (outcome: number) => outcome >= 200 && outcome < 300;
+
+/** The strings anywhere in a log record, but for the top-level keys named. */
+function stringsIn(value: unknown, skipKeys: string[] = []): string[] {
+  if (typeof value === 'string') return [value];
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value as LogRecord)
+    .filter(([key]) => !skipKeys.includes(key))
+    .flatMap(([, inner]) => stringsIn(inner));
+}
 
 /**
  * The invariant of DESIGN §6: each stored case has exactly one successful create event, one successful
@@ -272,11 +277,12 @@ describe('requests when KMS or DynamoDB fails', () => {
     dynamodb = await startFaultProxy(stack.dynamodb);
     kms = await startFaultProxy(stack.kms);
     // The functions read their configuration at import, so it is set before the first request loads them.
-    // Their error logs for the 503s provoked here are expected; SILENT keeps the run's output readable.
+    // They log as deployed (INFO), into a capture: the run prints nothing, and one test reads the lines.
+    output = captureOutput();
     Object.assign(process.env, stack.environment, {
       DYNAMODB_ENDPOINT: dynamodb.url,
       KMS_ENDPOINT: kms.url,
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
     });
     const issuer = await openIssuer(stack.issuerKeyFile, await readDirectoryFile());
     gateway = await startGateway({
@@ -286,13 +292,7 @@ describe('requests when KMS or DynamoDB fails', () => {
         ((await import(`../../functions/${fn}.ts`)) as { handler: LambdaHandler }).handler,
     });
     token = await issuer.issue('cfpc');
-    tables = DynamoDBDocumentClient.from(
-      new DynamoDBClient({
-        endpoint: stack.dynamodb,
-        region: 'me-central-1',
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      }),
-    );
+    tables = DynamoDBDocumentClient.from(localDynamoDb(stack.dynamodb));
   });
 
   afterEach(() => {
@@ -304,6 +304,7 @@ describe('requests when KMS or DynamoDB fails', () => {
     await gateway?.close();
     await Promise.all([dynamodb?.close(), kms?.close()]);
     tables?.destroy();
+    output?.restore();
   });
 
   it('retries a single failed attempt of the write transaction: the case is stored once, with one event', async () => {
@@ -353,6 +354,41 @@ describe('requests when KMS or DynamoDB fails', () => {
     );
     expect(outcomes).toEqual({ create: [503], read: [503], update: [503], note: [503] });
     expectEveryWriteAudited(ledger);
+  });
+
+  it('logs a failed request by the names of its errors only: no message, stack, token, body or section', async () => {
+    // Prepare
+    const existing = await createdCase();
+    const newTag = nextTag();
+    output.clear();
+    kms.stop();
+
+    // Act
+    const replies = [
+      await createCase(newTag),
+      await readCase(existing.caseId),
+      await updateCase(existing.caseId),
+      await addNote(existing.caseId),
+    ];
+    kms.reset();
+
+    // Assess
+    for (const reply of replies) expectFailedClosed(reply);
+    const records = output.records();
+    const errorsOf = (reply: Reply) =>
+      records.filter((r) => r.level === 'ERROR' && r.function_request_id === reply.requestId);
+    for (const reply of replies) expect(errorsOf(reply).length, reply.requestId).toBeGreaterThanOrEqual(1);
+    for (const record of replies.flatMap(errorsOf)) {
+      expect(stringsIn(record).some((text) => /\w(Error|Exception)$/.test(text))).toBe(true);
+    }
+    expect(output.strayLines()).toEqual([]);
+    // `message` is the line's fixed text; every other string is a name, an id, a time or a status.
+    expect(
+      records.flatMap((record) => stringsIn(record, ['message'])).filter((text) => /\s/.test(text)),
+    ).toEqual([]);
+    const secrets = [token, newTag, ...Object.values(CANARIES), faults.kmsInternal.body.message];
+    for (const line of output.lines) for (const secret of secrets) expect(line).not.toContain(secret);
+    for (const line of output.lines) expect(line).not.toMatch(/\sat\s.+:\d+/);
   });
 
   it('answers 503 when KMS fails a GenerateDataKey of a create or a Decrypt of a read', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { call, tokenFor } from '../support/client';
+import { call } from '../support/client';
+import { tokenFor } from '../support/tokens';
 
 describe('the local gateway serving the skeleton routes', () => {
   it('answers GET /v1/health without a token', async () => {

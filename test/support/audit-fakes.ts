@@ -1,6 +1,6 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import type { AuditEvent } from '../../src/domain/audit/event';
-import { hashesEqual } from '../../src/domain/audit/merkle';
+import { hashesEqual } from '../../src/domain/audit/merkle/hashing';
 import type {
   ArchivedCheckpoint,
   CheckpointArchive,

@@ -1,7 +1,7 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type CliIo, runAuditCli } from '../../scripts/audit/cli';
 import type { AuditEvent } from '../../src/domain/audit/event';
+import { localDynamoDb } from './local-dynamodb';
 
 /** Polls `probe` until it returns a value, or fails naming what it waited for. */
 export async function waitFor<T>(
@@ -20,13 +20,7 @@ export async function waitFor<T>(
 
 /** Direct access to an AuditLog table (as a tamperer, or to watch the sealer). */
 export function auditTable(endpoint: string, tableName: string) {
-  const documents = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint,
-      region: 'me-central-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    }),
-  );
+  const documents = DynamoDBDocumentClient.from(localDynamoDb(endpoint));
   const latestCheckpointSize = async (): Promise<number> => {
     const result = await documents.send(
       new QueryCommand({

@@ -1,15 +1,7 @@
 import { inject } from 'vitest';
-import { openIssuer } from '../../local/issuer';
-import { readDirectoryFile } from '../../local/stack';
-import type { Scope } from '../../src/domain/directory';
 
 /** Talks to the local stack over HTTP, like an agency system would. */
 export const stack = inject('stack');
-
-export async function tokenFor(clientId: string, scopes?: Scope[]): Promise<string> {
-  const issuer = await openIssuer(stack.issuerKeyFile, await readDirectoryFile());
-  return issuer.issue(clientId, scopes ? { scopes } : {});
-}
 
 export interface CallOptions {
   token?: string;
@@ -44,3 +36,6 @@ export async function call(method: string, path: string, options: CallOptions = 
   }
   return { status: response.status, headers: response.headers, text, json: json as Record<string, unknown> };
 }
+
+/** What `call` answers: the status, the headers, the body as text and as JSON (when it is JSON). */
+export type CallResult = Awaited<ReturnType<typeof call>>;

@@ -1,4 +1,3 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
 import { documentClient } from '../../src/adapters/aws-clients';
@@ -6,6 +5,7 @@ import type { AuditEvent } from '../../src/domain/audit/event';
 import type { DomainEvent } from '../../src/domain/exchange/events';
 import { fullCaseBody } from './cases';
 import { call, stack } from './client';
+import { localDynamoDb } from './local-dynamodb';
 
 /** Helpers for the exchange tests: cases, shares, the access log and the event outbox. */
 export const MISSING_CASE = '5d4c1e0b-8a0e-4f57-9a31-1c0f7f4a6b20';
@@ -59,13 +59,7 @@ let documents: DynamoDBDocumentClient | undefined;
 
 /** A document client on the local stack's DynamoDB, for what a test must see or set up beneath the API. */
 export function localTables(): DynamoDBDocumentClient {
-  documents ??= documentClient(
-    new DynamoDBClient({
-      endpoint: stack.dynamodb,
-      region: stack.region,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    }),
-  );
+  documents ??= documentClient(localDynamoDb(stack.dynamodb));
   return documents;
 }
 

@@ -1,4 +1,5 @@
-import { type AttributeValue, DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, paginateScan } from '@aws-sdk/client-dynamodb';
+import { localDynamoDb } from './local-dynamodb';
 
 export interface Finding {
   table: string;
@@ -26,11 +27,7 @@ export async function findInTables(
   tables: string[],
   needles: string[],
 ): Promise<Finding[]> {
-  const client = new DynamoDBClient({
-    endpoint,
-    region: 'me-central-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  const client = localDynamoDb(endpoint);
   const encoded = needles.map((needle) => [needle, Buffer.from(needle, 'utf8')] as const);
   const findings: Finding[] = [];
   try {

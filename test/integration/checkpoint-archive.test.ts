@@ -2,8 +2,8 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { folderCheckpointArchive } from '../../../src/adapters/checkpoint-archive';
-import { ArchiveConflictError, archiveName } from '../../../src/domain/audit/sealer';
+import { folderCheckpointArchive } from '../../src/adapters/checkpoint-archive';
+import { ArchiveConflictError, archiveName } from '../../src/domain/audit/sealer';
 
 describe('the local checkpoint archive', () => {
   let directory: string;
