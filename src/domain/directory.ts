@@ -14,9 +14,10 @@ export function scopesOfClaim(claim: unknown): Scope[] {
   return String(claim ?? '')
     .split(' ')
     .flatMap((entry) => {
-      const [server, name] = entry.split('/');
-      const parsed = ScopeSchema.safeParse(name);
-      return server === RESOURCE_SERVER && parsed.success ? [parsed.data] : [];
+      // Exactly `himaya/<scope>`, as the Cognito authorizer matches it: `himaya/exchange/x` is no scope.
+      const parts = entry.split('/');
+      const parsed = ScopeSchema.safeParse(parts[1]);
+      return parts.length === 2 && parts[0] === RESOURCE_SERVER && parsed.success ? [parsed.data] : [];
     });
 }
 

@@ -1,0 +1,130 @@
+import type { AuditEvent } from '../../../src/domain/audit/event';
+import { isLive } from '../../../src/domain/cases/access';
+import {
+  AccessChangedError,
+  CaseExistsError,
+  type CaseFilter,
+  CaseGoneError,
+  type CasePage,
+  type CaseStore,
+  type SectionCipher,
+  type SectionContext,
+  SectionIntegrityError,
+  StaleVersionError,
+  type StoredCase,
+  type StoredGrant,
+  type StoredNote,
+} from '../../../src/domain/cases/ports';
+
+interface Entry {
+  record: StoredCase;
+  notes: StoredNote[];
+  grants: StoredGrant[];
+}
+
+/**
+ * The CaseStore contract in memory, with the adapter's conditions: a new id only, an update only at the
+ * version and access revision read, a note only on an existing case and under a new id. Reads return copies.
+ */
+export class MemoryCaseStore implements CaseStore {
+  readonly entries = new Map<string, Entry>();
+  /** Every audit event written with a change, in order. */
+  readonly events: AuditEvent[] = [];
+  /** The agencies each successful update listed the case for. */
+  readonly listings: (readonly string[])[] = [];
+  readonly noteOptions: ({ byOwner?: boolean } | undefined)[] = [];
+
+  /** Puts a case in place as if it had been created and shared earlier. */
+  seed(record: StoredCase, grants: StoredGrant[] = [], notes: StoredNote[] = []): void {
+    this.entries.set(record.meta.caseId, structuredClone({ record, grants, notes }));
+  }
+
+  /** A share made by someone else: a new grant, and a new access revision. */
+  grant(caseId: string, grant: StoredGrant): void {
+    const entry = this.entries.get(caseId);
+    if (!entry) throw new Error(`no case ${caseId}`);
+    entry.grants.push(structuredClone(grant));
+    entry.record.accessRevision = (entry.record.accessRevision ?? 0) + 1;
+  }
+
+  async get(caseId: string) {
+    const entry = this.entries.get(caseId);
+    return entry ? structuredClone(entry) : undefined;
+  }
+
+  async create(record: StoredCase, event: AuditEvent) {
+    if (this.entries.has(record.meta.caseId)) throw new CaseExistsError();
+    this.entries.set(record.meta.caseId, structuredClone({ record, notes: [], grants: [] }));
+    this.events.push(event);
+  }
+
+  async update(
+    record: StoredCase,
+    expectedVersion: number,
+    event: AuditEvent,
+    listedFor: readonly string[] = [],
+  ) {
+    const entry = this.entries.get(record.meta.caseId);
+    if (!entry) throw new CaseGoneError();
+    if (entry.record.meta.version !== expectedVersion) throw new StaleVersionError();
+    if ((entry.record.accessRevision ?? 0) !== (record.accessRevision ?? 0)) throw new AccessChangedError();
+    entry.record = structuredClone(record);
+    this.events.push(event);
+    this.listings.push([...listedFor]);
+  }
+
+  async addNote(note: StoredNote, event: AuditEvent, options?: { byOwner?: boolean }) {
+    const entry = this.entries.get(note.caseId);
+    if (!entry) throw new CaseGoneError();
+    if (entry.notes.some((existing) => existing.noteId === note.noteId)) throw new CaseExistsError();
+    entry.notes.push(structuredClone(note));
+    this.events.push(event);
+    this.noteOptions.push(options);
+  }
+
+  async listVisibleTo(
+    agency: string,
+    _filter: CaseFilter,
+    limit: number,
+    _cursor: string | undefined,
+    now: Date,
+  ): Promise<CasePage> {
+    const items = [...this.entries.values()]
+      .filter(
+        ({ record, grants }) =>
+          record.meta.ownerAgency === agency || grants.some((g) => g.agency === agency && isLive(g, now)),
+      )
+      .map(({ record }) => structuredClone(record.meta));
+    return { items: items.slice(0, limit) };
+  }
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const contextLabel = (context: SectionContext) =>
+  `${context.ownerAgency}|${context.caseId}|${context.section}`;
+const scramble = (bytes: Uint8Array) => bytes.map((byte) => byte ^ 0x5a);
+
+/**
+ * A SectionCipher that binds each ciphertext to its context, as the Encryption SDK does, and refuses a
+ * ciphertext read under any other context. It scrambles the plaintext so that no text is stored in clear.
+ */
+export class ContextCipher implements SectionCipher {
+  readonly encrypted: SectionContext[] = [];
+  readonly decrypted: SectionContext[] = [];
+
+  async encrypt(context: SectionContext, plaintext: Uint8Array) {
+    this.encrypted.push(context);
+    const label = encoder.encode(`${contextLabel(context)}\n`);
+    return new Uint8Array([...label, ...scramble(plaintext)]);
+  }
+
+  async decrypt(context: SectionContext, ciphertext: Uint8Array) {
+    this.decrypted.push(context);
+    const end = ciphertext.indexOf(0x0a);
+    if (end < 0 || decoder.decode(ciphertext.subarray(0, end)) !== contextLabel(context)) {
+      throw new SectionIntegrityError();
+    }
+    return scramble(ciphertext.subarray(end + 1));
+  }
+}

@@ -1,0 +1,493 @@
+import fc from 'fast-check';
+import { describe, expect, it, vi } from 'vitest';
+import {
+  addNote,
+  type CaseServiceDeps,
+  createCase,
+  etagOf,
+  idForRequest,
+  readCase,
+  updateCase,
+  versionFromIfMatch,
+} from '../../../../src/domain/cases/case-service';
+import {
+  AccessChangedError,
+  CaseGoneError,
+  SectionIntegrityError,
+  StaleVersionError,
+  type StoredGrant,
+} from '../../../../src/domain/cases/ports';
+import {
+  CaseIdSchema,
+  CreateCaseBodySchema,
+  NoteBodySchema,
+  UpdateCaseBodySchema,
+} from '../../../../src/domain/cases/schemas';
+import {
+  AccessContentionError,
+  CaseNotFoundError,
+  DependencyUnavailableError,
+  DuplicateRequestError,
+  RuleViolationError,
+  VersionRequiredError,
+} from '../../../../src/domain/errors';
+import { MemoryTrail } from '../../../support/fakes/audit-trail';
+import { ContextCipher, MemoryCaseStore } from '../../../support/fakes/cases';
+
+const NOW = new Date('2026-12-01T10:00:00.000Z');
+const LATER = new Date('2026-12-01T10:05:00.000Z');
+const CASE_ID = '2b7e1516-28ae-4d2a-abf7-158809cf4f3c';
+const MISSING_ID = '9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d';
+const cfpc = { agency: 'cfpc', user: 'caseworker-7' };
+const police = { agency: 'police', user: 'officer-3' };
+const health = { agency: 'health', user: 'nurse-1' };
+
+const NARRATIVE = 'يُذكر أن الطفلة تتعرض للإهمال';
+const createBody = CreateCaseBodySchema.parse({
+  category: 'neglect',
+  urgency: 'high',
+  region: { emirate: 'sharjah', city: 'Khor Fakkan' },
+  sections: {
+    identity: { children: [{ name: { ar: 'مريم أحمد', en: 'Maryam Ahmed' }, nationalId: '784-2015-1' }] },
+    report: { receivedAt: '2026-11-20T08:15:00.000Z', channel: 'school', narrative: NARRATIVE },
+    assessment: { riskLevel: 'high', summary: 'home visit needed' },
+    reporter: { anonymous: false, name: { en: 'A Teacher' } },
+  },
+});
+
+let grantCount = 0;
+function grantTo(agency: string, overrides: Partial<StoredGrant> = {}): StoredGrant {
+  grantCount++;
+  return {
+    grantId: `grant-${grantCount}`,
+    caseId: CASE_ID,
+    agency,
+    kind: 'share',
+    sections: ['report'],
+    purpose: 'child-protection',
+    grantedAt: NOW.toISOString(),
+    grantedBy: cfpc.user,
+    expiresAt: '2026-12-03T10:00:00.000Z',
+    readOnly: false,
+    ...overrides,
+  };
+}
+
+function setup() {
+  const store = new MemoryCaseStore();
+  const cipher = new ContextCipher();
+  let now = NOW;
+  const deps: CaseServiceDeps = { store, cipher, clock: () => now };
+  return {
+    store,
+    cipher,
+    deps,
+    setNow: (at: Date) => {
+      now = at;
+    },
+  };
+}
+
+/** A case created by the centre, with the given grants added afterwards. */
+async function withCase(...shares: StoredGrant[]) {
+  const context = setup();
+  await createCase(context.deps, cfpc, createBody, new MemoryTrail(), CASE_ID);
+  for (const grant of shares) context.store.grant(CASE_ID, grant);
+  context.cipher.decrypted.length = 0;
+  context.cipher.encrypted.length = 0;
+  return context;
+}
+
+async function ruleOf(promise: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof RuleViolationError) return error.rule;
+    throw error;
+  }
+  return undefined;
+}
+
+describe('createCase', () => {
+  it('stores each given section encrypted under the owner’s context, and answers version 1 owned by the caller', async () => {
+    const { deps, store, cipher } = setup();
+    const trail = new MemoryTrail();
+
+    const meta = await createCase(deps, cfpc, createBody, trail, CASE_ID);
+
+    expect(meta).toMatchObject({
+      caseId: CASE_ID,
+      ownerAgency: 'cfpc',
+      version: 1,
+      status: 'received',
+      createdAt: NOW.toISOString(),
+      updatedAt: NOW.toISOString(),
+    });
+    const stored = store.entries.get(CASE_ID)?.record;
+    expect(stored?.createdBy).toBe('caseworker-7');
+    expect(Object.keys(stored?.sections ?? {}).sort()).toEqual([
+      'assessment',
+      'identity',
+      'report',
+      'reporter',
+    ]);
+    expect(cipher.encrypted).toContainEqual({ caseId: CASE_ID, section: 'report', ownerAgency: 'cfpc' });
+    const report = new TextDecoder().decode(stored?.sections.report);
+    expect(report).not.toContain(NARRATIVE);
+  });
+
+  it('records the audit event stored with the case', async () => {
+    const { deps, store } = setup();
+    const trail = new MemoryTrail();
+
+    await createCase(deps, cfpc, createBody, trail, CASE_ID);
+
+    expect(store.events).toHaveLength(1);
+    expect(trail.recordedEvents).toEqual(store.events);
+    expect(store.events[0]).toMatchObject({ outcome: 201, caseId: CASE_ID });
+  });
+
+  it('refuses a second case under the same id as a duplicate request, keeping the first and recording nothing', async () => {
+    const { deps, store } = setup();
+    await createCase(deps, cfpc, createBody, new MemoryTrail(), CASE_ID);
+    const trail = new MemoryTrail();
+
+    const again = createCase(deps, police, { ...createBody, urgency: 'low' }, trail, CASE_ID);
+
+    await expect(again).rejects.toBeInstanceOf(DuplicateRequestError);
+    expect(trail.recordedEvents).toEqual([]);
+    expect(store.entries.get(CASE_ID)?.record.meta).toMatchObject({ ownerAgency: 'cfpc', urgency: 'high' });
+  });
+
+  it('passes a failing store through and records nothing', async () => {
+    const { deps, store } = setup();
+    const failure = new DependencyUnavailableError();
+    vi.spyOn(store, 'create').mockRejectedValueOnce(failure);
+    const trail = new MemoryTrail();
+
+    await expect(createCase(deps, cfpc, createBody, trail, CASE_ID)).rejects.toBe(failure);
+    expect(trail.recordedEvents).toEqual([]);
+  });
+});
+
+describe('readCase', () => {
+  it('gives the owner every section it stored, decrypted, and every note', async () => {
+    const { deps } = await withCase(grantTo('police'));
+    await addNote(
+      deps,
+      police,
+      CASE_ID,
+      NoteBodySchema.parse({ text: 'بلاغ مستلم' }),
+      new MemoryTrail(),
+      'n-1',
+    );
+
+    const view = await readCase(deps, cfpc, CASE_ID);
+
+    expect(view.sections).toEqual(createBody.sections);
+    expect(view.notes.map((n) => [n.agency, n.text])).toEqual([['police', 'بلاغ مستلم']]);
+    expect(view).toMatchObject({ caseId: CASE_ID, ownerAgency: 'cfpc', version: 1 });
+  });
+
+  it('gives a grantee only the sections its live grants name, decrypting nothing else', async () => {
+    const { deps, cipher } = await withCase(
+      grantTo('police', { sections: ['report'] }),
+      grantTo('police', { sections: ['identity'], expiresAt: '2026-12-01T09:00:00.000Z' }),
+      grantTo('health', { sections: ['assessment'] }),
+    );
+
+    const view = await readCase(deps, police, CASE_ID);
+
+    expect(Object.keys(view.sections)).toEqual(['report']);
+    expect(view.sections.report?.narrative).toBe(NARRATIVE);
+    expect(cipher.decrypted.map((c) => c.section)).toEqual(['report']);
+  });
+
+  it('shows a grantee its own notes and not the owner’s', async () => {
+    const { deps } = await withCase(grantTo('police'));
+    const note = (text: string) => NoteBodySchema.parse({ text });
+    await addNote(deps, cfpc, CASE_ID, note('internal'), new MemoryTrail(), 'n-1');
+    await addNote(deps, police, CASE_ID, note('patrol sent'), new MemoryTrail(), 'n-2');
+
+    const view = await readCase(deps, police, CASE_ID);
+
+    expect(view.notes.map((n) => n.text)).toEqual(['patrol sent']);
+  });
+
+  it('answers a missing case and a case the caller may not see alike, decrypting nothing', async () => {
+    const { deps, cipher } = await withCase(grantTo('police', { revokedAt: NOW.toISOString() }));
+
+    await expect(readCase(deps, cfpc, MISSING_ID)).rejects.toBeInstanceOf(CaseNotFoundError);
+    await expect(readCase(deps, health, CASE_ID)).rejects.toBeInstanceOf(CaseNotFoundError);
+    await expect(readCase(deps, police, CASE_ID)).rejects.toBeInstanceOf(CaseNotFoundError);
+    expect(cipher.decrypted).toEqual([]);
+  });
+
+  it('refuses a section ciphertext moved to another section’s place', async () => {
+    const { deps, store } = await withCase();
+    const sections = store.entries.get(CASE_ID)?.record.sections ?? {};
+    [sections.identity, sections.report] = [sections.report, sections.identity];
+
+    await expect(readCase(deps, cfpc, CASE_ID)).rejects.toBeInstanceOf(SectionIntegrityError);
+  });
+});
+
+describe('updateCase', () => {
+  const update = (body: unknown) => UpdateCaseBodySchema.parse(body);
+
+  it('lets the owner change metadata and sections at the version it read, and remove sections sent as null', async () => {
+    const { deps, store, setNow } = await withCase();
+    setNow(LATER);
+    const trail = new MemoryTrail();
+
+    const meta = await updateCase(
+      deps,
+      cfpc,
+      CASE_ID,
+      etagOf(1),
+      update({
+        status: 'intervention',
+        sections: { assessment: { riskLevel: 'critical', summary: 'moved to shelter' }, reporter: null },
+      }),
+      trail,
+    );
+    const view = await readCase(deps, cfpc, CASE_ID);
+
+    expect(meta).toMatchObject({
+      version: 2,
+      status: 'intervention',
+      urgency: 'high',
+      updatedAt: LATER.toISOString(),
+    });
+    expect(meta.createdAt).toBe(NOW.toISOString());
+    expect(view.sections.assessment?.summary).toBe('moved to shelter');
+    expect(view.sections.reporter).toBeUndefined();
+    expect(view.sections.report).toEqual(createBody.sections.report);
+    expect(trail.recordedEvents).toEqual(store.events.slice(-1));
+  });
+
+  it('lists the update for the agencies holding a live grant, once each', async () => {
+    const { deps, store } = await withCase(
+      grantTo('police'),
+      grantTo('police', { sections: ['identity'] }),
+      grantTo('health', { expiresAt: '2026-12-01T09:00:00.000Z' }),
+      grantTo('moe', { revokedAt: NOW.toISOString() }),
+    );
+
+    await updateCase(deps, cfpc, CASE_ID, '"1"', update({ status: 'referred' }), new MemoryTrail());
+
+    expect(store.listings).toEqual([['police']]);
+  });
+
+  it('refuses a grantee with the not-owner rule and writes nothing', async () => {
+    const { deps, store } = await withCase(grantTo('police', { sections: ['report', 'police'] }));
+
+    const rule = await ruleOf(
+      updateCase(deps, police, CASE_ID, '"1"', update({ status: 'closed' }), new MemoryTrail()),
+    );
+
+    expect(rule).toBe('not-owner');
+    expect(store.entries.get(CASE_ID)?.record.meta.version).toBe(1);
+  });
+
+  it('answers an agency that cannot see the case with not-found', async () => {
+    const { deps } = await withCase();
+
+    await expect(
+      updateCase(deps, health, CASE_ID, '"1"', update({ status: 'closed' }), new MemoryTrail()),
+    ).rejects.toBeInstanceOf(CaseNotFoundError);
+  });
+
+  it('requires If-Match, and refuses a version other than the current one', async () => {
+    const { deps, store } = await withCase();
+    const body = update({ status: 'closed' });
+    const trail = new MemoryTrail();
+
+    await expect(updateCase(deps, cfpc, CASE_ID, undefined, body, trail)).rejects.toBeInstanceOf(
+      VersionRequiredError,
+    );
+    for (const stale of ['"2"', '"0"', '*', 'garbage']) {
+      await expect(updateCase(deps, cfpc, CASE_ID, stale, body, trail), stale).rejects.toBeInstanceOf(
+        StaleVersionError,
+      );
+    }
+    expect(store.entries.get(CASE_ID)?.record.meta.status).toBe('received');
+    expect(trail.recordedEvents).toEqual([]);
+  });
+
+  it('refuses the loser of two updates made from the same read', async () => {
+    const { deps } = await withCase();
+
+    await updateCase(deps, cfpc, CASE_ID, '"1"', update({ status: 'referred' }), new MemoryTrail());
+    const second = updateCase(deps, cfpc, CASE_ID, '"1"', update({ status: 'closed' }), new MemoryTrail());
+
+    await expect(second).rejects.toBeInstanceOf(StaleVersionError);
+  });
+
+  it('reads the grants again when a share lands between its read and its write, and lists the new grantee', async () => {
+    const { deps, store } = await withCase();
+    const read = store.get.bind(store);
+    vi.spyOn(store, 'get').mockImplementationOnce(async (id) => {
+      const found = await read(id);
+      store.grant(CASE_ID, grantTo('police'));
+      return found;
+    });
+    const trail = new MemoryTrail();
+
+    const meta = await updateCase(deps, cfpc, CASE_ID, '"1"', update({ status: 'referred' }), trail);
+
+    expect(meta.version).toBe(2);
+    expect(store.listings).toEqual([['police']]);
+    expect(trail.recordedEvents).toHaveLength(1);
+  });
+
+  it('gives up with a contention error when access changes at every one of three attempts, recording nothing', async () => {
+    const { deps, store } = await withCase();
+    const update_ = vi.spyOn(store, 'update').mockRejectedValue(new AccessChangedError());
+    const trail = new MemoryTrail();
+
+    const attempt = updateCase(deps, cfpc, CASE_ID, '"1"', update({ status: 'referred' }), trail);
+
+    await expect(attempt).rejects.toBeInstanceOf(AccessContentionError);
+    expect(update_).toHaveBeenCalledTimes(3);
+    expect(trail.recordedEvents).toEqual([]);
+  });
+
+  it('answers a case deleted between read and write with not-found', async () => {
+    const { deps, store } = await withCase();
+    vi.spyOn(store, 'update').mockRejectedValueOnce(new CaseGoneError());
+
+    await expect(
+      updateCase(deps, cfpc, CASE_ID, '"1"', update({ status: 'referred' }), new MemoryTrail()),
+    ).rejects.toBeInstanceOf(CaseNotFoundError);
+  });
+});
+
+describe('addNote', () => {
+  const body = NoteBodySchema.parse({ kind: 'police-response', text: 'تم إرسال دورية' });
+
+  it('lets a grantee add a note, encrypted under the owner’s key for that note, and records it', async () => {
+    const { deps, store, cipher } = await withCase(grantTo('police'));
+    const trail = new MemoryTrail();
+
+    const view = await addNote(deps, police, CASE_ID, body, trail, 'n-1');
+
+    expect(view).toEqual({
+      noteId: 'n-1',
+      agency: 'police',
+      user: 'officer-3',
+      kind: 'police-response',
+      text: 'تم إرسال دورية',
+      createdAt: NOW.toISOString(),
+    });
+    expect(cipher.encrypted).toEqual([{ caseId: CASE_ID, section: 'note:n-1', ownerAgency: 'cfpc' }]);
+    const stored = store.entries.get(CASE_ID)?.notes[0];
+    expect(new TextDecoder().decode(stored?.ciphertext)).not.toContain('دورية');
+    expect(store.noteOptions).toEqual([{ byOwner: false }]);
+    expect(trail.recordedEvents).toEqual(store.events.slice(-1));
+  });
+
+  it('counts the owner’s note as the owner’s act', async () => {
+    const { deps, store } = await withCase();
+
+    await addNote(deps, cfpc, CASE_ID, body, new MemoryTrail(), 'n-1');
+
+    expect(store.noteOptions).toEqual([{ byOwner: true }]);
+  });
+
+  it('refuses a note through emergency (read-only) access alone, storing nothing', async () => {
+    const { deps, store } = await withCase(grantTo('police', { kind: 'emergency', readOnly: true }));
+
+    const rule = await ruleOf(addNote(deps, police, CASE_ID, body, new MemoryTrail(), 'n-1'));
+
+    expect(rule).toBe('read-only-access');
+    expect(store.entries.get(CASE_ID)?.notes).toEqual([]);
+  });
+
+  it('answers an agency that cannot see the case, and a missing case, with not-found', async () => {
+    const { deps } = await withCase();
+
+    await expect(addNote(deps, police, CASE_ID, body, new MemoryTrail(), 'n-1')).rejects.toBeInstanceOf(
+      CaseNotFoundError,
+    );
+    await expect(addNote(deps, cfpc, MISSING_ID, body, new MemoryTrail(), 'n-1')).rejects.toBeInstanceOf(
+      CaseNotFoundError,
+    );
+  });
+
+  it('refuses a second note under the same id as a duplicate request, recording nothing', async () => {
+    const { deps, store } = await withCase();
+    await addNote(deps, cfpc, CASE_ID, body, new MemoryTrail(), 'n-1');
+    const trail = new MemoryTrail();
+
+    const again = addNote(deps, cfpc, CASE_ID, { ...body, text: 'other' }, trail, 'n-1');
+
+    await expect(again).rejects.toBeInstanceOf(DuplicateRequestError);
+    expect(trail.recordedEvents).toEqual([]);
+    expect(store.entries.get(CASE_ID)?.notes).toHaveLength(1);
+  });
+
+  it('answers a case deleted between read and write with not-found, recording nothing', async () => {
+    const { deps, store } = await withCase();
+    vi.spyOn(store, 'addNote').mockRejectedValueOnce(new CaseGoneError());
+    const trail = new MemoryTrail();
+
+    await expect(addNote(deps, cfpc, CASE_ID, body, trail, 'n-1')).rejects.toBeInstanceOf(CaseNotFoundError);
+    expect(trail.recordedEvents).toEqual([]);
+  });
+});
+
+describe('versionFromIfMatch', () => {
+  it('reads the version from a strong or weak ETag, ignoring surrounding space', () => {
+    expect(versionFromIfMatch('"3"')).toBe(3);
+    expect(versionFromIfMatch('W/"3"')).toBe(3);
+    expect(versionFromIfMatch('  "12" ')).toBe(12);
+  });
+
+  it('says no version was sent when the header is absent', () => {
+    expect(versionFromIfMatch(undefined)).toBeUndefined();
+  });
+
+  it('turns anything else into a version that matches no version', () => {
+    for (const value of ['3', '"abc"', '"-1"', '"3.0"', '"12345678901"', '*', '', '"3", "4"']) {
+      expect(versionFromIfMatch(value), value).toBeNaN();
+    }
+  });
+
+  it('reads back every version from its own ETag', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), (version) => {
+        expect(versionFromIfMatch(etagOf(version))).toBe(version);
+      }),
+    );
+  });
+});
+
+describe('etagOf', () => {
+  it('quotes the version as a strong ETag', () => {
+    expect(etagOf(7)).toBe('"7"');
+  });
+});
+
+describe('idForRequest', () => {
+  it('gives a fresh v4 UUID to each write made without an idempotency key', () => {
+    const first = idForRequest(undefined);
+    const second = idForRequest('');
+
+    expect(CaseIdSchema.safeParse(first).success).toBe(true);
+    expect(CaseIdSchema.safeParse(second).success).toBe(true);
+    expect(first).not.toBe(second);
+  });
+
+  it('derives the same v4 UUID from the same key, and different ones from different keys', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), (a, b) => {
+        const id = idForRequest(a);
+
+        expect(CaseIdSchema.safeParse(id).success).toBe(true);
+        expect(idForRequest(a)).toBe(id);
+        if (a !== b) expect(idForRequest(b)).not.toBe(id);
+      }),
+    );
+  });
+});
