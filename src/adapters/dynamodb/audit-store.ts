@@ -12,11 +12,12 @@ import { decodeCursor, equalityFilter, queryPage } from './paging';
  */
 export const LOG_PARTITION = 'LOG';
 
+export const eventKey = (eventId: string) => ({ pk: `EVENT#${eventId}`, sk: 'EVENT' });
+
 export function auditItem(event: AuditEvent): Record<string, unknown> {
   const sortKey = `${event.time}#${event.eventId}`;
   return {
-    pk: `EVENT#${event.eventId}`,
-    sk: 'EVENT',
+    ...eventKey(event.eventId),
     ...event,
     gsi1pk: LOG_PARTITION,
     gsi1sk: sortKey,

@@ -1,11 +1,14 @@
-import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../domain/audit/event';
 import {
   AccessChangedError,
   CaseExistsError,
+  type CaseFilter,
   CaseGoneError,
   type CaseStore,
   StaleVersionError,
+  type StoredCase,
+  type StoredNote,
 } from '../../domain/cases/ports';
 import type { CaseMetadata } from '../../domain/cases/schemas';
 import { InvalidCursorError } from '../../domain/paging';
@@ -28,8 +31,7 @@ import {
 } from './cases-layout';
 import { failClosed, failedConditions, isTransactionConflict } from './errors';
 import { decodeCursor, equalityFilter, queryPage } from './paging';
-
-type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
+import { type CasesTable, type TransactItem, transactWrite, writeAudited } from './transactions';
 
 /** Cases, notes and grants in the Cases table; the layout is described in cases-layout.ts. */
 export function dynamoDbCaseStore(
@@ -37,174 +39,174 @@ export function dynamoDbCaseStore(
   tableName: string,
   audit: AuditStore,
 ): CaseStore {
-  const transact = async (items: TransactItems) =>
-    client.send(new TransactWriteCommand({ TransactItems: items }));
-
+  const table: CasesTable = { client, tableName, audit };
   return {
-    async get(caseId) {
-      const items: Record<string, unknown>[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await failClosed(() =>
-          client.send(
-            new QueryCommand({
-              TableName: tableName,
-              KeyConditionExpression: 'pk = :pk',
-              ExpressionAttributeValues: { ':pk': casePartition(caseId) },
-              ConsistentRead: true,
-              ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-            }),
-          ),
-        );
-        items.push(...(page.Items ?? []));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
-      const head = items.find((item) => item.sk === CASE_SK);
-      if (!head) return undefined;
-      return {
-        record: recordOf(head),
-        notes: items
-          .filter((item) => String(item.sk).startsWith('NOTE#'))
-          .map(noteOf)
-          .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.noteId.localeCompare(b.noteId)),
-        grants: items.filter(isGrantItem).map(grantOf),
-      };
-    },
+    get: (caseId) => readCase(table, caseId),
+    create: (record, event) => createCase(table, record, event),
+    update: (record, expectedVersion, event, listedFor) =>
+      updateCase(table, record, expectedVersion, event, listedFor),
+    addNote: (note, event, options) => addNote(table, note, event, options),
+    listVisibleTo: (agency, filter, limit, cursor, now) =>
+      listVisibleTo(table, agency, filter, limit, cursor, now),
+  };
+}
 
-    async create(record, event) {
-      await failClosed(async () => {
-        try {
-          await transact([
-            {
-              Put: {
-                TableName: tableName,
-                Item: caseItem(record, { awaitingFirstAction: true }),
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            audit.putItem(event),
-          ]);
-        } catch (error) {
-          if (failedConditions(error)?.some((c) => c.index === 0)) throw new CaseExistsError();
-          throw error;
-        }
-      });
-    },
+async function readCase(table: CasesTable, caseId: string) {
+  const items = await readPartition(table, casePartition(caseId));
+  const head = items.find((item) => item.sk === CASE_SK);
+  if (!head) return undefined;
+  return {
+    record: recordOf(head),
+    notes: items
+      .filter((item) => String(item.sk).startsWith('NOTE#'))
+      .map(noteOf)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.noteId.localeCompare(b.noteId)),
+    grants: items.filter(isGrantItem).map(grantOf),
+  };
+}
 
-    // The Put leaves out the first-action deadline: an update is the owner's action on the report.
-    async update(record, expectedVersion, event: AuditEvent, listedFor = []) {
-      const unchanged = unchangedCaseCondition(expectedVersion, record.accessRevision ?? 0);
-      const listings: TransactItems = listedFor.map((agency) => ({
-        Update: {
-          TableName: tableName,
-          Key: listingKey(record.meta.caseId, agency),
-          ...listingCopyOf(record.meta),
-        },
-      }));
-      await failClosed(async () => {
-        try {
-          await transact([
-            {
-              Put: {
-                TableName: tableName,
-                Item: caseItem(record),
-                ConditionExpression: unchanged.ConditionExpression,
-                ExpressionAttributeNames: unchanged.names,
-                ExpressionAttributeValues: unchanged.values,
-                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-              },
-            },
-            audit.putItem(event),
-            ...listings,
-          ]);
-        } catch (error) {
-          // Another write to the case at the same moment: read it again (a stale version then says 412).
-          if (isTransactionConflict(error)) throw new AccessChangedError();
-          const failures = failedConditions(error);
-          if (!failures) throw error;
-          const head = failures.find((c) => c.index === 0);
-          if (!head) throw new AccessChangedError(); // a listing entry went away: read again
-          if (!head.item) throw new CaseGoneError();
-          throw numberOf(head.item.version) === expectedVersion
-            ? new AccessChangedError()
-            : new StaleVersionError();
-        }
-      });
-    },
+/** Every item of a partition, strongly consistent. */
+async function readPartition(table: CasesTable, partition: string) {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await failClosed(() =>
+      table.client.send(
+        new QueryCommand({
+          TableName: table.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': partition },
+          ConsistentRead: true,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      ),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
 
-    async addNote(note, event, options = {}) {
-      await failClosed(async () => {
-        try {
-          await transact([
-            options.byOwner
-              ? {
-                  // The owner's note is its first action on the report: the deadline is met.
-                  Update: {
-                    TableName: tableName,
-                    Key: caseKey(note.caseId),
-                    UpdateExpression: 'REMOVE gsi4pk, gsi4sk',
-                    ConditionExpression: 'attribute_exists(pk)',
-                  },
-                }
-              : {
-                  ConditionCheck: {
-                    TableName: tableName,
-                    Key: caseKey(note.caseId),
-                    ConditionExpression: 'attribute_exists(pk)',
-                  },
-                },
-            {
-              Put: {
-                TableName: tableName,
-                Item: noteItem(note),
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            audit.putItem(event),
-          ]);
-        } catch (error) {
-          const failed = failedConditions(error);
-          if (failed?.some((c) => c.index === 0)) throw new CaseGoneError();
-          if (failed?.some((c) => c.index === 1)) throw new CaseExistsError();
-          throw error;
-        }
-      });
-    },
-
-    /**
-     * Newest first: the agency's own cases and its listing entries of shared cases. An entry whose grants
-     * have all expired is filtered out at once (TTL removes it later). Other filters are applied by
-     * DynamoDB after the key condition.
-     */
-    async listVisibleTo(agency, filter, limit, cursor, now) {
-      const partition = accessPartition(agency);
-      const startKey = decodeCursor(cursor, ['pk', 'sk', 'gsi1pk', 'gsi1sk'], { gsi1pk: partition });
-      if (startKey === null) throw new InvalidCursorError();
-      const equal = equalityFilter(filter, ['status', 'urgency', 'category']);
-      const values: Record<string, unknown> = { ':p': partition, ':now': now.toISOString(), ...equal.values };
-      let keyCondition = 'gsi1pk = :p';
-      if (filter.updatedSince) {
-        keyCondition += ' AND gsi1sk >= :since';
-        values[':since'] = filter.updatedSince;
-      }
-      const live = '(attribute_not_exists(#expiresAt) OR #expiresAt > :now)';
-      return queryPage(
-        client,
-        {
-          TableName: tableName,
-          IndexName: INDEXES.byAgency,
-          KeyConditionExpression: keyCondition,
-          FilterExpression: equal.expression ? `${live} AND ${equal.expression}` : live,
-          ExpressionAttributeNames: { '#expiresAt': 'expiresAt', ...equal.names },
-          ExpressionAttributeValues: values,
-          ScanIndexForward: false,
-        },
-        limit,
-        startKey,
-        metadataOf,
-      );
+async function createCase(table: CasesTable, record: StoredCase, event: AuditEvent) {
+  const put = {
+    Put: {
+      TableName: table.tableName,
+      Item: caseItem(record, { awaitingFirstAction: true }),
+      ConditionExpression: 'attribute_not_exists(pk)',
     },
   };
+  await writeAudited(table, [put], event, [CaseExistsError]);
+}
+
+// The Put leaves out the first-action deadline: an update is the owner's action on the report.
+async function updateCase(
+  table: CasesTable,
+  record: StoredCase,
+  expectedVersion: number,
+  event: AuditEvent,
+  listedFor: readonly string[] = [],
+) {
+  const unchanged = unchangedCaseCondition(expectedVersion, record.accessRevision ?? 0);
+  const put: TransactItem = {
+    Put: {
+      TableName: table.tableName,
+      Item: caseItem(record),
+      ConditionExpression: unchanged.ConditionExpression,
+      ExpressionAttributeNames: unchanged.names,
+      ExpressionAttributeValues: unchanged.values,
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  };
+  const listings = listedFor.map((agency) => listingUpdate(table.tableName, record.meta, agency));
+  await failClosed(async () => {
+    try {
+      await transactWrite(table.client, [put, table.audit.putItem(event), ...listings]);
+    } catch (error) {
+      throw refusalOfUpdate(error, expectedVersion);
+    }
+  });
+}
+
+/** The domain's reading of a failed update (the case Put first, then the audit event and the listings). */
+function refusalOfUpdate(error: unknown, expectedVersion: number): unknown {
+  // Another write to the case at the same moment: read it again (a stale version then says 412).
+  if (isTransactionConflict(error)) return new AccessChangedError();
+  const failures = failedConditions(error);
+  if (!failures) return error;
+  const head = failures.find((c) => c.index === 0);
+  if (!head) return new AccessChangedError(); // a listing entry went away: read again
+  if (!head.item) return new CaseGoneError();
+  return numberOf(head.item.version) === expectedVersion ? new AccessChangedError() : new StaleVersionError();
+}
+
+function listingUpdate(tableName: string, meta: CaseMetadata, agency: string): TransactItem {
+  return { Update: { TableName: tableName, Key: listingKey(meta.caseId, agency), ...listingCopyOf(meta) } };
+}
+
+async function addNote(
+  table: CasesTable,
+  note: StoredNote,
+  event: AuditEvent,
+  options: { byOwner?: boolean } = {},
+) {
+  const notePut = {
+    Put: {
+      TableName: table.tableName,
+      Item: noteItem(note),
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  };
+  const items = [caseCheck(table.tableName, note.caseId, options.byOwner), notePut];
+  await writeAudited(table, items, event, [CaseGoneError, CaseExistsError]);
+}
+
+/** The condition that the case exists; the owner's note is also its first action, meeting the deadline. */
+function caseCheck(tableName: string, caseId: string, byOwner = false): TransactItem {
+  const exists = { TableName: tableName, Key: caseKey(caseId), ConditionExpression: 'attribute_exists(pk)' };
+  return byOwner
+    ? { Update: { ...exists, UpdateExpression: 'REMOVE gsi4pk, gsi4sk' } }
+    : { ConditionCheck: exists };
+}
+
+/**
+ * Newest first: the agency's own cases and its listing entries of shared cases. An entry whose grants
+ * have all expired is filtered out at once (TTL removes it later). Other filters are applied by
+ * DynamoDB after the key condition.
+ */
+async function listVisibleTo(
+  table: CasesTable,
+  agency: string,
+  filter: CaseFilter,
+  limit: number,
+  cursor: string | undefined,
+  now: Date,
+) {
+  const partition = accessPartition(agency);
+  const startKey = decodeCursor(cursor, ['pk', 'sk', 'gsi1pk', 'gsi1sk'], { gsi1pk: partition });
+  if (startKey === null) throw new InvalidCursorError();
+  const equal = equalityFilter(filter, ['status', 'urgency', 'category']);
+  const values: Record<string, unknown> = { ':p': partition, ':now': now.toISOString(), ...equal.values };
+  let keyCondition = 'gsi1pk = :p';
+  if (filter.updatedSince) {
+    keyCondition += ' AND gsi1sk >= :since';
+    values[':since'] = filter.updatedSince;
+  }
+  const live = '(attribute_not_exists(#expiresAt) OR #expiresAt > :now)';
+  return queryPage(
+    table.client,
+    {
+      TableName: table.tableName,
+      IndexName: INDEXES.byAgency,
+      KeyConditionExpression: keyCondition,
+      FilterExpression: equal.expression ? `${live} AND ${equal.expression}` : live,
+      ExpressionAttributeNames: { '#expiresAt': 'expiresAt', ...equal.names },
+      ExpressionAttributeValues: values,
+      ScanIndexForward: false,
+    },
+    limit,
+    startKey,
+    metadataOf,
+  );
 }
 
 /** A number attribute of a cancellation reason's item, which the SDK leaves marshalled. */

@@ -191,6 +191,15 @@ export function unchangedCaseCondition(version: number, accessRevision: number) 
   };
 }
 
+/** The condition that an item is still in `status`: a request still pending, a review still open. */
+export function statusCondition(status: string) {
+  return {
+    ConditionExpression: '#status = :expectedStatus',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':expectedStatus': status },
+  };
+}
+
 export function requestItem(record: ExchangeRecord) {
   const sortKey = `${record.createdAt}#${record.requestId}`;
   // Due while delivered, pending and not yet escalated.

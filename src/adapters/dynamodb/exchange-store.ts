@@ -1,20 +1,21 @@
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { AuditEvent } from '../../domain/audit/event';
 import { AccessChangedError, CaseGoneError, StoreConditionError } from '../../domain/cases/ports';
+import type { Urgency } from '../../domain/cases/schemas';
 import type { DomainEvent } from '../../domain/exchange/events';
 import {
+  type AccessChange,
   AlreadyDecidedError,
   type DueItem,
+  type ExchangeRecord,
   type ExchangeStore,
   type ExchangeWrite,
   GrantChangedError,
   RequestExistsError,
 } from '../../domain/exchange/ports';
+import type { RequestKind, RequestStatus } from '../../domain/exchange/schemas';
 import { InvalidCursorError } from '../../domain/paging';
+import type { ReviewRecord } from '../../domain/reviews/ports';
 import type { AuditStore } from './audit-store';
 import {
   caseKey,
@@ -34,20 +35,24 @@ import {
   requestKey,
   requestOf,
   reviewItem,
+  statusCondition,
   unchangedCaseCondition,
 } from './cases-layout';
 import { failClosed, failedConditions, isTransactionConflict } from './errors';
 import { decodeCursor, equalityFilter, queryPage } from './paging';
-
-type TransactItem = NonNullable<
-  ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
->[number];
+import { type CasesTable, type TransactItem, transactWrite } from './transactions';
 
 /** How long a published event stays in the outbox, for whoever needs to trace a notification. */
 const PUBLISHED_RETENTION_DAYS = 30;
 
 /** What a failed condition at each position of a transaction means. */
 type Failure = 'case' | 'new-grant' | 'revoked-grant' | 'new-request' | 'decided-request' | 'due' | 'other';
+
+/** A transaction item with what its failed condition would mean. */
+interface Entry {
+  item: TransactItem;
+  failure: Failure;
+}
 
 const BOXES = {
   incoming: { index: INDEXES.byInbox, pk: 'gsi2pk', sk: 'gsi2sk', partition: inboxPartition },
@@ -60,234 +65,271 @@ export function dynamoDbExchangeStore(
   tableName: string,
   audit: AuditStore,
 ): ExchangeStore {
-  const transact = async (items: { item: TransactItem; failure: Failure }[]) => {
-    try {
-      await client.send(new TransactWriteCommand({ TransactItems: items.map((entry) => entry.item) }));
-    } catch (error) {
-      // Another transaction on the same items at the same moment: as good as a change, read again.
-      if (isTransactionConflict(error)) throw new AccessChangedError();
-      const failed = failedConditions(error);
-      if (!failed) throw error;
-      const reasons = failed.map((f) => ({ failure: items[f.index]?.failure ?? 'other', item: f.item }));
-      const head = reasons.find((reason) => reason.failure === 'case');
-      if (head) throw head.item ? new AccessChangedError() : new CaseGoneError();
-      if (reasons.some((reason) => reason.failure === 'due')) throw new NoLongerDueError();
-      if (reasons.some((reason) => reason.failure === 'new-request' || reason.failure === 'new-grant')) {
-        throw new RequestExistsError();
-      }
-      if (reasons.some((reason) => reason.failure === 'decided-request')) throw new AlreadyDecidedError();
-      if (reasons.some((reason) => reason.failure === 'revoked-grant')) throw new GrantChangedError();
-      throw error;
-    }
-  };
-  const put = (Item: Record<string, unknown>, ConditionExpression?: string) => ({
-    Put: { TableName: tableName, Item, ...(ConditionExpression ? { ConditionExpression } : {}) },
-  });
-
-  /** Oldest first: the items of a `byQueue` partition whose time is at or before `until`, up to `limit`. */
-  const queryQueue = async (partition: string, until: string, limit: number) => {
-    const page = await queryPage(
-      client,
-      {
-        TableName: tableName,
-        IndexName: INDEXES.byQueue,
-        KeyConditionExpression: 'gsi4pk = :p AND gsi4sk <= :bound',
-        ExpressionAttributeValues: { ':p': partition, ':bound': `${until}#\uffff` },
-      },
-      limit,
-      undefined,
-      (item) => item,
-    );
-    return page.items;
-  };
-
+  const table: CasesTable = { client, tableName, audit };
   return {
-    async commit(write: ExchangeWrite) {
-      const items: { item: TransactItem; failure: Failure }[] = [];
-      const { access } = write;
-      if (access) {
-        const unchanged = unchangedCaseCondition(access.meta.version, access.expectedAccessRevision);
-        items.push({
-          failure: 'case',
-          item: {
-            Update: {
-              TableName: tableName,
-              Key: caseKey(access.meta.caseId),
-              // The owner's act is its first action on the report: that deadline is met.
-              UpdateExpression: `SET accessRevision = :nextRevision${access.byOwner ? ' REMOVE gsi4pk, gsi4sk' : ''}`,
-              ConditionExpression: unchanged.ConditionExpression,
-              ExpressionAttributeNames: unchanged.names,
-              ExpressionAttributeValues: {
-                ...unchanged.values,
-                ':nextRevision': access.expectedAccessRevision + 1,
-              },
-              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-            },
-          },
-        });
-        for (const grant of access.grantsToAdd ?? []) {
-          items.push({ failure: 'new-grant', item: put(grantItem(grant), 'attribute_not_exists(pk)') });
-        }
-        for (const { grant, revokedAt, revokedBy } of access.grantsToRevoke ?? []) {
-          items.push({
-            failure: 'revoked-grant',
-            item: {
-              Update: {
-                TableName: tableName,
-                Key: grantKey(grant.caseId, grant.agency, grant.grantId),
-                UpdateExpression: 'SET revokedAt = :revokedAt, revokedBy = :revokedBy',
-                ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt)',
-                ExpressionAttributeValues: { ':revokedAt': revokedAt, ':revokedBy': revokedBy },
-              },
-            },
-          });
-        }
-        items.push({
-          failure: 'other',
-          item: access.listedUntil
-            ? put(listingItem(access.meta, access.agency, access.listedUntil))
-            : { Delete: { TableName: tableName, Key: listingKey(access.meta.caseId, access.agency) } },
-        });
-      }
-      if (write.newRequest) {
-        items.push({
-          failure: 'new-request',
-          item: put(requestItem(write.newRequest), 'attribute_not_exists(pk)'),
-        });
-      }
-      if (write.decidedRequest) {
-        items.push({
-          failure: 'decided-request',
-          item: {
-            Put: {
-              TableName: tableName,
-              Item: requestItem(write.decidedRequest),
-              ConditionExpression: '#status = :pending',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':pending': 'pending' },
-            },
-          },
-        });
-      }
-      if (write.newReview) {
-        items.push({ failure: 'other', item: put(reviewItem(write.newReview), 'attribute_not_exists(pk)') });
-      }
-      items.push({ failure: 'other', item: audit.putItem(write.event) });
-      for (const notice of write.notices) {
-        items.push({ failure: 'other', item: put(outboxItem(notice), 'attribute_not_exists(pk)') });
-      }
-      await failClosed(() => transact(items));
-    },
+    commit: (write) => commitWrite(table, write),
+    getRequest: (requestId) => getRequest(table, requestId),
+    listBox: (agency, box, filter, limit, cursor) => listBox(table, agency, box, filter, limit, cursor),
+    listDue: (kind, urgency, createdBy, limit) => listDue(table, kind, urgency, createdBy, limit),
+    escalate: (item, at, event, review, notices) => escalate(table, item, at, event, review, notices),
+    listUnpublished: (writtenBy, limit) => listUnpublished(table, writtenBy, limit),
+    markPublished: (eventIds, at) => markPublished(table, eventIds, at),
+  };
+}
 
-    async getRequest(requestId) {
-      const result = await failClosed(() =>
-        client.send(
-          new GetCommand({ TableName: tableName, Key: requestKey(requestId), ConsistentRead: true }),
-        ),
-      );
-      return result.Item ? requestOf(result.Item) : undefined;
-    },
+/** Runs the transaction, failing closed, and throws the domain's reading of a failed condition. */
+async function transact(table: CasesTable, entries: Entry[]): Promise<void> {
+  const items = entries.map((entry) => entry.item);
+  await failClosed(async () => {
+    try {
+      await transactWrite(table.client, items);
+    } catch (error) {
+      throw refusalOf(error, entries);
+    }
+  });
+}
 
-    /** Newest first; status and kind are filtered by DynamoDB after the key condition. */
-    async listBox(agency, box, filter, limit, cursor) {
-      const spec = BOXES[box];
-      const partition = spec.partition(agency);
-      const startKey = decodeCursor(cursor, ['pk', 'sk', spec.pk, spec.sk], { [spec.pk]: partition });
-      if (startKey === null) throw new InvalidCursorError();
-      const equal = equalityFilter(filter, ['status', 'kind']);
-      return queryPage(
-        client,
-        {
-          TableName: tableName,
-          IndexName: spec.index,
-          KeyConditionExpression: '#p = :p',
-          ...(equal.expression ? { FilterExpression: equal.expression } : {}),
-          ExpressionAttributeNames: { '#p': spec.pk, ...equal.names },
-          ExpressionAttributeValues: { ':p': partition, ...equal.values },
-          ScanIndexForward: false,
-        },
-        limit,
-        startKey,
-        requestOf,
-      );
-    },
+function refusalOf(error: unknown, entries: Entry[]): unknown {
+  // Another transaction on the same items at the same moment: as good as a change, read again.
+  if (isTransactionConflict(error)) return new AccessChangedError();
+  const failed = failedConditions(error);
+  if (!failed) return error;
+  const reasons = failed.map((f) => ({ failure: entries[f.index]?.failure ?? 'other', item: f.item }));
+  const head = reasons.find((reason) => reason.failure === 'case');
+  if (head) return head.item ? new AccessChangedError() : new CaseGoneError();
+  const failedAs = (...failures: Failure[]) => reasons.some((reason) => failures.includes(reason.failure));
+  if (failedAs('due')) return new NoLongerDueError();
+  if (failedAs('new-request', 'new-grant')) return new RequestExistsError();
+  if (failedAs('decided-request')) return new AlreadyDecidedError();
+  if (failedAs('revoked-grant')) return new GrantChangedError();
+  return error;
+}
 
-    async listDue(kind, urgency, createdBy, limit) {
-      const items = await queryQueue(duePartition(kind, urgency), createdBy, limit);
-      return items.map(
-        (item): DueItem => ({
-          kind,
-          id: String(kind === 'report' ? item.caseId : item.requestId),
-          caseId: String(item.caseId),
-          agency: String(kind === 'report' ? item.ownerAgency : item.toAgency),
-          urgency,
-          createdAt: String(item.createdAt),
-        }),
-      );
-    },
+function put(tableName: string, Item: Record<string, unknown>, ConditionExpression?: string): TransactItem {
+  return { Put: { TableName: tableName, Item, ...(ConditionExpression ? { ConditionExpression } : {}) } };
+}
 
-    async escalate(item, at, event, review, notices) {
-      const key = item.kind === 'report' ? caseKey(item.caseId) : requestKey(item.id);
-      try {
-        await failClosed(() =>
-          transact([
-            {
-              failure: 'due',
-              item: {
-                Update: {
-                  TableName: tableName,
-                  Key: key,
-                  UpdateExpression: 'SET escalatedAt = :at REMOVE gsi4pk, gsi4sk',
-                  ConditionExpression: 'gsi4pk = :p AND gsi4sk = :sk',
-                  ExpressionAttributeValues: {
-                    ':at': at,
-                    ':p': duePartition(item.kind, item.urgency),
-                    ':sk': `${item.createdAt}#${item.id}`,
-                  },
-                },
-              },
-            },
-            { failure: 'other', item: put(reviewItem(review), 'attribute_not_exists(pk)') },
-            { failure: 'other', item: audit.putItem(event) },
-            ...notices.map((notice) => ({
-              failure: 'other' as const,
-              item: put(outboxItem(notice), 'attribute_not_exists(pk)'),
-            })),
-          ]),
-        );
-        return true;
-      } catch (error) {
-        // Acted on meanwhile, or in a transaction at the same moment: the next sweep looks again.
-        if (error instanceof NoLongerDueError || error instanceof AccessChangedError) return false;
-        throw error;
-      }
-    },
+/** A Put on the condition that the item is new. */
+function putNew(tableName: string, item: Record<string, unknown>): TransactItem {
+  return put(tableName, item, 'attribute_not_exists(pk)');
+}
 
-    async listUnpublished(writtenBy, limit) {
-      const items = await queryQueue(OUTBOX_QUEUE, writtenBy, limit);
-      return items.map((item) => item.event as DomainEvent);
-    },
+async function commitWrite(table: CasesTable, write: ExchangeWrite) {
+  const { tableName } = table;
+  const entries: Entry[] = write.access ? accessEntries(tableName, write.access) : [];
+  if (write.newRequest) {
+    entries.push({ failure: 'new-request', item: putNew(tableName, requestItem(write.newRequest)) });
+  }
+  if (write.decidedRequest) {
+    entries.push({ failure: 'decided-request', item: decisionPut(tableName, write.decidedRequest) });
+  }
+  if (write.newReview) {
+    entries.push({ failure: 'other', item: putNew(tableName, reviewItem(write.newReview)) });
+  }
+  entries.push({ failure: 'other', item: table.audit.putItem(write.event) });
+  entries.push(...noticeEntries(tableName, write.notices));
+  await transact(table, entries);
+}
 
-    async markPublished(eventIds, at) {
-      const ttl = epochSeconds(at) + PUBLISHED_RETENTION_DAYS * 24 * 60 * 60;
-      await failClosed(() =>
-        Promise.all(
-          eventIds.map((eventId) =>
-            client.send(
-              new UpdateCommand({
-                TableName: tableName,
-                Key: outboxKey(eventId),
-                UpdateExpression: 'SET publishedAt = :at, #ttl = :ttl REMOVE gsi4pk, gsi4sk',
-                ConditionExpression: 'attribute_exists(pk)',
-                ExpressionAttributeNames: { '#ttl': 'ttl' },
-                ExpressionAttributeValues: { ':at': at, ':ttl': ttl },
-              }),
-            ),
-          ),
-        ),
-      );
+/** The case's access revision moves on, the grants change, and the grantee's listing follows. */
+function accessEntries(tableName: string, access: AccessChange): Entry[] {
+  return [
+    { failure: 'case', item: accessRevisionUpdate(tableName, access) },
+    ...(access.grantsToAdd ?? []).map(
+      (grant): Entry => ({ failure: 'new-grant', item: putNew(tableName, grantItem(grant)) }),
+    ),
+    ...(access.grantsToRevoke ?? []).map(
+      (revocation): Entry => ({ failure: 'revoked-grant', item: grantRevocation(tableName, revocation) }),
+    ),
+    {
+      failure: 'other',
+      item: access.listedUntil
+        ? put(tableName, listingItem(access.meta, access.agency, access.listedUntil))
+        : { Delete: { TableName: tableName, Key: listingKey(access.meta.caseId, access.agency) } },
+    },
+  ];
+}
+
+function accessRevisionUpdate(tableName: string, access: AccessChange): TransactItem {
+  const unchanged = unchangedCaseCondition(access.meta.version, access.expectedAccessRevision);
+  return {
+    Update: {
+      TableName: tableName,
+      Key: caseKey(access.meta.caseId),
+      // The owner's act is its first action on the report: that deadline is met.
+      UpdateExpression: `SET accessRevision = :nextRevision${access.byOwner ? ' REMOVE gsi4pk, gsi4sk' : ''}`,
+      ConditionExpression: unchanged.ConditionExpression,
+      ExpressionAttributeNames: unchanged.names,
+      ExpressionAttributeValues: { ...unchanged.values, ':nextRevision': access.expectedAccessRevision + 1 },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     },
   };
+}
+
+function grantRevocation(
+  tableName: string,
+  { grant, revokedAt, revokedBy }: NonNullable<AccessChange['grantsToRevoke']>[number],
+): TransactItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: grantKey(grant.caseId, grant.agency, grant.grantId),
+      UpdateExpression: 'SET revokedAt = :revokedAt, revokedBy = :revokedBy',
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt)',
+      ExpressionAttributeValues: { ':revokedAt': revokedAt, ':revokedBy': revokedBy },
+    },
+  };
+}
+
+/** The decided request, only if it is still pending. */
+function decisionPut(tableName: string, decided: ExchangeRecord): TransactItem {
+  return { Put: { TableName: tableName, Item: requestItem(decided), ...statusCondition('pending') } };
+}
+
+function noticeEntries(tableName: string, notices: readonly DomainEvent[]): Entry[] {
+  return notices.map((notice) => ({ failure: 'other', item: putNew(tableName, outboxItem(notice)) }));
+}
+
+async function getRequest(table: CasesTable, requestId: string) {
+  const result = await failClosed(() =>
+    table.client.send(
+      new GetCommand({ TableName: table.tableName, Key: requestKey(requestId), ConsistentRead: true }),
+    ),
+  );
+  return result.Item ? requestOf(result.Item) : undefined;
+}
+
+/** Newest first; status and kind are filtered by DynamoDB after the key condition. */
+async function listBox(
+  table: CasesTable,
+  agency: string,
+  box: keyof typeof BOXES,
+  filter: { status?: RequestStatus | undefined; kind?: RequestKind | undefined },
+  limit: number,
+  cursor: string | undefined,
+) {
+  const spec = BOXES[box];
+  const partition = spec.partition(agency);
+  const startKey = decodeCursor(cursor, ['pk', 'sk', spec.pk, spec.sk], { [spec.pk]: partition });
+  if (startKey === null) throw new InvalidCursorError();
+  const equal = equalityFilter(filter, ['status', 'kind']);
+  return queryPage(
+    table.client,
+    {
+      TableName: table.tableName,
+      IndexName: spec.index,
+      KeyConditionExpression: '#p = :p',
+      ...(equal.expression ? { FilterExpression: equal.expression } : {}),
+      ExpressionAttributeNames: { '#p': spec.pk, ...equal.names },
+      ExpressionAttributeValues: { ':p': partition, ...equal.values },
+      ScanIndexForward: false,
+    },
+    limit,
+    startKey,
+    requestOf,
+  );
+}
+
+/** Oldest first: the items of a `byQueue` partition whose time is at or before `until`, up to `limit`. */
+async function queryQueue(table: CasesTable, partition: string, until: string, limit: number) {
+  const page = await queryPage(
+    table.client,
+    {
+      TableName: table.tableName,
+      IndexName: INDEXES.byQueue,
+      KeyConditionExpression: 'gsi4pk = :p AND gsi4sk <= :bound',
+      ExpressionAttributeValues: { ':p': partition, ':bound': `${until}#\uffff` },
+    },
+    limit,
+    undefined,
+    (item) => item,
+  );
+  return page.items;
+}
+
+async function listDue(
+  table: CasesTable,
+  kind: DueItem['kind'],
+  urgency: Urgency,
+  createdBy: string,
+  limit: number,
+) {
+  const items = await queryQueue(table, duePartition(kind, urgency), createdBy, limit);
+  return items.map(
+    (item): DueItem => ({
+      kind,
+      id: String(kind === 'report' ? item.caseId : item.requestId),
+      caseId: String(item.caseId),
+      agency: String(kind === 'report' ? item.ownerAgency : item.toAgency),
+      urgency,
+      createdAt: String(item.createdAt),
+    }),
+  );
+}
+
+async function escalate(
+  table: CasesTable,
+  item: DueItem,
+  at: string,
+  event: AuditEvent,
+  review: ReviewRecord,
+  notices: DomainEvent[],
+) {
+  try {
+    await transact(table, [
+      { failure: 'due', item: dueEscalation(table.tableName, item, at) },
+      { failure: 'other', item: putNew(table.tableName, reviewItem(review)) },
+      { failure: 'other', item: table.audit.putItem(event) },
+      ...noticeEntries(table.tableName, notices),
+    ]);
+    return true;
+  } catch (error) {
+    // Acted on meanwhile, or in a transaction at the same moment: the next sweep looks again.
+    if (error instanceof NoLongerDueError || error instanceof AccessChangedError) return false;
+    throw error;
+  }
+}
+
+/** Marks the item escalated and takes it off its queue, only if it is still due. */
+function dueEscalation(tableName: string, item: DueItem, at: string): TransactItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: item.kind === 'report' ? caseKey(item.caseId) : requestKey(item.id),
+      UpdateExpression: 'SET escalatedAt = :at REMOVE gsi4pk, gsi4sk',
+      ConditionExpression: 'gsi4pk = :p AND gsi4sk = :sk',
+      ExpressionAttributeValues: {
+        ':at': at,
+        ':p': duePartition(item.kind, item.urgency),
+        ':sk': `${item.createdAt}#${item.id}`,
+      },
+    },
+  };
+}
+
+async function listUnpublished(table: CasesTable, writtenBy: string, limit: number) {
+  const items = await queryQueue(table, OUTBOX_QUEUE, writtenBy, limit);
+  return items.map((item) => item.event as DomainEvent);
+}
+
+async function markPublished(table: CasesTable, eventIds: readonly string[], at: string) {
+  const ttl = epochSeconds(at) + PUBLISHED_RETENTION_DAYS * 24 * 60 * 60;
+  await failClosed(() =>
+    Promise.all(
+      eventIds.map((eventId) =>
+        table.client.send(
+          new UpdateCommand({
+            TableName: table.tableName,
+            Key: outboxKey(eventId),
+            UpdateExpression: 'SET publishedAt = :at, #ttl = :ttl REMOVE gsi4pk, gsi4sk',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeNames: { '#ttl': 'ttl' },
+            ExpressionAttributeValues: { ':at': at, ':ttl': ttl },
+          }),
+        ),
+      ),
+    ),
+  );
 }
 
 /** The item was acted on, or escalated by another sweep, since it was listed. */

@@ -1,10 +1,11 @@
-import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { InvalidCursorError } from '../../domain/paging';
 import { ReviewClosedError, type ReviewStore } from '../../domain/reviews/ports';
 import type { AuditStore } from './audit-store';
-import { INDEXES, reviewItem, reviewKey, reviewOf, reviewPartition } from './cases-layout';
-import { failClosed, failedConditions } from './errors';
+import { INDEXES, reviewItem, reviewKey, reviewOf, reviewPartition, statusCondition } from './cases-layout';
+import { failClosed } from './errors';
 import { decodeCursor, equalityFilter, queryPage } from './paging';
+import { writeAudited } from './transactions';
 
 /**
  * The compliance review list: `REVIEW#` items of the Cases table and the `byReview` index (see
@@ -48,29 +49,8 @@ export function dynamoDbReviewStore(
     },
 
     async close(review, event) {
-      await failClosed(async () => {
-        try {
-          await client.send(
-            new TransactWriteCommand({
-              TransactItems: [
-                {
-                  Put: {
-                    TableName: tableName,
-                    Item: reviewItem(review),
-                    ConditionExpression: '#status = :open',
-                    ExpressionAttributeNames: { '#status': 'status' },
-                    ExpressionAttributeValues: { ':open': 'open' },
-                  },
-                },
-                audit.putItem(event),
-              ],
-            }),
-          );
-        } catch (error) {
-          if (failedConditions(error)?.some((c) => c.index === 0)) throw new ReviewClosedError();
-          throw error;
-        }
-      });
+      const put = { Put: { TableName: tableName, Item: reviewItem(review), ...statusCondition('open') } };
+      await writeAudited({ client, tableName, audit }, [put], event, [ReviewClosedError]);
     },
   };
 }

@@ -6,7 +6,6 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
-  TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../domain/audit/event';
 import { frontierFromHashes } from '../../domain/audit/merkle/compact-range';
@@ -14,6 +13,7 @@ import { MerkleTreeError } from '../../domain/audit/merkle/errors';
 import { HASH_SIZE, hashesEqual } from '../../domain/audit/merkle/hashing';
 import type {
   CommitOutcome,
+  Leaf,
   StoredCheckpoint,
   TreeCommit,
   TreeHead,
@@ -21,8 +21,9 @@ import type {
   TreeStore,
 } from '../../domain/audit/ports';
 import { EMPTY_HEAD, headFromFrontier, TreeIntegrityError } from '../../domain/audit/sealer';
-import { type TileHashes, type TileRef, tileKey } from '../../domain/audit/tiles';
-import { eventFromItem } from './audit-store';
+import { type TileHashes, type TileRef, type TileWrite, tileKey } from '../../domain/audit/tiles';
+import { eventFromItem, eventKey } from './audit-store';
+import { type TransactItem, transactWrite } from './transactions';
 
 /**
  * Tree state lives in the AuditLog table beside the events; only the sealer writes it.
@@ -47,7 +48,6 @@ const MAX_TRANSACTION_ITEMS = 100;
 const MAX_BATCH_GET = 100;
 
 const tileItemKey = (tile: TileRef) => ({ pk: `TILE#${tile.level}#${tile.index}`, sk: 'TILE' });
-const eventKey = (eventId: string) => ({ pk: `EVENT#${eventId}`, sk: 'EVENT' });
 
 function concat(hashes: TileHashes): Uint8Array {
   const bytes = new Uint8Array(hashes.length * HASH_SIZE);
@@ -188,125 +188,154 @@ export function dynamoDbTreeStore(
   client: DynamoDBDocumentClient,
   tableName: string,
 ): TreeStore & ProofReader {
-  const reader = dynamoDbTreeReader(client, tableName);
   return {
-    ...reader,
+    ...dynamoDbTreeReader(client, tableName),
+    unsealedEvents: (eventIds) => listUnsealed(client, tableName, eventIds),
+    commit: (commit) => commitTree(client, tableName, commit),
+    putCheckpoint: (checkpoint) => putCheckpoint(client, tableName, checkpoint),
+  };
+}
 
-    async unsealedEvents(eventIds) {
-      const unique = [...new Set(eventIds)];
-      const items = await batchGet(client, tableName, unique.map(eventKey), '#pk, leafIndex');
-      return new Set(
-        items
-          .filter((item) => item.leafIndex === undefined)
-          .map((item) => String(item.pk).slice('EVENT#'.length)),
-      );
-    },
+async function listUnsealed(client: DynamoDBDocumentClient, tableName: string, eventIds: readonly string[]) {
+  const unique = [...new Set(eventIds)];
+  const items = await batchGet(client, tableName, unique.map(eventKey), '#pk, leafIndex');
+  return new Set(
+    items
+      .filter((item) => item.leafIndex === undefined)
+      .map((item) => String(item.pk).slice('EVENT#'.length)),
+  );
+}
 
-    async commit(commit: TreeCommit): Promise<CommitOutcome> {
-      const { previous, head, tiles, leaves, at } = commit;
-      const count = 1 + tiles.length + leaves.length;
-      if (count > MAX_TRANSACTION_ITEMS)
-        throw new RangeError(`a commit of ${count} items exceeds a transaction`);
-      const headCondition: {
-        ConditionExpression: string;
-        ExpressionAttributeNames: Record<string, string>;
-        ExpressionAttributeValues: Record<string, unknown>;
-      } =
-        previous.size === 0
-          ? {
-              ConditionExpression: 'attribute_not_exists(pk) OR #size = :zero',
-              ExpressionAttributeNames: { '#size': 'size' },
-              ExpressionAttributeValues: { ':zero': 0 },
-            }
-          : {
-              ConditionExpression: '#size = :size AND #root = :root',
-              ExpressionAttributeNames: { '#size': 'size', '#root': 'rootHash' },
-              ExpressionAttributeValues: { ':size': previous.size, ':root': previous.rootHash },
-            };
-      const headPut = {
-        Put: {
-          TableName: tableName,
-          Item: {
-            ...HEAD_KEY,
-            size: head.size,
-            frontier: [...head.frontier.hashes],
-            rootHash: head.rootHash,
-            updatedAt: at,
-          },
-          ...headCondition,
-        },
-      };
-      const tilePuts = tiles.map(({ tile, previousWidth, hashes }) => ({
-        Put: {
-          TableName: tableName,
-          Item: { ...tileItemKey(tile), width: hashes.length, hashes: concat(hashes) },
-          ...(previousWidth === 0
-            ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : {
-                ConditionExpression: '#width = :width',
-                ExpressionAttributeNames: { '#width': 'width' },
-                ExpressionAttributeValues: { ':width': previousWidth },
-              }),
-        },
-      }));
-      const leafUpdates = leaves.map(({ eventId, leafIndex }) => ({
-        Update: {
-          TableName: tableName,
-          Key: eventKey(eventId),
-          UpdateExpression: 'SET leafIndex = :index',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(leafIndex)',
-          ExpressionAttributeValues: { ':index': leafIndex },
-        },
-      }));
-      try {
-        await client.send(
-          new TransactWriteCommand({ TransactItems: [headPut, ...tilePuts, ...leafUpdates] }),
-        );
-        return { status: 'committed' };
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
-        const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code);
-        // A concurrent transaction on the same items, or another head: the caller re-reads and retries.
-        if (codes[0] === 'ConditionalCheckFailed' || codes.includes('TransactionConflict'))
-          return { status: 'head-moved' };
-        const sealed = leaves
-          .filter((_, i) => codes[1 + tiles.length + i] === 'ConditionalCheckFailed')
-          .map((leaf) => leaf.eventId);
-        if (sealed.length > 0) return { status: 'already-sealed', eventIds: sealed };
-        const tile = tiles.find((_, i) => codes[1 + i] === 'ConditionalCheckFailed');
-        if (tile) {
-          throw new TreeIntegrityError(
-            'corrupt',
-            `tile ${tileKey(tile.tile)} does not hold the ${tile.previousWidth} entries the tree head implies`,
-          );
-        }
-        throw error;
-      }
-    },
+async function commitTree(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  commit: TreeCommit,
+): Promise<CommitOutcome> {
+  const { tiles, leaves } = commit;
+  const count = 1 + tiles.length + leaves.length;
+  if (count > MAX_TRANSACTION_ITEMS) throw new RangeError(`a commit of ${count} items exceeds a transaction`);
+  const items = [
+    headPut(tableName, commit),
+    ...tiles.map((tile) => tilePut(tableName, tile)),
+    ...leaves.map((leaf) => leafUpdate(tableName, leaf)),
+  ];
+  try {
+    await transactWrite(client, items);
+    return { status: 'committed' };
+  } catch (error) {
+    if (!(error instanceof TransactionCanceledException)) throw error;
+    return outcomeOfCancellation(error, commit);
+  }
+}
 
-    async putCheckpoint(checkpoint) {
-      try {
-        await client.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: {
-              pk: CHECKPOINT_PARTITION,
-              sk: `${String(checkpoint.size).padStart(16, '0')}#${checkpoint.signedAt}`,
-              size: checkpoint.size,
-              rootHash: checkpoint.rootHash,
-              note: checkpoint.note,
-              signedAt: checkpoint.signedAt,
-              keyName: checkpoint.keyName,
-              publicKey: checkpoint.publicKeyPem,
-              archiveName: checkpoint.archiveName,
-            },
-            ConditionExpression: 'attribute_not_exists(pk)',
+/** The new head, on the condition that the head is still the one the commit was computed from. */
+function headPut(tableName: string, { previous, head, at }: TreeCommit): TransactItem {
+  return {
+    Put: {
+      TableName: tableName,
+      Item: {
+        ...HEAD_KEY,
+        size: head.size,
+        frontier: [...head.frontier.hashes],
+        rootHash: head.rootHash,
+        updatedAt: at,
+      },
+      ...(previous.size === 0
+        ? {
+            ConditionExpression: 'attribute_not_exists(pk) OR #size = :zero',
+            ExpressionAttributeNames: { '#size': 'size' },
+            ExpressionAttributeValues: { ':zero': 0 },
+          }
+        : {
+            ConditionExpression: '#size = :size AND #root = :root',
+            ExpressionAttributeNames: { '#size': 'size', '#root': 'rootHash' },
+            ExpressionAttributeValues: { ':size': previous.size, ':root': previous.rootHash },
           }),
-        );
-      } catch (error) {
-        // The same checkpoint, signed in the same millisecond by a racing sealer: nothing to add.
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
     },
+  };
+}
+
+/** The extended tile, on the condition that it holds what the previous head implies. */
+function tilePut(tableName: string, { tile, previousWidth, hashes }: TileWrite): TransactItem {
+  return {
+    Put: {
+      TableName: tableName,
+      Item: { ...tileItemKey(tile), width: hashes.length, hashes: concat(hashes) },
+      ...(previousWidth === 0
+        ? { ConditionExpression: 'attribute_not_exists(pk)' }
+        : {
+            ConditionExpression: '#width = :width',
+            ExpressionAttributeNames: { '#width': 'width' },
+            ExpressionAttributeValues: { ':width': previousWidth },
+          }),
+    },
+  };
+}
+
+function leafUpdate(tableName: string, { eventId, leafIndex }: Leaf): TransactItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: eventKey(eventId),
+      UpdateExpression: 'SET leafIndex = :index',
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(leafIndex)',
+      ExpressionAttributeValues: { ':index': leafIndex },
+    },
+  };
+}
+
+/** What a cancelled commit means, from the failed item's position: head, then tiles, then leaves. */
+function outcomeOfCancellation(
+  error: TransactionCanceledException,
+  { tiles, leaves }: TreeCommit,
+): CommitOutcome {
+  const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code);
+  // A concurrent transaction on the same items, or another head: the caller re-reads and retries.
+  if (codes[0] === 'ConditionalCheckFailed' || codes.includes('TransactionConflict'))
+    return { status: 'head-moved' };
+  const sealed = leaves
+    .filter((_, i) => codes[1 + tiles.length + i] === 'ConditionalCheckFailed')
+    .map((leaf) => leaf.eventId);
+  if (sealed.length > 0) return { status: 'already-sealed', eventIds: sealed };
+  const tile = tiles.find((_, i) => codes[1 + i] === 'ConditionalCheckFailed');
+  if (tile) {
+    throw new TreeIntegrityError(
+      'corrupt',
+      `tile ${tileKey(tile.tile)} does not hold the ${tile.previousWidth} entries the tree head implies`,
+    );
+  }
+  throw error;
+}
+
+async function putCheckpoint(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  checkpoint: StoredCheckpoint,
+) {
+  try {
+    await client.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: checkpointItem(checkpoint),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  } catch (error) {
+    // The same checkpoint, signed in the same millisecond by a racing sealer: nothing to add.
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+}
+
+function checkpointItem(checkpoint: StoredCheckpoint) {
+  return {
+    pk: CHECKPOINT_PARTITION,
+    sk: `${String(checkpoint.size).padStart(16, '0')}#${checkpoint.signedAt}`,
+    size: checkpoint.size,
+    rootHash: checkpoint.rootHash,
+    note: checkpoint.note,
+    signedAt: checkpoint.signedAt,
+    keyName: checkpoint.keyName,
+    publicKey: checkpoint.publicKeyPem,
+    archiveName: checkpoint.archiveName,
   };
 }
