@@ -43,82 +43,105 @@ const add = (counts: Record<string, number>, key: string, value = 1) => {
   counts[key] = (counts[key] ?? 0) + value;
 };
 
+/** What the channel listeners share: where calls go, and the counts so far. */
+interface CallTally {
+  services: Map<string, Service>;
+  gatewayPort: number;
+  servingRequest: AsyncLocalStorage<true>;
+  gatewayServer: Server | undefined;
+  requests: number;
+  inFlight: number;
+  lastStart: number;
+  calls: Counts;
+  callMs: Counts;
+  failed: Counts;
+  background: Counts;
+}
+
+function newTally(endpoints: { gateway: string; dynamodb: string; kms: string }): CallTally {
+  return {
+    services: new Map<string, Service>([
+      [hostOf(endpoints.dynamodb), 'dynamodb'],
+      [hostOf(endpoints.kms), 'kms'],
+    ]),
+    gatewayPort: Number(new URL(endpoints.gateway).port),
+    servingRequest: new AsyncLocalStorage<true>(),
+    gatewayServer: undefined,
+    requests: 0,
+    inFlight: 0,
+    lastStart: performance.now(),
+    calls: emptyCounts(),
+    callMs: emptyCounts(),
+    failed: emptyCounts(),
+    background: emptyCounts(),
+  };
+}
+
+/** Counts a call for a gateway request once it ends: its response arrives, or it fails. */
+function trackCall(tally: CallTally, request: ClientRequest, service: Service, operation: string): void {
+  tally.inFlight += 1;
+  const started = performance.now();
+  tally.lastStart = started;
+  let ended = false;
+  let responded = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    tally.inFlight -= 1;
+    add(responded ? tally.calls[service] : tally.failed[service], operation);
+    if (responded) add(tally.callMs[service], operation, performance.now() - started);
+  };
+  request.once('response', (response: IncomingMessage) => {
+    responded = true;
+    response.once('end', end);
+    response.once('close', end);
+  });
+  request.once('error', end);
+  request.once('close', () => {
+    if (!responded) end();
+  });
+}
+
+function countClientCall(tally: CallTally, message: unknown): void {
+  const { request } = message as { request: ClientRequest };
+  const service = tally.services.get(String(request.getHeader('host')));
+  if (!service) return;
+  const target = String(request.getHeader('x-amz-target') ?? 'unknown');
+  const operation = target.slice(target.indexOf('.') + 1);
+  if (tally.servingRequest.getStore()) trackCall(tally, request, service, operation);
+  else add(tally.background[service], operation);
+}
+
+function countGatewayRequest(tally: CallTally, message: unknown): void {
+  const { server } = message as { server: Server };
+  if (!tally.gatewayServer && (server.address() as AddressInfo | null)?.port === tally.gatewayPort)
+    tally.gatewayServer = server;
+  if (server !== tally.gatewayServer) return;
+  tally.requests += 1;
+  // Published just before the server emits 'request': the gateway's handling of this request, and every
+  // call it makes, runs in the context entered here.
+  tally.servingRequest.enterWith(true);
+}
+
 export function countCalls(endpoints: { gateway: string; dynamodb: string; kms: string }): CallCounter {
-  const services = new Map<string, Service>([
-    [hostOf(endpoints.dynamodb), 'dynamodb'],
-    [hostOf(endpoints.kms), 'kms'],
-  ]);
-  const gatewayPort = Number(new URL(endpoints.gateway).port);
-  const servingRequest = new AsyncLocalStorage<true>();
-  const calls = emptyCounts();
-  const callMs = emptyCounts();
-  const failed = emptyCounts();
-  const background = emptyCounts();
-  let gatewayServer: Server | undefined;
-  let requests = 0;
-  let inFlight = 0;
-  let lastStart = performance.now();
-
-  const onClientStart = (message: unknown) => {
-    const { request } = message as { request: ClientRequest };
-    const service = services.get(String(request.getHeader('host')));
-    if (!service) return;
-    const target = String(request.getHeader('x-amz-target') ?? 'unknown');
-    const operation = target.slice(target.indexOf('.') + 1);
-    if (!servingRequest.getStore()) {
-      add(background[service], operation);
-      return;
-    }
-    inFlight += 1;
-    const started = performance.now();
-    lastStart = started;
-    // One of these ends every call: its response arrives, or it fails.
-    let ended = false;
-    let responded = false;
-    const end = () => {
-      if (ended) return;
-      ended = true;
-      inFlight -= 1;
-      add(responded ? calls[service] : failed[service], operation);
-      if (responded) add(callMs[service], operation, performance.now() - started);
-    };
-    request.once('response', (response: IncomingMessage) => {
-      responded = true;
-      response.once('end', end);
-      response.once('close', end);
-    });
-    request.once('error', end);
-    request.once('close', () => {
-      if (!responded) end();
-    });
-  };
-
-  const onServerStart = (message: unknown) => {
-    const { server } = message as { server: Server };
-    if (!gatewayServer && (server.address() as AddressInfo | null)?.port === gatewayPort)
-      gatewayServer = server;
-    if (server !== gatewayServer) return;
-    requests += 1;
-    // Published just before the server emits 'request': the gateway's handling of this request, and every
-    // call it makes, runs in the context entered here.
-    servingRequest.enterWith(true);
-  };
-
+  const tally = newTally(endpoints);
+  const onClientStart = (message: unknown) => countClientCall(tally, message);
+  const onServerStart = (message: unknown) => countGatewayRequest(tally, message);
   subscribe('http.client.request.start', onClientStart);
   subscribe('http.server.request.start', onServerStart);
 
   return {
     snapshot: () => ({
-      requests,
-      calls: copyCounts(calls),
-      callMs: copyCounts(callMs),
-      failed: copyCounts(failed),
-      background: copyCounts(background),
+      requests: tally.requests,
+      calls: copyCounts(tally.calls),
+      callMs: copyCounts(tally.callMs),
+      failed: copyCounts(tally.failed),
+      background: copyCounts(tally.background),
     }),
     async settle(quietMs = 200, timeoutMs = 10_000) {
       const deadline = performance.now() + timeoutMs;
-      while (inFlight > 0 || performance.now() - lastStart < quietMs) {
-        if (performance.now() > deadline) throw new Error(`${inFlight} calls still in flight`);
+      while (tally.inFlight > 0 || performance.now() - tally.lastStart < quietMs) {
+        if (performance.now() > deadline) throw new Error(`${tally.inFlight} calls still in flight`);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     },
@@ -149,10 +172,16 @@ export function countsBetween(before: Counts, after: Counts): Counts {
   };
 }
 
-export function addCounts(a: Counts, b: Counts): Counts {
-  const total = copyCounts(a);
-  for (const service of ['dynamodb', 'kms'] as const) {
-    for (const [operation, count] of Object.entries(b[service])) add(total[service], operation, count);
-  }
+/** The sum of two tallies, per key. */
+export function addTallies(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const total = { ...a };
+  for (const [key, count] of Object.entries(b)) add(total, key, count);
   return total;
+}
+
+export function addCounts(a: Counts, b: Counts): Counts {
+  return {
+    dynamodb: addTallies(a.dynamodb, b.dynamodb),
+    kms: addTallies(a.kms, b.kms),
+  };
 }

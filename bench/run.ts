@@ -29,6 +29,7 @@ import { type LocalStack, startLocalStack } from '../local/stack';
 import { BASELINE_PATH, baselineRoute } from './baseline';
 import {
   addCounts,
+  addTallies,
   type CallCounter,
   type Counts,
   callsBetween,
@@ -229,12 +230,6 @@ async function measureSlice(
   };
 }
 
-const addTallies = (a: Record<string, number>, b: Record<string, number>) => {
-  const total = { ...a };
-  for (const [key, count] of Object.entries(b)) total[key] = (total[key] ?? 0) + count;
-  return total;
-};
-
 function merge(a: FlowResult, b: FlowResult): FlowResult {
   return {
     flow: a.flow,
@@ -283,10 +278,15 @@ async function measureAll(
   return flows.map((flow) => results.get(flow) as FlowResult);
 }
 
+/** Responses with another status than the flow's, per status. */
+function unexpectedStatuses(result: FlowResult): [string, number][] {
+  return Object.entries(result.load.statuses).filter(([status]) => Number(status) !== result.flow.status);
+}
+
 function rowsOf(result: FlowResult): BenchRow[] {
   const { flow, load, requests } = result;
   const sorted = [...load.latencies].sort((a, b) => a - b);
-  const unexpected = Object.entries(load.statuses).filter(([status]) => Number(status) !== flow.status);
+  const unexpected = unexpectedStatuses(result);
   const problems = [
     ...unexpected.map(([status, count]) => `${count}× status ${status}`),
     ...(load.errors > 0 ? [`${load.errors} connection errors`] : []),
@@ -373,9 +373,7 @@ function summaryTable(results: FlowResult[]): string {
     results.map((result) => {
       const [rps, p50, p99, cpu, kms, dynamodb] = rowsOf(result).map((row) => row.value);
       const notOk =
-        Object.entries(result.load.statuses)
-          .filter(([status]) => Number(status) !== result.flow.status)
-          .reduce((total, [, count]) => total + count, 0) + result.load.errors;
+        unexpectedStatuses(result).reduce((total, [, count]) => total + count, 0) + result.load.errors;
       return [
         result.flow.name,
         String(rps),
@@ -400,22 +398,148 @@ function rowsTable(rows: BenchRow[]): string {
   );
 }
 
-async function main(): Promise<void> {
-  const settings = readSettings();
-  const loadBefore = loadavg()[0] ?? 0;
-  const dataDir = await mkdtemp(join(tmpdir(), 'himaya-bench-'));
-  let stack: LocalStack | undefined;
-  let counter: CallCounter | undefined;
+/** The stack and counter of a run, once started: what cleaning up stops. */
+interface BenchRun {
+  stack: LocalStack | undefined;
+  counter: CallCounter | undefined;
+}
+
+/** Stops the load, the counter and the stack and removes the data directory; once, however often called. */
+function cleanupOnce(dataDir: string, run: BenchRun): () => Promise<void> {
   let cleaning: Promise<void> | undefined;
-  const cleanup = () => {
+  return () => {
     cleaning ??= (async () => {
       await stopLoad();
-      counter?.close();
-      await stack?.stop();
+      run.counter?.close();
+      await run.stack?.stop();
       await rm(dataDir, { recursive: true, force: true });
     })();
     return cleaning;
   };
+}
+
+function flowsOf(headers: Record<string, string>, caseIds: readonly string[]): Flow[] {
+  const createRequest: Request = {
+    method: 'POST',
+    path: '/v1/cases',
+    headers: { ...headers, 'Content-Type': 'application/json' },
+    body: JSON.stringify(benchCaseBody()),
+  };
+  return [
+    {
+      name: 'baseline',
+      status: 200,
+      requests: caseIds.map((id) => ({
+        method: 'GET',
+        path: BASELINE_PATH.replace('{caseId}', id),
+        headers,
+      })),
+    },
+    {
+      name: 'read-case',
+      status: 200,
+      requests: caseIds.map((id) => ({
+        method: 'GET',
+        path: `/v1/cases/${id}`,
+        headers: { ...headers, 'X-Himaya-Purpose': 'child-protection' },
+      })),
+    },
+    { name: 'create-case', status: 201, requests: [createRequest] },
+    {
+      name: 'create-case-idempotent',
+      status: 201,
+      requests: [createRequest],
+      idempotencyKey: true,
+    },
+  ];
+}
+
+/** Seeds the cases the read flows read, and the chosen flows over them. */
+async function prepareFlows(
+  stack: LocalStack,
+  settings: Settings,
+): Promise<{ flows: Flow[]; caseIds: string[] }> {
+  const headers = {
+    Authorization: `Bearer ${await stack.issuer.issue('cfpc')}`,
+    'X-Himaya-User': 'bench-caseworker',
+  };
+  console.log(`seeding ${settings.cases} full cases…`);
+  const caseIds = await seedCases(stack, { ...headers, 'Content-Type': 'application/json' }, settings.cases);
+  const flows = flowsOf(headers, caseIds).filter((flow) => settings.flows.includes(flow.name));
+  return { flows, caseIds };
+}
+
+/** Every flow's rows, the target row when both its flows ran, then the access-log rows. */
+async function collectRows(
+  stack: LocalStack,
+  results: FlowResult[],
+): Promise<{ rows: BenchRow[]; target: BenchRow | undefined }> {
+  const rows = results.flatMap(rowsOf);
+  const target = targetRow(rows);
+  if (target) rows.push(target);
+  if (auditBench) {
+    console.log('audit benchmark…');
+    rows.push(...(await auditBench(stack)));
+  }
+  return { rows, target };
+}
+
+interface Machine {
+  cpus: number;
+  cpuModel: string;
+  memoryGiB: number;
+  node: string;
+  os: string;
+  /** 1-minute load average before and after: other work on the machine skews the figures. */
+  loadAverage: { before: number; after: number };
+}
+
+function describeMachine(loadBefore: number): Machine {
+  return {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: round(totalmem() / 2 ** 30, 1),
+    node: process.version,
+    os: `${platform()} ${release()}`,
+    loadAverage: { before: round(loadBefore, 2), after: round(loadavg()[0] ?? 0, 2) },
+  };
+}
+
+interface Report {
+  machine: Machine;
+  settings: Settings;
+  caseCount: number;
+  results: FlowResult[];
+  rows: BenchRow[];
+  target: BenchRow | undefined;
+}
+
+function printReport({ machine, settings, caseCount, results, rows, target }: Report): void {
+  console.log(
+    `\n${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}; ${settings.connections} connections, ` +
+      `${settings.duration} s per flow in ${settings.rounds} rounds after ${settings.warmup} s warm-up; ` +
+      `${caseCount} seeded cases; load average ${machine.loadAverage.before} → ${machine.loadAverage.after}\n`,
+  );
+  console.log(summaryTable(results));
+  if (target) console.log(`\nTarget: read-case p50 within ${TARGET_RATIO}× the baseline's: ${target.note}`);
+  console.log(`\n${rowsTable(rows)}`);
+}
+
+async function writeResults({ machine, settings, rows }: Report): Promise<void> {
+  const file = new URL('./results.json', import.meta.url);
+  await writeFile(
+    file,
+    `${JSON.stringify({ date: new Date().toISOString(), machine, settings, rows }, null, 2)}\n`,
+  );
+  console.log(`\nwritten to bench/results.json`);
+}
+
+async function main(): Promise<void> {
+  const settings = readSettings();
+  const loadBefore = loadavg()[0] ?? 0;
+  const dataDir = await mkdtemp(join(tmpdir(), 'himaya-bench-'));
+  const run: BenchRun = { stack: undefined, counter: undefined };
+  const cleanup = cleanupOnce(dataDir, run);
   process.once('SIGINT', () => {
     console.error('\nSIGINT: stopping…');
     void cleanup().finally(() => process.exit(130));
@@ -423,96 +547,24 @@ async function main(): Promise<void> {
 
   try {
     console.log('starting the local stack (in memory)…');
-    stack = await startLocalStack({ dataDir, inMemory: true, port: 0, extraRoutes: [baselineRoute()] });
-    counter = countCalls(stack.endpoints);
-
-    const headers = {
-      Authorization: `Bearer ${await stack.issuer.issue('cfpc')}`,
-      'X-Himaya-User': 'bench-caseworker',
+    const stack = await startLocalStack({ dataDir, inMemory: true, port: 0, extraRoutes: [baselineRoute()] });
+    run.stack = stack;
+    const counter = countCalls(stack.endpoints);
+    run.counter = counter;
+    const { flows, caseIds } = await prepareFlows(stack, settings);
+    const results = await measureAll(stack, counter, settings, flows);
+    const { rows, target } = await collectRows(stack, results);
+    const report: Report = {
+      machine: describeMachine(loadBefore),
+      settings,
+      caseCount: caseIds.length,
+      results,
+      rows,
+      target,
     };
-    console.log(`seeding ${settings.cases} full cases…`);
-    const caseIds = await seedCases(
-      stack,
-      { ...headers, 'Content-Type': 'application/json' },
-      settings.cases,
-    );
-
-    const createRequest: Request = {
-      method: 'POST',
-      path: '/v1/cases',
-      headers: { ...headers, 'Content-Type': 'application/json' },
-      body: JSON.stringify(benchCaseBody()),
-    };
-    const flows: Flow[] = [
-      {
-        name: 'baseline',
-        status: 200,
-        requests: caseIds.map((id) => ({
-          method: 'GET',
-          path: BASELINE_PATH.replace('{caseId}', id),
-          headers,
-        })),
-      },
-      {
-        name: 'read-case',
-        status: 200,
-        requests: caseIds.map((id) => ({
-          method: 'GET',
-          path: `/v1/cases/${id}`,
-          headers: { ...headers, 'X-Himaya-Purpose': 'child-protection' },
-        })),
-      },
-      { name: 'create-case', status: 201, requests: [createRequest] },
-      {
-        name: 'create-case-idempotent',
-        status: 201,
-        requests: [createRequest],
-        idempotencyKey: true,
-      },
-    ];
-
-    const chosen = flows.filter((flow) => settings.flows.includes(flow.name));
-    const results = await measureAll(stack, counter, settings, chosen);
-
-    const rows = results.flatMap(rowsOf);
-    const target = targetRow(rows);
-    if (target) rows.push(target);
-    if (auditBench) {
-      console.log('audit benchmark…');
-      rows.push(...(await auditBench(stack)));
-    }
-
-    const machine = {
-      cpus: cpus().length,
-      cpuModel: cpus()[0]?.model ?? 'unknown',
-      memoryGiB: round(totalmem() / 2 ** 30, 1),
-      node: process.version,
-      os: `${platform()} ${release()}`,
-      /** 1-minute load average before and after: other work on the machine skews the figures. */
-      loadAverage: { before: round(loadBefore, 2), after: round(loadavg()[0] ?? 0, 2) },
-    };
-    console.log(
-      `\n${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}; ${settings.connections} connections, ` +
-        `${settings.duration} s per flow in ${settings.rounds} rounds after ${settings.warmup} s warm-up; ` +
-        `${caseIds.length} seeded cases; load average ${machine.loadAverage.before} → ${machine.loadAverage.after}\n`,
-    );
-    console.log(summaryTable(results));
-    if (target) console.log(`\nTarget: read-case p50 within ${TARGET_RATIO}× the baseline's: ${target.note}`);
-    console.log(`\n${rowsTable(rows)}`);
-
-    const file = new URL('./results.json', import.meta.url);
-    await writeFile(
-      file,
-      `${JSON.stringify({ date: new Date().toISOString(), machine, settings, rows }, null, 2)}\n`,
-    );
-    console.log(`\nwritten to bench/results.json`);
-
-    const failed = results.some(
-      (result) =>
-        result.load.errors > 0 ||
-        Object.keys(result.load.statuses).some((status) => Number(status) !== result.flow.status),
-    );
-    if (failed) {
+    printReport(report);
+    await writeResults(report);
+    if (results.some((result) => result.load.errors > 0 || unexpectedStatuses(result).length > 0)) {
       console.error('some requests failed: the figures above are not trustworthy');
       process.exitCode = 1;
     }

@@ -125,128 +125,194 @@ function lambdaContext(fn: FunctionName, requestId: string): Context {
   };
 }
 
+/** One request on its way to a function: what the proxy event is built from. */
+interface IncomingCall {
+  request: IncomingMessage;
+  url: URL;
+  method: string;
+  body: Buffer;
+  requestId: string;
+}
+
+/** The route for a path and method: 404 when no route has the path, 405 when none has the method too. */
+function findRoute(compiled: readonly CompiledRoute[], method: string, pathname: string): CompiledRoute {
+  const candidates = compiled.filter((c) => c.pattern.test(pathname));
+  if (candidates.length === 0) throw new RouteNotFoundError();
+  const matched = candidates.find((c) => c.route.method === method);
+  if (!matched) throw new MethodNotAllowedError([...new Set(candidates.map((c) => c.route.method))]);
+  return matched;
+}
+
+/** The token's claims when the route needs a scope the token grants, as a Cognito authorizer checks it. */
+async function authorize(
+  issuer: Issuer,
+  route: RouteSpec,
+  authorization: string | undefined,
+): Promise<Record<string, string> | undefined> {
+  if (route.scope === null) return undefined;
+  const match = /^Bearer ([\w-]+\.[\w-]*\.[\w-]*)$/.exec(authorization ?? '');
+  if (!match?.[1]) throw new UnauthorizedError();
+  let claims: Record<string, unknown>;
+  try {
+    claims = await issuer.verify(match[1]);
+  } catch {
+    throw new UnauthorizedError();
+  }
+  if (!scopesOfClaim(claims.scope).includes(route.scope)) throw new ForbiddenError();
+  // A Cognito authorizer hands claims on as strings.
+  return Object.fromEntries(Object.entries(claims).map(([key, value]) => [key, String(value)]));
+}
+
+function pathParametersOf(matched: CompiledRoute, pathname: string): Record<string, string> {
+  const values = matched.pattern.exec(pathname)?.slice(1) ?? [];
+  try {
+    return Object.fromEntries(
+      matched.paramNames.map((name, i) => [name, decodeURIComponent(values[i] ?? '')]),
+    );
+  } catch {
+    throw new HttpError(400, 'invalid-request', 'Bad Request', 'The path is not valid.');
+  }
+}
+
+function multiValueHeadersOf(request: IncomingMessage): Record<string, string[]> {
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (let i = 0; i < request.rawHeaders.length; i += 2) {
+    appendValue(multiValueHeaders, request.rawHeaders[i] as string, request.rawHeaders[i + 1] as string);
+  }
+  return multiValueHeaders;
+}
+
+function multiValueQueryOf(url: URL): Record<string, string[]> {
+  const multiValueQuery: Record<string, string[]> = {};
+  for (const [key, value] of url.searchParams) appendValue(multiValueQuery, key, value);
+  return multiValueQuery;
+}
+
+function callerIdentity(request: IncomingMessage): APIGatewayProxyEvent['requestContext']['identity'] {
+  return {
+    accessKey: null,
+    accountId: null,
+    apiKey: null,
+    apiKeyId: null,
+    caller: null,
+    clientCert: null,
+    cognitoAuthenticationProvider: null,
+    cognitoAuthenticationType: null,
+    cognitoIdentityId: null,
+    cognitoIdentityPoolId: null,
+    principalOrgId: null,
+    sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+    user: null,
+    userAgent: request.headers['user-agent'] ?? null,
+    userArn: null,
+  };
+}
+
+function requestContextOf(
+  call: IncomingCall,
+  matched: CompiledRoute,
+  claims: Record<string, string> | undefined,
+): APIGatewayProxyEvent['requestContext'] {
+  return {
+    accountId: '000000000000',
+    apiId: 'local',
+    authorizer: claims ? { claims } : null,
+    protocol: `HTTP/${call.request.httpVersion}`,
+    httpMethod: call.method,
+    identity: callerIdentity(call.request),
+    path: `/prod${call.url.pathname}`,
+    stage: 'prod',
+    requestId: call.requestId,
+    requestTimeEpoch: Date.now(),
+    resourceId: 'local',
+    resourcePath: matched.route.path,
+  };
+}
+
+/** The REST proxy event API Gateway would hand the function for this request. */
+function proxyEvent(
+  call: IncomingCall,
+  matched: CompiledRoute,
+  claims: Record<string, string> | undefined,
+  pathParameters: Record<string, string>,
+): APIGatewayProxyEvent {
+  const multiValueHeaders = multiValueHeadersOf(call.request);
+  const multiValueQuery = multiValueQueryOf(call.url);
+  const hasQuery = Object.keys(multiValueQuery).length > 0;
+  return {
+    resource: matched.route.path,
+    path: call.url.pathname,
+    httpMethod: call.method,
+    headers: singleValues(multiValueHeaders),
+    multiValueHeaders,
+    queryStringParameters: hasQuery ? singleValues(multiValueQuery) : null,
+    multiValueQueryStringParameters: hasQuery ? multiValueQuery : null,
+    pathParameters: matched.paramNames.length > 0 ? pathParameters : null,
+    stageVariables: null,
+    body: call.body.length > 0 ? call.body.toString('utf8') : null,
+    isBase64Encoded: false,
+    requestContext: requestContextOf(call, matched, claims),
+  };
+}
+
+async function invokeFunction(
+  options: GatewayOptions,
+  matched: CompiledRoute,
+  event: APIGatewayProxyEvent,
+  requestId: string,
+): Promise<APIGatewayProxyResult> {
+  const handler = matched.handler ?? (await options.loadHandler(matched.route.fn));
+  options.onInvoke?.(matched.route.fn, event);
+  try {
+    return await handler(event, lambdaContext(matched.route.fn, requestId));
+  } catch {
+    // What API Gateway answers when the function itself fails.
+    return problemResponse(new HttpError(502, 'bad-gateway', 'Bad Gateway', 'The function failed.'));
+  }
+}
+
+async function handleRequest(
+  options: GatewayOptions,
+  compiled: readonly CompiledRoute[],
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const requestId = randomUUID();
+  try {
+    // As API Gateway does, the size limit applies before anything else.
+    const body = await readBody(request, MAX_BODY_BYTES);
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const method = request.method ?? 'GET';
+    const matched = findRoute(compiled, method, url.pathname);
+    const claims = await authorize(options.issuer, matched.route, request.headers.authorization);
+    const pathParameters = pathParametersOf(matched, url.pathname);
+    const event = proxyEvent({ request, url, method, body, requestId }, matched, claims, pathParameters);
+    send(response, await invokeFunction(options, matched, event, requestId), requestId);
+  } catch (error) {
+    // Drain what the client still sends so that it reads our answer instead of a reset connection.
+    request.resume();
+    send(response, problemResponse(error), requestId);
+  }
+}
+
+async function listen(server: Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : port;
+}
+
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const compiled = compileRoutes(options.extraRoutes ?? []);
   const host = options.host ?? '127.0.0.1';
-
-  const authorize = async (route: RouteSpec, authorization: string | undefined) => {
-    if (route.scope === null) return undefined;
-    const match = /^Bearer ([\w-]+\.[\w-]*\.[\w-]*)$/.exec(authorization ?? '');
-    if (!match?.[1]) throw new UnauthorizedError();
-    let claims: Record<string, unknown>;
-    try {
-      claims = await options.issuer.verify(match[1]);
-    } catch {
-      throw new UnauthorizedError();
-    }
-    if (!scopesOfClaim(claims.scope).includes(route.scope)) throw new ForbiddenError();
-    // A Cognito authorizer hands claims on as strings.
-    return Object.fromEntries(Object.entries(claims).map(([key, value]) => [key, String(value)]));
-  };
-
-  const handle = async (request: IncomingMessage, response: ServerResponse) => {
-    const requestId = randomUUID();
-    try {
-      // As API Gateway does, the size limit applies before anything else.
-      const body = await readBody(request, MAX_BODY_BYTES);
-      const url = new URL(request.url ?? '/', 'http://localhost');
-      const method = request.method ?? 'GET';
-      const candidates = compiled.filter((c) => c.pattern.test(url.pathname));
-      if (candidates.length === 0) throw new RouteNotFoundError();
-      const matched = candidates.find((c) => c.route.method === method);
-      if (!matched) throw new MethodNotAllowedError([...new Set(candidates.map((c) => c.route.method))]);
-
-      const claims = await authorize(matched.route, request.headers.authorization);
-      const values = matched.pattern.exec(url.pathname)?.slice(1) ?? [];
-      let pathParameters: Record<string, string>;
-      try {
-        pathParameters = Object.fromEntries(
-          matched.paramNames.map((name, i) => [name, decodeURIComponent(values[i] ?? '')]),
-        );
-      } catch {
-        throw new HttpError(400, 'invalid-request', 'Bad Request', 'The path is not valid.');
-      }
-
-      const multiValueHeaders: Record<string, string[]> = {};
-      for (let i = 0; i < request.rawHeaders.length; i += 2) {
-        appendValue(multiValueHeaders, request.rawHeaders[i] as string, request.rawHeaders[i + 1] as string);
-      }
-      const multiValueQuery: Record<string, string[]> = {};
-      for (const [key, value] of url.searchParams) appendValue(multiValueQuery, key, value);
-      const hasQuery = Object.keys(multiValueQuery).length > 0;
-
-      const event: APIGatewayProxyEvent = {
-        resource: matched.route.path,
-        path: url.pathname,
-        httpMethod: method,
-        headers: singleValues(multiValueHeaders),
-        multiValueHeaders,
-        queryStringParameters: hasQuery ? singleValues(multiValueQuery) : null,
-        multiValueQueryStringParameters: hasQuery ? multiValueQuery : null,
-        pathParameters: matched.paramNames.length > 0 ? pathParameters : null,
-        stageVariables: null,
-        body: body.length > 0 ? body.toString('utf8') : null,
-        isBase64Encoded: false,
-        requestContext: {
-          accountId: '000000000000',
-          apiId: 'local',
-          authorizer: claims ? { claims } : null,
-          protocol: `HTTP/${request.httpVersion}`,
-          httpMethod: method,
-          identity: {
-            accessKey: null,
-            accountId: null,
-            apiKey: null,
-            apiKeyId: null,
-            caller: null,
-            clientCert: null,
-            cognitoAuthenticationProvider: null,
-            cognitoAuthenticationType: null,
-            cognitoIdentityId: null,
-            cognitoIdentityPoolId: null,
-            principalOrgId: null,
-            sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
-            user: null,
-            userAgent: request.headers['user-agent'] ?? null,
-            userArn: null,
-          },
-          path: `/prod${url.pathname}`,
-          stage: 'prod',
-          requestId,
-          requestTimeEpoch: Date.now(),
-          resourceId: 'local',
-          resourcePath: matched.route.path,
-        },
-      };
-
-      const handler = matched.handler ?? (await options.loadHandler(matched.route.fn));
-      options.onInvoke?.(matched.route.fn, event);
-      let result: APIGatewayProxyResult;
-      try {
-        result = await handler(event, lambdaContext(matched.route.fn, requestId));
-      } catch {
-        // What API Gateway answers when the function itself fails.
-        result = problemResponse(new HttpError(502, 'bad-gateway', 'Bad Gateway', 'The function failed.'));
-      }
-      send(response, result, requestId);
-    } catch (error) {
-      // Drain what the client still sends so that it reads our answer instead of a reset connection.
-      request.resume();
-      send(response, problemResponse(error), requestId);
-    }
-  };
-
   const server: Server = createServer((request, response) => {
-    handle(request, response).catch(() => {
+    handleRequest(options, compiled, request, response).catch(() => {
       if (!response.headersSent) response.writeHead(500).end();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, () => resolve());
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
+  const port = await listen(server, options.port, host);
   return {
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
     port,

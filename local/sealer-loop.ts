@@ -69,13 +69,62 @@ interface ShardState {
   closed: boolean;
 }
 
-export async function startSealerLoop(options: SealerLoopOptions): Promise<SealerLoop> {
-  const pollIntervalMs = options.pollIntervalMs ?? 200;
-  const batchWindowMs = options.batchWindowMs ?? 2000;
-  const batchSize = options.batchSize ?? 1000;
-  const heartbeatMs = options.heartbeatMs ?? 240_000;
-  const log = options.log ?? (() => undefined);
-  const env = options.environment;
+/** The settings with their defaults filled in. */
+interface Timing {
+  pollIntervalMs: number;
+  batchWindowMs: number;
+  batchSize: number;
+  heartbeatMs: number;
+}
+
+interface LoopClients {
+  dynamodb: DynamoDBClient;
+  streams: DynamoDBStreamsClient;
+  kms: KMSClient;
+}
+
+/** Where the loop is in the stream: the shards it knows and when it last listed them. */
+interface StreamPosition {
+  streams: DynamoDBStreamsClient;
+  streamArn: string;
+  shards: Map<string, ShardState>;
+  listedAt: number;
+}
+
+/** Events read but not yet appended, and the sealed events that wait for a checkpoint. */
+interface Backlog {
+  queue: AuditEvent[];
+  unsignedSince: number | undefined;
+  unsignedCount: number;
+  lastSignedAt: number;
+  retryAt: number;
+  retryDelay: number;
+}
+
+/** Logs a failure once until it changes or something succeeds, so that a retried failure is not a flood. */
+interface FailureReporter {
+  report(what: string, error: unknown): void;
+  clear(): void;
+}
+
+interface LoopContext {
+  sealer: Sealer;
+  timing: Timing;
+  position: StreamPosition;
+  backlog: Backlog;
+  failures: FailureReporter;
+}
+
+function timingOf(settings: SealerLoopSettings): Timing {
+  return {
+    pollIntervalMs: settings.pollIntervalMs ?? 200,
+    batchWindowMs: settings.batchWindowMs ?? 2000,
+    batchSize: settings.batchSize ?? 1000,
+    heartbeatMs: settings.heartbeatMs ?? 240_000,
+  };
+}
+
+function createClients(env: Record<string, string>): LoopClients {
   const clientConfig = {
     region: env.AWS_REGION as string,
     credentials: {
@@ -83,15 +132,19 @@ export async function startSealerLoop(options: SealerLoopOptions): Promise<Seale
       secretAccessKey: env.AWS_SECRET_ACCESS_KEY as string,
     },
   };
-  const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: env.DYNAMODB_ENDPOINT });
-  const streams = new DynamoDBStreamsClient({ ...clientConfig, endpoint: env.DYNAMODB_ENDPOINT });
-  const kms = new KMSClient({ ...clientConfig, endpoint: env.KMS_ENDPOINT });
-  const tableName = env.AUDIT_TABLE as string;
-  const sealer = buildSealer({
-    documents: documentClient(dynamodb),
-    auditTable: tableName,
-    kms,
-    signingKeyArn: env.SIGNING_KEY_ARN as string,
+  return {
+    dynamodb: new DynamoDBClient({ ...clientConfig, endpoint: env.DYNAMODB_ENDPOINT }),
+    streams: new DynamoDBStreamsClient({ ...clientConfig, endpoint: env.DYNAMODB_ENDPOINT }),
+    kms: new KMSClient({ ...clientConfig, endpoint: env.KMS_ENDPOINT }),
+  };
+}
+
+function createLoopSealer(options: SealerLoopOptions, clients: LoopClients, log: (line: string) => void) {
+  return buildSealer({
+    documents: documentClient(clients.dynamodb),
+    auditTable: options.environment.AUDIT_TABLE as string,
+    kms: clients.kms,
+    signingKeyArn: options.environment.SIGNING_KEY_ARN as string,
     archive: folderCheckpointArchive(options.archiveDir),
     origin: options.origin,
     log: {
@@ -100,164 +153,231 @@ export async function startSealerLoop(options: SealerLoopOptions): Promise<Seale
       error: (message) => log(`sealer: ${message}`),
     },
   });
+}
 
+function createFailureReporter(log: (line: string) => void): FailureReporter {
+  let lastError = '';
+  return {
+    report(what, error) {
+      const message = `${what}: ${(error as Error)?.name ?? 'Error'}${error instanceof Error && error.name === 'TreeIntegrityError' ? ` (${error.message})` : ''}`;
+      if (message !== lastError) log(`sealer: ${message}`);
+      lastError = message;
+    },
+    clear() {
+      lastError = '';
+    },
+  };
+}
+
+async function findStreamArn(dynamodb: DynamoDBClient, tableName: string): Promise<string> {
   const table = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
   const streamArn = table.Table?.LatestStreamArn;
   if (!streamArn) throw new Error(`table ${tableName} has no stream`);
+  return streamArn;
+}
 
-  const shards = new Map<string, ShardState>();
-  let shardsListedAt = 0;
-  let queue: AuditEvent[] = [];
-  let unsignedSince: number | undefined;
-  let unsignedCount = 0;
-  let lastSignedAt = 0;
-  let retryAt = 0;
-  let retryDelay = pollIntervalMs;
-  let lastError = '';
+async function listShards(position: StreamPosition): Promise<void> {
+  let start: string | undefined;
+  do {
+    const page = await position.streams.send(
+      new DescribeStreamCommand({
+        StreamArn: position.streamArn,
+        ...(start ? { ExclusiveStartShardId: start } : {}),
+      }),
+    );
+    for (const shard of page.StreamDescription?.Shards ?? []) {
+      if (shard.ShardId && !position.shards.has(shard.ShardId)) {
+        position.shards.set(shard.ShardId, {
+          parent: shard.ParentShardId,
+          iterator: undefined,
+          closed: false,
+        });
+      }
+    }
+    start = page.StreamDescription?.LastEvaluatedShardId;
+  } while (start);
+  position.listedAt = Date.now();
+}
 
-  const report = (what: string, error: unknown) => {
-    const message = `${what}: ${(error as Error)?.name ?? 'Error'}${error instanceof Error && error.name === 'TreeIntegrityError' ? ` (${error.message})` : ''}`;
-    if (message !== lastError) log(`sealer: ${message}`);
-    lastError = message;
+async function readShard(
+  position: StreamPosition,
+  shardId: string,
+  shard: ShardState,
+): Promise<StreamRecord[]> {
+  const parent = shard.parent ? position.shards.get(shard.parent) : undefined;
+  if (shard.closed || (parent && !parent.closed)) return [];
+  shard.iterator ??= (
+    await position.streams.send(
+      new GetShardIteratorCommand({
+        StreamArn: position.streamArn,
+        ShardId: shardId,
+        ShardIteratorType: 'TRIM_HORIZON',
+      }),
+    )
+  ).ShardIterator;
+  if (!shard.iterator) return [];
+  try {
+    const page = await position.streams.send(
+      new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: 1000 }),
+    );
+    shard.iterator = page.NextShardIterator;
+    if (!page.NextShardIterator) shard.closed = true;
+    return page.Records ?? [];
+  } catch (error) {
+    if (error instanceof ExpiredIteratorException || error instanceof TrimmedDataAccessException) {
+      shard.iterator = undefined;
+      return [];
+    }
+    throw error;
+  }
+}
+
+/** Reads every shard into the queue; whether anything was read. */
+async function readStream(position: StreamPosition, backlog: Backlog): Promise<boolean> {
+  if (
+    Date.now() - position.listedAt > SHARD_REFRESH_MS ||
+    [...position.shards.values()].some((s) => s.closed && !s.iterator)
+  ) {
+    await listShards(position);
+  }
+  let read = false;
+  for (const [shardId, shard] of position.shards) {
+    const records = await readShard(position, shardId, shard);
+    if (records.length > 0) read = true;
+    backlog.queue.push(...auditEventsFromStream(records as StreamRecordLike[]));
+  }
+  return read;
+}
+
+/** Like a mapping's batch: full, or the window is over and nothing more is waiting to be appended. */
+function isCheckpointDue({ backlog, timing }: LoopContext): boolean {
+  return (
+    backlog.unsignedSince !== undefined &&
+    (backlog.unsignedCount >= timing.batchSize ||
+      (backlog.queue.length === 0 && Date.now() - backlog.unsignedSince >= timing.batchWindowMs))
+  );
+}
+
+async function signCheckpoint({ sealer, backlog }: LoopContext): Promise<void> {
+  await sealer.checkpoint();
+  backlog.unsignedSince = undefined;
+  backlog.unsignedCount = 0;
+  backlog.lastSignedAt = Date.now();
+}
+
+/** Appends one slice of the queue; a failed slice stays queued and is retried later, each time later. */
+async function appendSlice(context: LoopContext): Promise<void> {
+  const { sealer, backlog, timing, failures } = context;
+  const slice = backlog.queue.slice(0, APPEND_SLICE);
+  try {
+    const { sealed } = await sealer.append(slice);
+    backlog.queue = backlog.queue.slice(slice.length);
+    backlog.retryDelay = timing.pollIntervalMs;
+    failures.clear();
+    if (sealed.length > 0) {
+      backlog.unsignedSince ??= Date.now();
+      backlog.unsignedCount += sealed.length;
+    }
+  } catch (error) {
+    failures.report('cannot append', error);
+    backlog.retryAt = Date.now() + backlog.retryDelay;
+    backlog.retryDelay = Math.min(MAX_RETRY_DELAY_MS, backlog.retryDelay * 2);
+  }
+}
+
+/** One round: read every shard, append what is new, sign when due. Whether anything was read. */
+async function runRound(context: LoopContext): Promise<boolean> {
+  const { sealer, backlog, timing } = context;
+  const read = await readStream(context.position, backlog);
+  // A few commits at a time, so that a due checkpoint is not held up by a long backlog.
+  while (backlog.queue.length > 0 && Date.now() >= backlog.retryAt) {
+    await appendSlice(context);
+    if (isCheckpointDue(context)) await signCheckpoint(context);
+  }
+  if (isCheckpointDue(context)) await signCheckpoint(context);
+  else if (Date.now() - backlog.lastSignedAt >= timing.heartbeatMs) {
+    await sealer.heartbeat(timing.heartbeatMs);
+    backlog.lastSignedAt = Date.now();
+  }
+  return read;
+}
+
+/** A pause that `stop` can cut short. */
+interface Pauser {
+  pause(ms: number): Promise<void>;
+  wake(): void;
+}
+
+function createPauser(): Pauser {
+  let wake: (() => void) | undefined;
+  return {
+    pause: (ms) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      }),
+    wake: () => wake?.(),
+  };
+}
+
+/** Runs rounds until `isStopped`: at once again while records keep coming, after a pause when quiet. */
+async function runRounds(context: LoopContext, pauser: Pauser, isStopped: () => boolean): Promise<void> {
+  while (!isStopped()) {
+    let more = false;
+    try {
+      more = await runRound(context);
+    } catch (error) {
+      context.failures.report('stream or checkpoint failure', error);
+      more = false;
+      await pauser.pause(Math.min(MAX_RETRY_DELAY_MS, context.backlog.retryDelay));
+    }
+    if (!isStopped() && !more) await pauser.pause(context.timing.pollIntervalMs);
+  }
+}
+
+export async function startSealerLoop(options: SealerLoopOptions): Promise<SealerLoop> {
+  const timing = timingOf(options);
+  const log = options.log ?? (() => undefined);
+  const clients = createClients(options.environment);
+  const sealer = createLoopSealer(options, clients, log);
+  const streamArn = await findStreamArn(clients.dynamodb, options.environment.AUDIT_TABLE as string);
+  const context: LoopContext = {
+    sealer,
+    timing,
+    position: { streams: clients.streams, streamArn, shards: new Map(), listedAt: 0 },
+    backlog: {
+      queue: [],
+      unsignedSince: undefined,
+      unsignedCount: 0,
+      lastSignedAt: 0,
+      retryAt: 0,
+      retryDelay: timing.pollIntervalMs,
+    },
+    failures: createFailureReporter(log),
   };
 
-  async function listShards(): Promise<void> {
-    let start: string | undefined;
-    do {
-      const page = await streams.send(
-        new DescribeStreamCommand({
-          StreamArn: streamArn,
-          ...(start ? { ExclusiveStartShardId: start } : {}),
-        }),
-      );
-      for (const shard of page.StreamDescription?.Shards ?? []) {
-        if (shard.ShardId && !shards.has(shard.ShardId)) {
-          shards.set(shard.ShardId, { parent: shard.ParentShardId, iterator: undefined, closed: false });
-        }
-      }
-      start = page.StreamDescription?.LastEvaluatedShardId;
-    } while (start);
-    shardsListedAt = Date.now();
-  }
-
-  async function readShard(shardId: string, shard: ShardState): Promise<StreamRecord[]> {
-    const parent = shard.parent ? shards.get(shard.parent) : undefined;
-    if (shard.closed || (parent && !parent.closed)) return [];
-    shard.iterator ??= (
-      await streams.send(
-        new GetShardIteratorCommand({
-          StreamArn: streamArn,
-          ShardId: shardId,
-          ShardIteratorType: 'TRIM_HORIZON',
-        }),
-      )
-    ).ShardIterator;
-    if (!shard.iterator) return [];
-    try {
-      const page = await streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: 1000 }));
-      shard.iterator = page.NextShardIterator;
-      if (!page.NextShardIterator) shard.closed = true;
-      return page.Records ?? [];
-    } catch (error) {
-      if (error instanceof ExpiredIteratorException || error instanceof TrimmedDataAccessException) {
-        shard.iterator = undefined;
-        return [];
-      }
-      throw error;
-    }
-  }
-
-  /** One round: read every shard, append what is new, sign when due. Whether anything was read. */
-  async function round(): Promise<boolean> {
-    const now = Date.now();
-    if (
-      now - shardsListedAt > SHARD_REFRESH_MS ||
-      [...shards.values()].some((s) => s.closed && !s.iterator)
-    ) {
-      await listShards();
-    }
-    let read = false;
-    for (const [shardId, shard] of shards) {
-      const records = await readShard(shardId, shard);
-      if (records.length > 0) read = true;
-      queue.push(...auditEventsFromStream(records as StreamRecordLike[]));
-    }
-    // Like a mapping's batch: full, or the window is over and nothing more is waiting to be appended.
-    const due = () =>
-      unsignedSince !== undefined &&
-      (unsignedCount >= batchSize || (queue.length === 0 && Date.now() - unsignedSince >= batchWindowMs));
-    const sign = async () => {
-      await sealer.checkpoint();
-      unsignedSince = undefined;
-      unsignedCount = 0;
-      lastSignedAt = Date.now();
-    };
-    // A few commits at a time, so that a due checkpoint is not held up by a long backlog.
-    while (queue.length > 0 && Date.now() >= retryAt) {
-      const slice = queue.slice(0, APPEND_SLICE);
-      try {
-        const { sealed } = await sealer.append(slice);
-        queue = queue.slice(slice.length);
-        retryDelay = pollIntervalMs;
-        lastError = '';
-        if (sealed.length > 0) {
-          unsignedSince ??= Date.now();
-          unsignedCount += sealed.length;
-        }
-      } catch (error) {
-        report('cannot append', error);
-        retryAt = Date.now() + retryDelay;
-        retryDelay = Math.min(MAX_RETRY_DELAY_MS, retryDelay * 2);
-      }
-      if (due()) await sign();
-    }
-    if (due()) await sign();
-    else if (Date.now() - lastSignedAt >= heartbeatMs) {
-      await sealer.heartbeat(heartbeatMs);
-      lastSignedAt = Date.now();
-    }
-    return read;
-  }
+  // The first round runs before start returns: a fresh log has a signed checkpoint from the start.
+  await listShards(context.position);
+  await sealer
+    .heartbeat(timing.heartbeatMs)
+    .catch((error: unknown) => context.failures.report('cannot sign a heartbeat', error));
+  context.backlog.lastSignedAt = Date.now();
 
   let stopped = false;
-  let wake: (() => void) | undefined;
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-
-  // The first round runs before start returns: a fresh log has a signed checkpoint from the start.
-  await listShards();
-  await sealer.heartbeat(heartbeatMs).catch((error: unknown) => report('cannot sign a heartbeat', error));
-  lastSignedAt = Date.now();
-
-  const running = (async () => {
-    while (!stopped) {
-      let more = false;
-      try {
-        more = await round();
-      } catch (error) {
-        report('stream or checkpoint failure', error);
-        more = false;
-        await pause(Math.min(MAX_RETRY_DELAY_MS, retryDelay));
-      }
-      if (!stopped && !more) await pause(pollIntervalMs);
-    }
-  })();
-
+  const pauser = createPauser();
+  const running = runRounds(context, pauser, () => stopped);
   return {
     sealer,
     async stop() {
       stopped = true;
-      wake?.();
+      pauser.wake();
       await running;
-      dynamodb.destroy();
-      streams.destroy();
-      kms.destroy();
+      clients.dynamodb.destroy();
+      clients.streams.destroy();
+      clients.kms.destroy();
     },
   };
 }

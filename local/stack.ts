@@ -87,6 +87,127 @@ async function writeJsonAtomically(file: string, value: unknown): Promise<void> 
   await rename(temporary, file);
 }
 
+/** What every step of the start shares: the options, the data directory and the parts to stop. */
+interface StartContext {
+  options: LocalStackOptions;
+  dataDir: string;
+  log: (line: string) => void;
+  /** Stop functions of the parts started so far, in start order: stopped in reverse. */
+  stoppers: (() => Promise<void>)[];
+}
+
+async function startStorage(context: StartContext) {
+  const { options, dataDir, stoppers } = context;
+  context.log('starting DynamoDB Local…');
+  const dynamodbLocal = await startDynamoDbLocal(
+    options.inMemory ? {} : { dataDir: join(dataDir, 'dynamodb') },
+  );
+  stoppers.push(dynamodbLocal.stop);
+  const kms = await startKmsEmulator(options.inMemory ? {} : { stateFile: join(dataDir, 'kms-keys.json') });
+  stoppers.push(kms.close);
+  return { dynamodbLocal, kms };
+}
+
+/** Tables and keys as CDK would create them, through clients used for this only. */
+async function bootstrapResources(
+  context: StartContext,
+  dynamodbEndpoint: string,
+  kmsEndpoint: string,
+): Promise<BootstrappedResources> {
+  const directoryFile = await readDirectoryFile();
+  const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+  const dynamodb = new DynamoDBClient({ endpoint: dynamodbEndpoint, ...clientConfig });
+  const kmsClient = new KMSClient({ endpoint: kmsEndpoint, ...clientConfig });
+  context.log('bootstrapping tables and keys…');
+  const resources = await bootstrap(dynamodb, kmsClient, directoryFile);
+  dynamodb.destroy();
+  kmsClient.destroy();
+  return resources;
+}
+
+/**
+ * The audit sealer on the AuditLog stream (local/sealer-loop.ts), unless turned off; the folder its
+ * checkpoints are archived in. An in-memory log gets a throwaway archive, which an older log's archive
+ * would contradict.
+ */
+async function startSealer(
+  context: StartContext,
+  environment: Record<string, string>,
+): Promise<string | undefined> {
+  const { options, stoppers } = context;
+  if (options.sealer === false) return undefined;
+  const archiveDir = options.inMemory
+    ? await mkdtemp(join(tmpdir(), 'himaya-checkpoints-'))
+    : join(context.dataDir, 'checkpoints');
+  if (options.inMemory) stoppers.push(() => rm(archiveDir, { recursive: true, force: true }));
+  const sealerLoop = await startSealerLoop({ environment, archiveDir, ...options.sealer, log: context.log });
+  stoppers.push(sealerLoop.stop);
+  return archiveDir;
+}
+
+/** Loads each function's handler module once, on its first request, as Lambda does at cold start. */
+function handlerLoader(): GatewayOptions['loadHandler'] {
+  const handlers = new Map<FunctionName, Promise<LambdaHandler>>();
+  return (fn: FunctionName) => {
+    let loaded = handlers.get(fn);
+    if (!loaded) {
+      loaded = import(`../functions/${fn}.ts`).then((module: { handler: LambdaHandler }) => module.handler);
+      handlers.set(fn, loaded);
+    }
+    return loaded;
+  };
+}
+
+async function startLocalGateway(context: StartContext, issuer: Issuer): Promise<Gateway> {
+  const { options } = context;
+  const gateway = await startGateway({
+    port: options.port ?? 3000,
+    issuer,
+    loadHandler: handlerLoader(),
+    ...(options.host ? { host: options.host } : {}),
+    ...(options.onInvoke ? { onInvoke: options.onInvoke } : {}),
+    ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
+  });
+  context.stoppers.push(gateway.close);
+  return gateway;
+}
+
+/** Starts every part in order; each one's stop is in `context.stoppers` as soon as it runs. */
+async function startParts(context: StartContext): Promise<LocalStack> {
+  const { dynamodbLocal, kms } = await startStorage(context);
+  const resources = await bootstrapResources(context, dynamodbLocal.endpoint, kms.endpoint);
+
+  // Functions read their configuration from the environment at load time, as in Lambda.
+  const environment = functionEnvironment(resources, dynamodbLocal.endpoint, kms.endpoint);
+  Object.assign(process.env, environment);
+
+  const archiveDir = await startSealer(context, environment);
+  // Exchange deadlines: the sweep every minute, as the EventBridge schedule runs it in AWS
+  // (local/deadline-timer.ts); it also logs the domain events published on the in-process bus.
+  context.stoppers.push(startDeadlineTimer({ log: context.log }).stop);
+
+  const issuer = await openIssuer(join(context.dataDir, 'issuer-key.json'), resources.directory);
+  const gateway = await startLocalGateway(context, issuer);
+  const endpoints: LocalEndpoints = {
+    gateway: gateway.url,
+    dynamodb: dynamodbLocal.endpoint,
+    kms: kms.endpoint,
+    region: LOCAL_REGION,
+    tables: resources.tables,
+    signingKeyArn: resources.signingKeyArn,
+    hmacKeyArn: resources.hmacKeyArn,
+    ...(archiveDir ? { checkpointArchive: archiveDir } : {}),
+  };
+  await writeJsonAtomically(join(context.dataDir, 'local.json'), endpoints);
+  const stop = () => stopAll(context.stoppers);
+  return { endpoints, issuer, directory: resources.directory, environment, kmsStats: kms.stats, stop };
+}
+
+async function stopAll(stoppers: (() => Promise<void>)[]): Promise<void> {
+  for (const stopper of stoppers.reverse()) await stopper().catch(() => undefined);
+  stoppers.length = 0;
+}
+
 /**
  * Starts the whole system on this machine: DynamoDB Local, the KMS emulator, the bootstrap, the token
  * issuer and the gateway in front of the function handlers. `stop()` stops every part it started.
@@ -95,92 +216,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const log = options.log ?? (() => undefined);
   const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const stoppers: (() => Promise<void>)[] = [];
-  const stop = async () => {
-    for (const stopper of stoppers.reverse()) await stopper().catch(() => undefined);
-    stoppers.length = 0;
-  };
-
+  const context: StartContext = { options, dataDir, log, stoppers: [] };
   try {
-    log('starting DynamoDB Local…');
-    const dynamodbLocal = await startDynamoDbLocal(
-      options.inMemory ? {} : { dataDir: join(dataDir, 'dynamodb') },
-    );
-    stoppers.push(dynamodbLocal.stop);
-    const kms = await startKmsEmulator(options.inMemory ? {} : { stateFile: join(dataDir, 'kms-keys.json') });
-    stoppers.push(kms.close);
-
-    const directoryFile = await readDirectoryFile();
-    const dynamodb = new DynamoDBClient({
-      endpoint: dynamodbLocal.endpoint,
-      region: LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
-    });
-    const kmsClient = new KMSClient({
-      endpoint: kms.endpoint,
-      region: LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
-    });
-    log('bootstrapping tables and keys…');
-    const resources = await bootstrap(dynamodb, kmsClient, directoryFile);
-    dynamodb.destroy();
-    kmsClient.destroy();
-
-    // Functions read their configuration from the environment at load time, as in Lambda.
-    const environment = functionEnvironment(resources, dynamodbLocal.endpoint, kms.endpoint);
-    Object.assign(process.env, environment);
-
-    // The audit sealer on the AuditLog stream (local/sealer-loop.ts). Checkpoints are archived under the
-    // data directory; an in-memory log gets a throwaway archive, which an older log's archive would contradict.
-    let archiveDir: string | undefined;
-    if (options.sealer !== false) {
-      archiveDir = options.inMemory
-        ? await mkdtemp(join(tmpdir(), 'himaya-checkpoints-'))
-        : join(dataDir, 'checkpoints');
-      const throwaway = archiveDir;
-      if (options.inMemory) stoppers.push(() => rm(throwaway, { recursive: true, force: true }));
-      const sealerLoop = await startSealerLoop({ environment, archiveDir, ...options.sealer, log });
-      stoppers.push(sealerLoop.stop);
-    }
-
-    // Exchange deadlines: the sweep every minute, as the EventBridge schedule runs it in AWS
-    // (local/deadline-timer.ts); it also logs the domain events published on the in-process bus.
-    stoppers.push(startDeadlineTimer({ log }).stop);
-
-    const issuer = await openIssuer(join(dataDir, 'issuer-key.json'), resources.directory);
-    const handlers = new Map<FunctionName, Promise<LambdaHandler>>();
-    const loadHandler = (fn: FunctionName) => {
-      let loaded = handlers.get(fn);
-      if (!loaded) {
-        loaded = import(`../functions/${fn}.ts`).then((module: { handler: LambdaHandler }) => module.handler);
-        handlers.set(fn, loaded);
-      }
-      return loaded;
-    };
-    const gateway: Gateway = await startGateway({
-      port: options.port ?? 3000,
-      issuer,
-      loadHandler,
-      ...(options.host ? { host: options.host } : {}),
-      ...(options.onInvoke ? { onInvoke: options.onInvoke } : {}),
-      ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
-    });
-    stoppers.push(gateway.close);
-
-    const endpoints: LocalEndpoints = {
-      gateway: gateway.url,
-      dynamodb: dynamodbLocal.endpoint,
-      kms: kms.endpoint,
-      region: LOCAL_REGION,
-      tables: resources.tables,
-      signingKeyArn: resources.signingKeyArn,
-      hmacKeyArn: resources.hmacKeyArn,
-      ...(archiveDir ? { checkpointArchive: archiveDir } : {}),
-    };
-    await writeJsonAtomically(join(dataDir, 'local.json'), endpoints);
-    return { endpoints, issuer, directory: resources.directory, environment, kmsStats: kms.stats, stop };
+    return await startParts(context);
   } catch (error) {
-    await stop();
+    await stopAll(context.stoppers);
     throw error;
   }
 }

@@ -25,6 +25,7 @@ import {
   EvidenceBundleSchema,
   type Finding,
   type ListedEvent,
+  type LogCheck,
   localize,
   locateMismatch,
   openCheckpoint,
@@ -229,23 +230,47 @@ async function readArchive(directory: string, publicKeyPem: string): Promise<Tru
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Commands.
+// Steps the commands share.
+
+type CliValues = Record<string, string | boolean | undefined>;
 
 function report(findings: readonly Finding[], io: CliIo): number {
   for (const finding of findings) io.out(`FAILED: ${finding.message}`);
   return EXIT.failed;
 }
 
-async function verify(values: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
-  const url = required(values, 'url');
-  const client = logClient(url, required(values, 'token'), String(values.user ?? 'verifier'));
-  const stateFile = String(values.state ?? DEFAULT_STATE_FILE);
-  const graceMs = seconds(values.grace, DEFAULT_GRACE_SECONDS) * 1000;
-  const state = await readState(stateFile);
-  const given = values['public-key']
-    ? await readText(String(values['public-key']), 'the public key')
-    : undefined;
+function clientFor(values: CliValues): LogClient {
+  return logClient(required(values, 'url'), required(values, 'token'), String(values.user ?? 'verifier'));
+}
 
+/** The public key given with --public-key, if any. */
+async function readGivenKey(values: CliValues): Promise<string | undefined> {
+  return values['public-key'] ? await readText(String(values['public-key']), 'the public key') : undefined;
+}
+
+async function inclusionProof(
+  client: LogClient,
+  event: ListedEvent,
+  treeSize: number,
+): Promise<{ leafHash: string; proof: string[] }> {
+  return client.json(
+    `/v1/audit/proofs/inclusion?eventId=${encodeURIComponent(String(event.eventId))}&treeSize=${treeSize}`,
+  );
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---------------------------------------------------------------------------------------------------------
+// verify: the whole log against its signed checkpoint and the checkpoints verified or archived before.
+
+/** The key to trust (given, else pinned, else served) and how the summary names it. */
+async function chooseTrustedKey(
+  client: LogClient,
+  values: CliValues,
+  state: VerifierState | undefined,
+  stateFile: string,
+): Promise<{ trusted: string; keySource: string }> {
+  const given = await readGivenKey(values);
   const served = await client.text('/v1/audit/public-key');
   const trusted = given ?? state?.publicKey ?? served;
   const keySource = given
@@ -259,12 +284,14 @@ async function verify(values: Record<string, string | boolean | undefined>, io: 
       message: `the log serves a different public key than ${keySource}`,
     });
   }
-  // The archive is read before the checkpoint: every archived checkpoint is stored before it is served.
-  const archived = values.archive ? await readArchive(String(values.archive), trusted) : [];
-  let checkpoint = openCheckpoint(await client.text('/v1/audit/checkpoint'), trusted);
-  if (state && state.origin !== checkpoint.origin) {
-    throw new UsageError(`${stateFile} belongs to the log ${state.origin}, not ${checkpoint.origin}`);
-  }
+  return { trusted, keySource };
+}
+
+/** The checkpoints the log must extend: the one verified last time and the newest archived. */
+function earlierCheckpoints(
+  state: VerifierState | undefined,
+  archived: readonly TrustedCheckpoint[],
+): TrustedCheckpoint[] {
   const earlier: TrustedCheckpoint[] = [];
   if (state) {
     earlier.push({
@@ -274,15 +301,29 @@ async function verify(values: Record<string, string | boolean | undefined>, io: 
     });
   }
   const newestArchived = archived.at(-1);
-  if (newestArchived) {
-    // A checkpoint archived a moment ago may not be served yet: look again once before calling it a rollback.
-    if (newestArchived.size > checkpoint.size) {
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      checkpoint = openCheckpoint(await client.text('/v1/audit/checkpoint'), trusted);
-    }
-    earlier.push(newestArchived);
-  }
-  // A rollback or an unprovable extension is reported, and the events are still checked for detail.
+  if (newestArchived) earlier.push(newestArchived);
+  return earlier;
+}
+
+/** A checkpoint archived a moment ago may not be served yet: look again once before calling it a rollback. */
+async function catchUpWithArchive(
+  client: LogClient,
+  trusted: string,
+  checkpoint: VerifiedCheckpoint,
+  archived: readonly TrustedCheckpoint[],
+): Promise<VerifiedCheckpoint> {
+  const newestArchived = archived.at(-1);
+  if (!newestArchived || newestArchived.size <= checkpoint.size) return checkpoint;
+  await sleep(1000);
+  return openCheckpoint(await client.text('/v1/audit/checkpoint'), trusted);
+}
+
+/** A rollback or an unprovable extension is a finding, so that the events are still checked for detail. */
+async function checkGrowth(
+  client: LogClient,
+  earlier: readonly TrustedCheckpoint[],
+  checkpoint: VerifiedCheckpoint,
+): Promise<Finding[]> {
   const findings: Finding[] = [];
   for (const reference of earlier) {
     const proof =
@@ -296,7 +337,17 @@ async function verify(values: Record<string, string | boolean | undefined>, io: 
       findings.push(error.finding);
     }
   }
+  return findings;
+}
 
+/** Every event re-hashed into the tree; where its root differs, which leaf changed and how. */
+async function checkLogEvents(
+  client: LogClient,
+  io: CliIo,
+  checkpoint: VerifiedCheckpoint,
+  graceMs: number,
+  references: readonly TrustedCheckpoint[],
+): Promise<Finding[]> {
   // The log grows while it is read (each of these requests is audited): the signed size is what counts.
   const events = await listEvents(client, {}, io, checkpoint.size);
   if (checkpoint.size >= 100_000) io.err(`recomputing ${checkpoint.size} leaf hashes and the tree…`);
@@ -305,36 +356,61 @@ async function verify(values: Record<string, string | boolean | undefined>, io: 
     graceMs,
     onProgress: (done, total) => io.err(`hashed ${done} of ${total} events…`),
   });
-  findings.push(...check.findings);
-  if (check.tree && !check.rootMatches) {
-    const tree = check.tree;
-    const index = await locateMismatch(
-      tree,
+  if (!check.tree || check.rootMatches) return check.findings;
+  return [...check.findings, ...(await diagnoseMismatch(client, check, check.tree, checkpoint, references))];
+}
+
+async function diagnoseMismatch(
+  client: LogClient,
+  check: LogCheck,
+  tree: NonNullable<LogCheck['tree']>,
+  checkpoint: VerifiedCheckpoint,
+  references: readonly TrustedCheckpoint[],
+): Promise<Finding[]> {
+  const index = await locateMismatch(
+    tree,
+    checkpoint,
+    async (m) => (await consistencyProof(client, m, checkpoint.size)) ?? [],
+  );
+  const event = check.leaves[index] as ListedEvent;
+  let diagnosis: Finding;
+  try {
+    const sealed = await inclusionProof(client, event, checkpoint.size);
+    diagnosis = diagnoseLeaf(
+      index,
+      fromBase64(sealed.leafHash),
+      sealed.proof.map(fromBase64),
+      check,
       checkpoint,
-      async (m) => (await consistencyProof(client, m, checkpoint.size)) ?? [],
     );
-    const event = check.leaves[index] as ListedEvent;
-    let diagnosis: Finding;
-    try {
-      const sealed = await client.json<{ leafHash: string; proof: string[] }>(
-        `/v1/audit/proofs/inclusion?eventId=${encodeURIComponent(String(event.eventId))}&treeSize=${checkpoint.size}`,
-      );
-      diagnosis = diagnoseLeaf(
-        index,
-        fromBase64(sealed.leafHash),
-        sealed.proof.map(fromBase64),
-        check,
-        checkpoint,
-      );
-    } catch (error) {
-      // The log refuses a proof for its own leaf: as good as a proof that does not verify.
-      if (!(error instanceof LogUnavailableError) || error.status === undefined) throw error;
-      diagnosis = diagnoseLeaf(index, new Uint8Array(32), [], check, checkpoint);
-    }
-    // When the log's proofs cannot be trusted, the checkpoints held here still narrow down the change.
-    const located = diagnosis.code === 'fork' ? localize(check, [...earlier, ...archived]) : undefined;
-    findings.push(diagnosis, ...(located ? [located] : []));
+  } catch (error) {
+    // The log refuses a proof for its own leaf: as good as a proof that does not verify.
+    if (!(error instanceof LogUnavailableError) || error.status === undefined) throw error;
+    diagnosis = diagnoseLeaf(index, new Uint8Array(32), [], check, checkpoint);
   }
+  // When the log's proofs cannot be trusted, the checkpoints held here still narrow down the change.
+  const located = diagnosis.code === 'fork' ? localize(check, references) : undefined;
+  return [diagnosis, ...(located ? [located] : [])];
+}
+
+async function verify(values: CliValues, io: CliIo): Promise<number> {
+  const client = clientFor(values);
+  const stateFile = String(values.state ?? DEFAULT_STATE_FILE);
+  const graceMs = seconds(values.grace, DEFAULT_GRACE_SECONDS) * 1000;
+  const state = await readState(stateFile);
+  const { trusted, keySource } = await chooseTrustedKey(client, values, state, stateFile);
+  // The archive is read before the checkpoint: every archived checkpoint is stored before it is served.
+  const archived = values.archive ? await readArchive(String(values.archive), trusted) : [];
+  const served = openCheckpoint(await client.text('/v1/audit/checkpoint'), trusted);
+  if (state && state.origin !== served.origin) {
+    throw new UsageError(`${stateFile} belongs to the log ${state.origin}, not ${served.origin}`);
+  }
+  const earlier = earlierCheckpoints(state, archived);
+  const checkpoint = await catchUpWithArchive(client, trusted, served, archived);
+  const findings = [
+    ...(await checkGrowth(client, earlier, checkpoint)),
+    ...(await checkLogEvents(client, io, checkpoint, graceMs, [...earlier, ...archived])),
+  ];
   if (findings.length > 0) return report(findings, io);
 
   await writeState(stateFile, {
@@ -354,52 +430,67 @@ async function verify(values: Record<string, string | boolean | undefined>, io: 
   return EXIT.verified;
 }
 
-async function exportBundle(
-  values: Record<string, string | boolean | undefined>,
-  io: CliIo,
-): Promise<number> {
-  const url = required(values, 'url');
-  const out = required(values, 'out');
-  const client = logClient(url, required(values, 'token'), String(values.user ?? 'verifier'));
-  const waitMs = seconds(values.wait, 10) * 1000;
+// ---------------------------------------------------------------------------------------------------------
+// export and verify-bundle: the events of one filter with their inclusion proofs, checkable offline.
+
+function eventFilterOf(values: CliValues): Record<string, string> {
   const filter: Record<string, string> = {};
   if (values.case) filter.caseId = String(values.case);
   if (values.from) filter.from = String(values.from);
   if (values.to) filter.to = String(values.to);
+  return filter;
+}
 
-  const publicKey = values['public-key']
-    ? await readText(String(values['public-key']), 'the public key')
-    : await client.text('/v1/audit/public-key');
+/** Events are sealed within seconds of being written: lists them until all are sealed or time is up. */
+async function listUntilSealed(
+  client: LogClient,
+  filter: Record<string, string>,
+  publicKey: string,
+  io: CliIo,
+  waitMs: number,
+): Promise<{ checkpoint: VerifiedCheckpoint; events: ListedEvent[] }> {
   const deadline = Date.now() + waitMs;
-  let checkpoint: VerifiedCheckpoint;
-  let events: ListedEvent[];
-  // Events are sealed within seconds of being written; wait a little for the latest ones.
   for (;;) {
-    events = await listEvents(client, filter, io, 0);
-    checkpoint = openCheckpoint(await client.text('/v1/audit/checkpoint'), publicKey);
+    const events = await listEvents(client, filter, io, 0);
+    const checkpoint = openCheckpoint(await client.text('/v1/audit/checkpoint'), publicKey);
     const size = checkpoint.size;
     const pending = events.some((e) => typeof e.leafIndex !== 'number' || e.leafIndex >= size);
-    if (!pending || Date.now() >= deadline) break;
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    if (!pending || Date.now() >= deadline) return { checkpoint, events };
+    await sleep(500);
   }
-  const size = checkpoint.size;
-  const sealed = events.filter((e) => typeof e.leafIndex === 'number' && e.leafIndex < size);
-  const notYetSealed = events.filter((e) => !sealed.includes(e)).map((e) => String(e.eventId));
+}
 
-  const proofs: string[][] = new Array(sealed.length);
+/** Each event's inclusion proof in the tree of `treeSize`, a few requests at a time. */
+async function fetchInclusionProofs(
+  client: LogClient,
+  events: readonly ListedEvent[],
+  treeSize: number,
+): Promise<string[][]> {
+  const proofs: string[][] = new Array(events.length);
   let next = 0;
   await Promise.all(
     Array.from({ length: PROOF_CONCURRENCY }, async () => {
-      while (next < sealed.length) {
+      while (next < events.length) {
         const i = next++;
-        const event = sealed[i] as ListedEvent;
-        const proof = await client.json<{ proof: string[] }>(
-          `/v1/audit/proofs/inclusion?eventId=${encodeURIComponent(String(event.eventId))}&treeSize=${size}`,
-        );
-        proofs[i] = proof.proof;
+        proofs[i] = (await inclusionProof(client, events[i] as ListedEvent, treeSize)).proof;
       }
     }),
   );
+  return proofs;
+}
+
+async function exportBundle(values: CliValues, io: CliIo): Promise<number> {
+  const url = required(values, 'url');
+  const out = required(values, 'out');
+  const client = clientFor(values);
+  const waitMs = seconds(values.wait, 10) * 1000;
+  const filter = eventFilterOf(values);
+  const publicKey = (await readGivenKey(values)) ?? (await client.text('/v1/audit/public-key'));
+  const { checkpoint, events } = await listUntilSealed(client, filter, publicKey, io, waitMs);
+  const size = checkpoint.size;
+  const sealed = events.filter((e) => typeof e.leafIndex === 'number' && e.leafIndex < size);
+  const notYetSealed = events.filter((e) => !sealed.includes(e)).map((e) => String(e.eventId));
+  const proofs = await fetchInclusionProofs(client, sealed, size);
   const bundle: EvidenceBundle = {
     format: EVIDENCE_BUNDLE_FORMAT,
     exportedAt: io.now().toISOString(),
@@ -420,11 +511,7 @@ async function exportBundle(
   return EXIT.verified;
 }
 
-async function verifyBundleFile(
-  file: string,
-  values: Record<string, string | boolean | undefined>,
-  io: CliIo,
-): Promise<number> {
+async function verifyBundleFile(file: string, values: CliValues, io: CliIo): Promise<number> {
   let bundle: EvidenceBundle;
   try {
     bundle = EvidenceBundleSchema.parse(JSON.parse(await readText(file, 'the bundle')));
@@ -432,9 +519,7 @@ async function verifyBundleFile(
     if (error instanceof UsageError) throw error;
     throw new UsageError(`${file} is not an evidence bundle (${EVIDENCE_BUNDLE_FORMAT})`);
   }
-  const given = values['public-key']
-    ? await readText(String(values['public-key']), 'the public key')
-    : undefined;
+  const given = await readGivenKey(values);
   const { checkpoint, findings } = verifyBundle(bundle, given ?? bundle.publicKey);
   if (findings.length > 0) return report(findings, io);
   const filter = Object.entries(bundle.filter)
@@ -451,7 +536,7 @@ async function verifyBundleFile(
 
 // ---------------------------------------------------------------------------------------------------------
 
-function required(values: Record<string, string | boolean | undefined>, name: string): string {
+function required(values: CliValues, name: string): string {
   const value = values[name];
   if (typeof value !== 'string' || value.length === 0) throw new UsageError(`--${name} is required`);
   return value;
