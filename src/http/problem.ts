@@ -83,7 +83,7 @@ const TRANSLATIONS: Translation[] = [
 function fromMiddy(statusCode: number): HttpError | undefined {
   if (statusCode === 415) return new UnsupportedMediaTypeError();
   // The JSON body parser reports unparseable JSON (or a forbidden `__proto__` key) as 422: bad input.
-  if (statusCode === 422 || statusCode === 400) return new MalformedJsonError();
+  if (statusCode === 422) return new MalformedJsonError();
   return undefined;
 }
 

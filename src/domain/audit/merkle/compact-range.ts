@@ -8,13 +8,7 @@
 import { MerkleTreeError } from './errors';
 import { emptyRootHash, nodeHash, rangeHash, requireHash } from './hashing';
 import { half, isOdd, popCount, requireSize } from './sizes';
-import {
-  type AsyncSubtreeHashLookup,
-  type CompletedSubtree,
-  rangeRefs,
-  readSubtrees,
-  type SubtreeRef,
-} from './subtrees';
+import { type CompletedSubtree, rangeRefs, type SubtreeRef } from './subtrees';
 
 /** The compact state of a tree of `size` leaves: roots of the perfect subtrees of its binary decomposition. */
 export interface Frontier {
@@ -49,14 +43,6 @@ export function frontierFromHashes(size: number, hashes: readonly Uint8Array[]):
   const frontier: Frontier = { size, hashes: hashes.map((hash) => hash.slice()) };
   requireFrontier(frontier);
   return frontier;
-}
-
-/** Reads the frontier of a tree of `size` leaves from the subtree store (e.g. to resume the sealer). */
-export async function frontierFromStore(
-  size: number,
-  getSubtreeHash: AsyncSubtreeHashLookup,
-): Promise<Frontier> {
-  return frontierFromHashes(size, await readSubtrees(frontierRefs(size), getSubtreeHash));
 }
 
 /**

@@ -6,17 +6,15 @@
  * right edge of the tree; an edge range is the right fold of the perfect subtrees of the binary
  * decomposition of hi - lo starting at lo. A proof is therefore computed in two steps: a *plan*
  * (`inclusionProofPlan`, `consistencyProofPlan`) lists, for each proof node, the perfect subtrees to fold,
- * and `resolveProofPlan` / `resolveProofPlanAsync` fetch them from the store (one batch, O(log n) distinct
+ * and `resolveProofPlan` fetches them from the store (one batch, O(log n) distinct
  * entries) and fold them into the proof.
  */
 import { MerkleTreeError } from './errors';
 import { rangeHash, rootHash } from './hashing';
 import { requireSize, splitPoint } from './sizes';
 import {
-  type AsyncSubtreeHashLookup,
   checkedSubtreeHash,
   rangeRefs,
-  readSubtrees,
   type SubtreeHashLookup,
   type SubtreeRef,
   subtreeKey,
@@ -119,17 +117,6 @@ export function resolveProofPlan(plan: ProofPlan, getSubtreeHash: SubtreeHashLoo
   });
 }
 
-/** Turns a plan into proof hashes, reading every distinct subtree once, concurrently. */
-export async function resolveProofPlanAsync(
-  plan: ProofPlan,
-  getSubtreeHash: AsyncSubtreeHashLookup,
-): Promise<Uint8Array[]> {
-  const refs = planSubtreeRefs(plan);
-  const hashes = await readSubtrees(refs, getSubtreeHash);
-  const byKey = new Map(refs.map((ref, i) => [subtreeKey(ref), hashes[i] as Uint8Array]));
-  return foldPlan(plan, (ref) => byKey.get(subtreeKey(ref)) as Uint8Array);
-}
-
 /** Inclusion proof for leaf `index` in the tree of all `leafHashes` (whole list in memory: tests, tools). */
 export function inclusionProof(index: number, leafHashes: readonly Uint8Array[]): Uint8Array[] {
   return resolveProofPlan(inclusionProofPlan(index, leafHashes.length), perfectSubtreeFromLeaves(leafHashes));
@@ -151,40 +138,4 @@ function perfectSubtreeFromLeaves(leafHashes: readonly Uint8Array[]): SubtreeHas
       throw new MerkleTreeError(`subtree (${level}, ${index}) is incomplete`);
     return rootHash(leafHashes.slice(start, start + width));
   };
-}
-
-/** Inclusion proof from the subtree store; the store may be asynchronous. */
-export function inclusionProofFromStore(
-  index: number,
-  size: number,
-  getSubtreeHash: AsyncSubtreeHashLookup,
-): Promise<Uint8Array[]> {
-  return resolveProofPlanAsync(inclusionProofPlan(index, size), getSubtreeHash);
-}
-
-/** Synchronous variant of `inclusionProofFromStore`. */
-export function inclusionProofFromStoreSync(
-  index: number,
-  size: number,
-  getSubtreeHash: SubtreeHashLookup,
-): Uint8Array[] {
-  return resolveProofPlan(inclusionProofPlan(index, size), getSubtreeHash);
-}
-
-/** Consistency proof from size m to size n from the subtree store (0 < m <= n). */
-export function consistencyProofFromStore(
-  m: number,
-  n: number,
-  getSubtreeHash: AsyncSubtreeHashLookup,
-): Promise<Uint8Array[]> {
-  return resolveProofPlanAsync(consistencyProofPlan(m, n), getSubtreeHash);
-}
-
-/** Synchronous variant of `consistencyProofFromStore`. */
-export function consistencyProofFromStoreSync(
-  m: number,
-  n: number,
-  getSubtreeHash: SubtreeHashLookup,
-): Uint8Array[] {
-  return resolveProofPlan(consistencyProofPlan(m, n), getSubtreeHash);
 }

@@ -29,7 +29,6 @@ export interface CompletedSubtree extends SubtreeRef {
 /** Returns the hash of the perfect subtree (level, index) from the subtree store. */
 export type SubtreeHashLookup = (level: number, index: number) => Uint8Array;
 /** Like `SubtreeHashLookup`, possibly asynchronous (a database read). */
-export type AsyncSubtreeHashLookup = (level: number, index: number) => Uint8Array | Promise<Uint8Array>;
 
 /** The key of a subtree in maps and sets. */
 export function subtreeKey(ref: SubtreeRef): string {
@@ -68,13 +67,4 @@ export function checkedSubtreeHash(hash: unknown, ref: SubtreeRef): Uint8Array {
     );
   }
   return hash;
-}
-
-/** Reads the given subtrees from the store concurrently, each checked to be a hash. */
-export async function readSubtrees(
-  refs: readonly SubtreeRef[],
-  getSubtreeHash: AsyncSubtreeHashLookup,
-): Promise<Uint8Array[]> {
-  const hashes = await Promise.all(refs.map((ref) => getSubtreeHash(ref.level, ref.index)));
-  return hashes.map((hash, i) => checkedSubtreeHash(hash, refs[i] as SubtreeRef));
 }

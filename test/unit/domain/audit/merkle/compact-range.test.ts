@@ -5,14 +5,13 @@ import {
   completedSubtrees,
   EMPTY_FRONTIER,
   type Frontier,
-  frontierFromStore,
   frontierRefs,
   rootFromFrontier,
 } from '../../../../../src/domain/audit/merkle/compact-range';
 import { MerkleTreeError } from '../../../../../src/domain/audit/merkle/errors';
 import { leafHash, rootHash } from '../../../../../src/domain/audit/merkle/hashing';
 import type { CompletedSubtree } from '../../../../../src/domain/audit/merkle/subtrees';
-import { grownTree, hex, hexes, LEAVES, lookupAt, MAX_LEAVES, refMth } from './reference';
+import { frontierFromStore, grownTree, hex, hexes, LEAVES, lookupAt, MAX_LEAVES, refMth } from './reference';
 import { referenceTree } from './vectors';
 
 describe('Merkle test vectors (transparency-dev/merkle testdata)', () => {

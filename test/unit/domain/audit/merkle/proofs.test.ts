@@ -1,20 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  type Frontier,
-  frontierFromStore,
-  rootFromFrontier,
-} from '../../../../../src/domain/audit/merkle/compact-range';
+import { type Frontier, rootFromFrontier } from '../../../../../src/domain/audit/merkle/compact-range';
 import { MerkleTreeError } from '../../../../../src/domain/audit/merkle/errors';
 import { leafHash, nodeHash } from '../../../../../src/domain/audit/merkle/hashing';
 import {
   consistencyProof,
-  consistencyProofFromStore,
-  consistencyProofFromStoreSync,
   consistencyProofPlan,
   inclusionProof,
-  inclusionProofFromStore,
-  inclusionProofFromStoreSync,
   inclusionProofPlan,
   planSubtreeRefs,
   resolveProofPlan,
@@ -26,9 +18,14 @@ import {
 } from '../../../../../src/domain/audit/merkle/verification';
 import {
   b64,
+  consistencyProofFromStore,
+  consistencyProofFromStoreSync,
+  frontierFromStore,
   grownTree,
   hex,
   hexes,
+  inclusionProofFromStore,
+  inclusionProofFromStoreSync,
   LEAVES,
   lookupAt,
   refMth,

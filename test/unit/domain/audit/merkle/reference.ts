@@ -8,7 +8,22 @@ import {
   appendLeafWithSubtrees,
   EMPTY_FRONTIER,
   type Frontier,
+  frontierFromHashes,
+  frontierRefs,
 } from '../../../../../src/domain/audit/merkle/compact-range';
+import {
+  consistencyProofPlan,
+  inclusionProofPlan,
+  type ProofPlan,
+  planSubtreeRefs,
+  resolveProofPlan,
+} from '../../../../../src/domain/audit/merkle/proofs';
+import {
+  checkedSubtreeHash,
+  type SubtreeHashLookup,
+  type SubtreeRef,
+  subtreeKey,
+} from '../../../../../src/domain/audit/merkle/subtrees';
 
 // ---------------------------------------------------------------------------------------------------------
 // Naive reference implementation, straight from the RFC 9162 §2.1.1, §2.1.3.1 and §2.1.4.1 definitions.
@@ -116,3 +131,32 @@ export const flipBit = (hashes: readonly Uint8Array[], element: number, bit: num
     copy[Math.floor(bit / 8)] = (copy[Math.floor(bit / 8)] as number) ^ (1 << (bit % 8));
     return copy;
   });
+
+// ---------------------------------------------------------------------------------------------------------
+// Proofs and frontiers read from a subtree store through a lookup, synchronous or not: the way a store
+// other than tiles would serve them, to check the plans against the reference on any store.
+
+type AsyncLookup = (level: number, index: number) => Uint8Array | Promise<Uint8Array>;
+
+async function readAll(refs: readonly SubtreeRef[], lookup: AsyncLookup): Promise<Uint8Array[]> {
+  const hashes = await Promise.all(refs.map((ref) => lookup(ref.level, ref.index)));
+  return hashes.map((hash, i) => checkedSubtreeHash(hash, refs[i] as SubtreeRef));
+}
+
+async function resolveAsync(plan: ProofPlan, lookup: AsyncLookup): Promise<Uint8Array[]> {
+  const refs = planSubtreeRefs(plan);
+  const hashes = await readAll(refs, lookup);
+  const byKey = new Map(refs.map((ref, i) => [subtreeKey(ref), hashes[i] as Uint8Array]));
+  return resolveProofPlan(plan, (level, index) => byKey.get(subtreeKey({ level, index })) as Uint8Array);
+}
+
+export const inclusionProofFromStoreSync = (index: number, size: number, lookup: SubtreeHashLookup) =>
+  resolveProofPlan(inclusionProofPlan(index, size), lookup);
+export const consistencyProofFromStoreSync = (m: number, n: number, lookup: SubtreeHashLookup) =>
+  resolveProofPlan(consistencyProofPlan(m, n), lookup);
+export const inclusionProofFromStore = (index: number, size: number, lookup: AsyncLookup) =>
+  resolveAsync(inclusionProofPlan(index, size), lookup);
+export const consistencyProofFromStore = (m: number, n: number, lookup: AsyncLookup) =>
+  resolveAsync(consistencyProofPlan(m, n), lookup);
+export const frontierFromStore = async (size: number, lookup: AsyncLookup): Promise<Frontier> =>
+  frontierFromHashes(size, await readAll(frontierRefs(size), lookup));

@@ -2,17 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Frontier, rootFromFrontier } from '../../../../../src/domain/audit/merkle/compact-range';
 import { MerkleTreeError } from '../../../../../src/domain/audit/merkle/errors';
-import {
-  consistencyProof,
-  consistencyProofFromStoreSync,
-  consistencyProofPlan,
-  inclusionProofFromStoreSync,
-} from '../../../../../src/domain/audit/merkle/proofs';
+import { consistencyProof, consistencyProofPlan } from '../../../../../src/domain/audit/merkle/proofs';
 import { verifyConsistency, verifyInclusion } from '../../../../../src/domain/audit/merkle/verification';
 import {
   b64,
+  consistencyProofFromStoreSync,
   flipBit,
   grownTree,
+  inclusionProofFromStoreSync,
   LEAVES,
   lookupAt,
   refMth,
