@@ -22,7 +22,8 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          globalSetup: ['test/global-setup.ts'],
+          // The second collects contract violations when HIMAYA_CONTRACT=report (test/support/contract.ts).
+          globalSetup: ['test/global-setup.ts', 'test/support/contract-report.ts'],
           testTimeout: 30_000,
           // Starting DynamoDB Local (and a second stack in some files) takes a while on a busy machine.
           hookTimeout: 120_000,

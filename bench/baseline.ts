@@ -44,6 +44,7 @@ export function baselineRoute(): ExtraRoute {
       fn: 'cases',
       scope: 'cases.read',
       summary: 'Benchmark baseline: one GetItem of a case item',
+      description: 'Not part of the API: served by the benchmark alone, as a floor to compare with.',
       response: { status: 200, description: 'The stored case item' },
     },
     handler: async (event: APIGatewayProxyEvent) => {

@@ -12,8 +12,11 @@ import {
   type ExchangeDeps,
   grantEmergencyAccess,
   listRequests,
+  listShares,
+  readRequest,
   revokeShares,
   shareCase,
+  withdrawRequest,
 } from '../src/domain/exchange/exchange-service';
 import { ExchangePolicyEnvSchema, policyFromEnvironment } from '../src/domain/exchange/policy';
 import { apiHandler } from '../src/http/api-handler';
@@ -50,9 +53,13 @@ export const handler = apiHandler({
   audit,
   idempotencyStore: dynamoDbIdempotencyStore(dynamodb, env.IDEMPOTENCY_TABLE),
   operations: {
+    // No Location: a share has no route of its own; it is listed by GET /v1/cases/{caseId}/shares.
     createShare: async ({ auth, params, body, audit: trail }) => {
       const share = await shareCase(deps, auth, params.caseId, body, trail);
       return { status: 201, body: share };
+    },
+    listShares: async ({ auth, params }) => {
+      return { status: 200, body: await listShares(deps, auth, params.caseId) };
     },
     revokeShare: async ({ auth, params, audit: trail }) => {
       await revokeShares(deps, auth, params.caseId, params.agency, trail);
@@ -69,6 +76,12 @@ export const handler = apiHandler({
     listRequests: async ({ auth, query }) => {
       return { status: 200, body: await listRequests(deps, auth, query) };
     },
+    getRequest: async ({ auth, params, audit: trail }) => {
+      return { status: 200, body: await readRequest(deps, auth, params.requestId, trail) };
+    },
+    withdrawRequest: async ({ auth, params, audit: trail }) => {
+      return { status: 200, body: await withdrawRequest(deps, auth, params.requestId, trail) };
+    },
     decideRequest: async ({ auth, params, body, audit: trail }) => {
       const decided = await decideRequest(deps, auth, params.requestId, body, trail);
       return { status: 200, body: decided };
@@ -83,7 +96,7 @@ export const handler = apiHandler({
         trail,
         idForRequest(idempotencyScope),
       );
-      return { status: 201, body: access };
+      return { status: 201, body: access, headers: { Location: `/v1/requests/${access.requestId}` } };
     },
   },
 });

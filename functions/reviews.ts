@@ -1,5 +1,6 @@
 import { documentClient, dynamoDbClient } from '../src/adapters/aws-clients';
 import { dynamoDbAuditStore } from '../src/adapters/dynamodb/audit-store';
+import { dynamoDbIdempotencyStore } from '../src/adapters/dynamodb/idempotency-store';
 import { dynamoDbReviewStore } from '../src/adapters/dynamodb/review-store';
 import { BaseEnvSchema, readEnv, TablesEnvSchema } from '../src/config';
 import { closeReview, listReviews, type ReviewDeps } from '../src/domain/reviews/review-service';
@@ -9,12 +10,12 @@ import { createLogger } from '../src/observability/logger';
 /**
  * The compliance review list: emergency accesses and missed deadlines, closed with a finding. This
  * function's role reaches the review items of the Cases table and nothing else there; it decrypts nothing.
+ * Closing takes `Idempotency-Key` like every other POST.
  */
-const env = readEnv(
-  BaseEnvSchema.extend(TablesEnvSchema.pick({ CASES_TABLE: true, AUDIT_TABLE: true }).shape),
-);
+const env = readEnv(BaseEnvSchema.extend(TablesEnvSchema.shape));
 const logger = createLogger('reviews');
-const documents = documentClient(dynamoDbClient(env));
+const dynamodb = dynamoDbClient(env);
+const documents = documentClient(dynamodb);
 const audit = dynamoDbAuditStore(documents, env.AUDIT_TABLE);
 const deps: ReviewDeps = {
   store: dynamoDbReviewStore(documents, env.CASES_TABLE, audit),
@@ -26,6 +27,7 @@ export const handler = apiHandler({
   logger,
   directory: env.AGENCY_DIRECTORY,
   audit,
+  idempotencyStore: dynamoDbIdempotencyStore(dynamodb, env.IDEMPOTENCY_TABLE),
   operations: {
     listReviews: async ({ query }) => {
       return { status: 200, body: await listReviews(deps, query) };

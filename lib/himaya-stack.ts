@@ -60,13 +60,12 @@ export const FUNCTION_GRANTS: Record<FunctionName, (fn: HimayaFunction, resource
         .bindTable(data.tables.Idempotency, 'RW');
       events.grantPublish(fn);
     },
-    // Compliance's review list: the REVIEW# items of Cases and their index only, and their audit events.
+    // Compliance's review list: the REVIEW# items of Cases and their index only, their audit events, and
+    // idempotent closing.
     reviews: (fn, { data }) => {
-      fn.bindItems(data.tables.Cases, { partitionKeys: ['REVIEW#*'], index: 'byReview' }).bindTable(
-        data.tables.AuditLog,
-        'APPEND',
-        AUDIT_EVENTS,
-      );
+      fn.bindItems(data.tables.Cases, { partitionKeys: ['REVIEW#*'], index: 'byReview' })
+        .bindTable(data.tables.AuditLog, 'APPEND', AUDIT_EVENTS)
+        .bindTable(data.tables.Idempotency, 'RW');
     },
     // The scheduled deadline sweep: marks overdue items in Cases, with their audit events, reviews and
     // domain events; no agency key.

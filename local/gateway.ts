@@ -170,7 +170,7 @@ function pathParametersOf(matched: CompiledRoute, pathname: string): Record<stri
       matched.paramNames.map((name, i) => [name, decodeURIComponent(values[i] ?? '')]),
     );
   } catch {
-    throw new HttpError(400, 'invalid-request', 'Bad Request', 'The path is not valid.');
+    throw new HttpError('invalid-request', 'The path is not valid.');
   }
 }
 
@@ -267,7 +267,7 @@ async function invokeFunction(
     return await handler(event, lambdaContext(matched.route.fn, requestId));
   } catch {
     // What API Gateway answers when the function itself fails.
-    return problemResponse(new HttpError(502, 'bad-gateway', 'Bad Gateway', 'The function failed.'));
+    return problemResponse(new HttpError('bad-gateway', 'The function failed.'));
   }
 }
 

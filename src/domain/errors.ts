@@ -59,12 +59,30 @@ export class ReviewNotFoundError extends NotFoundError {
   }
 }
 
-/** An operation broke a rule of the exchange; `rule` names it (`not-owner`, `read-only-access`, …). */
+/** The rules an operation can break, by name: the name is the problem `code` callers see. */
+export const RULES = [
+  'not-owner',
+  'not-requester',
+  'read-only-access',
+  'own-case',
+  'own-agency',
+  'unknown-agency',
+  'unknown-section',
+  'expiry-not-in-future',
+  'expiry-too-late',
+  'sections-not-requested',
+  'reporter-sealed',
+  'reporter-not-named',
+  'emergency-purpose-required',
+] as const;
+export type Rule = (typeof RULES)[number];
+
+/** An operation broke a rule of the exchange; `rule` names it. */
 export class RuleViolationError extends DomainError {
-  readonly rule: string;
+  readonly rule: Rule;
   readonly fields: FieldIssue[] | undefined;
 
-  constructor(message: string, rule: string, fields?: FieldIssue[]) {
+  constructor(message: string, rule: Rule, fields?: FieldIssue[]) {
     super(message);
     this.name = 'RuleViolationError';
     this.rule = rule;

@@ -4,26 +4,26 @@
  * Domain errors carry neither; `problem.ts` maps both kinds to problem+json.
  */
 import type { FieldIssue } from '../domain/errors';
+import { PROBLEM_CODES, type ProblemCodeName } from './problem-codes';
 
+/** An answer in problem+json: its `code` (which fixes status and title), the detail, and any headers. */
 export class HttpError extends Error {
   readonly statusCode: number;
-  readonly code: string;
+  readonly code: ProblemCodeName;
   readonly title: string;
   readonly errors: FieldIssue[] | undefined;
   readonly headers: Record<string, string>;
 
   constructor(
-    statusCode: number,
-    code: string,
-    title: string,
+    code: ProblemCodeName,
     detail: string,
     options: { cause?: unknown; errors?: FieldIssue[]; headers?: Record<string, string> } = {},
   ) {
     super(detail, { cause: options.cause });
     this.name = 'HttpError';
-    this.statusCode = statusCode;
+    this.statusCode = PROBLEM_CODES[code].status;
     this.code = code;
-    this.title = title;
+    this.title = PROBLEM_CODES[code].title;
     this.errors = options.errors;
     this.headers = options.headers ?? {};
   }
@@ -31,28 +31,28 @@ export class HttpError extends Error {
 
 export class ValidationError extends HttpError {
   constructor(detail: string, errors: FieldIssue[] = [], cause?: unknown) {
-    super(400, 'invalid-request', 'Bad Request', detail, { errors, cause });
+    super('invalid-request', detail, { errors, cause });
     this.name = 'ValidationError';
   }
 }
 
 export class MalformedJsonError extends HttpError {
   constructor() {
-    super(400, 'malformed-json', 'Bad Request', 'The body is not valid JSON.');
+    super('malformed-json', 'The body is not valid JSON.');
     this.name = 'MalformedJsonError';
   }
 }
 
 export class UnauthorizedError extends HttpError {
   constructor(detail = 'A valid bearer access token is required.') {
-    super(401, 'unauthorized', 'Unauthorized', detail, { headers: { 'WWW-Authenticate': 'Bearer' } });
+    super('unauthorized', detail, { headers: { 'WWW-Authenticate': 'Bearer' } });
     this.name = 'UnauthorizedError';
   }
 }
 
 export class ForbiddenError extends HttpError {
   constructor(detail = 'The access token does not carry the scope this operation needs.') {
-    super(403, 'insufficient-scope', 'Forbidden', detail);
+    super('insufficient-scope', detail);
     this.name = 'ForbiddenError';
   }
 }
@@ -60,14 +60,14 @@ export class ForbiddenError extends HttpError {
 /** No route has this path. The body is the same as a domain "not found", by design. */
 export class RouteNotFoundError extends HttpError {
   constructor() {
-    super(404, 'not-found', 'Not Found', 'No such resource.');
+    super('not-found', 'No such resource.');
     this.name = 'RouteNotFoundError';
   }
 }
 
 export class MethodNotAllowedError extends HttpError {
   constructor(allowed: string[]) {
-    super(405, 'method-not-allowed', 'Method Not Allowed', 'This path does not support that method.', {
+    super('method-not-allowed', 'This path does not support that method.', {
       headers: { Allow: allowed.join(', ') },
     });
     this.name = 'MethodNotAllowedError';
@@ -76,44 +76,32 @@ export class MethodNotAllowedError extends HttpError {
 
 export class IdempotencyInProgressError extends HttpError {
   constructor(cause?: unknown) {
-    super(
-      409,
-      'in-progress',
-      'Conflict',
-      'A request with this Idempotency-Key is still in progress; retry shortly.',
-      {
-        cause,
-      },
-    );
+    super('in-progress', 'A request with this Idempotency-Key is still in progress; retry shortly.', {
+      cause,
+    });
     this.name = 'IdempotencyInProgressError';
   }
 }
 
 export class PayloadTooLargeError extends HttpError {
   constructor(limitBytes: number) {
-    super(413, 'payload-too-large', 'Payload Too Large', `The request body exceeds ${limitBytes} bytes.`);
+    super('payload-too-large', `The request body exceeds ${limitBytes} bytes.`);
     this.name = 'PayloadTooLargeError';
   }
 }
 
 export class UnsupportedMediaTypeError extends HttpError {
   constructor() {
-    super(415, 'unsupported-media-type', 'Unsupported Media Type', 'Send the body as application/json.');
+    super('unsupported-media-type', 'Send the body as application/json.');
     this.name = 'UnsupportedMediaTypeError';
   }
 }
 
 export class IdempotencyKeyReusedError extends HttpError {
   constructor(cause?: unknown) {
-    super(
-      422,
-      'idempotency-key-reused',
-      'Unprocessable Content',
-      'This Idempotency-Key was used with another request body.',
-      {
-        cause,
-      },
-    );
+    super('idempotency-key-reused', 'This Idempotency-Key was used with another request body.', {
+      cause,
+    });
     this.name = 'IdempotencyKeyReusedError';
   }
 }

@@ -1,82 +1,194 @@
-import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import {
+  OpenAPIRegistry,
+  OpenApiGeneratorV31,
+  type ResponseConfig,
+  type RouteConfig,
+} from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { SCOPES } from '../domain/directory';
+import { SCOPES, scopeClaim } from '../domain/directory';
 import { PurposeSchema } from '../domain/purpose';
-import { type RouteSpec, routes } from './routes';
-import { ProblemSchema, UserHeaderSchema } from './schemas';
+import { PROBLEM_CODES, type ProblemCodeName } from './problem-codes';
+import { type FunctionName, type RouteSpec, routes } from './routes';
+import { IdempotencyKeySchema, ProblemSchema, UserHeaderSchema } from './schemas';
 
 const SECURITY_SCHEME = 'agencyOAuth2';
 
-const problemResponse = (description: string) => ({
+/** One tag per function: the areas an integrator finds in the document. */
+const TAGS: Record<FunctionName, { name: string; description: string }> = {
+  public: { name: 'Service', description: 'Liveness and this document; no token.' },
+  directory: { name: 'Directory', description: 'The agencies that exchange through Himaya.' },
+  cases: { name: 'Cases', description: 'Encrypted case records: reports, sections, notes.' },
+  exchange: { name: 'Exchange', description: 'Shares, access requests, decisions and emergency access.' },
+  reviews: { name: 'Reviews', description: 'The compliance review list.' },
+  audit: { name: 'Access log', description: 'The verifiable access log: events, checkpoints, proofs.' },
+  deadlines: { name: 'Deadlines', description: 'The deadline sweep (no route).' },
+};
+
+/**
+ * Every problem code the route can answer with: its own refusals, and those of every route of its kind.
+ * In AWS any route can also be throttled (429), blocked by the firewall (403) or fail at the gateway (502,
+ * 504); an authenticated route refuses a missing token (401), scope (403) or officer header (400), and
+ * fails closed (503).
+ */
+export function problemCodesOf(route: RouteSpec): ProblemCodeName[] {
+  const codes = new Set<ProblemCodeName>([
+    'request-blocked',
+    'too-many-requests',
+    'internal',
+    'bad-gateway',
+    'timeout',
+  ]);
+  const add = (...more: ProblemCodeName[]) => {
+    for (const code of more) codes.add(code);
+  };
+  if (route.scope !== null)
+    add('invalid-request', 'unauthorized', 'insufficient-scope', 'service-unavailable');
+  if (route.request?.params || route.request?.query) add('invalid-request');
+  if (route.request?.body)
+    add('invalid-request', 'malformed-json', 'payload-too-large', 'unsupported-media-type');
+  if (route.idempotent) add('invalid-request', 'in-progress', 'idempotency-key-reused');
+  add(...(route.refusals ?? []));
+  return [...codes];
+}
+
+const header = (description: string, schema: object = { type: 'string' }) => ({
   description,
-  content: { 'application/problem+json': { schema: ProblemSchema } },
+  schema,
+  required: true,
 });
 
-/** The OpenAPI 3.1 document, generated from the route table and the zod schemas alone. */
+/** Response headers by status: what a strict client may rely on being there. */
+function problemHeaders(status: number): ResponseConfig['headers'] {
+  if (status === 401) return { 'WWW-Authenticate': header('`Bearer`: send an access token.') };
+  if (status === 429 || status === 503) {
+    return {
+      'Retry-After': header('Seconds to wait before retrying.', { type: 'string', pattern: '^[0-9]+$' }),
+    };
+  }
+  return undefined;
+}
+
+const SUCCESS_HEADERS = {
+  ETag: header('The case version, for `If-Match` on the next update (e.g. `"3"`).'),
+  Location: header('Where the created resource is read.'),
+};
+
+/** One problem+json response per status, its `code` limited to those the route answers with at that status. */
+function problemResponses(route: RouteSpec): Record<string, ResponseConfig> {
+  const byStatus = new Map<number, ProblemCodeName[]>();
+  for (const code of problemCodesOf(route)) {
+    const { status } = PROBLEM_CODES[code];
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  const responses: Record<string, ResponseConfig> = {};
+  for (const [status, codes] of [...byStatus].sort(([a], [b]) => a - b)) {
+    // The shared Problem, narrowed to this status's codes (by reference: the document stays small).
+    const schema = z.intersection(
+      ProblemSchema,
+      z.object({ code: z.enum(codes as [ProblemCodeName, ...ProblemCodeName[]]) }),
+    );
+    const headers = problemHeaders(status);
+    responses[String(status)] = {
+      description: codes.map((code) => `\`${code}\`: ${PROBLEM_CODES[code].means}`).join(' '),
+      ...(headers ? { headers } : {}),
+      content: { 'application/problem+json': { schema } },
+    };
+  }
+  return responses;
+}
+
+function successResponse(route: RouteSpec): ResponseConfig {
+  const { description, schema, contentType, headers } = route.response;
+  return {
+    description,
+    ...(headers ? { headers: Object.fromEntries(headers.map((name) => [name, SUCCESS_HEADERS[name]])) } : {}),
+    ...(schema ? { content: { [contentType ?? 'application/json']: { schema } } } : {}),
+  };
+}
+
+/** `X-Himaya-User`, `X-Himaya-Purpose`, `Idempotency-Key`, `If-Match`; the token is the security scheme's. */
+function requestHeaders(route: RouteSpec) {
+  const headers: Record<string, z.ZodType> = {};
+  if (route.scope !== null) headers['X-Himaya-User'] = UserHeaderSchema;
+  if (route.purpose) {
+    headers['X-Himaya-Purpose'] = PurposeSchema.meta({
+      description: 'Why the case is read; recorded in the access log.',
+    });
+  }
+  if (route.idempotent) {
+    headers['Idempotency-Key'] = IdempotencyKeySchema.optional().meta({
+      description: 'Makes a retry safe: the same key and body answer the first response; another body, 422.',
+    });
+  }
+  if (route.ifMatch) {
+    headers['If-Match'] = z.string().optional().meta({
+      description: 'The ETag of the version read. Without it: 428; if the case changed since: 412.',
+    });
+  }
+  return Object.keys(headers).length > 0 ? z.object(headers) : undefined;
+}
+
+function operationOf(route: RouteSpec): RouteConfig {
+  const { request } = route;
+  const headers = requestHeaders(route);
+  return {
+    operationId: route.operationId,
+    method: route.method.toLowerCase() as RouteConfig['method'],
+    path: route.path,
+    summary: route.summary,
+    description: route.description,
+    tags: [TAGS[route.fn].name],
+    security: route.scope === null ? [] : [{ [SECURITY_SCHEME]: [scopeClaim(route.scope)] }],
+    request: {
+      ...(request?.params ? { params: request.params } : {}),
+      ...(request?.query ? { query: request.query } : {}),
+      ...(headers ? { headers } : {}),
+      ...(request?.body
+        ? {
+            body: {
+              required: true,
+              content: {
+                'application/json': {
+                  schema: request.body,
+                  ...(request.example !== undefined ? { example: request.example } : {}),
+                },
+              },
+            },
+          }
+        : {}),
+    },
+    responses: { [String(route.response.status)]: successResponse(route), ...problemResponses(route) },
+  };
+}
+
+/** The OpenAPI 3.1 document, generated from the route table, the zod schemas and the problem codes alone. */
 export function buildOpenApiDocument() {
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', SECURITY_SCHEME, {
     type: 'oauth2',
-    description: 'OAuth2 client credentials: one app client per agency (Amazon Cognito in AWS).',
+    description:
+      'OAuth2 client credentials: one app client per agency (Amazon Cognito in AWS; `npm run token` locally).',
     flows: {
       clientCredentials: {
         tokenUrl: 'https://auth.himaya.example/oauth2/token',
-        scopes: Object.fromEntries(SCOPES.map((scope) => [scope, `Himaya scope ${scope}`])),
+        scopes: Object.fromEntries(SCOPES.map((scope) => [scopeClaim(scope), `Himaya scope ${scope}`])),
       },
     },
   });
+  for (const route of routes as readonly RouteSpec[]) registry.registerPath(operationOf(route));
 
-  for (const route of routes) {
-    const spec: RouteSpec = route;
-    const headers: Record<string, z.ZodType> = {};
-    if (spec.scope !== null) headers['X-Himaya-User'] = UserHeaderSchema;
-    if (spec.purpose) headers['X-Himaya-Purpose'] = PurposeSchema;
-    const responses: Record<
-      string,
-      ReturnType<typeof problemResponse> | { description: string; content?: object }
-    > = {
-      [String(spec.response.status)]: {
-        description: spec.response.description,
-        ...(spec.response.schema
-          ? {
-              content: {
-                [spec.response.contentType ?? 'application/json']: { schema: spec.response.schema },
-              },
-            }
-          : {}),
-      },
-    };
-    if (spec.scope !== null) {
-      responses['400'] = problemResponse('Invalid request');
-      responses['401'] = problemResponse('Missing or invalid access token');
-      responses['403'] = problemResponse('The token lacks the scope');
-      responses['503'] = problemResponse('A dependency failed; nothing was stored or returned');
-    }
-    registry.registerPath({
-      operationId: spec.operationId,
-      method: spec.method.toLowerCase() as 'get' | 'post' | 'patch' | 'delete',
-      path: spec.path,
-      summary: spec.summary,
-      security: spec.scope === null ? [] : [{ [SECURITY_SCHEME]: [spec.scope] }],
-      request: {
-        ...(spec.request?.params ? { params: spec.request.params } : {}),
-        ...(spec.request?.query ? { query: spec.request.query } : {}),
-        ...(Object.keys(headers).length > 0 ? { headers: z.object(headers) } : {}),
-        ...(spec.request?.body
-          ? { body: { required: true, content: { 'application/json': { schema: spec.request.body } } } }
-          : {}),
-      },
-      responses,
-    });
-  }
-
+  const usedTags = new Set<FunctionName>(routes.map((route) => route.fn));
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {
       title: 'Himaya API',
       version: '1.0.0',
       description: 'Secure information exchange between agencies that protect children and families.',
+      license: { name: 'Proprietary', identifier: 'LicenseRef-Himaya' },
     },
     servers: [{ url: '/' }],
+    tags: Object.entries(TAGS)
+      .filter(([fn]) => usedTags.has(fn as FunctionName))
+      .map(([, tag]) => tag),
   });
 }

@@ -30,49 +30,40 @@ export interface Problem {
 type ErrorClass<E extends Error> = abstract new (...args: never[]) => E;
 type Translation = [ErrorClass<Error>, (error: never) => HttpError];
 
-const conflict = (error: Error, code: string) => new HttpError(409, code, 'Conflict', error.message);
-const internal = (error: Error, code: string) =>
-  new HttpError(500, code, 'Internal Server Error', error.message, { cause: error });
-
 /**
  * The one mapping from the domain's errors to HTTP statuses, first match wins (a subclass before its
  * base). A case the caller may not see and a missing one both end here as the same 404 body.
  */
 const TRANSLATIONS: Translation[] = [
-  [NotFoundError, (e: NotFoundError) => new HttpError(404, 'not-found', 'Not Found', e.message)],
+  [NotFoundError, (e: NotFoundError) => new HttpError('not-found', e.message)],
   [
     InvalidCursorError,
     () =>
       new ValidationError('The cursor is not valid.', [{ path: 'query.cursor', message: 'invalid cursor' }]),
   ],
   [ProofRangeError, (e: ProofRangeError) => new ValidationError(e.message, e.fields)],
-  [AccessContentionError, (e: AccessContentionError) => conflict(e, 'access-changed')],
+  [AccessContentionError, (e: AccessContentionError) => new HttpError('access-changed', e.message)],
   // Only reached if a store's contention escaped its retry: the same answer.
-  [AccessChangedError, () => conflict(new AccessContentionError(), 'access-changed')],
-  [DuplicateRequestError, (e: DuplicateRequestError) => conflict(e, 'duplicate-request')],
-  [AlreadyDecidedError, (e: AlreadyDecidedError) => conflict(e, 'already-decided')],
-  [ReviewClosedError, (e: ReviewClosedError) => conflict(e, 'already-closed')],
-  [EventNotSealedError, (e: EventNotSealedError) => conflict(e, 'not-yet-sealed')],
-  [
-    StaleVersionError,
-    (e: StaleVersionError) => new HttpError(412, 'stale-version', 'Precondition Failed', e.message),
-  ],
+  [AccessChangedError, () => new HttpError('access-changed', new AccessContentionError().message)],
+  [DuplicateRequestError, (e: DuplicateRequestError) => new HttpError('duplicate-request', e.message)],
+  [AlreadyDecidedError, (e: AlreadyDecidedError) => new HttpError('already-decided', e.message)],
+  [ReviewClosedError, (e: ReviewClosedError) => new HttpError('already-closed', e.message)],
+  [EventNotSealedError, (e: EventNotSealedError) => new HttpError('not-yet-sealed', e.message)],
+  [StaleVersionError, (e: StaleVersionError) => new HttpError('stale-version', e.message)],
   [
     RuleViolationError,
-    (e: RuleViolationError) =>
-      new HttpError(422, e.rule, 'Unprocessable Content', e.message, e.fields ? { errors: e.fields } : {}),
+    (e: RuleViolationError) => new HttpError(e.rule, e.message, e.fields ? { errors: e.fields } : {}),
   ],
+  [VersionRequiredError, (e: VersionRequiredError) => new HttpError('precondition-required', e.message)],
   [
-    VersionRequiredError,
-    (e: VersionRequiredError) =>
-      new HttpError(428, 'precondition-required', 'Precondition Required', e.message),
+    IntegrityFailureError,
+    (e: IntegrityFailureError) => new HttpError('integrity-failure', e.message, { cause: e }),
   ],
-  [IntegrityFailureError, (e: IntegrityFailureError) => internal(e, 'integrity-failure')],
-  [ConfigurationError, (e: ConfigurationError) => internal(e, 'configuration')],
+  [ConfigurationError, (e: ConfigurationError) => new HttpError('configuration', e.message, { cause: e })],
   [
     DependencyUnavailableError,
     (e: DependencyUnavailableError) =>
-      new HttpError(503, 'service-unavailable', 'Service Unavailable', e.message, {
+      new HttpError('service-unavailable', e.message, {
         cause: e,
         headers: { 'Retry-After': '1' },
       }),
@@ -87,8 +78,7 @@ function fromMiddy(statusCode: number): HttpError | undefined {
   return undefined;
 }
 
-const INTERNAL = () =>
-  new HttpError(500, 'internal', 'Internal Server Error', 'The request could not be completed.');
+const INTERNAL = () => new HttpError('internal', 'The request could not be completed.');
 
 /** Any error as the HTTP error it answers with; anything unknown is a 500 that names nothing. */
 export function toHttpError(error: unknown): HttpError {

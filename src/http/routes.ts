@@ -24,6 +24,7 @@ import type { Scope } from '../domain/directory';
 import {
   DecisionBodySchema,
   EmergencyAccessBodySchema,
+  GrantListSchema,
   ListRequestsQuerySchema,
   RequestBodySchema,
   RequestListSchema,
@@ -40,7 +41,8 @@ import {
   ReviewParamsSchema,
   ReviewViewSchema,
 } from '../domain/reviews/schemas';
-import { AgencyListSchema, HealthSchema } from './schemas';
+import type { ProblemCodeName } from './problem-codes';
+import { AgencyListSchema, HealthSchema, OpenApiDocumentSchema } from './schemas';
 
 /**
  * The one route table. The local gateway serves from it, the CDK stack builds API Gateway from it and the
@@ -73,14 +75,32 @@ export interface RouteSpec {
   action?: string;
   /** Whether the operation accepts `Idempotency-Key`. */
   idempotent?: boolean;
+  /** What an integrator needs to know beyond the summary (published as the operation's description). */
+  description: string;
   request?: {
     params?: ZodObject;
     query?: ZodObject;
     body?: ZodType;
+    /** A valid body, published as the example (a test parses it with `body`). */
+    example?: unknown;
   };
   /** Whether `X-Himaya-Purpose` is required (reads of case content). */
   purpose?: boolean;
-  response: { status: number; description: string; schema?: ZodType; contentType?: string };
+  /** Whether the operation reads `If-Match` (428 without it, 412 if stale). */
+  ifMatch?: boolean;
+  /**
+   * The problem codes the operation itself can answer with; those every route of its kind can answer
+   * (bad input, no token, throttling, a failing dependency…) are added by `problemCodesOf`.
+   */
+  refusals?: readonly ProblemCodeName[];
+  response: {
+    status: number;
+    description: string;
+    schema?: ZodType;
+    contentType?: string;
+    /** Response headers the success carries. */
+    headers?: readonly ('ETag' | 'Location')[];
+  };
 }
 
 export const routes = [
@@ -91,6 +111,7 @@ export const routes = [
     fn: 'public',
     scope: null,
     summary: 'Liveness',
+    description: 'Answers 200 while the service runs; no token needed, nothing logged.',
     response: { status: 200, description: 'The service is up', schema: HealthSchema },
   },
   {
@@ -100,7 +121,8 @@ export const routes = [
     fn: 'public',
     scope: null,
     summary: 'This API description (OpenAPI 3.1)',
-    response: { status: 200, description: 'The OpenAPI document' },
+    description: 'This document, generated from the route table and its zod schemas. No token needed.',
+    response: { status: 200, description: 'The OpenAPI document', schema: OpenApiDocumentSchema },
   },
   {
     operationId: 'listAgencies',
@@ -109,6 +131,8 @@ export const routes = [
     fn: 'directory',
     scope: 'cases.read',
     summary: 'The agency directory',
+    description:
+      'The agencies that exchange through Himaya, with their names in Arabic and English. Key ARNs and clients are never listed.',
     action: 'agency.list',
     response: { status: 200, description: 'Agencies that exchange through Himaya', schema: AgencyListSchema },
   },
@@ -119,10 +143,35 @@ export const routes = [
     fn: 'cases',
     scope: 'cases.write',
     summary: 'Create a case (report) owned by the caller’s agency',
+    description:
+      "Records a report as a case owned by the caller's agency. Each section is encrypted under that agency's key; metadata stays in clear for routing and statistics. With `Idempotency-Key`, a retry with the same body answers the first 201.",
+    refusals: ['duplicate-request', 'configuration'],
     action: 'case.create',
     idempotent: true,
-    request: { body: CreateCaseBodySchema },
-    response: { status: 201, description: 'The case was created', schema: CaseMetadataSchema },
+    request: {
+      body: CreateCaseBodySchema,
+      example: {
+        category: 'neglect',
+        urgency: 'high',
+        region: { emirate: 'sharjah', city: 'Khor Fakkan' },
+        sections: {
+          identity: {
+            children: [{ name: { ar: 'مريم أحمد', en: 'Maryam Ahmed' }, dateOfBirth: '2015-03-02' }],
+          },
+          report: {
+            receivedAt: '2026-11-20T08:15:00Z',
+            channel: 'school',
+            narrative: 'Repeated absence from school and signs of neglect',
+          },
+        },
+      },
+    },
+    response: {
+      status: 201,
+      description: 'The case was created',
+      schema: CaseMetadataSchema,
+      headers: ['ETag', 'Location'],
+    },
   },
   {
     operationId: 'listCases',
@@ -131,6 +180,8 @@ export const routes = [
     fn: 'cases',
     scope: 'cases.read',
     summary: 'Cases the caller may see: metadata only, newest first',
+    description:
+      'Metadata of the cases the caller owns or holds a live share of; no section content. Filters combine; `nextCursor` pages on.',
     action: 'case.list',
     request: { query: ListCasesQuerySchema },
     response: { status: 200, description: 'A page of case metadata', schema: CaseListSchema },
@@ -142,10 +193,18 @@ export const routes = [
     fn: 'cases',
     scope: 'cases.read',
     summary: 'A case with the sections the caller may see, decrypted',
+    description:
+      'The case with only the sections the caller may see, decrypted, and the notes it may read. A case the caller may not see answers exactly as one that does not exist (404). The read is logged with its purpose.',
+    refusals: ['not-found', 'integrity-failure', 'configuration'],
     action: 'case.read',
     purpose: true,
     request: { params: CaseParamsSchema },
-    response: { status: 200, description: 'The case; ETag carries its version', schema: CaseViewSchema },
+    response: {
+      status: 200,
+      description: 'The case; ETag carries its version',
+      schema: CaseViewSchema,
+      headers: ['ETag'],
+    },
   },
   {
     operationId: 'updateCase',
@@ -154,12 +213,31 @@ export const routes = [
     fn: 'cases',
     scope: 'cases.write',
     summary: 'The owner updates status, metadata or sections (If-Match required)',
+    description:
+      'The owner changes metadata or sections (a section set to null is removed). Send `If-Match` with the ETag read: 428 without it, 412 if the case changed since.',
+    ifMatch: true,
+    refusals: [
+      'not-found',
+      'not-owner',
+      'precondition-required',
+      'stale-version',
+      'access-changed',
+      'configuration',
+    ],
     action: 'case.update',
-    request: { params: CaseParamsSchema, body: UpdateCaseBodySchema },
+    request: {
+      params: CaseParamsSchema,
+      body: UpdateCaseBodySchema,
+      example: {
+        status: 'under-assessment',
+        sections: { assessment: { riskLevel: 'high', summary: 'Home visit needed' } },
+      },
+    },
     response: {
       status: 200,
       description: 'The updated metadata; ETag carries the new version',
       schema: CaseMetadataSchema,
+      headers: ['ETag'],
     },
   },
   {
@@ -169,9 +247,16 @@ export const routes = [
     fn: 'cases',
     scope: 'cases.write',
     summary: 'Add a case update (any agency with access)',
+    description:
+      "Any agency that can see the case adds an update (a police response, an outcome). The note is encrypted under the owner's key. Emergency access is read-only.",
+    refusals: ['not-found', 'read-only-access', 'duplicate-request', 'configuration'],
     action: 'case.note',
     idempotent: true,
-    request: { params: CaseParamsSchema, body: NoteBodySchema },
+    request: {
+      params: CaseParamsSchema,
+      body: NoteBodySchema,
+      example: { kind: 'police-response', text: 'Patrol visited the home; the child is safe.' },
+    },
     response: { status: 201, description: 'The note was added', schema: NoteViewSchema },
   },
   // --- Exchange between agencies (functions/exchange.ts); `deadlines` has no route, a schedule runs it.
@@ -182,10 +267,45 @@ export const routes = [
     fn: 'exchange',
     scope: 'exchange',
     summary: 'The owner shares sections of a case with another agency until a time',
+    description:
+      'The owner shares named sections with another agency, for a purpose, until a time within the policy. The grantee reads them only under that purpose.',
+    refusals: [
+      'not-found',
+      'not-owner',
+      'unknown-agency',
+      'own-agency',
+      'unknown-section',
+      'expiry-not-in-future',
+      'expiry-too-late',
+      'access-changed',
+    ],
     action: 'case.share',
     idempotent: true,
-    request: { params: CaseParamsSchema, body: ShareBodySchema },
+    request: {
+      params: CaseParamsSchema,
+      body: ShareBodySchema,
+      example: {
+        agency: 'police',
+        sections: ['identity', 'report'],
+        purpose: 'criminal-investigation',
+        expiresAt: '2026-12-07T08:00:00Z',
+      },
+    },
     response: { status: 201, description: 'The share (a grant)', schema: ShareViewSchema },
+  },
+  {
+    operationId: 'listShares',
+    method: 'GET',
+    path: '/v1/cases/{caseId}/shares',
+    fn: 'exchange',
+    scope: 'exchange',
+    summary: 'The grants of a case, live and past: all to the owner, its own to a grantee',
+    description:
+      'Shares and emergency accesses of the case, live and past (expired or revoked), newest first: the owner sees every grant, an agency holding a live grant sees its own, anyone else gets 404 as for a case that does not exist. Who may see which sections until when; never case content.',
+    refusals: ['not-found'],
+    action: 'share.list',
+    request: { params: CaseParamsSchema },
+    response: { status: 200, description: 'The grants the caller may see', schema: GrantListSchema },
   },
   {
     operationId: 'revokeShare',
@@ -194,6 +314,9 @@ export const routes = [
     fn: 'exchange',
     scope: 'exchange',
     summary: 'The owner ends every live share and emergency access of an agency to a case',
+    description:
+      'The owner ends every live grant of the agency on the case, shares and emergency access alike; the agency then gets 404 for the case.',
+    refusals: ['not-found', 'not-owner', 'access-changed'],
     action: 'case.revoke',
     request: { params: ShareParamsSchema },
     response: { status: 204, description: 'Revoked' },
@@ -205,10 +328,29 @@ export const routes = [
     fn: 'exchange',
     scope: 'exchange',
     summary: 'Ask the agency that holds a case for access (same answer whether or not it does)',
+    description:
+      'Asks the agency believed to hold a case for access to sections, with purpose, legal basis, urgency and justification. The answer is the same whether or not that agency holds the case, so a request reveals nothing.',
+    refusals: ['unknown-agency', 'own-agency', 'unknown-section', 'duplicate-request'],
     action: 'request.create',
     idempotent: true,
-    request: { body: RequestBodySchema },
-    response: { status: 201, description: 'The request, pending', schema: RequestViewSchema },
+    request: {
+      body: RequestBodySchema,
+      example: {
+        caseId: '0b8f4c3e-6d2a-4f51-9c7e-2a1d5b9e8f10',
+        agency: 'cfpc',
+        sections: ['identity', 'report', 'assessment'],
+        purpose: 'criminal-investigation',
+        legalBasis: 'Federal Law No. 3 of 2016 (Wadeema), art. 33',
+        urgency: 'high',
+        justification: 'Joint investigation of a reported assault',
+      },
+    },
+    response: {
+      status: 201,
+      description: 'The request, pending',
+      schema: RequestViewSchema,
+      headers: ['Location'],
+    },
   },
   {
     operationId: 'listRequests',
@@ -218,9 +360,40 @@ export const routes = [
     scope: 'exchange',
     summary:
       'Incoming or outgoing requests and emergency accesses, newest first, with due time and overdue state',
+    description:
+      "The caller's incoming (asked of it) or outgoing (made by it) requests and emergency accesses, with due times and whether they are overdue.",
     action: 'request.list',
     request: { query: ListRequestsQuerySchema },
     response: { status: 200, description: 'A page of requests', schema: RequestListSchema },
+  },
+  {
+    operationId: 'getRequest',
+    method: 'GET',
+    path: '/v1/requests/{requestId}',
+    fn: 'exchange',
+    scope: 'exchange',
+    summary: 'One request or emergency access, to the agency that made it and the agency asked',
+    description:
+      'A request (or an emergency access) as both boxes show it: to the agency that made it, and to the agency asked once the request reached it (an emergency access always reaches the owner). Anyone else gets 404 as for an unknown id.',
+    refusals: ['not-found'],
+    action: 'request.read',
+    request: { params: RequestParamsSchema },
+    response: { status: 200, description: 'The request', schema: RequestViewSchema },
+  },
+  {
+    operationId: 'withdrawRequest',
+    method: 'POST',
+    path: '/v1/requests/{requestId}/withdraw',
+    fn: 'exchange',
+    scope: 'exchange',
+    summary: 'The agency that made a request withdraws it while it is pending',
+    description:
+      'The requester withdraws a pending request: it is no longer due or decidable, and the agency asked is told (event `request.withdrawn`). A withdrawal and a decision made at the same moment: exactly one stands, the other gets 409. An emergency access is never pending (the owner revokes it). No body.',
+    refusals: ['not-found', 'not-requester', 'already-decided', 'access-changed'],
+    action: 'request.withdraw',
+    idempotent: true,
+    request: { params: RequestParamsSchema },
+    response: { status: 200, description: 'The withdrawn request', schema: RequestViewSchema },
   },
   {
     operationId: 'decideRequest',
@@ -229,9 +402,30 @@ export const routes = [
     fn: 'exchange',
     scope: 'exchange',
     summary: 'The owner approves (a share, possibly of fewer sections) or denies a request, with a reason',
+    description:
+      'The agency asked decides a pending request: approve (a share of the sections named, at most those asked, until the expiry) or deny, with a reason.',
+    refusals: [
+      'not-found',
+      'not-owner',
+      'already-decided',
+      'sections-not-requested',
+      'reporter-not-named',
+      'unknown-section',
+      'expiry-not-in-future',
+      'expiry-too-late',
+      'access-changed',
+    ],
     action: 'request.decide',
     idempotent: true,
-    request: { params: RequestParamsSchema, body: DecisionBodySchema },
+    request: {
+      params: RequestParamsSchema,
+      body: DecisionBodySchema,
+      example: {
+        decision: 'approve',
+        sections: ['identity', 'report'],
+        reason: 'Joint investigation agreed',
+      },
+    },
     response: { status: 200, description: 'The decided request', schema: RequestViewSchema },
   },
   {
@@ -241,11 +435,34 @@ export const routes = [
     fn: 'exchange',
     scope: 'exchange',
     summary: 'Break glass: short read-only access at once (purpose emergency), reviewed by compliance',
+    description:
+      'Break glass: read-only access at once to the sections named (never `reporter`), for a short configured time, with purpose `emergency` and a written justification. The owner is told and compliance reviews it.',
+    refusals: [
+      'not-found',
+      'own-case',
+      'emergency-purpose-required',
+      'reporter-sealed',
+      'unknown-section',
+      'duplicate-request',
+      'access-changed',
+    ],
     action: 'case.emergency-access',
     purpose: true,
     idempotent: true,
-    request: { params: CaseParamsSchema, body: EmergencyAccessBodySchema },
-    response: { status: 201, description: 'The emergency access, granted', schema: RequestViewSchema },
+    request: {
+      params: CaseParamsSchema,
+      body: EmergencyAccessBodySchema,
+      example: {
+        justification: 'Child reported missing tonight',
+        sections: ['identity', 'report', 'assessment'],
+      },
+    },
+    response: {
+      status: 201,
+      description: 'The emergency access, granted',
+      schema: RequestViewSchema,
+      headers: ['Location'],
+    },
   },
   // --- Compliance review list (functions/reviews.ts).
   {
@@ -255,6 +472,8 @@ export const routes = [
     fn: 'reviews',
     scope: 'audit.read',
     summary: 'Emergency accesses and missed deadlines awaiting (or past) compliance review',
+    description:
+      'The compliance review list: emergency accesses and missed deadlines, open or closed, newest first.',
     action: 'review.list',
     request: { query: ListReviewsQuerySchema },
     response: { status: 200, description: 'A page of review items', schema: ReviewListSchema },
@@ -266,8 +485,16 @@ export const routes = [
     fn: 'reviews',
     scope: 'audit.read',
     summary: 'Close a review item with an outcome and a written finding',
+    description:
+      'Closes a review item with an outcome and a written finding, recorded with the officer who closed it.',
+    refusals: ['not-found', 'already-closed'],
     action: 'review.close',
-    request: { params: ReviewParamsSchema, body: CloseReviewBodySchema },
+    idempotent: true,
+    request: {
+      params: ReviewParamsSchema,
+      body: CloseReviewBodySchema,
+      example: { outcome: 'justified', finding: 'Missing-child report confirmed with the duty officer' },
+    },
     response: { status: 200, description: 'The closed review item', schema: ReviewViewSchema },
   },
   {
@@ -277,6 +504,8 @@ export const routes = [
     fn: 'audit',
     scope: 'audit.read',
     summary: 'The access log, oldest first, filtered; cursor paging',
+    description:
+      'The access log: who did what to which case, when, why and with what outcome, filtered; oldest first.',
     action: 'audit.list',
     request: { query: ListAuditEventsQuerySchema },
     response: { status: 200, description: 'A page of audit events', schema: AuditEventListSchema },
@@ -288,6 +517,9 @@ export const routes = [
     fn: 'audit',
     scope: 'audit.read',
     summary: 'The latest signed checkpoint of the access log (C2SP signed note)',
+    description:
+      'The latest signed checkpoint (C2SP signed note: origin, tree size, root hash, Ed25519 signature).',
+    refusals: ['not-found'],
     action: 'audit.checkpoint',
     response: {
       status: 200,
@@ -303,6 +535,9 @@ export const routes = [
     fn: 'audit',
     scope: 'audit.read',
     summary: 'RFC 9162 inclusion proof of one event in the tree of a signed size',
+    description:
+      "The RFC 9162 inclusion proof of one event in the tree of a signed size (default: the latest checkpoint's).",
+    refusals: ['not-found', 'not-yet-sealed', 'integrity-failure'],
     action: 'audit.inclusion-proof',
     request: { query: InclusionProofQuerySchema },
     response: { status: 200, description: 'The leaf and its audit path', schema: InclusionProofSchema },
@@ -314,6 +549,9 @@ export const routes = [
     fn: 'audit',
     scope: 'audit.read',
     summary: 'RFC 9162 consistency proof between two tree sizes',
+    description:
+      'The RFC 9162 consistency proof that the tree of `to` leaves extends the tree of `from` leaves.',
+    refusals: ['not-found', 'integrity-failure'],
     action: 'audit.consistency-proof',
     request: { query: ConsistencyProofQuerySchema },
     response: { status: 200, description: 'The consistency proof', schema: ConsistencyProofSchema },
@@ -325,6 +563,8 @@ export const routes = [
     fn: 'audit',
     scope: 'audit.read',
     summary: 'The checkpoint signing key (Ed25519, PEM SubjectPublicKeyInfo)',
+    description: 'The public key that verifies checkpoint signatures, as PEM SubjectPublicKeyInfo.',
+    refusals: ['not-found'],
     action: 'audit.public-key',
     response: {
       status: 200,

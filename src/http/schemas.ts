@@ -19,6 +19,8 @@ export const UserHeaderSchema = z
   .max(128)
   .regex(/^[\p{L}\p{N}._@:-]+$/u, 'an officer id is letters, digits and . _ @ : -')
   .meta({
+    // The generator would write the regex's flags into the pattern; JSON Schema patterns are Unicode-aware.
+    pattern: '^[\\p{L}\\p{N}._@:-]+$',
     description: 'The officer or caseworker the agency system acts for (recorded in the access log).',
   });
 
@@ -30,3 +32,12 @@ export const HealthSchema = z.strictObject({ status: z.literal('ok') }).meta({ i
 export const AgencyListSchema = z
   .strictObject({ agencies: z.array(AgencyViewSchema.meta({ id: 'Agency' })) })
   .meta({ id: 'AgencyList' });
+
+/** The document `GET /v1/openapi.json` serves, described only as far as a client relies on it. */
+export const OpenApiDocumentSchema = z
+  .looseObject({
+    openapi: z.string().regex(/^3\.1\.\d+$/),
+    info: z.looseObject({ title: z.string() }),
+    paths: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'OpenApiDocument', description: 'An OpenAPI 3.1 document' });

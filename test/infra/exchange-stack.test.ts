@@ -2,7 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HimayaStack, readDirectory } from '../../lib/himaya-stack';
-import type { FunctionName } from '../../src/http/routes';
+import { type FunctionName, type RouteSpec, routes } from '../../src/http/routes';
 
 /** The exchange's part of the stack: its functions' roles, the event bus, the schedule, the indexes. */
 type Resource = { Type: string; Properties?: Record<string, unknown> };
@@ -130,6 +130,28 @@ describe('HimayaStack exchange', () => {
     const query = onCases.find((s) => actionsOf(s).includes('dynamodb:Query'));
     expect(actionsOf(query as Statement)).toEqual(['dynamodb:Query']);
     expect(JSON.stringify(query?.Resource)).toContain('/index/byReview');
+  });
+
+  it('lets every function serving a route that takes Idempotency-Key read and write the Idempotency table', () => {
+    const [idempotency] = idsOf('AWS::DynamoDB::Table', (r) =>
+      ((r.Properties?.KeySchema ?? []) as { AttributeName: string }[]).some((k) => k.AttributeName === 'id'),
+    );
+    const idempotent = new Set(
+      (routes as readonly RouteSpec[]).filter((route) => route.idempotent).map((route) => route.fn),
+    );
+
+    expect([...idempotent].sort()).toEqual(['cases', 'exchange', 'reviews']);
+    for (const fn of idempotent) {
+      const onTable = statementsOf(fn).filter((s) => JSON.stringify(s.Resource).includes(`"${idempotency}"`));
+      expect(onTable.flatMap(actionsOf), fn).toEqual(
+        expect.arrayContaining([
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+        ]),
+      );
+    }
   });
 
   it('indexes Cases for listings, boxes, due items and reviews, keeping sections out of the queue index', () => {

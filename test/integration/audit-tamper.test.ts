@@ -26,6 +26,7 @@ import type { CompletedSubtree } from '../../src/domain/audit/merkle/subtrees';
 import { headFromFrontier, TreeIntegrityError } from '../../src/domain/audit/sealer';
 import { appendToTiles } from '../../src/domain/audit/tiles';
 import { auditCli, auditTable, waitFor } from '../support/audit-log';
+import { fetchChecked } from '../support/contract';
 import { scanItems } from '../support/local-dynamodb';
 
 /**
@@ -44,7 +45,7 @@ describe('tampering with the access log', () => {
   const sealerLog: string[] = [];
 
   const get = (path: string, token: string, user = 'officer-1') =>
-    fetch(`${local.endpoints.gateway}${path}`, {
+    fetchChecked(`${local.endpoints.gateway}${path}`, {
       headers: { authorization: `Bearer ${token}`, 'x-himaya-user': user },
     }).then((response) => response.text());
   const traffic = async (count: number, user = 'officer-1') => {

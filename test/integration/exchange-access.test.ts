@@ -5,7 +5,7 @@ import { createCase, hoursFromNow, MISSING_CASE, share } from '../support/exchan
 import { tokensFor } from '../support/tokens';
 
 /**
- * Only the owner shares, revokes and decides. Callers: the owner (`cfpc`), an agency that sees the case
+ * Only the owner shares, revokes and decides; the owner and a grantee list grants. Callers: the owner (`cfpc`), an agency that sees the case
  * through a share (the grantee), an agency that cannot see it (a stranger: 404, the same bytes as a case
  * that does not exist), and the compliance client (no `exchange` scope: 403).
  */
@@ -37,6 +37,11 @@ const routes: ExchangeRoute[] = [
     name: 'DELETE /v1/cases/{caseId}/shares/{agency}',
     request: (caseId, token) => call('DELETE', `/v1/cases/${caseId}/shares/police`, { token }),
     expected: { owner: 204, grantee: 422, stranger: 404, compliance: 403 },
+  },
+  {
+    name: 'GET /v1/cases/{caseId}/shares',
+    request: (caseId, token) => call('GET', `/v1/cases/${caseId}/shares`, { token }),
+    expected: { owner: 200, grantee: 200, stranger: 404, compliance: 403 },
   },
 ];
 

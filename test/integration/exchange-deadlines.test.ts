@@ -145,6 +145,19 @@ describe('response deadlines', () => {
     expect(result.escalated.filter((item) => item.caseId === caseId)).toEqual([]);
   });
 
+  it('leaves alone a request withdrawn before its deadline', async () => {
+    const caseId = await createCase(cfpc, minimalCaseBody({ urgency: 'critical' }));
+    const request = await ask(caseId, 'critical');
+    const withdrawn = await call('POST', `/v1/requests/${request.requestId}/withdraw`, { token: police });
+
+    const result = await sweepDeadlines(deps, new Date(Date.parse(request.dueAt as string) + MINUTE));
+
+    expect(withdrawn.status, withdrawn.text).toBe(200);
+    expect(result.escalated.map((item) => item.id)).not.toContain(request.requestId);
+    const events = await auditEventsOf(compliance, caseId);
+    expect(events.map((e) => e.action)).not.toContain('request.overdue');
+  });
+
   it('counts the owner’s note or share as its first action on a report', async () => {
     const noted = await createCase(cfpc, minimalCaseBody({ urgency: 'medium' }));
     const shared = await createCase(cfpc, minimalCaseBody({ urgency: 'medium' }));

@@ -162,6 +162,43 @@ describe('emergency access and its review', () => {
     expect(await listedCaseIds(police)).not.toContain(caseId);
   });
 
+  it('closes a review once per Idempotency-Key: a retry gets the first answer, another body 422', async () => {
+    // Prepare
+    const caseId = await createCase(cfpc, minimalCaseBody());
+    const accessId = (await breakGlass(caseId, { sections: ['report'] })).json.requestId as string;
+    const review = (await reviews('&kind=emergency-access')).find((item) => item.requestId === accessId);
+    const key = `close-${crypto.randomUUID()}`;
+    const close = (
+      body: Record<string, unknown>,
+      headers: Record<string, string> = { 'idempotency-key': key },
+    ) =>
+      call('POST', `/v1/audit/reviews/${review?.reviewId}`, {
+        token: compliance,
+        user: 'auditor-1',
+        body,
+        headers,
+      });
+    const finding = { outcome: 'justified', finding: 'Missing-child report confirmed by the duty officer' };
+
+    // Act
+    const first = await close(finding);
+    const retry = await close(finding);
+    const reused = await close({ ...finding, outcome: 'not-justified' });
+    const withoutKey = await close(finding, {});
+
+    // Assess
+    expect(first.status, first.text).toBe(200);
+    expect(retry.status).toBe(200);
+    expect(retry.text).toBe(first.text);
+    expect(reused.status).toBe(422);
+    expect(reused.json.code).toBe('idempotency-key-reused');
+    expect(withoutKey.status).toBe(409);
+    expect(withoutKey.json.code).toBe('already-closed');
+    // Closed once: the replay and the refused body ran no operation, so their events name no case.
+    const closures = (await auditEventsOf(compliance, caseId)).filter((e) => e.action === 'review.close');
+    expect(closures.map((e) => e.outcome).sort()).toEqual([200, 409]);
+  });
+
   it('keeps the review list to compliance: agencies get 403, an unknown review 404', async () => {
     const asAgency = await call('GET', '/v1/audit/reviews', { token: cfpc });
     const closeAsAgency = await call('POST', `/v1/audit/reviews/${crypto.randomUUID()}`, {

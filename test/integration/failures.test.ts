@@ -6,6 +6,7 @@ import { openIssuer } from '../../local/issuer';
 import { readDirectoryFile } from '../../local/stack';
 import { captureOutput, type LogRecord } from '../support/captured-output';
 import { CANARIES, fullCaseBody } from '../support/cases';
+import { fetchChecked } from '../support/contract';
 import { type Fault, type FaultProxy, faults, startFaultProxy } from '../support/fault-proxy';
 import { localDynamoDb, scanItems } from '../support/local-dynamodb';
 
@@ -58,7 +59,7 @@ async function send(
   path: string,
   options: { body?: unknown; headers?: Record<string, string> } = {},
 ): Promise<Reply> {
-  const response = await fetch(`${gateway.url}${path}`, {
+  const response = await fetchChecked(`${gateway.url}${path}`, {
     method,
     headers: {
       authorization: `Bearer ${token}`,

@@ -1,6 +1,10 @@
 import { inject } from 'vitest';
+import { enforceContract } from './contract';
 
-/** Talks to the local stack over HTTP, like an agency system would. */
+/**
+ * Talks to the local stack over HTTP, like an agency system would, and holds every response against the
+ * published OpenAPI document (test/support/contract.ts).
+ */
 export const stack = inject('stack');
 
 export interface CallOptions {
@@ -28,6 +32,8 @@ export async function call(method: string, path: string, options: CallOptions = 
     ...(body !== undefined ? { body } : {}),
   });
   const text = await response.text();
+  // Every response, success or error, must be what the published OpenAPI document says it is.
+  await enforceContract({ method, path, status: response.status, headers: response.headers, text });
   let json: unknown;
   try {
     json = text ? JSON.parse(text) : undefined;

@@ -23,7 +23,8 @@ import { ReviewViewSchema } from '../../domain/reviews/schemas';
  *
  * `pk = REQUEST#<requestId>`, `sk = REQUEST`: an access request or an emergency access. `byOutbox` keys
  * for the requesting agency; `byInbox` keys and, while pending, `byQueue` keys `DUE#request#<urgency>`
- * only when delivered (the named agency owns the case: see exchange-service.ts).
+ * only when delivered (the named agency owns the case: see exchange-service.ts). A decision or a
+ * withdrawal rewrites the item without the `byQueue` keys: it is no longer due.
  *
  * `pk = REVIEW#<reviewId>`, `sk = REVIEW`: an item on the compliance review list; `byReview` keys
  * `REVIEW#<status>` / `<createdAt>#<reviewId>`.
@@ -232,6 +233,7 @@ const REQUEST_FIELDS = [
   'createdAt',
   'expiresAt',
   'decision',
+  'withdrawal',
   'escalatedAt',
   'delivered',
 ] as const;

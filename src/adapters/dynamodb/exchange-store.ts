@@ -46,7 +46,7 @@ import { type CasesTable, type TransactItem, transactWrite } from './transaction
 const PUBLISHED_RETENTION_DAYS = 30;
 
 /** What a failed condition at each position of a transaction means. */
-type Failure = 'case' | 'new-grant' | 'revoked-grant' | 'new-request' | 'decided-request' | 'due' | 'other';
+type Failure = 'case' | 'new-grant' | 'revoked-grant' | 'new-request' | 'closed-request' | 'due' | 'other';
 
 /** A transaction item with what its failed condition would mean. */
 interface Entry {
@@ -100,7 +100,7 @@ function refusalOf(error: unknown, entries: Entry[]): unknown {
   const failedAs = (...failures: Failure[]) => reasons.some((reason) => failures.includes(reason.failure));
   if (failedAs('due')) return new NoLongerDueError();
   if (failedAs('new-request', 'new-grant')) return new RequestExistsError();
-  if (failedAs('decided-request')) return new AlreadyDecidedError();
+  if (failedAs('closed-request')) return new AlreadyDecidedError();
   if (failedAs('revoked-grant')) return new GrantChangedError();
   return error;
 }
@@ -120,8 +120,8 @@ async function commitWrite(table: CasesTable, write: ExchangeWrite) {
   if (write.newRequest) {
     entries.push({ failure: 'new-request', item: putNew(tableName, requestItem(write.newRequest)) });
   }
-  if (write.decidedRequest) {
-    entries.push({ failure: 'decided-request', item: decisionPut(tableName, write.decidedRequest) });
+  if (write.closedRequest) {
+    entries.push({ failure: 'closed-request', item: closingPut(tableName, write.closedRequest) });
   }
   if (write.newReview) {
     entries.push({ failure: 'other', item: putNew(tableName, reviewItem(write.newReview)) });
@@ -181,9 +181,12 @@ function grantRevocation(
   };
 }
 
-/** The decided request, only if it is still pending. */
-function decisionPut(tableName: string, decided: ExchangeRecord): TransactItem {
-  return { Put: { TableName: tableName, Item: requestItem(decided), ...statusCondition('pending') } };
+/**
+ * The decided or withdrawn request, only if it is still pending. No longer pending, it leaves the due
+ * queue (see `requestItem`), so the deadline sweep no longer finds it.
+ */
+function closingPut(tableName: string, closed: ExchangeRecord): TransactItem {
+  return { Put: { TableName: tableName, Item: requestItem(closed), ...statusCondition('pending') } };
 }
 
 function noticeEntries(tableName: string, notices: readonly DomainEvent[]): Entry[] {

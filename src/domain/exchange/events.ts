@@ -13,6 +13,7 @@ export const DOMAIN_EVENT_TYPES = [
   'share.revoked',
   'request.created',
   'request.decided',
+  'request.withdrawn',
   'emergency-access.granted',
   'request.overdue',
   'report.overdue',

@@ -4,7 +4,7 @@ import type { AuditTrail } from '../audit/trail';
 import { isLive } from '../cases/access';
 import { retryOnAccessChange } from '../cases/access-contention';
 import type { Caller } from '../cases/case-service';
-import { loadOwnedCase } from '../cases/load-case';
+import { loadOwnedCase, loadVisibleCase } from '../cases/load-case';
 import { CaseGoneError, type CaseStore, type StoredGrant } from '../cases/ports';
 import type { SectionName } from '../cases/schemas';
 import type { Directory } from '../directory';
@@ -35,13 +35,16 @@ import {
   checkEmergencySections,
   checkExpiry,
   knownSections,
+  listedGrants,
   listedUntil,
+  requestRole,
   requestView,
   shareView,
 } from './rules';
 import type {
   DecisionBody,
   EmergencyAccessBody,
+  GrantList,
   RequestBody,
   RequestView,
   ShareBody,
@@ -186,6 +189,17 @@ export async function shareCase(
   });
 }
 
+/**
+ * The grants of a case, live and past, shares and emergency accesses: every one to the owner, its own to
+ * an agency holding a live grant, and to anyone else the same 404 as a case that does not exist. Grants
+ * say who may see which sections until when, never what the case holds.
+ */
+export async function listShares(deps: ExchangeDeps, caller: Caller, caseId: string): Promise<GrantList> {
+  const now = deps.clock();
+  const found = await loadVisibleCase(deps.cases, caller.agency, caseId, now);
+  return { items: listedGrants(found.grants, caller.agency, found.access.owner, now) };
+}
+
 /** Ends every live grant of the agency on the case, shares and emergency access alike. */
 export async function revokeShares(
   deps: ExchangeDeps,
@@ -275,6 +289,82 @@ export async function listRequests(
   };
 }
 
+/**
+ * One request or emergency access, to the agency that made it and to the agency asked once it was
+ * delivered there (an emergency access always is: it is the owner's). Anyone else, like an unknown id,
+ * finds nothing.
+ */
+export async function readRequest(
+  deps: ExchangeDeps,
+  caller: Caller,
+  requestId: string,
+  trail: AuditTrail,
+): Promise<RequestView> {
+  const { request } = await loadKnownRequest(deps, caller, requestId, trail, '');
+  return requestView(request, deps.clock(), deps.policy);
+}
+
+/** A request with the caller's part in it; not found for an agency that has none. */
+async function loadKnownRequest(
+  deps: ExchangeDeps,
+  caller: Caller,
+  requestId: string,
+  trail: AuditTrail,
+  subresource: string,
+) {
+  const request = await deps.store.getRequest(requestId);
+  if (!request) throw new RequestNotFoundError();
+  trail.concerns({ caseId: request.caseId, resource: `/v1/requests/${requestId}${subresource}` });
+  const role = requestRole(request, caller.agency);
+  if (role === null) throw new RequestNotFoundError();
+  return { request, role };
+}
+
+/**
+ * The agency that asked withdraws its request while it is pending: it is no longer due, no longer
+ * decidable, and the agency asked is told if the request had reached it. The write is conditional on the
+ * request still being pending, so of a withdrawal and a decision made at the same moment exactly one
+ * stands; the other is told the request is no longer pending. The agency asked may not withdraw (422);
+ * an emergency access, granted at once, is never pending (409: the owner ends it by revoking).
+ */
+export async function withdrawRequest(
+  deps: ExchangeDeps,
+  caller: Caller,
+  requestId: string,
+  trail: AuditTrail,
+): Promise<RequestView> {
+  return retryOnAccessChange(async () => {
+    const { request, role } = await loadKnownRequest(deps, caller, requestId, trail, '/withdraw');
+    if (role !== 'requester') {
+      throw new RuleViolationError('Only the agency that made a request may withdraw it.', 'not-requester');
+    }
+    if (request.status !== 'pending') {
+      throw new AlreadyDecidedError('Only a pending request can be withdrawn; this one is not pending.');
+    }
+    const now = deps.clock();
+    const withdrawn: ExchangeRecord = {
+      ...request,
+      status: 'withdrawn',
+      withdrawal: { withdrawnAt: now.toISOString(), withdrawnBy: caller.user },
+    };
+    await commit(deps, trail, {
+      event: trail.eventFor(200),
+      notices: request.delivered ? [requestWithdrawn(request, caller, now)] : [],
+      closedRequest: withdrawn,
+    });
+    return requestView(withdrawn, now, deps.policy);
+  });
+}
+
+function requestWithdrawn(request: ExchangeRecord, caller: Caller, now: Date): DomainEvent {
+  return domainEvent('request.withdrawn', now, {
+    caseId: request.caseId,
+    actorAgency: caller.agency,
+    recipients: [request.toAgency],
+    requestId: request.requestId,
+  });
+}
+
 export async function decideRequest(
   deps: ExchangeDeps,
   caller: Caller,
@@ -329,7 +419,7 @@ function denial(request: ExchangeRecord, caller: Caller, body: DecisionBody, now
   const write: ExchangeWrite = {
     event,
     notices: [requestDecided(request, caller, now, 'deny')],
-    decidedRequest: decided,
+    closedRequest: decided,
   };
   return { decided, write };
 }
@@ -377,7 +467,7 @@ function approval(
     notices: [
       { ...requestDecided(request, caller, now, 'approve'), grantId: grant.grantId, sections, expiresAt },
     ],
-    decidedRequest: decided,
+    closedRequest: decided,
     access: addingGrant(found, grant, true, now),
   };
   return { decided, write };

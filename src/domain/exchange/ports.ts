@@ -31,6 +31,8 @@ export interface ExchangeRecord {
     decidedAt: string;
     decidedBy: string;
   };
+  /** When and by whom the requester withdrew it (status `withdrawn`). */
+  withdrawal?: { withdrawnAt: string; withdrawnBy: string };
   /** When the deadline sweep escalated it. */
   escalatedAt?: string;
   /**
@@ -61,8 +63,11 @@ export interface ExchangeWrite {
   access?: AccessChange;
   /** A new request or emergency access. */
   newRequest?: ExchangeRecord;
-  /** A decided request, written only if it is still pending. */
-  decidedRequest?: ExchangeRecord;
+  /**
+   * A request decided by the agency asked or withdrawn by the one asking, written only if it is still
+   * pending: of a decision and a withdrawal made at the same moment, exactly one is written.
+   */
+  closedRequest?: ExchangeRecord;
   newReview?: ReviewRecord;
 }
 
@@ -128,9 +133,10 @@ export class RequestExistsError extends StoreConditionError {
   }
 }
 
+/** The request is no longer pending: decided, withdrawn, or (emergency access) granted at once. */
 export class AlreadyDecidedError extends StoreConditionError {
-  constructor() {
-    super('The request has already been decided.');
+  constructor(message = 'The request is no longer pending: it has been decided or withdrawn.') {
+    super(message);
     this.name = 'AlreadyDecidedError';
   }
 }

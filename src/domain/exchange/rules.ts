@@ -2,17 +2,17 @@ import { isLive } from '../cases/access';
 import type { StoredGrant } from '../cases/ports';
 import { SECTION_NAMES, type SectionName } from '../cases/schemas';
 import { type Directory, findAgency } from '../directory';
-import { RuleViolationError } from '../errors';
+import { type Rule, RuleViolationError } from '../errors';
 import type { Purpose } from '../purpose';
 import { dueAt, type ExchangePolicy, latestGrantExpiry } from './policy';
 import type { ExchangeRecord } from './ports';
-import type { RequestView, ShareView } from './schemas';
+import type { GrantView, RequestView, ShareView } from './schemas';
 
 /**
  * The exchange's rules, as pure functions: who may be named, which sections exist, how long access may
  * last, what an approval grants. A broken rule names the rule and the field.
  */
-function broken(code: string, path: string, message: string): RuleViolationError {
+function broken(code: Rule, path: string, message: string): RuleViolationError {
   return new RuleViolationError(message, code, [{ path, message }]);
 }
 
@@ -113,6 +113,38 @@ export function shareView(grant: StoredGrant): ShareView {
   };
 }
 
+/** A grant in the list of a case's shares: whether it gives access now, and who ended it if someone did. */
+export function grantView(grant: StoredGrant, now: Date): GrantView {
+  return {
+    ...shareView(grant),
+    ...(grant.revokedAt !== undefined ? { revokedAt: grant.revokedAt } : {}),
+    ...(grant.revokedBy !== undefined ? { revokedBy: grant.revokedBy } : {}),
+    live: isLive(grant, now),
+  };
+}
+
+/**
+ * The grants of a case an agency may list, live and past, newest first: the owner every one, any other
+ * agency its own. Whether it may list them at all (the owner, or an agency with a live grant) is the
+ * case's visibility, checked before.
+ */
+export function listedGrants(grants: readonly StoredGrant[], agency: string, owner: boolean, now: Date) {
+  return grants
+    .filter((grant) => owner || grant.agency === agency)
+    .map((grant) => grantView(grant, now))
+    .sort((a, b) => b.grantedAt.localeCompare(a.grantedAt) || a.grantId.localeCompare(b.grantId));
+}
+
+/**
+ * Who an agency is to a request: the one asking, the one asked (only once the request was delivered to
+ * it), or nobody, who must not learn the request exists.
+ */
+export function requestRole(record: ExchangeRecord, agency: string): 'requester' | 'addressee' | null {
+  if (record.fromAgency === agency) return 'requester';
+  if (record.toAgency === agency && record.delivered) return 'addressee';
+  return null;
+}
+
 /**
  * The one view of a request, for both boxes. It says nothing of delivery or escalation: `overdue` follows
  * from the due time alone, so a request about a case the asked agency does not hold looks the same.
@@ -140,5 +172,6 @@ export function requestView(record: ExchangeRecord, now: Date, policy: ExchangeP
     overdue: record.status === 'pending' && due !== undefined && Date.parse(due) <= now.getTime(),
     ...(record.expiresAt !== undefined ? { expiresAt: record.expiresAt } : {}),
     ...(record.decision ? { decision: record.decision } : {}),
+    ...(record.withdrawal ? { withdrawal: record.withdrawal } : {}),
   };
 }

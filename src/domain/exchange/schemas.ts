@@ -62,6 +62,21 @@ export const ShareViewSchema = z
   .meta({ id: 'Share' });
 export type ShareView = z.infer<typeof ShareViewSchema>;
 
+/** A grant as the list of a case's shares shows it: live or past, and who ended it if someone did. */
+export const GrantViewSchema = ShareViewSchema.extend({
+  revokedAt: IsoDateTimeSchema.optional(),
+  revokedBy: z.string().optional(),
+  live: z.boolean().meta({ description: 'Neither expired nor revoked: it gives access now.' }),
+}).meta({ id: 'Grant' });
+export type GrantView = z.infer<typeof GrantViewSchema>;
+
+export const GrantListSchema = z
+  .strictObject({
+    items: z.array(GrantViewSchema).meta({ description: 'Newest first.' }),
+  })
+  .meta({ id: 'GrantList' });
+export type GrantList = z.infer<typeof GrantListSchema>;
+
 export const RequestBodySchema = z
   .strictObject({
     caseId: CaseIdSchema,
@@ -104,8 +119,8 @@ export const EmergencyAccessBodySchema = z
 export type EmergencyAccessBody = z.infer<typeof EmergencyAccessBodySchema>;
 
 export const REQUEST_KINDS = ['access-request', 'emergency-access'] as const;
-/** `granted`: emergency access, granted on the spot. */
-export const REQUEST_STATUSES = ['pending', 'approved', 'denied', 'granted'] as const;
+/** `granted`: emergency access, granted on the spot; `withdrawn`: by the requester while pending. */
+export const REQUEST_STATUSES = ['pending', 'approved', 'denied', 'granted', 'withdrawn'] as const;
 export type RequestKind = (typeof REQUEST_KINDS)[number];
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
@@ -137,6 +152,10 @@ export const RequestViewSchema = z
         decidedBy: z.string(),
       })
       .optional(),
+    withdrawal: z
+      .strictObject({ withdrawnAt: IsoDateTimeSchema, withdrawnBy: z.string() })
+      .optional()
+      .meta({ description: 'When and by whom the requester withdrew it.' }),
   })
   .meta({ id: 'Request' });
 export type RequestView = z.infer<typeof RequestViewSchema>;

@@ -9,10 +9,13 @@ import {
   checkCounterpart,
   checkEmergencySections,
   checkExpiry,
+  grantView,
   knownSections,
   listedUntil,
+  requestRole,
   requestView,
 } from '../../../../src/domain/exchange/rules';
+import { GrantViewSchema } from '../../../../src/domain/exchange/schemas';
 
 const directory: Directory = {
   agencies: [
@@ -184,5 +187,55 @@ describe('requestView', () => {
 
     expect(undelivered).toEqual(delivered);
     expect(JSON.stringify(delivered)).not.toMatch(/delivered|escalated/);
+  });
+});
+
+describe('requestRole', () => {
+  const record = {
+    fromAgency: 'police',
+    toAgency: 'cfpc',
+    delivered: true,
+  } as ExchangeRecord;
+
+  it('knows the agency that asked and the agency asked, once the request reached it', () => {
+    expect(requestRole(record, 'police')).toBe('requester');
+    expect(requestRole(record, 'cfpc')).toBe('addressee');
+    expect(requestRole({ ...record, delivered: false }, 'police')).toBe('requester');
+  });
+
+  it('gives no part to anyone else, nor to the agency named in a request that never reached it', () => {
+    expect(requestRole(record, 'health')).toBeNull();
+    expect(requestRole({ ...record, delivered: false }, 'cfpc')).toBeNull();
+  });
+});
+
+describe('grantView', () => {
+  const stored: StoredGrant = {
+    grantId: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+    caseId: '2b7e1516-28ae-4d2a-abf7-158809cf4f3c',
+    agency: 'police',
+    kind: 'emergency',
+    sections: ['identity'],
+    purpose: 'emergency',
+    expiresAt: '2026-12-01T14:00:00.000Z',
+    grantedAt: '2026-12-01T09:00:00.000Z',
+    grantedBy: 'officer-9',
+    readOnly: true,
+    requestId: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+  };
+
+  it('is live until it expires or is revoked, and then says who revoked it', () => {
+    const live = grantView(stored, NOW);
+    const expired = grantView(stored, new Date('2026-12-01T14:00:00.000Z'));
+    const revoked = grantView(
+      { ...stored, revokedAt: '2026-12-01T09:30:00.000Z', revokedBy: 'caseworker-7' },
+      NOW,
+    );
+
+    expect(live.live).toBe(true);
+    expect(live).not.toHaveProperty('revokedAt');
+    expect(expired.live).toBe(false);
+    expect(revoked).toMatchObject({ live: false, revokedBy: 'caseworker-7' });
+    for (const view of [live, expired, revoked]) expect(GrantViewSchema.parse(view)).toEqual(view);
   });
 });
