@@ -9,10 +9,10 @@ import {
   type CaseServiceDeps,
   createCase,
   etagOf,
-  idForRequest,
   readCase,
   updateCase,
 } from '../src/domain/cases/case-service';
+import { retryableWrite } from '../src/domain/retryable-write';
 import { apiHandler } from '../src/http/api-handler';
 import { createLogger } from '../src/observability/logger';
 
@@ -35,7 +35,7 @@ export const handler = apiHandler({
   idempotencyStore: dynamoDbIdempotencyStore(dynamodb, env.IDEMPOTENCY_TABLE),
   operations: {
     createCase: async ({ auth, body, audit: trail, idempotencyScope }) => {
-      const meta = await createCase(deps, auth, body, trail, idForRequest(idempotencyScope));
+      const meta = await createCase(deps, auth, body, trail, retryableWrite(idempotencyScope, body));
       return {
         status: 201,
         body: meta,
@@ -58,7 +58,8 @@ export const handler = apiHandler({
       return { status: 200, body: meta, headers: { ETag: etagOf(meta.version) } };
     },
     addNote: async ({ auth, params, body, audit: trail, idempotencyScope }) => {
-      const note = await addNote(deps, auth, params.caseId, body, trail, idForRequest(idempotencyScope));
+      const write = retryableWrite(idempotencyScope, body);
+      const note = await addNote(deps, auth, params.caseId, body, trail, write);
       return { status: 201, body: note };
     },
   },

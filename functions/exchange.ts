@@ -5,7 +5,6 @@ import { dynamoDbExchangeStore } from '../src/adapters/dynamodb/exchange-store';
 import { dynamoDbIdempotencyStore } from '../src/adapters/dynamodb/idempotency-store';
 import { eventPublisherFor } from '../src/adapters/eventbridge-publisher';
 import { BaseEnvSchema, EventsEnvSchema, readEnv, TablesEnvSchema } from '../src/config';
-import { idForRequest } from '../src/domain/cases/case-service';
 import {
   createRequest,
   decideRequest,
@@ -19,6 +18,7 @@ import {
   withdrawRequest,
 } from '../src/domain/exchange/exchange-service';
 import { ExchangePolicyEnvSchema, policyFromEnvironment } from '../src/domain/exchange/policy';
+import { retryableWrite } from '../src/domain/retryable-write';
 import { apiHandler } from '../src/http/api-handler';
 import { createLogger } from '../src/observability/logger';
 
@@ -66,7 +66,7 @@ export const handler = apiHandler({
       return { status: 204 };
     },
     createRequest: async ({ auth, body, audit: trail, idempotencyScope }) => {
-      const request = await createRequest(deps, auth, body, trail, idForRequest(idempotencyScope));
+      const request = await createRequest(deps, auth, body, trail, retryableWrite(idempotencyScope, body));
       return {
         status: 201,
         body: request,
@@ -94,7 +94,7 @@ export const handler = apiHandler({
         purpose,
         body,
         trail,
-        idForRequest(idempotencyScope),
+        retryableWrite(idempotencyScope, body),
       );
       return { status: 201, body: access, headers: { Location: `/v1/requests/${access.requestId}` } };
     },

@@ -122,6 +122,27 @@ export class DependencyUnavailableError extends DomainError {
   }
 }
 
+/**
+ * A write was sent but no answer came back (a timeout, a broken connection): it may or may not be stored.
+ * A retry with the same Idempotency-Key and body settles it: it finds what landed, or writes it.
+ */
+export class WriteOutcomeUnknownError extends DependencyUnavailableError {
+  constructor(cause?: unknown) {
+    super(cause);
+    this.message =
+      'The write may or may not have been stored. Retry with the same Idempotency-Key and body to find out.';
+    this.name = 'WriteOutcomeUnknownError';
+  }
+}
+
+/** A client key that already stands for another request: the first one's resource is not this one's. */
+export class RequestKeyReusedError extends DomainError {
+  constructor() {
+    super('This Idempotency-Key was used with another request body.');
+    this.name = 'RequestKeyReusedError';
+  }
+}
+
 /** A stored record is not what was written (moved, altered, or under another key): show nothing. */
 export class IntegrityFailureError extends DomainError {
   constructor(message: string, options?: ErrorOptions) {

@@ -74,10 +74,12 @@ export function stateOf(context: ApiContext): RequestState {
 
 export function toResult(response: ApiResponse): APIGatewayProxyResult {
   const isText = typeof response.body === 'string' && response.contentType !== undefined;
+  const hasBody = response.body !== undefined;
   return {
     statusCode: response.status,
     headers: {
-      'Content-Type': response.contentType ?? 'application/json; charset=utf-8',
+      // A response without a body (204) names no media type.
+      ...(hasBody ? { 'Content-Type': response.contentType ?? 'application/json; charset=utf-8' } : {}),
       'Cache-Control': 'no-store',
       ...response.headers,
     },

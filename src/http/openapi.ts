@@ -47,6 +47,8 @@ export function problemCodesOf(route: RouteSpec): ProblemCodeName[] {
   if (route.request?.body)
     add('invalid-request', 'malformed-json', 'payload-too-large', 'unsupported-media-type');
   if (route.idempotent) add('invalid-request', 'in-progress', 'idempotency-key-reused');
+  // A write whose answer never came back from DynamoDB says so (and how to settle it).
+  if (route.scope !== null && route.method !== 'GET') add('outcome-unknown');
   add(...(route.refusals ?? []));
   return [...codes];
 }

@@ -115,6 +115,12 @@ export const PROBLEM_CODES = {
     title: 'Service Unavailable',
     means: 'KMS or DynamoDB failed; nothing was stored or returned. Retry after Retry-After.',
   },
+  'outcome-unknown': {
+    status: 503,
+    title: 'Service Unavailable',
+    means:
+      'A write was sent but not confirmed: it may or may not be stored. Retry with the same Idempotency-Key and body: the retry answers the stored resource, or stores it.',
+  },
   timeout: {
     status: 504,
     title: 'Gateway Timeout',

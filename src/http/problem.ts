@@ -8,8 +8,10 @@ import {
   DuplicateRequestError,
   IntegrityFailureError,
   NotFoundError,
+  RequestKeyReusedError,
   RuleViolationError,
   VersionRequiredError,
+  WriteOutcomeUnknownError,
 } from '../domain/errors';
 import { AlreadyDecidedError } from '../domain/exchange/ports';
 import { InvalidCursorError } from '../domain/paging';
@@ -60,6 +62,12 @@ const TRANSLATIONS: Translation[] = [
     (e: IntegrityFailureError) => new HttpError('integrity-failure', e.message, { cause: e }),
   ],
   [ConfigurationError, (e: ConfigurationError) => new HttpError('configuration', e.message, { cause: e })],
+  // Before its base class: the client is told the write may have landed, and how to find out.
+  [
+    WriteOutcomeUnknownError,
+    (e: WriteOutcomeUnknownError) =>
+      new HttpError('outcome-unknown', e.message, { cause: e, headers: { 'Retry-After': '1' } }),
+  ],
   [
     DependencyUnavailableError,
     (e: DependencyUnavailableError) =>

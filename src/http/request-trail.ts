@@ -6,6 +6,11 @@ import type { RouteSpec } from './routes';
 
 export interface RequestTrail extends AuditTrail {
   wasRecorded(): boolean;
+  /**
+   * The event of the answer itself, when none was committed with the data, or when the answer differs
+   * from the committed one (the write landed, the caller was told it failed); undefined otherwise.
+   */
+  answerEvent(status: number): AuditEvent | undefined;
 }
 
 const MAX_RESOURCE_LENGTH = 256;
@@ -17,42 +22,53 @@ export function requestTrail(
   identity: RequestIdentity,
   clock: () => Date,
 ): RequestTrail {
-  let recorded = false;
+  let recorded: AuditEvent | undefined;
+  let replayed = false;
   let concerned: { caseId?: string; resource?: string } = {};
 
+  const eventOf = (outcome: number, explicit: { caseId?: string; resource?: string } = {}): AuditEvent => {
+    const details = { ...concerned, ...explicit };
+    const now = clock();
+    const entry: AuditEvent = {
+      eventId: newEventId(now),
+      time: now.toISOString(),
+      agency: identity.agency,
+      clientId: identity.clientId,
+      user: identity.user.value,
+      action: route.action ?? route.operationId,
+      // A create names what it created: `/v1/cases` + `/<new id>`.
+      resource: (
+        details.resource ??
+        (details.caseId && !event.path.includes(details.caseId)
+          ? `${event.path}/${details.caseId}`
+          : event.path)
+      ).slice(0, MAX_RESOURCE_LENGTH),
+      outcome,
+      requestId: event.requestContext.requestId,
+      sourceIp: event.requestContext.identity?.sourceIp ?? 'unknown',
+    };
+    const caseId = details.caseId ?? identity.caseId;
+    if (caseId) entry.caseId = caseId;
+    if (identity.purpose.value) entry.purpose = identity.purpose.value;
+    return entry;
+  };
+
   return {
-    eventFor(outcome, explicit = {}) {
-      const details = { ...concerned, ...explicit };
-      const now = clock();
-      const entry: AuditEvent = {
-        eventId: newEventId(now),
-        time: now.toISOString(),
-        agency: identity.agency,
-        clientId: identity.clientId,
-        user: identity.user.value,
-        action: route.action ?? route.operationId,
-        // A create names what it created: `/v1/cases` + `/<new id>`.
-        resource: (
-          details.resource ??
-          (details.caseId && !event.path.includes(details.caseId)
-            ? `${event.path}/${details.caseId}`
-            : event.path)
-        ).slice(0, MAX_RESOURCE_LENGTH),
-        outcome,
-        requestId: event.requestContext.requestId,
-        sourceIp: event.requestContext.identity?.sourceIp ?? 'unknown',
-      };
-      const caseId = details.caseId ?? identity.caseId;
-      if (caseId) entry.caseId = caseId;
-      if (identity.purpose.value) entry.purpose = identity.purpose.value;
-      return entry;
-    },
-    recorded() {
-      recorded = true;
+    eventFor: (outcome, details) => ({ ...eventOf(outcome, details), disposition: 'committed' }),
+    recorded(event) {
+      recorded = event;
     },
     concerns(details) {
       concerned = { ...concerned, ...details };
     },
-    wasRecorded: () => recorded,
+    replayed() {
+      replayed = true;
+    },
+    wasRecorded: () => recorded !== undefined,
+    answerEvent(status) {
+      if (recorded?.outcome === status) return undefined;
+      const answer = eventOf(status);
+      return replayed ? { ...answer, disposition: 'replayed' } : answer;
+    },
   };
 }

@@ -105,7 +105,13 @@ async function createdCase(): Promise<{ tag: string; caseId: string }> {
 interface Ledger {
   cases: { caseId: string; tag: string; version: number }[];
   notes: { caseId: string }[];
-  events: { requestId: string; caseId?: string; action: string; outcome: number }[];
+  events: {
+    requestId: string;
+    caseId?: string;
+    action: string;
+    outcome: number;
+    disposition?: string | undefined;
+  }[];
 }
 
 const scan = (table: string) => scanItems(tables, table, { consistentRead: true });
@@ -130,6 +136,7 @@ async function readLedger(): Promise<Ledger> {
       ...(item.caseId === undefined ? {} : { caseId: String(item.caseId) }),
       action: String(item.action),
       outcome: Number(item.outcome),
+      disposition: item.disposition === undefined ? undefined : String(item.disposition),
     }));
   return { cases, notes, events };
 }
@@ -154,8 +161,12 @@ function stringsIn(value: unknown, skipKeys: string[] = []): string[] {
  * successful write event names a case that is not stored.
  */
 function expectEveryWriteAudited(ledger: Ledger): void {
+  // A replayed answer records no write: each stored write has exactly one event that says it was made.
   const successes = (caseId: string, action: string) =>
-    ledger.events.filter((e) => e.caseId === caseId && e.action === action && isSuccess(e.outcome)).length;
+    ledger.events.filter(
+      (e) =>
+        e.caseId === caseId && e.action === action && isSuccess(e.outcome) && e.disposition !== 'replayed',
+    ).length;
   const stored = ledger.cases.map((c) => ({
     caseId: c.caseId,
     'case.create': 1,
@@ -171,22 +182,29 @@ function expectEveryWriteAudited(ledger: Ledger): void {
   expect(audited).toEqual(stored);
   const storedIds = new Set(ledger.cases.map((c) => c.caseId));
   const claimsWithoutData = ledger.events.filter(
-    (e) => WRITE_ACTIONS.includes(e.action) && isSuccess(e.outcome) && !storedIds.has(e.caseId ?? ''),
+    (e) =>
+      WRITE_ACTIONS.includes(e.action) &&
+      isSuccess(e.outcome) &&
+      e.disposition !== 'replayed' &&
+      !storedIds.has(e.caseId ?? ''),
   );
   expect(claimsWithoutData).toEqual([]);
 }
 
-/** A 503 problem+json that says nothing of the case or of what failed inside. */
-function expectFailedClosed(reply: Reply): void {
+/**
+ * A 503 problem+json that says nothing of the case or of what failed inside: `service-unavailable`, or
+ * `outcome-unknown` for a write DynamoDB neither confirmed nor refused.
+ */
+function expectFailedClosed(reply: Reply, code = 'service-unavailable'): void {
   expect(reply.status).toBe(503);
   expect(reply.contentType).toMatch(/^application\/problem\+json/);
   expect(reply.retryAfter).toBe('1');
   expect(reply.json).toEqual({
-    type: 'https://himaya.example/problems/service-unavailable',
+    type: `https://himaya.example/problems/${code}`,
     title: 'Service Unavailable',
     status: 503,
     detail: expect.any(String),
-    code: 'service-unavailable',
+    code,
   });
   expect(reply.text).not.toMatch(INTERNALS);
   for (const canary of Object.values(CANARIES)) expect(reply.text).not.toContain(canary);
@@ -459,10 +477,57 @@ describe('requests when KMS or DynamoDB fails', () => {
         };
       });
       expect(observed).toEqual(expected);
-      for (const { reply } of attempts) if (reply.status === 503) expectFailedClosed(reply);
+      // A transaction that failed with a server error or a dropped connection may have been applied, as
+      // far as the function can tell: it says so. A throttled one (a 400) surely was not.
+      for (const { i, fault, reply } of attempts.filter((attempt) => attempt.reply.status === 503)) {
+        const unknown = calls[i] === TRANSACT && fault !== 'ProvisionedThroughputExceeded';
+        expectFailedClosed(reply, unknown ? 'outcome-unknown' : 'service-unavailable');
+      }
       expectEveryWriteAudited(ledger);
     },
   );
+
+  it('a create whose answer is lost says outcome-unknown; its retry answers the case that landed, and the log tells both', async () => {
+    // Prepare: the transaction reaches DynamoDB and is applied, every time, but no answer comes back.
+    const tag = nextTag();
+    const key = randomUUID();
+    const body = fullCaseBody({ region: { emirate: 'sharjah', city: tag } });
+    const post = (sent: unknown) =>
+      send('POST', '/v1/cases', { body: sent, headers: { 'idempotency-key': key } });
+    dynamodb.reset();
+    dynamodb.failCall(TRANSACT, 0, faults.loseAnswer);
+
+    // Act
+    const lost = await post(body);
+    dynamodb.reset();
+    const retried = await post(body);
+    const again = await post(body);
+    const reused = await post({ ...body, urgency: 'low' });
+
+    // Assess: one case, answered to every retry of the same request; another body under the key is refused.
+    const ledger = await readLedger();
+    expectFailedClosed(lost, 'outcome-unknown');
+    expect(ledger.cases.filter((c) => c.tag === tag)).toHaveLength(1);
+    const stored = ledger.cases.find((c) => c.tag === tag);
+    expect([retried.status, again.status]).toEqual([201, 201]);
+    expect(retried.json?.caseId).toBe(stored?.caseId);
+    expect(again.json).toEqual(retried.json);
+    expect(reused.status).toBe(422);
+    expect(reused.json?.code).toBe('idempotency-key-reused');
+    // The write's own event says what was committed; the event of the answer says what the client was told.
+    const events = ledger.events.filter(
+      (event) => event.caseId === stored?.caseId && event.action === 'case.create',
+    );
+    expect(
+      events
+        .filter((event) => event.requestId === lost.requestId)
+        .map((e) => [e.outcome, e.disposition])
+        .sort(),
+    ).toEqual([
+      [201, 'committed'],
+      [503, undefined],
+    ]);
+  });
 
   it('read: a DynamoDB error at any one of its SDK calls gives 503 and no content; a failed audit write leaves no event', async () => {
     // Prepare

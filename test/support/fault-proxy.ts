@@ -19,7 +19,9 @@ import type { AddressInfo, Socket } from 'node:net';
 export type Fault =
   | { kind: 'respond'; status: number; contentType: string; body: { __type: string; message: string } }
   /** The connection is closed before any answer, as when a node dies mid-request. */
-  | { kind: 'drop' };
+  | { kind: 'drop' }
+  /** The request reaches the service and is applied, but its answer never comes back (a timeout after sending). */
+  | { kind: 'lose-answer' };
 
 const DYNAMODB_JSON = 'application/x-amz-json-1.0';
 const KMS_JSON = 'application/x-amz-json-1.1';
@@ -52,6 +54,7 @@ export const faults = {
     body: { __type: 'KMSInternalException', message: 'An internal error has occurred.' },
   },
   drop: { kind: 'drop' },
+  loseAnswer: { kind: 'lose-answer' },
 } as const satisfies Record<string, Fault>;
 
 export interface SdkCall {
@@ -89,7 +92,11 @@ interface CallState extends SdkCall {
   attemptsToFail: number;
 }
 
-function answer(request: IncomingMessage, response: ServerResponse, fault: Fault): void {
+function answer(
+  request: IncomingMessage,
+  response: ServerResponse,
+  fault: Exclude<Fault, { kind: 'lose-answer' }>,
+): void {
   if (fault.kind === 'drop') {
     request.socket.destroy();
     return;
@@ -139,9 +146,10 @@ export async function startFaultProxy(targetEndpoint: string): Promise<FaultProx
     }
     const call = callOf(request);
     call.attempts += 1;
-    if (call.fault && call.attempts <= call.attemptsToFail) {
-      call.failed = true;
-      answer(request, response, call.fault);
+    const failing = call.fault !== undefined && call.attempts <= call.attemptsToFail;
+    if (failing) call.failed = true;
+    if (failing && call.fault?.kind !== 'lose-answer') {
+      answer(request, response, call.fault as Exclude<Fault, { kind: 'lose-answer' }>);
       return;
     }
     const proxied = forward(
@@ -154,6 +162,12 @@ export async function startFaultProxy(targetEndpoint: string): Promise<FaultProx
         agent,
       },
       (reply) => {
+        if (failing) {
+          // Applied upstream; the client only sees its connection break.
+          reply.resume();
+          reply.once('end', () => request.socket.destroy());
+          return;
+        }
         response.writeHead(reply.statusCode ?? 502, reply.headers);
         reply.pipe(response);
       },

@@ -31,7 +31,7 @@ import {
 } from './cases-layout';
 import { failClosed, failedConditions, isTransactionConflict } from './errors';
 import { decodeCursor, equalityFilter, queryPage } from './paging';
-import { type CasesTable, type TransactItem, transactWrite, writeAudited } from './transactions';
+import { type CasesTable, type TransactItem, writeAudited, writeTransaction } from './transactions';
 
 /** Cases, notes and grants in the Cases table; the layout is described in cases-layout.ts. */
 export function dynamoDbCaseStore(
@@ -120,7 +120,7 @@ async function updateCase(
   const listings = listedFor.map((agency) => listingUpdate(table.tableName, record.meta, agency));
   await failClosed(async () => {
     try {
-      await transactWrite(table.client, [put, table.audit.putItem(event), ...listings]);
+      await writeTransaction(table.client, [put, table.audit.putItem(event), ...listings]);
     } catch (error) {
       throw refusalOfUpdate(error, expectedVersion);
     }

@@ -74,6 +74,7 @@ export function caseItem(record: StoredCase, options: { awaitingFirstAction?: bo
     createdBy: record.createdBy,
     sections: record.sections,
     accessRevision: record.accessRevision ?? 0,
+    ...(record.requestDigest ? { requestDigest: record.requestDigest } : {}),
     gsi1pk: accessPartition(meta.ownerAgency),
     gsi1sk: `${meta.updatedAt}#${meta.caseId}`,
     ...(options.awaitingFirstAction
@@ -106,6 +107,7 @@ export function recordOf(item: Record<string, unknown>): StoredCase {
     createdBy: String(item.createdBy),
     sections,
     accessRevision: typeof item.accessRevision === 'number' ? item.accessRevision : 0,
+    ...(typeof item.requestDigest === 'string' ? { requestDigest: item.requestDigest } : {}),
   };
 }
 
@@ -127,6 +129,7 @@ export function noteOf(item: Record<string, unknown>): StoredNote {
     kind: item.kind as StoredNote['kind'],
     createdAt: String(item.createdAt),
     ciphertext: item.ciphertext as Uint8Array,
+    ...(typeof item.requestDigest === 'string' ? { requestDigest: item.requestDigest } : {}),
   };
 }
 
@@ -236,6 +239,7 @@ const REQUEST_FIELDS = [
   'withdrawal',
   'escalatedAt',
   'delivered',
+  'requestDigest',
 ] as const;
 
 export function requestOf(item: Record<string, unknown>): ExchangeRecord {

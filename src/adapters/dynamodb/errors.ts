@@ -1,5 +1,5 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DependencyUnavailableError, DomainError } from '../../domain/errors';
+import { DependencyUnavailableError, DomainError, WriteOutcomeUnknownError } from '../../domain/errors';
 
 /** Which transaction items failed their condition (by position), or undefined if it failed otherwise. */
 export function failedConditions(
@@ -33,5 +33,33 @@ export async function failClosed<T>(call: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (error instanceof DomainError) throw error;
     throw new DependencyUnavailableError(error);
+  }
+}
+
+/**
+ * Whether a failed write may still have been applied: DynamoDB did not answer with a refusal (a 4xx),
+ * and the request was not refused before it was sent (no connection made). A timeout or a connection
+ * broken after sending leaves the outcome unknown.
+ */
+export function mayHaveLanded(error: unknown): boolean {
+  const failure = error as {
+    name?: string;
+    code?: string;
+    message?: string;
+    $metadata?: { httpStatusCode?: number };
+  };
+  const status = failure?.$metadata?.httpStatusCode;
+  if (status !== undefined && status < 500) return false;
+  const text = `${failure?.name ?? ''} ${failure?.code ?? ''} ${failure?.message ?? ''}`;
+  return !/ECONNREFUSED|without establishing a connection|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN/.test(text);
+}
+
+/** Runs a write; a failure after which the write may have landed is `WriteOutcomeUnknownError`. */
+export async function writeOrUnknown<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (error instanceof DomainError || !mayHaveLanded(error)) throw error;
+    throw new WriteOutcomeUnknownError(error);
   }
 }

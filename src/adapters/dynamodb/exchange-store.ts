@@ -40,7 +40,7 @@ import {
 } from './cases-layout';
 import { failClosed, failedConditions, isTransactionConflict } from './errors';
 import { decodeCursor, equalityFilter, queryPage } from './paging';
-import { type CasesTable, type TransactItem, transactWrite } from './transactions';
+import { type CasesTable, type TransactItem, writeTransaction } from './transactions';
 
 /** How long a published event stays in the outbox, for whoever needs to trace a notification. */
 const PUBLISHED_RETENTION_DAYS = 30;
@@ -82,7 +82,7 @@ async function transact(table: CasesTable, entries: Entry[]): Promise<void> {
   const items = entries.map((entry) => entry.item);
   await failClosed(async () => {
     try {
-      await transactWrite(table.client, items);
+      await writeTransaction(table.client, items);
     } catch (error) {
       throw refusalOf(error, entries);
     }

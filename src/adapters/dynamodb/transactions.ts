@@ -2,7 +2,7 @@ import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-
 import type { AuditEvent } from '../../domain/audit/event';
 import type { StoreConditionError } from '../../domain/cases/ports';
 import type { AuditStore } from './audit-store';
-import { failClosed, failedConditions } from './errors';
+import { failClosed, failedConditions, writeOrUnknown } from './errors';
 
 /** One item of a TransactWriteItems call, as the document client takes it. */
 export type TransactItem = NonNullable<
@@ -20,6 +20,11 @@ export async function transactWrite(client: DynamoDBDocumentClient, items: Trans
   return client.send(new TransactWriteCommand({ TransactItems: items }));
 }
 
+/** A transaction of the API's writes: one DynamoDB did not confirm or refuse has an unknown outcome. */
+export async function writeTransaction(client: DynamoDBDocumentClient, items: TransactItem[]) {
+  return writeOrUnknown(() => transactWrite(client, items));
+}
+
 /**
  * Writes `items` and the audit event that records them in one transaction, failing closed. A failed
  * condition on the item at position i throws `refusals[i]`, the first position first.
@@ -32,7 +37,7 @@ export async function writeAudited(
 ): Promise<void> {
   await failClosed(async () => {
     try {
-      await transactWrite(table.client, [...items, table.audit.putItem(event)]);
+      await writeTransaction(table.client, [...items, table.audit.putItem(event)]);
     } catch (error) {
       const failed = failedConditions(error) ?? [];
       for (const [index, Refusal] of refusals.entries()) {

@@ -2,8 +2,9 @@ import type { AuditEvent } from './event';
 
 /**
  * The audit event of the request being served. A write asks for its event and stores it in the same
- * transaction as the data, then says so; otherwise the function writes the event itself, before any
- * content is returned.
+ * transaction as the data (marked `committed`), then says so; otherwise the function writes the event
+ * itself, before any content is returned. Where the answer differs from what a committed event says
+ * (the write landed, the answer was a failure), the function writes a second event with the answer.
  */
 export interface AuditTrail {
   /** `resource` names what was acted on when the path does not (default: the path, plus a created case's id). */
@@ -14,6 +15,8 @@ export interface AuditTrail {
    * every event made after this carries it, a refusal's as much as a success's.
    */
   concerns(details: { caseId?: string; resource?: string }): void;
+  /** The request was answered with what an earlier request under its Idempotency-Key stored. */
+  replayed(): void;
 }
 
 /** Where an event is written on its own, when no transaction of the domain's wrote it (reads, refusals). */

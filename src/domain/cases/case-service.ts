@@ -1,11 +1,12 @@
-import { createHash, randomUUID } from 'node:crypto';
 import type { AuditTrail } from '../audit/trail';
 import {
   CaseNotFoundError,
   DuplicateRequestError,
+  RequestKeyReusedError,
   RuleViolationError,
   VersionRequiredError,
 } from '../errors';
+import type { RetryableWrite } from '../retryable-write';
 import { type CaseAccess, isLive } from './access';
 import { retryOnAccessChange } from './access-contention';
 import { loadVisibleCase } from './load-case';
@@ -44,20 +45,6 @@ export interface Caller {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
-
-/**
- * The id of what a write creates. Under an idempotency key it is derived from the key, so a late retry
- * (after the idempotency record expired or was lost) hits the conditional write instead of duplicating.
- */
-export function idForRequest(idempotencyScope: string | undefined): string {
-  if (!idempotencyScope) return randomUUID();
-  // A v4-shaped UUID from a hash: the version and variant bits set as RFC 9562 requires.
-  const digest = createHash('sha256').update(idempotencyScope).digest().subarray(0, 16);
-  digest[6] = ((digest[6] ?? 0) & 0x0f) | 0x40;
-  digest[8] = ((digest[8] ?? 0) & 0x3f) | 0x80;
-  const hex = digest.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
 
 async function encryptSections(
   cipher: SectionCipher,
@@ -129,8 +116,11 @@ export async function createCase(
   caller: Caller,
   body: CreateCaseBody,
   trail: AuditTrail,
-  caseId: string,
+  write: RetryableWrite,
 ): Promise<CaseMetadata> {
+  const caseId = write.id;
+  // Every event of this request names the case it creates, a failure's as much as a success's.
+  trail.concerns({ caseId });
   const now = deps.clock().toISOString();
   const meta: CaseMetadata = {
     caseId,
@@ -146,15 +136,35 @@ export async function createCase(
   const sections = await encryptSections(deps.cipher, meta, body.sections);
   const event = trail.eventFor(201, { caseId });
   try {
-    await deps.store.create({ meta, createdBy: caller.user, sections }, event);
+    await deps.store.create({ meta, createdBy: caller.user, sections, requestDigest: write.digest }, event);
   } catch (error) {
-    if (error instanceof CaseExistsError) {
-      throw new DuplicateRequestError('A case was already created with this Idempotency-Key.');
-    }
+    if (error instanceof CaseExistsError) return createdEarlier(deps, caller, write, trail);
     throw error;
   }
   trail.recorded(event);
   return meta;
+}
+
+/**
+ * A create whose id is taken: a retry of this very request (its first answer lost, or its outcome
+ * unknown) gets the case it stored; another request under the same key is refused.
+ */
+async function createdEarlier(
+  deps: CaseServiceDeps,
+  caller: Caller,
+  write: RetryableWrite,
+  trail: AuditTrail,
+) {
+  const found = await deps.store.get(write.id);
+  const stored = found?.record;
+  if (!stored?.requestDigest || !write.digest) {
+    throw new DuplicateRequestError('A case was already created with this Idempotency-Key.');
+  }
+  if (stored.requestDigest !== write.digest || stored.meta.ownerAgency !== caller.agency) {
+    throw new RequestKeyReusedError();
+  }
+  trail.replayed();
+  return stored.meta;
 }
 
 export async function readCase(deps: CaseServiceDeps, caller: Caller, caseId: string): Promise<CaseView> {
@@ -246,8 +256,9 @@ export async function addNote(
   caseId: string,
   body: NoteBody,
   trail: AuditTrail,
-  noteId: string,
+  write: RetryableWrite,
 ): Promise<NoteView> {
+  const noteId = write.id;
   const { record, access } = await loadVisible(deps, caller, caseId);
   if (!access.canAddNote) throw new RuleViolationError('This access is read-only.', 'read-only-access');
   const createdAt = deps.clock().toISOString();
@@ -263,17 +274,37 @@ export async function addNote(
     kind: body.kind,
     createdAt,
     ciphertext,
+    requestDigest: write.digest,
   };
   const event = trail.eventFor(201, { caseId });
   try {
     await deps.store.addNote(note, event, { byOwner: access.owner });
   } catch (error) {
     if (error instanceof CaseGoneError) throw new CaseNotFoundError();
-    if (error instanceof CaseExistsError) {
-      throw new DuplicateRequestError('A note was already added with this Idempotency-Key.');
-    }
+    if (error instanceof CaseExistsError) return addedEarlier(deps, caller, caseId, body, write, trail);
     throw error;
   }
   trail.recorded(event);
   return { noteId, agency: caller.agency, user: caller.user, kind: body.kind, text: body.text, createdAt };
+}
+
+/** A note whose id is taken: this request's retry gets the note it stored (its text is the body's). */
+async function addedEarlier(
+  deps: CaseServiceDeps,
+  caller: Caller,
+  caseId: string,
+  body: NoteBody,
+  write: RetryableWrite,
+  trail: AuditTrail,
+): Promise<NoteView> {
+  const found = await deps.store.get(caseId);
+  const stored = found?.notes.find((note) => note.noteId === write.id);
+  if (!stored?.requestDigest || !write.digest) {
+    throw new DuplicateRequestError('A note was already added with this Idempotency-Key.');
+  }
+  if (stored.requestDigest !== write.digest || stored.agency !== caller.agency)
+    throw new RequestKeyReusedError();
+  trail.replayed();
+  const { noteId, agency, user, kind, createdAt } = stored;
+  return { noteId, agency, user, kind, text: body.text, createdAt };
 }

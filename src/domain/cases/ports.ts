@@ -32,6 +32,8 @@ export interface StoredCase {
    * to the grantees' listings is never stale. Absent on a case never shared (0).
    */
   accessRevision?: number;
+  /** The digest of the request that created it under an Idempotency-Key (see retryable-write.ts). */
+  requestDigest?: string | undefined;
 }
 
 /** One grant as stored: shares and emergency accesses alike; several may be live for one agency. */
@@ -58,6 +60,8 @@ export interface StoredNote {
   kind: NoteBody['kind'];
   createdAt: string;
   ciphertext: Uint8Array;
+  /** The digest of the request that added it under an Idempotency-Key. */
+  requestDigest?: string | undefined;
 }
 
 export interface CaseFilter {

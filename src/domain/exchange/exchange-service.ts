@@ -11,11 +11,13 @@ import type { Directory } from '../directory';
 import {
   CaseNotFoundError,
   DuplicateRequestError,
+  RequestKeyReusedError,
   RequestNotFoundError,
   RuleViolationError,
   ShareNotFoundError,
 } from '../errors';
 import type { Purpose } from '../purpose';
+import type { RetryableWrite } from '../retryable-write';
 import type { ReviewRecord } from '../reviews/ports';
 import { type DomainEvent, domainEvent } from './events';
 import { defaultGrantExpiry, dueAt, type ExchangePolicy, emergencyExpiry } from './policy';
@@ -87,13 +89,33 @@ async function commit(deps: ExchangeDeps, trail: AuditTrail, write: ExchangeWrit
 }
 
 /** Commits a write that creates a request (or an emergency access) under the client's idempotency id. */
-async function commitNew(deps: ExchangeDeps, trail: AuditTrail, write: ExchangeWrite, duplicate: string) {
+async function commitNew(
+  deps: ExchangeDeps,
+  trail: AuditTrail,
+  write: ExchangeWrite & { newRequest: ExchangeRecord },
+  duplicate: string,
+): Promise<ExchangeRecord> {
   try {
     await commit(deps, trail, write);
+    return write.newRequest;
   } catch (error) {
-    if (error instanceof RequestExistsError) throw new DuplicateRequestError(duplicate);
-    throw error;
+    if (!(error instanceof RequestExistsError)) throw error;
+    return madeEarlier(deps, trail, write.newRequest, duplicate);
   }
+}
+
+/**
+ * A request whose id is taken: a retry of this very request (its first answer lost, or its outcome
+ * unknown) gets what it stored; another request under the same key is refused.
+ */
+async function madeEarlier(deps: ExchangeDeps, trail: AuditTrail, asked: ExchangeRecord, duplicate: string) {
+  const stored = await deps.store.getRequest(asked.requestId);
+  if (!stored?.requestDigest || !asked.requestDigest) throw new DuplicateRequestError(duplicate);
+  if (stored.requestDigest !== asked.requestDigest || stored.fromAgency !== asked.fromAgency) {
+    throw new RequestKeyReusedError();
+  }
+  trail.replayed();
+  return stored;
 }
 
 export async function publishCommitted(
@@ -229,8 +251,9 @@ export async function createRequest(
   caller: Caller,
   body: RequestBody,
   trail: AuditTrail,
-  requestId: string,
+  retry: RetryableWrite,
 ): Promise<RequestView> {
+  const requestId = retry.id;
   trail.concerns({ caseId: body.caseId, resource: `/v1/requests/${requestId}` });
   checkCounterpart(deps.directory, caller.agency, body.agency, 'body.agency');
   const sections = knownSections(body.sections, 'body.sections');
@@ -253,6 +276,7 @@ export async function createRequest(
     status: 'pending',
     createdAt: now.toISOString(),
     delivered,
+    requestDigest: retry.digest,
   };
   const notices = delivered
     ? [
@@ -268,8 +292,8 @@ export async function createRequest(
       ]
     : [];
   const write = { event: trail.eventFor(201), notices, newRequest: record };
-  await commitNew(deps, trail, write, 'A request was already made with this Idempotency-Key.');
-  return requestView(record, now, deps.policy);
+  const stored = await commitNew(deps, trail, write, 'A request was already made with this Idempotency-Key.');
+  return requestView(stored, now, deps.policy);
 }
 
 export async function listRequests(
@@ -500,8 +524,9 @@ export async function grantEmergencyAccess(
   purpose: Purpose,
   body: EmergencyAccessBody,
   trail: AuditTrail,
-  accessId: string,
+  retry: RetryableWrite,
 ): Promise<RequestView> {
+  const accessId = retry.id;
   checkEmergencyPurpose(purpose);
   const sections = knownSections(body.sections, 'body.sections');
   checkEmergencySections(sections);
@@ -515,6 +540,7 @@ export async function grantEmergencyAccess(
     const event = trail.eventFor(201, { caseId });
     const ask = { caller, sections, justification: body.justification, accessId };
     const { grant, access, review } = emergencyRecords(found, ask, event, now, deps.policy);
+    access.requestDigest = retry.digest;
     const notice = domainEvent('emergency-access.granted', now, {
       caseId,
       actorAgency: caller.agency,
@@ -531,8 +557,8 @@ export async function grantEmergencyAccess(
       newReview: review,
       access: addingGrant(found, grant, false, now),
     };
-    await commitNew(deps, trail, write, 'Emergency access was already given for this Idempotency-Key.');
-    return requestView(access, now, deps.policy);
+    const duplicate = 'Emergency access was already given for this Idempotency-Key.';
+    return requestView(await commitNew(deps, trail, write, duplicate), now, deps.policy);
   });
 }
 

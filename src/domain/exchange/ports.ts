@@ -35,6 +35,8 @@ export interface ExchangeRecord {
   withdrawal?: { withdrawnAt: string; withdrawnBy: string };
   /** When the deadline sweep escalated it. */
   escalatedAt?: string;
+  /** The digest of the request that created it under an Idempotency-Key (see retryable-write.ts). */
+  requestDigest?: string | undefined;
   /**
    * Whether the named agency owns the case. Only then does the request reach that agency's incoming box,
    * fall due and become decidable. Never shown: the requester's view is the same either way.

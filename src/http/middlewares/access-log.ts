@@ -8,10 +8,10 @@ import { logFailure } from './problem-json';
 import type { ApiMiddleware, ApiMiddyRequest } from './types';
 
 /**
- * Every request to an authenticated route leaves one access-log event with the status the caller gets.
- * A write records its event in its own transaction (the trail says so); for anything else the event is
- * written here, after the response is known and before it leaves: if it cannot be written, nothing is
- * returned but a 503.
+ * Every request to an authenticated route leaves an access-log event with the status the caller gets.
+ * A write records its event in its own transaction (`committed`); for anything else, and for a write
+ * whose answer differs from what it committed, the event is written here, after the response is known
+ * and before it leaves: if it cannot be written, nothing is returned but a 503.
  */
 export function accessLog(options: {
   recorder: AuditEventRecorder | undefined;
@@ -22,11 +22,11 @@ export function accessLog(options: {
   const record = async (request: ApiMiddyRequest) => {
     const state = request.context.api;
     const trail = state?.trail;
-    if (!recorder || !trail || !state.route.action || trail.wasRecorded()) return;
-    const event = trail.eventFor(request.response?.statusCode ?? 500);
+    if (!recorder || !trail || !state.route.action) return;
+    const event = trail.answerEvent(request.response?.statusCode ?? 500);
+    if (!event) return;
     try {
       await recorder.record(event);
-      trail.recorded(event);
     } catch (error) {
       const failure = error instanceof DomainError ? error : new DependencyUnavailableError(error);
       request.response = problemResponse(failure);

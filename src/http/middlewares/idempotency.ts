@@ -50,8 +50,15 @@ export function idempotency(options: {
       // The remaining time bounds the in-progress record, so a crashed attempt does not block retries for a day.
       config.registerLambdaContext(context);
       const stored = await claimOrFind(store, payload, context.getRemainingTimeInMillis?.());
-      if (stored) state.replay = withEchoes(stored, state.body);
-      else pending.set(state, payload);
+      if (!stored) {
+        pending.set(state, payload);
+        return;
+      }
+      state.replay = withEchoes(stored, state.body);
+      // The access log says this answer repeats an earlier one, and names what it created.
+      const location = stored.headers?.Location;
+      if (typeof location === 'string') state.trail?.concerns({ resource: location });
+      state.trail?.replayed();
     },
     after: async (request) => {
       const state = stateOf(request.context);

@@ -6,6 +6,7 @@ export class MemoryTrail implements AuditTrail {
   readonly made: AuditEvent[] = [];
   readonly recordedEvents: AuditEvent[] = [];
   concerned: { caseId?: string; resource?: string } = {};
+  wasReplayed = false;
 
   eventFor(outcome: number, details: { caseId?: string; resource?: string } = {}): AuditEvent {
     const caseId = details.caseId ?? this.concerned.caseId;
@@ -32,5 +33,9 @@ export class MemoryTrail implements AuditTrail {
 
   concerns(details: { caseId?: string; resource?: string }): void {
     this.concerned = { ...this.concerned, ...details };
+  }
+
+  replayed(): void {
+    this.wasReplayed = true;
   }
 }

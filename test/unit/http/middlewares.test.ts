@@ -241,6 +241,25 @@ describe('accessLog', () => {
     expect(recorder.record).not.toHaveBeenCalled();
   });
 
+  it('adds the answer when it differs from what the write committed, and marks a replayed answer', async () => {
+    const recorder = recorderOf();
+    const middleware = log(recorder);
+    const failed = await runBefores(noteEvent(), context(), middleware);
+    failed.context.api?.trail?.recorded(failed.context.api.trail.eventFor(201));
+    failed.response = { statusCode: 503, body: '' };
+    const replay = await runBefores(noteEvent(), context(), middleware);
+    replay.context.api?.trail?.replayed();
+    replay.response = { statusCode: 201, body: '{}' };
+
+    await middleware.after?.(failed);
+    await middleware.after?.(replay);
+
+    expect(recorder.events.map((e) => [e.outcome, e.disposition])).toEqual([
+      [503, undefined],
+      [201, 'replayed'],
+    ]);
+  });
+
   it('returns nothing but a 503 when the event cannot be written', async () => {
     const middleware = log(recorderOf(true));
     const request = await runBefores(noteEvent(), context(), middleware);

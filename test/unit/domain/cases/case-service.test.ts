@@ -5,7 +5,6 @@ import {
   type CaseServiceDeps,
   createCase,
   etagOf,
-  idForRequest,
   readCase,
   updateCase,
   versionFromIfMatch,
@@ -28,9 +27,11 @@ import {
   CaseNotFoundError,
   DependencyUnavailableError,
   DuplicateRequestError,
+  RequestKeyReusedError,
   RuleViolationError,
   VersionRequiredError,
 } from '../../../../src/domain/errors';
+import { idForRequest, retryableWrite } from '../../../../src/domain/retryable-write';
 import { MemoryTrail } from '../../../support/fakes/audit-trail';
 import { ContextCipher, MemoryCaseStore } from '../../../support/fakes/cases';
 
@@ -91,7 +92,7 @@ function setup() {
 /** A case created by the centre, with the given grants added afterwards. */
 async function withCase(...shares: StoredGrant[]) {
   const context = setup();
-  await createCase(context.deps, cfpc, createBody, new MemoryTrail(), CASE_ID);
+  await createCase(context.deps, cfpc, createBody, new MemoryTrail(), { id: CASE_ID });
   for (const grant of shares) context.store.grant(CASE_ID, grant);
   context.cipher.decrypted.length = 0;
   context.cipher.encrypted.length = 0;
@@ -113,7 +114,7 @@ describe('createCase', () => {
     const { deps, store, cipher } = setup();
     const trail = new MemoryTrail();
 
-    const meta = await createCase(deps, cfpc, createBody, trail, CASE_ID);
+    const meta = await createCase(deps, cfpc, createBody, trail, { id: CASE_ID });
 
     expect(meta).toMatchObject({
       caseId: CASE_ID,
@@ -140,7 +141,7 @@ describe('createCase', () => {
     const { deps, store } = setup();
     const trail = new MemoryTrail();
 
-    await createCase(deps, cfpc, createBody, trail, CASE_ID);
+    await createCase(deps, cfpc, createBody, trail, { id: CASE_ID });
 
     expect(store.events).toHaveLength(1);
     expect(trail.recordedEvents).toEqual(store.events);
@@ -149,10 +150,10 @@ describe('createCase', () => {
 
   it('refuses a second case under the same id as a duplicate request, keeping the first and recording nothing', async () => {
     const { deps, store } = setup();
-    await createCase(deps, cfpc, createBody, new MemoryTrail(), CASE_ID);
+    await createCase(deps, cfpc, createBody, new MemoryTrail(), { id: CASE_ID });
     const trail = new MemoryTrail();
 
-    const again = createCase(deps, police, { ...createBody, urgency: 'low' }, trail, CASE_ID);
+    const again = createCase(deps, police, { ...createBody, urgency: 'low' }, trail, { id: CASE_ID });
 
     await expect(again).rejects.toBeInstanceOf(DuplicateRequestError);
     expect(trail.recordedEvents).toEqual([]);
@@ -165,7 +166,7 @@ describe('createCase', () => {
     vi.spyOn(store, 'create').mockRejectedValueOnce(failure);
     const trail = new MemoryTrail();
 
-    await expect(createCase(deps, cfpc, createBody, trail, CASE_ID)).rejects.toBe(failure);
+    await expect(createCase(deps, cfpc, createBody, trail, { id: CASE_ID })).rejects.toBe(failure);
     expect(trail.recordedEvents).toEqual([]);
   });
 });
@@ -173,14 +174,9 @@ describe('createCase', () => {
 describe('readCase', () => {
   it('gives the owner every section it stored, decrypted, and every note', async () => {
     const { deps } = await withCase(grantTo('police'));
-    await addNote(
-      deps,
-      police,
-      CASE_ID,
-      NoteBodySchema.parse({ text: 'بلاغ مستلم' }),
-      new MemoryTrail(),
-      'n-1',
-    );
+    await addNote(deps, police, CASE_ID, NoteBodySchema.parse({ text: 'بلاغ مستلم' }), new MemoryTrail(), {
+      id: 'n-1',
+    });
 
     const view = await readCase(deps, cfpc, CASE_ID);
 
@@ -206,8 +202,8 @@ describe('readCase', () => {
   it('shows a grantee its own notes and not the owner’s', async () => {
     const { deps } = await withCase(grantTo('police'));
     const note = (text: string) => NoteBodySchema.parse({ text });
-    await addNote(deps, cfpc, CASE_ID, note('internal'), new MemoryTrail(), 'n-1');
-    await addNote(deps, police, CASE_ID, note('patrol sent'), new MemoryTrail(), 'n-2');
+    await addNote(deps, cfpc, CASE_ID, note('internal'), new MemoryTrail(), { id: 'n-1' });
+    await addNote(deps, police, CASE_ID, note('patrol sent'), new MemoryTrail(), { id: 'n-2' });
 
     const view = await readCase(deps, police, CASE_ID);
 
@@ -370,7 +366,7 @@ describe('addNote', () => {
     const { deps, store, cipher } = await withCase(grantTo('police'));
     const trail = new MemoryTrail();
 
-    const view = await addNote(deps, police, CASE_ID, body, trail, 'n-1');
+    const view = await addNote(deps, police, CASE_ID, body, trail, { id: 'n-1' });
 
     expect(view).toEqual({
       noteId: 'n-1',
@@ -390,7 +386,7 @@ describe('addNote', () => {
   it('counts the owner’s note as the owner’s act', async () => {
     const { deps, store } = await withCase();
 
-    await addNote(deps, cfpc, CASE_ID, body, new MemoryTrail(), 'n-1');
+    await addNote(deps, cfpc, CASE_ID, body, new MemoryTrail(), { id: 'n-1' });
 
     expect(store.noteOptions).toEqual([{ byOwner: true }]);
   });
@@ -398,7 +394,7 @@ describe('addNote', () => {
   it('refuses a note through emergency (read-only) access alone, storing nothing', async () => {
     const { deps, store } = await withCase(grantTo('police', { kind: 'emergency', readOnly: true }));
 
-    const rule = await ruleOf(addNote(deps, police, CASE_ID, body, new MemoryTrail(), 'n-1'));
+    const rule = await ruleOf(addNote(deps, police, CASE_ID, body, new MemoryTrail(), { id: 'n-1' }));
 
     expect(rule).toBe('read-only-access');
     expect(store.entries.get(CASE_ID)?.notes).toEqual([]);
@@ -407,20 +403,20 @@ describe('addNote', () => {
   it('answers an agency that cannot see the case, and a missing case, with not-found', async () => {
     const { deps } = await withCase();
 
-    await expect(addNote(deps, police, CASE_ID, body, new MemoryTrail(), 'n-1')).rejects.toBeInstanceOf(
-      CaseNotFoundError,
-    );
-    await expect(addNote(deps, cfpc, MISSING_ID, body, new MemoryTrail(), 'n-1')).rejects.toBeInstanceOf(
-      CaseNotFoundError,
-    );
+    await expect(
+      addNote(deps, police, CASE_ID, body, new MemoryTrail(), { id: 'n-1' }),
+    ).rejects.toBeInstanceOf(CaseNotFoundError);
+    await expect(
+      addNote(deps, cfpc, MISSING_ID, body, new MemoryTrail(), { id: 'n-1' }),
+    ).rejects.toBeInstanceOf(CaseNotFoundError);
   });
 
   it('refuses a second note under the same id as a duplicate request, recording nothing', async () => {
     const { deps, store } = await withCase();
-    await addNote(deps, cfpc, CASE_ID, body, new MemoryTrail(), 'n-1');
+    await addNote(deps, cfpc, CASE_ID, body, new MemoryTrail(), { id: 'n-1' });
     const trail = new MemoryTrail();
 
-    const again = addNote(deps, cfpc, CASE_ID, { ...body, text: 'other' }, trail, 'n-1');
+    const again = addNote(deps, cfpc, CASE_ID, { ...body, text: 'other' }, trail, { id: 'n-1' });
 
     await expect(again).rejects.toBeInstanceOf(DuplicateRequestError);
     expect(trail.recordedEvents).toEqual([]);
@@ -432,7 +428,9 @@ describe('addNote', () => {
     vi.spyOn(store, 'addNote').mockRejectedValueOnce(new CaseGoneError());
     const trail = new MemoryTrail();
 
-    await expect(addNote(deps, cfpc, CASE_ID, body, trail, 'n-1')).rejects.toBeInstanceOf(CaseNotFoundError);
+    await expect(addNote(deps, cfpc, CASE_ID, body, trail, { id: 'n-1' })).rejects.toBeInstanceOf(
+      CaseNotFoundError,
+    );
     expect(trail.recordedEvents).toEqual([]);
   });
 });
@@ -489,5 +487,51 @@ describe('idForRequest', () => {
         if (a !== b) expect(idForRequest(b)).not.toBe(id);
       }),
     );
+  });
+});
+
+describe('a retry of a create whose first answer was lost', () => {
+  const scope = 'cfpc createCase /v1/cases report-2026-0001';
+
+  it('answers the case the first attempt stored, says so in the trail, and writes nothing', async () => {
+    const { deps, store } = setup();
+    const write = retryableWrite(scope, createBody);
+    const first = await createCase(deps, cfpc, createBody, new MemoryTrail(), write);
+    const trail = new MemoryTrail();
+
+    const again = await createCase(deps, cfpc, createBody, trail, write);
+
+    expect(again).toEqual(first);
+    expect(trail.wasReplayed).toBe(true);
+    expect(trail.recordedEvents).toEqual([]);
+    expect(store.entries.size).toBe(1);
+  });
+
+  it('refuses another body under the same key, and a key whose case has no digest of its request', async () => {
+    const { deps } = setup();
+    await createCase(deps, cfpc, createBody, new MemoryTrail(), retryableWrite(scope, createBody));
+    const other = { ...createBody, urgency: 'low' as const };
+    const legacy = setup();
+    await createCase(legacy.deps, cfpc, createBody, new MemoryTrail(), { id: CASE_ID });
+
+    await expect(
+      createCase(deps, cfpc, other, new MemoryTrail(), retryableWrite(scope, other)),
+    ).rejects.toBeInstanceOf(RequestKeyReusedError);
+    await expect(
+      createCase(legacy.deps, cfpc, createBody, new MemoryTrail(), { id: CASE_ID, digest: 'x' }),
+    ).rejects.toBeInstanceOf(DuplicateRequestError);
+  });
+
+  it('answers the note the first attempt stored, with the text the retry carries', async () => {
+    const { deps } = await withCase();
+    const body = { kind: 'update' as const, text: 'Home visit done' };
+    const write = retryableWrite(`cfpc addNote /v1/cases/${CASE_ID}/notes n-1`, body);
+    const first = await addNote(deps, cfpc, CASE_ID, body, new MemoryTrail(), write);
+    const trail = new MemoryTrail();
+
+    const again = await addNote(deps, cfpc, CASE_ID, body, trail, write);
+
+    expect(again).toEqual(first);
+    expect(trail.wasReplayed).toBe(true);
   });
 });

@@ -43,6 +43,7 @@ function fakeTrail(): AuditTrail & { concerned: object } {
     concerns: (details: object) => {
       trail.concerned = details;
     },
+    replayed: vi.fn(),
   };
   return trail;
 }
@@ -159,7 +160,7 @@ describe('createRequest', () => {
   it('delivers a request to the agency that owns the case, and tells it', async () => {
     const { deps, writes } = fakeDeps();
 
-    await createRequest(deps, police, body, fakeTrail(), '0f6f4c36-7d07-4e58-9f3b-6e2c8c1c2a11');
+    await createRequest(deps, police, body, fakeTrail(), { id: '0f6f4c36-7d07-4e58-9f3b-6e2c8c1c2a11' });
 
     expect(writes[0]?.newRequest?.delivered).toBe(true);
     expect(writes[0]?.notices.map((n) => [n.type, n.recipients])).toEqual([['request.created', ['cfpc']]]);
@@ -168,7 +169,7 @@ describe('createRequest', () => {
   it('stores but does not deliver a request about a missing case, and answers it the same way', async () => {
     const owned = fakeDeps();
     const missing = fakeDeps();
-    const id = '0f6f4c36-7d07-4e58-9f3b-6e2c8c1c2a11';
+    const id = { id: '0f6f4c36-7d07-4e58-9f3b-6e2c8c1c2a11' };
 
     const answer = await createRequest(owned.deps, police, body, fakeTrail(), id);
     const other = await createRequest(
