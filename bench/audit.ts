@@ -186,15 +186,15 @@ async function measureSealing(stack: LocalStack, settings: AuditBenchSettings): 
     }),
   );
   const table = stack.endpoints.tables.AuditLog;
-  const signs = () => stack.kmsStats().Sign ?? 0;
+  const signs = async () => (await stack.kmsStats()).Sign ?? 0;
   const observer = observeCheckpoints(documents, table);
   try {
     // Steady traffic: how long an event waits to be in a signed checkpoint.
-    const steadySigns = signs();
+    const steadySigns = await signs();
     const steady = await writeEvents(documents, table, settings.rate, settings.seconds);
     const ids = [...steady.written.keys()];
     const indexes = await leafIndexes(documents, table, ids, observer.latest);
-    const steadySignsPer1000 = ((signs() - steadySigns) / ids.length) * 1000;
+    const steadySignsPer1000 = (((await signs()) - steadySigns) / ids.length) * 1000;
     const lags = ids
       .map((id) => {
         const index = indexes.get(id) as number;
@@ -205,11 +205,11 @@ async function measureSealing(stack: LocalStack, settings: AuditBenchSettings): 
     const steadyNote = `${ids.length} events written at ${round(ids.length / steady.seconds)}/s; write acknowledged → seen in a signed checkpoint (${round(steadySignsPer1000, 2)} Sign calls per 1,000 events at this rate)`;
 
     // Sustained load, more than the sealer keeps up with: signatures per event sealed while it lasts.
-    const loadSigns = signs();
+    const loadSigns = await signs();
     const loadStart = await treeSize(documents, table);
     const load = await writeEvents(documents, table, settings.loadRate, settings.loadSeconds);
     const sealedDuringLoad = (await treeSize(documents, table)) - loadStart;
-    const loadSignCount = signs() - loadSigns;
+    const loadSignCount = (await signs()) - loadSigns;
     await leafIndexes(documents, table, [...load.written.keys()], observer.latest);
 
     return [

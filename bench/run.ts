@@ -8,8 +8,9 @@
  * How each figure is measured:
  * - requests/s: 2xx responses autocannon received, divided by the time measured.
  * - p50/p99: latency of each 2xx response as autocannon's client saw it (worker thread, hrtime precision).
- * - CPU/request: CPU time of the thread that runs the gateway, the functions, the KMS emulator and the
- *   audit sealer loop (process.threadCpuUsage), divided by the requests the gateway received.
+ * - CPU/request: CPU time of the thread that runs the gateway, the functions and the audit sealer loop
+ *   (process.threadCpuUsage), divided by the requests the gateway received; DynamoDB Local and the KMS
+ *   emulator run as processes of their own, as the services do in AWS, and are not counted.
  * - KMS and DynamoDB calls/request: HTTP calls made while serving gateway requests (bench/calls.ts: Node's
  *   http diagnostics channels, attributed by async context), divided by the requests the gateway
  *   received, counted once the last calls of requests cut off at the end of a slice have finished. The
@@ -113,7 +114,7 @@ interface Flow {
 interface FlowResult {
   flow: Flow;
   load: LoadResult;
-  /** CPU time of this thread (gateway, functions, KMS emulator, sealer loop), ms. */
+  /** CPU time of this thread (gateway, functions, sealer loop), ms. */
   cpuMs: number;
   /** Requests the gateway received. */
   requests: number;
@@ -180,7 +181,7 @@ const specOf = (stack: LocalStack, settings: Settings, flow: Flow) => ({
   idempotencyKey: flow.idempotencyKey ?? false,
 });
 
-/** A CPU profile of this thread (where the gateway, the functions and the KMS emulator run). */
+/** A CPU profile of this thread (where the gateway and the functions run). */
 async function startProfile(): Promise<{ stop(): Promise<string> }> {
   const session = new Session();
   session.connect();
@@ -206,7 +207,7 @@ async function measureSlice(
 ): Promise<FlowResult> {
   await counter.settle();
   const before = counter.snapshot();
-  const kmsBefore = stack.kmsStats();
+  const kmsBefore = await stack.kmsStats();
   const profiling = settings.profile ? await startProfile() : undefined;
   const cpuBefore = process.threadCpuUsage();
   const load = await runLoad({ ...specOf(stack, settings, flow), duration });
@@ -222,7 +223,7 @@ async function measureSlice(
     load,
     cpuMs: (cpu.user + cpu.system) / 1000,
     requests: after.requests - before.requests,
-    emulatorKms: callsBetween(kmsBefore, stack.kmsStats()),
+    emulatorKms: callsBetween(kmsBefore, await stack.kmsStats()),
     calls: countsBetween(before.calls, after.calls),
     callMs: countsBetween(before.callMs, after.callMs),
     failed: countsBetween(before.failed, after.failed),
@@ -321,7 +322,7 @@ function rowsOf(result: FlowResult): BenchRow[] {
       name: `${flow.name} CPU/request`,
       value: round(result.cpuMs / requests, 2),
       unit: 'ms',
-      note: 'main thread: gateway, functions, KMS emulator and audit sealer loop (not DynamoDB Local)',
+      note: 'main thread: gateway, functions and audit sealer loop (not DynamoDB Local, not the KMS emulator)',
     },
     {
       name: `${flow.name} KMS calls/request`,

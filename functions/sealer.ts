@@ -4,7 +4,7 @@ import middy from '@middy/core';
 import type { DynamoDBStreamEvent, ScheduledEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { buildSealer } from '../src/adapters/audit-sealer';
-import { documentClient, dynamoDbClient, kmsClient } from '../src/adapters/aws-clients';
+import { documentClient, dynamoDbClient, kmsClient, SDK_CLIENT_SETTINGS } from '../src/adapters/aws-clients';
 import { folderCheckpointArchive, s3CheckpointArchive } from '../src/adapters/checkpoint-archive';
 import { auditEventsFromStream } from '../src/adapters/dynamodb/stream-events';
 import { ConfigurationError, readEnv } from '../src/config';
@@ -37,7 +37,10 @@ if (Boolean(env.CHECKPOINT_BUCKET) === Boolean(env.CHECKPOINT_ARCHIVE_DIR)) {
 
 const logger = createLogger('sealer');
 const archive = env.CHECKPOINT_BUCKET
-  ? s3CheckpointArchive(new S3Client({ region: env.AWS_REGION }), env.CHECKPOINT_BUCKET)
+  ? s3CheckpointArchive(
+      new S3Client({ region: env.AWS_REGION, ...SDK_CLIENT_SETTINGS }),
+      env.CHECKPOINT_BUCKET,
+    )
   : folderCheckpointArchive(env.CHECKPOINT_ARCHIVE_DIR as string);
 const sealer = buildSealer({
   documents: documentClient(dynamoDbClient(env)),

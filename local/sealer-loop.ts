@@ -28,7 +28,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { buildSealer } from '../src/adapters/audit-sealer';
-import { documentClient } from '../src/adapters/aws-clients';
+import { documentClient, SDK_CLIENT_SETTINGS } from '../src/adapters/aws-clients';
 import { folderCheckpointArchive } from '../src/adapters/checkpoint-archive';
 import { auditEventsFromStream, type StreamRecordLike } from '../src/adapters/dynamodb/stream-events';
 import type { AuditEvent } from '../src/domain/audit/event';
@@ -125,7 +125,9 @@ function timingOf(settings: SealerLoopSettings): Timing {
 }
 
 function createClients(env: Record<string, string>): LoopClients {
+  // The functions' deadlines: a paused DynamoDB Local or KMS emulator fails a round, it does not hang it.
   const clientConfig = {
+    ...SDK_CLIENT_SETTINGS,
     region: env.AWS_REGION as string,
     credentials: {
       accessKeyId: env.AWS_ACCESS_KEY_ID as string,

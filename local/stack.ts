@@ -6,11 +6,12 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { type Directory, DirectorySchema } from '../src/domain/directory';
 import type { FunctionName } from '../src/http/routes';
 import { type BootstrappedResources, bootstrap } from './bootstrap';
+import type { LocalProcess } from './child-process';
 import { startDeadlineTimer } from './deadline-timer';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { type Gateway, type GatewayOptions, type LambdaHandler, startGateway } from './gateway';
 import { type Issuer, openIssuer } from './issuer';
-import { startKmsEmulator } from './kms/server';
+import { startKmsProcess } from './kms-process';
 import { type SealerLoopSettings, startSealerLoop } from './sealer-loop';
 
 export const DEFAULT_DATA_DIR = '.himaya';
@@ -50,7 +51,10 @@ export interface LocalStack {
   directory: Directory;
   /** The environment the functions run with (what CDK gives them in AWS). */
   environment: Record<string, string>;
-  kmsStats(): Record<string, number>;
+  /** Calls per KMS operation since the emulator (re)started, as the emulator counts them. */
+  kmsStats(): Promise<Record<string, number>>;
+  /** DynamoDB Local and the KMS emulator, each a process of its own: to pause, kill and restart. */
+  processes: { dynamodb: LocalProcess; kms: LocalProcess };
   stop(): Promise<void>;
 }
 
@@ -96,16 +100,23 @@ interface StartContext {
   stoppers: (() => Promise<void>)[];
 }
 
+/**
+ * DynamoDB Local and the KMS emulator, started side by side; whichever started is stopped with the rest,
+ * even when the other failed.
+ */
 async function startStorage(context: StartContext) {
   const { options, dataDir, stoppers } = context;
-  context.log('starting DynamoDB Local…');
-  const dynamodbLocal = await startDynamoDbLocal(
-    options.inMemory ? {} : { dataDir: join(dataDir, 'dynamodb') },
-  );
-  stoppers.push(dynamodbLocal.stop);
-  const kms = await startKmsEmulator(options.inMemory ? {} : { stateFile: join(dataDir, 'kms-keys.json') });
-  stoppers.push(kms.close);
-  return { dynamodbLocal, kms };
+  context.log('starting DynamoDB Local and the KMS emulator…');
+  const [dynamodbLocal, kms] = await Promise.allSettled([
+    startDynamoDbLocal(options.inMemory ? {} : { dataDir: join(dataDir, 'dynamodb') }),
+    startKmsProcess(options.inMemory ? {} : { stateFile: join(dataDir, 'kms-keys.json') }),
+  ]);
+  for (const started of [dynamodbLocal, kms]) {
+    if (started.status === 'fulfilled') stoppers.push(started.value.stop);
+  }
+  if (dynamodbLocal.status === 'rejected') throw dynamodbLocal.reason;
+  if (kms.status === 'rejected') throw kms.reason;
+  return { dynamodbLocal: dynamodbLocal.value, kms: kms.value };
 }
 
 /** Tables and keys as CDK would create them, through clients used for this only. */
@@ -200,7 +211,15 @@ async function startParts(context: StartContext): Promise<LocalStack> {
   };
   await writeJsonAtomically(join(context.dataDir, 'local.json'), endpoints);
   const stop = () => stopAll(context.stoppers);
-  return { endpoints, issuer, directory: resources.directory, environment, kmsStats: kms.stats, stop };
+  return {
+    endpoints,
+    issuer,
+    directory: resources.directory,
+    environment,
+    kmsStats: kms.stats,
+    processes: { dynamodb: dynamodbLocal, kms },
+    stop,
+  };
 }
 
 async function stopAll(stoppers: (() => Promise<void>)[]): Promise<void> {

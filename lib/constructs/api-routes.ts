@@ -1,8 +1,9 @@
-import { Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { scopeClaim } from '../../src/domain/directory';
 import { type FunctionName, type RouteSpec, routes } from '../../src/http/routes';
+import { DEADLINES } from '../../src/timeouts';
 import { requestModelSchema } from '../request-models';
 
 /** Requests per second, for the whole stage, of each unauthenticated route (health, OpenAPI document). */
@@ -82,7 +83,12 @@ function lambdaIntegrations(
     if (!integration) {
       const handler = functions.get(fn);
       if (!handler) throw new Error(`no function for ${fn}`);
-      integration = new apigateway.LambdaIntegration(handler, { proxy: true, allowTestInvoke: false });
+      integration = new apigateway.LambdaIntegration(handler, {
+        proxy: true,
+        allowTestInvoke: false,
+        // Outlasts the function's own timeout, so a slow dependency ends as the function's 503 (src/timeouts.ts).
+        timeout: Duration.seconds(DEADLINES.gatewayTimeoutSeconds),
+      });
       integrations.set(fn, integration);
     }
     return integration;

@@ -8,6 +8,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { FunctionName } from '../../src/http/routes';
+import { DEADLINES } from '../../src/timeouts';
 import type { HimayaTable } from './data';
 import { HimayaLogGroup } from './log-group';
 
@@ -100,7 +101,10 @@ export interface HimayaFunctionProps {
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   /** @default 1024 MB (CPU scales with memory; KMS and the Encryption SDK are CPU-bound at cold start) */
   memorySize?: number;
-  /** @default 15 s: under API Gateway's 29 s integration timeout, so the caller gets our error, not a 504 */
+  /**
+   * @default 15 s: over the SDK calls' own deadlines and under API Gateway's 29 s integration timeout, so
+   * the caller gets the function's 503, not a 502 or 504 (src/timeouts.ts)
+   */
   timeout?: Duration;
   /** Reserved concurrency: a guard on cost and on what the function can do to its tables and keys. */
   reservedConcurrentExecutions?: number;
@@ -154,7 +158,7 @@ export class HimayaFunction extends NodejsFunction {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 1024,
-      timeout: props.timeout ?? Duration.seconds(15),
+      timeout: props.timeout ?? Duration.seconds(DEADLINES.functionTimeoutSeconds),
       ...(props.reservedConcurrentExecutions !== undefined
         ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions }
         : {}),

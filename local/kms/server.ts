@@ -2,6 +2,8 @@
  * A local AWS KMS emulator: an HTTP server speaking the KMS JSON 1.1 protocol (POST /, header
  * `X-Amz-Target: TrentService.<Operation>`), so the unchanged `KMSClient` of @aws-sdk/client-kms works
  * against it when given `endpoint`. Requests are not authenticated: SigV4 signatures are not checked.
+ * One path is not KMS's: `GET /__stats` answers the calls counted per operation, as JSON (for benchmarks
+ * and tests, when the emulator runs as a process of its own: local/kms/main.ts).
  *
  *   const kms = await startKmsEmulator({ stateFile: '.himaya/kms.json' });
  *   const client = new KMSClient({ endpoint: kms.endpoint, region: 'me-central-1', credentials });
@@ -40,6 +42,7 @@ export interface KmsEmulator {
 }
 
 const TARGET_PREFIX = 'TrentService.';
+export const STATS_PATH = '/__stats';
 const MAX_BODY_BYTES = 1024 * 1024;
 const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
 
@@ -54,6 +57,10 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
   const countCall = (operation: string) => calls.set(operation, (calls.get(operation) ?? 0) + 1);
 
   const server = createServer((request, response) => {
+    if (request.method === 'GET' && request.url === STATS_PATH) {
+      sendJson(response, Object.fromEntries(calls));
+      return;
+    }
     handle(store, countCall, request, response).catch((error: unknown) => {
       // Only a broken connection gets here (handle answers every other failure); there is no one to tell.
       response.destroy(error instanceof Error ? error : undefined);
@@ -154,5 +161,11 @@ function send(response: ServerResponse, status: number, payload: object): void {
     'content-length': Buffer.byteLength(body),
     'x-amzn-requestid': randomUUID(),
   });
+  response.end(body);
+}
+
+function sendJson(response: ServerResponse, payload: object): void {
+  const body = JSON.stringify(payload);
+  response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   response.end(body);
 }

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMS } from '@aws-sdk/client-kms';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DEADLINES } from '../timeouts';
 
 /**
  * SDK clients, made once per container. Locally the endpoints point at DynamoDB Local and the KMS
@@ -12,13 +13,26 @@ export interface AwsEndpoints {
   KMS_ENDPOINT?: string | undefined;
 }
 
-// Few, fast retries: a request waits for a failing dependency a short while, then fails closed (503).
-const RETRY = { maxAttempts: 2 };
+/**
+ * Every client's deadlines (src/timeouts.ts): a call to a stalled dependency ends inside the function's
+ * own timeout, so the request fails closed with a 503 instead of outliving the function. Without
+ * `throwOnRequestTimeout` the handler would only log a warning when `requestTimeout` passes.
+ */
+export const SDK_CLIENT_SETTINGS = {
+  maxAttempts: DEADLINES.maxAttempts,
+  requestHandler: {
+    connectionTimeout: DEADLINES.connectMs,
+    requestTimeout: DEADLINES.requestMs,
+    throwOnRequestTimeout: true,
+    // The silence allowed while the response body is read, after the headers came in time.
+    socketTimeout: DEADLINES.requestMs,
+  },
+} as const;
 
 export function dynamoDbClient(env: AwsEndpoints): DynamoDBClient {
   return new DynamoDBClient({
     region: env.AWS_REGION,
-    ...RETRY,
+    ...SDK_CLIENT_SETTINGS,
     ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}),
   });
 }
@@ -33,7 +47,7 @@ export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
 export function kmsClient(env: AwsEndpoints): KMS {
   return new KMS({
     region: env.AWS_REGION,
-    ...RETRY,
+    ...SDK_CLIENT_SETTINGS,
     ...(env.KMS_ENDPOINT ? { endpoint: env.KMS_ENDPOINT } : {}),
   });
 }

@@ -2,6 +2,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { ConfigurationError } from '../config';
 import { type DomainEvent, EVENT_SOURCE } from '../domain/exchange/events';
 import type { EventPublisher } from '../domain/exchange/ports';
+import { SDK_CLIENT_SETTINGS } from './aws-clients';
 import { localEventPublisher } from './local-event-bus';
 
 /** PutEvents takes at most 10 entries. */
@@ -53,7 +54,7 @@ export function eventPublisherFor(env: {
 }): EventPublisher {
   if (env.EVENT_BUS_NAME) {
     return eventBridgePublisher(
-      new EventBridgeClient({ region: env.AWS_REGION, maxAttempts: 2 }),
+      new EventBridgeClient({ region: env.AWS_REGION, ...SDK_CLIENT_SETTINGS }),
       env.EVENT_BUS_NAME,
     );
   }

@@ -75,9 +75,10 @@ export class MethodNotAllowedError extends HttpError {
 }
 
 export class IdempotencyInProgressError extends HttpError {
-  constructor(cause?: unknown) {
+  /** `retryAfterSeconds`: until the first attempt's claim on the key expires (its function's deadline). */
+  constructor(retryAfterSeconds = 1) {
     super('in-progress', 'A request with this Idempotency-Key is still in progress; retry shortly.', {
-      cause,
+      headers: { 'Retry-After': String(retryAfterSeconds) },
     });
     this.name = 'IdempotencyInProgressError';
   }

@@ -62,6 +62,16 @@ const header = (description: string, schema: object = { type: 'string' }) => ({
 /** Response headers by status: what a strict client may rely on being there. */
 function problemHeaders(status: number): ResponseConfig['headers'] {
   if (status === 401) return { 'WWW-Authenticate': header('`Bearer`: send an access token.') };
+  if (status === 409) {
+    const retryAfter = header(
+      'With `in-progress`: seconds until the first attempt’s claim on the key lapses.',
+      {
+        type: 'string',
+        pattern: '^[0-9]+$',
+      },
+    );
+    return { 'Retry-After': { ...retryAfter, required: false } };
+  }
   if (status === 429 || status === 503) {
     return {
       'Retry-After': header('Seconds to wait before retrying.', { type: 'string', pattern: '^[0-9]+$' }),

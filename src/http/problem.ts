@@ -57,6 +57,7 @@ const TRANSLATIONS: Translation[] = [
     (e: RuleViolationError) => new HttpError(e.rule, e.message, e.fields ? { errors: e.fields } : {}),
   ],
   [VersionRequiredError, (e: VersionRequiredError) => new HttpError('precondition-required', e.message)],
+  [RequestKeyReusedError, (e: RequestKeyReusedError) => new HttpError('idempotency-key-reused', e.message)],
   [
     IntegrityFailureError,
     (e: IntegrityFailureError) => new HttpError('integrity-failure', e.message, { cause: e }),

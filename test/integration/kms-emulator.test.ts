@@ -31,7 +31,7 @@ import {
   VerifyMacCommand,
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KmsEmulator, startKmsEmulator } from '../../local/kms/server';
+import { type KmsEmulator, STATS_PATH, startKmsEmulator } from '../../local/kms/server';
 
 const REGION = 'me-central-1';
 const ACCOUNT = '000000000000';
@@ -612,7 +612,7 @@ describe('KMS emulator: the wire protocol', () => {
     ).rejects.toMatchObject({ name: 'DryRunOperationException' });
   });
 
-  it('counts calls per operation until resetStats', async () => {
+  it('counts calls per operation until resetStats, and serves the counts at GET /__stats', async () => {
     // Prepare
     emulator.resetStats();
 
@@ -621,10 +621,12 @@ describe('KMS emulator: the wire protocol', () => {
     await kms.send(new DescribeKeyCommand({ KeyId }));
     await kms.send(new DescribeKeyCommand({ KeyId }));
     const counted = emulator.stats();
+    const served = await (await fetch(`${emulator.endpoint}${STATS_PATH}`)).json();
     emulator.resetStats();
 
     // Assess
     expect(counted).toEqual({ CreateKey: 1, DescribeKey: 2 });
+    expect(served).toEqual(counted);
     expect(emulator.stats()).toEqual({});
   });
 

@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../domain/audit/event';
 import { InvalidCursorError } from '../../domain/paging';
-import { failClosed } from './errors';
+import { failClosed, writeOrUnknown } from './errors';
 import { decodeCursor, equalityFilter, queryPage } from './paging';
 
 /**
@@ -57,7 +57,10 @@ export interface AuditFilter {
 }
 
 export interface AuditStore {
-  /** Writes one event on its own (reads and refusals); throws 503 if it cannot. */
+  /**
+   * Writes one event on its own (reads and refusals): `DependencyUnavailableError` if it cannot,
+   * `WriteOutcomeUnknownError` if it may have been written without DynamoDB saying so.
+   */
   record(event: AuditEvent): Promise<void>;
   /** The Put of an event, for a transaction that also writes the data it records. */
   putItem(event: AuditEvent): {
@@ -77,7 +80,7 @@ export function dynamoDbAuditStore(client: DynamoDBDocumentClient, tableName: st
   return {
     putItem,
     async record(event) {
-      await failClosed(() => client.send(new PutCommand(putItem(event).Put)));
+      await failClosed(() => writeOrUnknown(() => client.send(new PutCommand(putItem(event).Put))));
     },
 
     /** Oldest first, as a log is read. A cursor that does not belong to this listing is refused. */

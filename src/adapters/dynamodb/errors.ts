@@ -46,10 +46,12 @@ export function mayHaveLanded(error: unknown): boolean {
     name?: string;
     code?: string;
     message?: string;
-    $metadata?: { httpStatusCode?: number };
+    $metadata?: { httpStatusCode?: number; attempts?: number };
   };
   const status = failure?.$metadata?.httpStatusCode;
   if (status !== undefined && status < 500) return false;
+  // An earlier attempt (the SDK retried) may have landed, whatever stopped the last one.
+  if ((failure?.$metadata?.attempts ?? 1) > 1) return true;
   const text = `${failure?.name ?? ''} ${failure?.code ?? ''} ${failure?.message ?? ''}`;
   return !/ECONNREFUSED|without establishing a connection|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN/.test(text);
 }

@@ -104,7 +104,9 @@ async function claimOrFind(
       const status = record?.getStatus();
       if (status === IdempotencyRecordStatus.COMPLETED)
         return record?.getResponse() as unknown as StoredResult;
-      if (status === IdempotencyRecordStatus.INPROGRESS) throw new IdempotencyInProgressError();
+      if (status === IdempotencyRecordStatus.INPROGRESS) {
+        throw new IdempotencyInProgressError(secondsUntil(record?.inProgressExpiryTimestamp));
+      }
       // Expired or gone between the write and the read: claim it again.
       if (lookup >= MAX_LOOKUPS) throw new IdempotencyInProgressError();
     }
@@ -122,6 +124,11 @@ async function existingRecord(
     if ((cause as Error)?.name === 'IdempotencyItemNotFoundError') return undefined;
     throw cause;
   });
+}
+
+/** Whole seconds (at least 1) until a time in epoch milliseconds. */
+function secondsUntil(epochMs: number | undefined): number {
+  return Math.max(1, Math.ceil(((epochMs ?? Date.now()) - Date.now()) / 1000));
 }
 
 function unavailableOr(error: unknown): Error {
