@@ -286,68 +286,57 @@ describe('requests while DynamoDB Local or the KMS emulator is paused or killed'
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('answers 503 with Retry-After before the function deadline while DynamoDB Local is paused mid-traffic', async () => {
-    // Prepare
+  /** Traffic on a fresh case, then `dependency` paused under it and one of each request sent into the stall. */
+  async function probesWhilePaused(dependency: Parameters<typeof whilePaused>[0]) {
     const notesOn = await createdCase();
     let over = false;
     const running = traffic(notesOn, () => over);
     await pause(1000);
-
-    // Act: pause under the traffic, then send one of each request into the stall.
-    const probes = await whilePaused(local.processes.dynamodb, async () => {
+    return whilePaused(dependency, async () => {
       const sent = Promise.all([createCase(), addNote(notesOn), readCase(notesOn), listCases()]);
       over = true;
       const [create, note, read, list] = await sent;
-      return { create: create.reply, note: note.reply, read, list, during: await running };
+      return { notesOn, create: create.reply, note: note.reply, read, list, during: await running };
     });
+  }
+
+  /** Every answer came before the function's deadline, every failure as a 503; every 2xx write stands. */
+  async function expectDeadlinesKept(probes: Awaited<ReturnType<typeof probesWhilePaused>>) {
+    const replies = [probes.create, probes.note, probes.read, probes.list];
+    replies.push(...probes.during.reads, ...probes.during.writes.map((w) => w.reply));
+    for (const reply of replies) {
+      expect(reply.ms).toBeLessThan(FUNCTION_DEADLINE_MS);
+      if (!isSuccess(reply.status)) expectUnavailable(reply);
+    }
+    const acknowledged = probes.during.writes.filter((w) => isSuccess(w.reply.status));
+    await expectReadable(acknowledged);
+    await expectAudited(acknowledged);
+  }
+
+  it('answers 503 with Retry-After before the function deadline while DynamoDB Local is paused mid-traffic', async () => {
+    // Prepare, act: pause under the traffic, then send one of each request into the stall.
+    const probes = await probesWhilePaused(local.processes.dynamodb);
 
     // Assess
     expectUnavailable(probes.create);
     expectUnavailable(probes.note);
     expectUnavailable(probes.read, ['service-unavailable']);
     expectUnavailable(probes.list, ['service-unavailable']);
-    const replies = [probes.create, probes.note, probes.read, probes.list];
-    replies.push(...probes.during.reads, ...probes.during.writes.map((w) => w.reply));
-    for (const reply of replies) {
-      expect(reply.ms).toBeLessThan(FUNCTION_DEADLINE_MS);
-      if (!isSuccess(reply.status)) expectUnavailable(reply);
-    }
-    const acknowledged = probes.during.writes.filter((w) => isSuccess(w.reply.status));
-    await expectReadable(acknowledged);
-    await expectAudited(acknowledged);
+    await expectDeadlinesKept(probes);
     expect((await listCases()).status).toBe(200);
   });
 
   it('answers 503 with Retry-After before the function deadline while the KMS emulator is paused; listing needs no KMS', async () => {
-    // Prepare
-    const notesOn = await createdCase();
-    let over = false;
-    const running = traffic(notesOn, () => over);
-    await pause(1000);
-
-    // Act
-    const probes = await whilePaused(local.processes.kms, async () => {
-      const sent = Promise.all([createCase(), addNote(notesOn), readCase(notesOn), listCases()]);
-      over = true;
-      const [create, note, read, list] = await sent;
-      return { create: create.reply, note: note.reply, read, list, during: await running };
-    });
+    // Prepare, act
+    const probes = await probesWhilePaused(local.processes.kms);
 
     // Assess
     expectUnavailable(probes.create, ['service-unavailable']);
     expectUnavailable(probes.note, ['service-unavailable']);
     expectUnavailable(probes.read, ['service-unavailable']);
     expect(probes.list.status).toBe(200);
-    const replies = [probes.create, probes.note, probes.read, probes.list];
-    replies.push(...probes.during.reads, ...probes.during.writes.map((w) => w.reply));
-    for (const reply of replies) {
-      expect(reply.ms).toBeLessThan(FUNCTION_DEADLINE_MS);
-      if (!isSuccess(reply.status)) expectUnavailable(reply);
-    }
-    const acknowledged = probes.during.writes.filter((w) => isSuccess(w.reply.status));
-    await expectReadable(acknowledged);
-    await expectAudited(acknowledged);
-    expect((await readCase(notesOn)).status).toBe(200);
+    await expectDeadlinesKept(probes);
+    expect((await readCase(probes.notesOn)).status).toBe(200);
   });
 
   it('keeps every acknowledged write, with its access-log event, when DynamoDB Local and the KMS emulator are killed mid-traffic and restarted on the same data', async () => {
