@@ -179,8 +179,10 @@ function pathParametersOf(matched: CompiledRoute, pathname: string): Record<stri
   }
 }
 
+// Maps without a prototype, so that a header or query name such as `__proto__` or `toString` is a name
+// like any other rather than an inherited property.
 function multiValueHeadersOf(request: IncomingMessage): Record<string, string[]> {
-  const multiValueHeaders: Record<string, string[]> = {};
+  const multiValueHeaders: Record<string, string[]> = Object.create(null);
   for (let i = 0; i < request.rawHeaders.length; i += 2) {
     appendValue(multiValueHeaders, request.rawHeaders[i] as string, request.rawHeaders[i + 1] as string);
   }
@@ -188,7 +190,7 @@ function multiValueHeadersOf(request: IncomingMessage): Record<string, string[]>
 }
 
 function multiValueQueryOf(url: URL): Record<string, string[]> {
-  const multiValueQuery: Record<string, string[]> = {};
+  const multiValueQuery: Record<string, string[]> = Object.create(null);
   for (const [key, value] of url.searchParams) appendValue(multiValueQuery, key, value);
   return multiValueQuery;
 }

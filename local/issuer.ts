@@ -12,6 +12,8 @@ import { type Directory, type Scope, scopeClaim } from '../src/domain/directory'
 export const LOCAL_ISSUER = 'https://cognito-idp.local.himaya/himaya-local';
 const ALGORITHM = 'RS256';
 export const DEFAULT_TOKEN_TTL_SECONDS = 3600;
+/** How far the issuer's clock may run ahead of ours: `iat` and `nbf` beyond it are refused. */
+export const CLOCK_SKEW_SECONDS = 60;
 
 interface StoredKey {
   kid: string;
@@ -84,12 +86,23 @@ export async function openIssuer(keyFile: string, directory: Directory): Promise
         .sign(privateKey);
     },
 
-    /** As Cognito's authorizer does: RS256 only, our key, our issuer, not expired, an access token. */
+    /**
+     * As Cognito's authorizer does: RS256 only, our key, our issuer, an access token with an `exp` not
+     * passed, and neither issued (`iat`) nor valid from (`nbf`) later than now plus the clock skew.
+     */
     async verify(token) {
       const { payload } = await jwtVerify(token, publicKey, {
         algorithms: [ALGORITHM],
         issuer: LOCAL_ISSUER,
+        requiredClaims: ['exp'],
+        clockTolerance: CLOCK_SKEW_SECONDS,
       });
+      // jose applies the tolerance to `exp` too, and checks `iat` only against a maximum age.
+      const now = Date.now() / 1000;
+      if ((payload.exp as number) <= now) throw new TokenRequestError('token expired');
+      if (payload.iat !== undefined && payload.iat > now + CLOCK_SKEW_SECONDS) {
+        throw new TokenRequestError('token issued in the future');
+      }
       if (payload.token_use !== 'access') throw new TokenRequestError('not an access token');
       if (typeof payload.client_id !== 'string' || typeof payload.scope !== 'string') {
         throw new TokenRequestError('token lacks client_id or scope');

@@ -7,10 +7,23 @@ export const CursorSchema = z
   .max(2048)
   .regex(/^[\w-]+$/);
 
+/**
+ * A whole number in a query string: decimal digits only (no sign, exponent, hex prefix, fraction or
+ * white space), between `min` and `max`.
+ */
+export function decimalIntegerQuery(options: { min: number; max: number }) {
+  return z
+    .string()
+    .regex(/^[0-9]{1,16}$/, 'a whole number in decimal digits')
+    .transform(Number)
+    .pipe(z.number().int().min(options.min).max(options.max))
+    .meta({ description: `A whole number from ${options.min} to ${options.max}, in decimal digits.` });
+}
+
 /** `limit` and `cursor` query parameters of a listing. */
 export function pagingQuery(options: { max: number; default: number }) {
   return {
-    limit: z.coerce.number().int().min(1).max(options.max).default(options.default),
+    limit: decimalIntegerQuery({ min: 1, max: options.max }).default(options.default),
     cursor: CursorSchema.optional(),
   };
 }

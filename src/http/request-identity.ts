@@ -21,6 +21,7 @@ export interface RequestIdentity {
   /** The organisation the client acts for (an agency id, or an oversight body such as `compliance`). */
   agency: string | null;
   isAccessToken: boolean;
+  /** The token's scopes that the agency directory also grants the client: a token never widens them. */
   scopes: Scope[];
   /** `X-Himaya-User`: the officer the agency system acts for. */
   user: HeaderValue<string>;
@@ -54,11 +55,12 @@ export function identify(event: APIGatewayProxyEvent, directory: Directory): Req
   const claimed = typeof claims === 'object' && claims !== null ? (claims as Record<string, unknown>) : {};
   const clientId = typeof claimed.client_id === 'string' ? claimed.client_id : null;
   const caseId = CaseIdSchema.safeParse(event.pathParameters?.caseId);
+  const client = clientId === null ? undefined : findClient(directory, clientId);
   return {
     clientId,
-    agency: (clientId && findClient(directory, clientId)?.agency) || null,
+    agency: client?.agency || null,
     isAccessToken: claimed.token_use === 'access',
-    scopes: scopesOfClaim(claimed.scope),
+    scopes: scopesOfClaim(claimed.scope).filter((scope) => client?.scopes.includes(scope) ?? false),
     user: headerValue(event, 'x-himaya-user', UserHeaderSchema),
     purpose: headerValue(event, 'x-himaya-purpose', PurposeSchema),
     idempotencyKey: headerValue(event, 'idempotency-key', IdempotencyKeySchema),
@@ -75,13 +77,15 @@ function required<T>(header: HeaderValue<T>, name: string): T {
 
 /**
  * The caller of an authenticated route. The gateway has already checked signature, expiry and scope; the
- * scope is checked again here so that a misconfigured method fails closed.
+ * scope is checked again here, as the directory grants it, so that a misconfigured method or a token
+ * carrying more than its client's scopes fails closed.
  */
 export function authorize(identity: RequestIdentity, requiredScope: Scope): AuthContext {
   const { clientId, agency } = identity;
   if (clientId === null || !identity.isAccessToken) throw new UnauthorizedError();
-  if (!identity.scopes.includes(requiredScope)) throw new ForbiddenError();
+  // An unregistered client has no directory scopes at all: say why rather than which scope is missing.
   if (agency === null) throw new ForbiddenError('This client is not registered with an agency.');
+  if (!identity.scopes.includes(requiredScope)) throw new ForbiddenError();
   return { agency, clientId, scopes: identity.scopes, user: required(identity.user, 'x-himaya-user') };
 }
 

@@ -17,10 +17,8 @@ export const UserHeaderSchema = z
   .string()
   .min(1)
   .max(128)
-  .regex(/^[\p{L}\p{N}._@:-]+$/u, 'an officer id is letters, digits and . _ @ : -')
+  .regex(/^[A-Za-z0-9._@:-]+$/, 'an officer id is ASCII letters, digits and . _ @ : -')
   .meta({
-    // The generator would write the regex's flags into the pattern; JSON Schema patterns are Unicode-aware.
-    pattern: '^[\\p{L}\\p{N}._@:-]+$',
     description: 'The officer or caseworker the agency system acts for (recorded in the access log).',
   });
 

@@ -34,7 +34,8 @@ import { scanItems } from '../support/local-dynamodb';
  * intact): each change to the AuditLog table must make `verify` fail naming what is wrong, and the
  * sealer must refuse to sign over it. Every case restores what it changed, so the next starts intact.
  */
-describe('tampering with the access log', () => {
+// Its own stack and sealer share 2 cores with the other files' stacks: sealing can lag under that load.
+describe('tampering with the access log', { timeout: 120_000 }, () => {
   let local: LocalStack;
   let dataDir: string;
   let table: ReturnType<typeof auditTable>;
@@ -81,13 +82,17 @@ describe('tampering with the access log', () => {
 
   /** Every event written so far is sealed and signed. */
   async function settled(): Promise<number> {
-    return waitFor('every event sealed in a signed checkpoint', async () => {
-      const events = await scan((item) => item.sk === 'EVENT');
-      const signed = await table.latestCheckpointSize();
-      return events.every((e) => typeof e.leafIndex === 'number' && (e.leafIndex as number) < signed)
-        ? signed
-        : undefined;
-    });
+    return waitFor(
+      'every event sealed in a signed checkpoint',
+      async () => {
+        const events = await scan((item) => item.sk === 'EVENT');
+        const signed = await table.latestCheckpointSize();
+        return events.every((e) => typeof e.leafIndex === 'number' && (e.leafIndex as number) < signed)
+          ? signed
+          : undefined;
+      },
+      60_000,
+    );
   }
 
   /** An event sealed in the signed checkpoint, at about `fraction` of the log. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AgencyIdSchema } from '../directory';
-import { pageSchema, pagingQuery } from '../paging';
+import { decimalIntegerQuery, pageSchema, pagingQuery } from '../paging';
 import { AuditEventSchema } from './event';
 
 export const ListAuditEventsQuerySchema = z.strictObject({
@@ -21,7 +21,7 @@ export const AuditEventListSchema = pageSchema(AuditEventSchema, 'AuditEventList
 
 /** Event ids as `newEventId` makes them: 10 base-36 digits of time, 20 hex digits of randomness. */
 export const EventIdSchema = z.string().regex(/^[0-9a-z]{10}[0-9a-f]{20}$/, 'an audit event id');
-const TreeSizeSchema = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+const TreeSizeSchema = decimalIntegerQuery({ min: 1, max: Number.MAX_SAFE_INTEGER });
 /** A SHA-256 hash, standard base64 (as in checkpoints). */
 const HashSchema = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'a base64 SHA-256 hash');
 

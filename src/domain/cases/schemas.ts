@@ -1,18 +1,14 @@
 import { z } from 'zod';
 import { AgencyIdSchema } from '../directory';
 import { pageSchema, pagingQuery } from '../paging';
+import { freeText } from '../text';
 
 /**
  * Case records: metadata in clear (routing and statistics only) and five sections, each encrypted
  * separately so that access can be granted per section. Every string, array and object has a bound;
  * unknown keys are refused. Text is normalised to NFC, so Arabic round-trips byte for byte.
  */
-const text = (max: number) =>
-  z
-    .string()
-    .max(max)
-    .transform((value) => value.normalize('NFC'))
-    .refine((value) => value.trim().length > 0, 'must not be blank');
+const text = freeText;
 
 const optionalText = (max: number) => text(max).optional();
 

@@ -3,19 +3,13 @@ import { CaseIdSchema, SECTION_NAMES, UrgencySchema } from '../cases/schemas';
 import { AgencyIdSchema } from '../directory';
 import { pageSchema, pagingQuery } from '../paging';
 import { PurposeSchema } from '../purpose';
+import { freeText } from '../text';
 
 /**
  * Bodies and views of the exchange routes. Section names and agency ids are checked for their shape
  * here (400) and against the case model and the directory by the rules (422), so that "no such section"
  * and "no such agency" are rule violations, not malformed input.
  */
-const freeText = (max: number) =>
-  z
-    .string()
-    .max(max)
-    .transform((value) => value.normalize('NFC'))
-    .refine((value) => value.trim().length > 0, 'must not be blank');
-
 const IsoDateTimeSchema = z.iso.datetime({ offset: true });
 
 export const SectionRefSchema = z

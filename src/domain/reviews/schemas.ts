@@ -3,6 +3,7 @@ import { CaseIdSchema, SECTION_NAMES, UrgencySchema } from '../cases/schemas';
 import { AgencyIdSchema } from '../directory';
 import { pageSchema, pagingQuery } from '../paging';
 import { PurposeSchema } from '../purpose';
+import { freeText } from '../text';
 
 /**
  * The compliance review list: emergency accesses, and deadlines an agency missed. A compliance officer
@@ -62,11 +63,7 @@ export const ReviewParamsSchema = z.strictObject({ reviewId: z.uuid() });
 export const CloseReviewBodySchema = z
   .strictObject({
     outcome: z.enum(REVIEW_OUTCOMES),
-    finding: z
-      .string()
-      .max(5000)
-      .transform((value) => value.normalize('NFC'))
-      .refine((value) => value.trim().length > 0, 'must not be blank'),
+    finding: freeText(5000),
   })
   .meta({ id: 'CloseReview' });
 export type CloseReviewBody = z.infer<typeof CloseReviewBodySchema>;

@@ -177,6 +177,12 @@ describe('jsonBody and requestValidation', () => {
 
     await expect(runBefores(tooLarge, context(), jsonBody())).rejects.toBeInstanceOf(PayloadTooLargeError);
     await expect(runBefores(asText, context(), jsonBody())).rejects.toMatchObject({ statusCode: 415 });
+    for (const type of ['application/foo+json', 'application/json; charset=latin1', 'application/jsonx']) {
+      const other = noteEvent((e) => (e.headers['content-type'] = type));
+      await expect(runBefores(other, context(), jsonBody())).rejects.toMatchObject({ statusCode: 415 });
+    }
+    const upper = noteEvent((e) => (e.headers['content-type'] = 'Application/JSON; Charset=UTF-8'));
+    await expect(runBefores(upper, context(), jsonBody())).resolves.toBeDefined();
     await expect(runBefores(broken, context(), jsonBody())).rejects.toMatchObject({ statusCode: 422 });
     await expect(runBefores(absent, context(), jsonBody())).rejects.toMatchObject({ statusCode: 422 });
   });
