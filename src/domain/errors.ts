@@ -137,8 +137,8 @@ export class WriteOutcomeUnknownError extends DependencyUnavailableError {
 
 /** A client key that already stands for another request: the first one's resource is not this one's. */
 export class RequestKeyReusedError extends DomainError {
-  constructor() {
-    super('This Idempotency-Key was used with another request body.');
+  constructor(cause?: unknown) {
+    super('This Idempotency-Key was used with another request body.', { cause });
     this.name = 'RequestKeyReusedError';
   }
 }

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { canonicalJson } from './audit/canonical';
+import { DuplicateRequestError, RequestKeyReusedError } from './errors';
 
 /**
  * What makes a create safe to retry: the id its resource takes, derived from the client's Idempotency-Key,
@@ -33,4 +34,20 @@ export function idForRequest(idempotencyScope: string | undefined): string {
   digest[8] = ((digest[8] ?? 0) & 0x3f) | 0x80;
   const hex = digest.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * The resource a retry found under its id, if this request stored it: the same digest, made for the same
+ * caller. Without digests to compare (stored before they were kept, or no key) it is a
+ * `DuplicateRequestError` saying `duplicate`; another request's, `RequestKeyReusedError`.
+ */
+export function storedByThisRequest<T extends { requestDigest?: string | undefined }>(
+  stored: T | undefined,
+  write: RetryableWrite,
+  sameCaller: (stored: T) => boolean,
+  duplicate: string,
+): T {
+  if (!stored?.requestDigest || !write.digest) throw new DuplicateRequestError(duplicate);
+  if (stored.requestDigest !== write.digest || !sameCaller(stored)) throw new RequestKeyReusedError();
+  return stored;
 }

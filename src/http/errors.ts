@@ -97,12 +97,3 @@ export class UnsupportedMediaTypeError extends HttpError {
     this.name = 'UnsupportedMediaTypeError';
   }
 }
-
-export class IdempotencyKeyReusedError extends HttpError {
-  constructor(cause?: unknown) {
-    super('idempotency-key-reused', 'This Idempotency-Key was used with another request body.', {
-      cause,
-    });
-    this.name = 'IdempotencyKeyReusedError';
-  }
-}

@@ -1,12 +1,6 @@
 import type { AuditTrail } from '../audit/trail';
-import {
-  CaseNotFoundError,
-  DuplicateRequestError,
-  RequestKeyReusedError,
-  RuleViolationError,
-  VersionRequiredError,
-} from '../errors';
-import type { RetryableWrite } from '../retryable-write';
+import { CaseNotFoundError, RuleViolationError, VersionRequiredError } from '../errors';
+import { type RetryableWrite, storedByThisRequest } from '../retryable-write';
 import { type CaseAccess, isLive } from './access';
 import { retryOnAccessChange } from './access-contention';
 import { loadVisibleCase } from './load-case';
@@ -155,14 +149,9 @@ async function createdEarlier(
   write: RetryableWrite,
   trail: AuditTrail,
 ) {
-  const found = await deps.store.get(write.id);
-  const stored = found?.record;
-  if (!stored?.requestDigest || !write.digest) {
-    throw new DuplicateRequestError('A case was already created with this Idempotency-Key.');
-  }
-  if (stored.requestDigest !== write.digest || stored.meta.ownerAgency !== caller.agency) {
-    throw new RequestKeyReusedError();
-  }
+  const found = (await deps.store.get(write.id))?.record;
+  const duplicate = 'A case was already created with this Idempotency-Key.';
+  const stored = storedByThisRequest(found, write, (c) => c.meta.ownerAgency === caller.agency, duplicate);
   trail.replayed();
   return stored.meta;
 }
@@ -298,12 +287,9 @@ async function addedEarlier(
   trail: AuditTrail,
 ): Promise<NoteView> {
   const found = await deps.store.get(caseId);
-  const stored = found?.notes.find((note) => note.noteId === write.id);
-  if (!stored?.requestDigest || !write.digest) {
-    throw new DuplicateRequestError('A note was already added with this Idempotency-Key.');
-  }
-  if (stored.requestDigest !== write.digest || stored.agency !== caller.agency)
-    throw new RequestKeyReusedError();
+  const note = found?.notes.find((stored) => stored.noteId === write.id);
+  const duplicate = 'A note was already added with this Idempotency-Key.';
+  const stored = storedByThisRequest(note, write, (n) => n.agency === caller.agency, duplicate);
   trail.replayed();
   const { noteId, agency, user, kind, createdAt } = stored;
   return { noteId, agency, user, kind, text: body.text, createdAt };

@@ -8,16 +8,9 @@ import { loadOwnedCase, loadVisibleCase } from '../cases/load-case';
 import { CaseGoneError, type CaseStore, type StoredGrant } from '../cases/ports';
 import type { SectionName } from '../cases/schemas';
 import type { Directory } from '../directory';
-import {
-  CaseNotFoundError,
-  DuplicateRequestError,
-  RequestKeyReusedError,
-  RequestNotFoundError,
-  RuleViolationError,
-  ShareNotFoundError,
-} from '../errors';
+import { CaseNotFoundError, RequestNotFoundError, RuleViolationError, ShareNotFoundError } from '../errors';
 import type { Purpose } from '../purpose';
-import type { RetryableWrite } from '../retryable-write';
+import { type RetryableWrite, storedByThisRequest } from '../retryable-write';
 import type { ReviewRecord } from '../reviews/ports';
 import { type DomainEvent, domainEvent } from './events';
 import { defaultGrantExpiry, dueAt, type ExchangePolicy, emergencyExpiry } from './policy';
@@ -109,11 +102,9 @@ async function commitNew(
  * unknown) gets what it stored; another request under the same key is refused.
  */
 async function madeEarlier(deps: ExchangeDeps, trail: AuditTrail, asked: ExchangeRecord, duplicate: string) {
-  const stored = await deps.store.getRequest(asked.requestId);
-  if (!stored?.requestDigest || !asked.requestDigest) throw new DuplicateRequestError(duplicate);
-  if (stored.requestDigest !== asked.requestDigest || stored.fromAgency !== asked.fromAgency) {
-    throw new RequestKeyReusedError();
-  }
+  const found = await deps.store.getRequest(asked.requestId);
+  const write = { id: asked.requestId, digest: asked.requestDigest };
+  const stored = storedByThisRequest(found, write, (r) => r.fromAgency === asked.fromAgency, duplicate);
   trail.replayed();
   return stored;
 }

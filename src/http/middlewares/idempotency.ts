@@ -8,9 +8,9 @@ import {
 import type { BasePersistenceLayer, IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { DependencyUnavailableError } from '../../domain/errors';
+import { DependencyUnavailableError, RequestKeyReusedError } from '../../domain/errors';
 import { type RequestState, stateOf } from '../api-request';
-import { IdempotencyInProgressError, IdempotencyKeyReusedError } from '../errors';
+import { IdempotencyInProgressError } from '../errors';
 import type { ApiMiddleware, ApiMiddyRequest } from './types';
 
 const ONE_DAY_SECONDS = 24 * 60 * 60;
@@ -132,7 +132,7 @@ function secondsUntil(epochMs: number | undefined): number {
 }
 
 function unavailableOr(error: unknown): Error {
-  if (error instanceof IdempotencyValidationError) return new IdempotencyKeyReusedError(error);
+  if (error instanceof IdempotencyValidationError) return new RequestKeyReusedError(error);
   return new DependencyUnavailableError(error);
 }
 

@@ -23,7 +23,10 @@ const JSON_MEDIA_TYPE = /^application\/json(?:;[ \t]*charset=utf-8)?$/i;
  * body ignore any sent.
  */
 export function jsonBody(): ApiMiddleware {
-  const parse = httpJsonBodyParser().before as (request: ApiMiddyRequest) => void;
+  // The media type is checked here, more narrowly than the parser would.
+  const parse = httpJsonBodyParser({ disableContentTypeCheck: true }).before as (
+    request: ApiMiddyRequest,
+  ) => void;
   return {
     before: (request) => {
       if (!stateOf(request.context).route.request?.body) return;

@@ -4,12 +4,11 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import type { AuditEvent } from '../../../src/domain/audit/event';
 import type { Directory } from '../../../src/domain/directory';
-import { DependencyUnavailableError } from '../../../src/domain/errors';
+import { DependencyUnavailableError, RequestKeyReusedError } from '../../../src/domain/errors';
 import type { ApiContext } from '../../../src/http/api-request';
 import {
   ForbiddenError,
   IdempotencyInProgressError,
-  IdempotencyKeyReusedError,
   PayloadTooLargeError,
   RouteNotFoundError,
   UnauthorizedError,
@@ -341,7 +340,7 @@ describe('idempotency', () => {
     const running = new MemoryIdempotencyStore();
     await runBefores(noteEvent(), ...chainFor(running));
 
-    await expect(runBefores(other, ...chainFor(store))).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+    await expect(runBefores(other, ...chainFor(store))).rejects.toBeInstanceOf(RequestKeyReusedError);
     await expect(runBefores(noteEvent(), ...chainFor(running))).rejects.toBeInstanceOf(
       IdempotencyInProgressError,
     );
