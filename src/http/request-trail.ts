@@ -5,7 +5,6 @@ import type { RequestIdentity } from './request-identity';
 import type { RouteSpec } from './routes';
 
 export interface RequestTrail extends AuditTrail {
-  wasRecorded(): boolean;
   /**
    * The event of the answer itself, when none was committed with the data, or when the answer differs
    * from the committed one (the write landed, the caller was told it failed); undefined otherwise.
@@ -64,7 +63,6 @@ export function requestTrail(
     replayed() {
       replayed = true;
     },
-    wasRecorded: () => recorded !== undefined,
     answerEvent(status) {
       if (recorded?.outcome === status) return undefined;
       const answer = eventOf(status);
