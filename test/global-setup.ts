@@ -39,7 +39,7 @@ export default async function setup(project: TestProject) {
   });
   return async () => {
     try {
-      const findings = await findInTables(stack.endpoints.dynamodb, Object.values(stack.endpoints.tables), [
+      const findings = await findInTables(stack.endpoints, Object.values(stack.endpoints.tables), [
         canaryMarker,
         CANARY_NATIONAL_ID,
       ]);

@@ -19,7 +19,7 @@ const [compliance, police] = await tokensFor('compliance', 'police');
 /** The access log of the shared stack: sealed by the sealer loop, served by the audit routes. */
 describe('the verifiable access log', () => {
   let directory: string;
-  const table = auditTable(stack.dynamodb, stack.tables.AuditLog);
+  const table = auditTable(stack, stack.tables.AuditLog);
 
   beforeAll(async () => {
     directory = await mkdtemp(join(tmpdir(), 'himaya-audit-log-'));

@@ -151,11 +151,11 @@ describe('tampering with the access log', { timeout: 120_000 }, () => {
       sealer: { pollIntervalMs: 100, batchWindowMs: 200, heartbeatMs: 1500 },
       log: (line) => sealerLog.push(line),
     });
-    table = auditTable(local.endpoints.dynamodb, local.endpoints.tables.AuditLog);
+    table = auditTable(local.endpoints, local.endpoints.tables.AuditLog);
     kms = new KMSClient({
       endpoint: local.endpoints.kms,
       region: 'me-central-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      credentials: local.endpoints.credentials,
     });
     [compliance, police] = await Promise.all([
       local.issuer.issue('compliance'),

@@ -13,7 +13,7 @@ import { localDynamoDb } from '../support/local-dynamodb';
  * `expiresAt`. The bootstrap brings it up to the definition in place, keeping the items.
  */
 describe('bootstrap on an older Cases table', () => {
-  const client = localDynamoDb(stack.dynamodb);
+  const client = localDynamoDb(stack);
   const tableName = `himaya-cases-legacy-${randomBytes(4).toString('hex')}`;
 
   afterAll(async () => {

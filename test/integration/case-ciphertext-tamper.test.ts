@@ -12,7 +12,7 @@ const cfpc = await tokenFor('cfpc');
  * elsewhere, or altered, must be refused without returning any plaintext.
  */
 describe('stored ciphertext integrity', () => {
-  const documents = DynamoDBDocumentClient.from(localDynamoDb(stack.dynamodb));
+  const documents = DynamoDBDocumentClient.from(localDynamoDb(stack));
   afterAll(() => documents.destroy());
 
   const key = (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'CASE' });

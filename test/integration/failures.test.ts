@@ -311,7 +311,7 @@ describe('requests when KMS or DynamoDB fails', () => {
         ((await import(`../../functions/${fn}.ts`)) as { handler: LambdaHandler }).handler,
     });
     token = await issuer.issue('cfpc');
-    tables = DynamoDBDocumentClient.from(localDynamoDb(stack.dynamodb));
+    tables = DynamoDBDocumentClient.from(localDynamoDb(stack));
   });
 
   afterEach(() => {

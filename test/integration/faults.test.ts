@@ -274,7 +274,7 @@ describe('requests while DynamoDB Local or the KMS emulator is paused or killed'
     dataDir = await mkdtemp(join(tmpdir(), 'himaya-faults-'));
     local = await startLocalStack({ dataDir, port: 0, sealer: { pollIntervalMs: 100, batchWindowMs: 300 } });
     [token, compliance] = await Promise.all([local.issuer.issue('cfpc'), local.issuer.issue('compliance')]);
-    documents = DynamoDBDocumentClient.from(localDynamoDb(local.endpoints.dynamodb));
+    documents = DynamoDBDocumentClient.from(localDynamoDb(local.endpoints));
     // Cold starts (module loads, first connections) happen here, not under a fault.
     const caseId = await createdCase();
     expect((await addNote(caseId)).reply.status).toBe(201);
@@ -409,7 +409,7 @@ describe('requests while DynamoDB Local or the KMS emulator is paused or killed'
 
   it('keeps an access log whose events each match the answer the client saw, and which verifies after the restarts', async () => {
     // Prepare: every event of this file's requests is sealed into a signed checkpoint.
-    const audit = auditTable(local.endpoints.dynamodb, local.endpoints.tables.AuditLog);
+    const audit = auditTable(local.endpoints, local.endpoints.tables.AuditLog);
     try {
       await waitFor(
         'every audit event sealed into a signed checkpoint',

@@ -1,7 +1,7 @@
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type CliIo, runAuditCli } from '../../scripts/audit/cli';
 import type { AuditEvent } from '../../src/domain/audit/event';
-import { localDynamoDb } from './local-dynamodb';
+import { type LocalDynamoDbAccess, localDynamoDb } from './local-dynamodb';
 
 /** Polls `probe` until it returns a value, or fails naming what it waited for. */
 export async function waitFor<T>(
@@ -19,8 +19,8 @@ export async function waitFor<T>(
 }
 
 /** Direct access to an AuditLog table (as a tamperer, or to watch the sealer). */
-export function auditTable(endpoint: string, tableName: string) {
-  const documents = DynamoDBDocumentClient.from(localDynamoDb(endpoint));
+export function auditTable(access: LocalDynamoDbAccess, tableName: string) {
+  const documents = DynamoDBDocumentClient.from(localDynamoDb(access));
   const latestCheckpointSize = async (): Promise<number> => {
     const result = await documents.send(
       new QueryCommand({

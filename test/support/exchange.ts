@@ -59,7 +59,7 @@ let documents: DynamoDBDocumentClient | undefined;
 
 /** A document client on the local stack's DynamoDB, for what a test must see or set up beneath the API. */
 export function localTables(): DynamoDBDocumentClient {
-  documents ??= documentClient(localDynamoDb(stack.dynamodb));
+  documents ??= documentClient(localDynamoDb(stack));
   return documents;
 }
 

@@ -1,10 +1,17 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/stack';
+import { LOCAL_REGION, type LocalEndpoints } from '../../local/stack';
+
+/** Where a local stack's DynamoDB Local listens, and the credentials its tables answer to. */
+export type LocalDynamoDbAccess = Pick<LocalEndpoints, 'dynamodb' | 'credentials'>;
 
 /** A client of a local stack's DynamoDB Local, for what a test must see or set up beneath the API. */
-export function localDynamoDb(endpoint: string): DynamoDBClient {
-  return new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+export function localDynamoDb(access: LocalDynamoDbAccess): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint: access.dynamodb,
+    region: LOCAL_REGION,
+    credentials: access.credentials,
+  });
 }
 
 /** Every item of a table, page after page, as plain objects. */

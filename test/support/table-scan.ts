@@ -1,5 +1,5 @@
 import { type AttributeValue, paginateScan } from '@aws-sdk/client-dynamodb';
-import { localDynamoDb } from './local-dynamodb';
+import { type LocalDynamoDbAccess, localDynamoDb } from './local-dynamodb';
 
 export interface Finding {
   table: string;
@@ -23,11 +23,11 @@ function* leaves(value: AttributeValue, path: string): Generator<[string, Uint8A
  * prove that no plaintext a test wrote into an encrypted section ever reached DynamoDB.
  */
 export async function findInTables(
-  endpoint: string,
+  access: LocalDynamoDbAccess,
   tables: string[],
   needles: string[],
 ): Promise<Finding[]> {
-  const client = localDynamoDb(endpoint);
+  const client = localDynamoDb(access);
   const encoded = needles.map((needle) => [needle, Buffer.from(needle, 'utf8')] as const);
   const findings: Finding[] = [];
   try {
