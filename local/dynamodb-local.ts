@@ -86,12 +86,19 @@ async function launch(settings: LaunchSettings): Promise<ChildProcess> {
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
+  // No `java` on the PATH: spawning fails with an error event (exit code -2), not a crash of this process.
+  child.once('error', (error) => {
+    stderr += `${error.message}\n`;
+  });
   try {
     await waitUntilServing(`http://127.0.0.1:${settings.port}`, child, settings);
     return child;
   } catch (error) {
     await stopChild(child);
-    const hint = stderr.includes('java') || child.exitCode === 127 ? ' (is Java 17+ on the PATH?)' : '';
+    const hint =
+      stderr.includes('java') || child.exitCode === 127 || child.exitCode === -2
+        ? ' (is Java 17+ on the PATH?)'
+        : '';
     throw new DynamoDbLocalError(`${(error as Error).message}${hint}\n${stderr}`);
   }
 }
