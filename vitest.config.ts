@@ -12,6 +12,9 @@ export default defineConfig({
     // A green run prints nothing: no log lines, and no metrics (embedded metric format) on stdout. A test
     // that asserts on log output sets its own level and captures it (test/support/captured-output.ts).
     env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_DEV: 'false', POWERTOOLS_METRICS_DISABLED: 'true' },
+    // The functions' built bundles (`startLocalStack({ bundles: true })`) load as Node loads them in Lambda,
+    // not through vitest's transform.
+    server: { deps: { external: [/\/bundles\/[a-z-]+\/index\.mjs$/] } },
     projects: [
       {
         extends: true,

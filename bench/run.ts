@@ -28,6 +28,7 @@ import { parseArgs } from 'node:util';
 import type { Request } from 'autocannon';
 import { type LocalStack, startLocalStack } from '../local/stack';
 import { BASELINE_PATH, baselineRoute } from './baseline';
+import { runBundleBench } from './bundles';
 import {
   addCounts,
   addTallies,
@@ -482,6 +483,8 @@ async function collectRows(
     console.log('audit benchmark…');
     rows.push(...(await auditBench(stack)));
   }
+  console.log('bundle sizes and cold init…');
+  rows.push(...(await runBundleBench(stack)));
   return { rows, target };
 }
 

@@ -10,11 +10,12 @@ import { AuditSealer } from './constructs/audit-sealer';
 import { HimayaData } from './constructs/data';
 import { HimayaEvents } from './constructs/events';
 import { FailureQueue } from './constructs/failure-queue';
-import { HimayaFunction, PROJECT_ROOT } from './constructs/himaya-function';
+import { HimayaFunction } from './constructs/himaya-function';
 import { defaultDomainPrefix, type HimayaUserPool } from './constructs/identity';
 import { HimayaKeys } from './constructs/keys';
 import type { MtlsDomain } from './constructs/mtls-domain';
 import { HimayaObservability } from './constructs/observability';
+import { PROJECT_ROOT } from './function-bundles';
 
 /** What a function may be granted: the stack's data, keys and event bus. */
 export interface StackResources {

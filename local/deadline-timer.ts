@@ -9,6 +9,8 @@ import { onLocalEvent } from '../src/adapters/local-event-bus';
 export interface DeadlineTimerOptions {
   /** @default 60 000 ms, as the schedule in AWS */
   intervalMs?: number;
+  /** The deadline function's module (a URL): its source unless the stack serves bundles. */
+  entry?: string;
   log?: (line: string) => void;
 }
 
@@ -16,7 +18,7 @@ export interface DeadlineTimer {
   stop(): Promise<void>;
 }
 
-const DEADLINES_ENTRY = '../functions/deadlines.ts';
+const DEADLINES_ENTRY = new URL('../functions/deadlines.ts', import.meta.url).href;
 
 type DeadlineHandler = (event: ScheduledEvent, context: Context) => Promise<unknown>;
 
@@ -50,7 +52,9 @@ export function startDeadlineTimer(options: DeadlineTimerOptions = {}): Deadline
   const sweep = () => {
     if (running) return;
     // Loaded on first use, as Lambda loads a function: it reads its environment at load time.
-    handler ??= import(DEADLINES_ENTRY).then((module: { handler: DeadlineHandler }) => module.handler);
+    handler ??= import(options.entry ?? DEADLINES_ENTRY).then(
+      (module: { handler: DeadlineHandler }) => module.handler,
+    );
     running = handler
       .then((run) => run({} as ScheduledEvent, scheduleContext()))
       .then(

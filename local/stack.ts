@@ -1,8 +1,10 @@
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { BUNDLE_FILE, bundleAllFunctions, type LambdaFunctionName } from '../lib/function-bundles';
 import { type Directory, DirectorySchema } from '../src/domain/directory';
 import type { FunctionName } from '../src/http/routes';
 import { type BootstrappedResources, bootstrap } from './bootstrap';
@@ -10,7 +12,7 @@ import type { LocalProcess } from './child-process';
 import { startDeadlineTimer } from './deadline-timer';
 import { installationCredentials, type LocalCredentials, newLocalCredentials } from './dynamodb-credentials';
 import { startDynamoDbLocal } from './dynamodb-local';
-import { type Gateway, type GatewayOptions, type LambdaHandler, startGateway } from './gateway';
+import { type GatewayOptions, type LambdaHandler, startGateway } from './gateway';
 import { type Issuer, openIssuer } from './issuer';
 import { type KmsProcess, startKmsProcess } from './kms-process';
 import { type SealerLoopSettings, startSealerLoop } from './sealer-loop';
@@ -28,6 +30,11 @@ export interface LocalStackOptions {
   host?: string;
   onInvoke?: GatewayOptions['onInvoke'];
   extraRoutes?: GatewayOptions['extraRoutes'];
+  /**
+   * Serve the API from the functions' bundles (lib/function-bundles.ts: the files CDK uploads), built
+   * into `<dataDir>/bundles` at start, rather than from the TypeScript sources.
+   */
+  bundles?: boolean;
   /** Timing of the audit sealer loop; false runs no sealer. */
   sealer?: SealerLoopSettings | false;
   log?: (line: string) => void;
@@ -55,6 +62,8 @@ export interface LocalStack {
   environment: Record<string, string>;
   /** Calls per KMS operation since the emulator (re)started, as the emulator counts them. */
   kmsStats(): Promise<Record<string, number>>;
+  /** The module each function's handler is loaded from (a URL): its source, or its bundle. */
+  functionModule(fn: LambdaFunctionName): string;
   /** DynamoDB Local and the KMS emulator, each a process of its own: to pause, kill and restart. */
   processes: { dynamodb: LocalProcess; kms: LocalProcess };
   stop(): Promise<void>;
@@ -164,25 +173,37 @@ async function startSealer(
   return archiveDir;
 }
 
+/** Where each function's handler module is: its source, or its built bundle. */
+type FunctionModules = (fn: LambdaFunctionName) => string;
+
+const SOURCE_MODULES: FunctionModules = (fn) => new URL(`../functions/${fn}.ts`, import.meta.url).href;
+
+async function functionModules(context: StartContext): Promise<FunctionModules> {
+  if (!context.options.bundles) return SOURCE_MODULES;
+  context.log('bundling the functions…');
+  const folders = await bundleAllFunctions(join(context.dataDir, 'bundles'));
+  return (fn) => pathToFileURL(join(folders[fn], BUNDLE_FILE)).href;
+}
+
 /** Loads each function's handler module once, on its first request, as Lambda does at cold start. */
-function handlerLoader(): GatewayOptions['loadHandler'] {
+function handlerLoader(modules: FunctionModules): GatewayOptions['loadHandler'] {
   const handlers = new Map<FunctionName, Promise<LambdaHandler>>();
   return (fn: FunctionName) => {
     let loaded = handlers.get(fn);
     if (!loaded) {
-      loaded = import(`../functions/${fn}.ts`).then((module: { handler: LambdaHandler }) => module.handler);
+      loaded = import(modules(fn)).then((module: { handler: LambdaHandler }) => module.handler);
       handlers.set(fn, loaded);
     }
     return loaded;
   };
 }
 
-async function startLocalGateway(context: StartContext, issuer: Issuer): Promise<Gateway> {
+async function startLocalGateway(context: StartContext, issuer: Issuer, modules: FunctionModules) {
   const { options } = context;
   const gateway = await startGateway({
     port: options.port ?? 3000,
     issuer,
-    loadHandler: handlerLoader(),
+    loadHandler: handlerLoader(modules),
     ...(options.host ? { host: options.host } : {}),
     ...(options.onInvoke ? { onInvoke: options.onInvoke } : {}),
     ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
@@ -202,12 +223,13 @@ async function startParts(context: StartContext): Promise<LocalStack> {
   Object.assign(process.env, environment);
 
   const archiveDir = await startSealer(context, environment);
+  const modules = await functionModules(context);
   // Exchange deadlines: the sweep every minute, as the EventBridge schedule runs it in AWS
   // (local/deadline-timer.ts); it also logs the domain events published on the in-process bus.
-  context.stoppers.push(startDeadlineTimer({ log: context.log }).stop);
+  context.stoppers.push(startDeadlineTimer({ log: context.log, entry: modules('deadlines') }).stop);
 
   const issuer = await openIssuer(join(context.dataDir, 'issuer-key.json'), resources.directory);
-  const gateway = await startLocalGateway(context, issuer);
+  const gateway = await startLocalGateway(context, issuer, modules);
   const endpoints: LocalEndpoints = {
     gateway: gateway.url,
     dynamodb: dynamodbLocal.endpoint,
@@ -227,6 +249,7 @@ async function startParts(context: StartContext): Promise<LocalStack> {
     directory: resources.directory,
     environment,
     kmsStats: kms.stats,
+    functionModule: modules,
     processes: { dynamodb: dynamodbLocal, kms },
     stop,
   };

@@ -5,6 +5,7 @@ import { DEFAULT_DATA_DIR, startLocalStack } from './stack';
 const { values } = parseArgs({
   options: {
     'in-memory': { type: 'boolean', default: false },
+    bundles: { type: 'boolean', default: false },
     'data-dir': { type: 'string', default: DEFAULT_DATA_DIR },
   },
 });
@@ -20,6 +21,7 @@ const stack = await startLocalStack({
   host: process.env.HOST ?? '127.0.0.1',
   dataDir: values['data-dir'],
   inMemory: values['in-memory'],
+  bundles: values.bundles,
   log: (line) => console.log(line),
 });
 

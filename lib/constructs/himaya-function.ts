@@ -1,19 +1,14 @@
-import { join } from 'node:path';
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type { FunctionName } from '../../src/http/routes';
 import { DEADLINES } from '../../src/timeouts';
+import { BUNDLE_FILE, bundleFunctionSync, type LambdaFunctionName, PROJECT_ROOT } from '../function-bundles';
 import type { HimayaTable } from './data';
 import { HimayaLogGroup } from './log-group';
-
-/** The repository root: entries are `functions/<name>.ts` and the lock file sits here. */
-export const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
 
 /**
  * How a function may use a table:
@@ -65,7 +60,7 @@ const TABLE_KEY_ACTIONS: Record<TableAccess, string[]> = {
 };
 
 /** A function of the route table, or the audit sealer (fed by the AuditLog stream, not by a route). */
-export type HimayaFunctionName = FunctionName | 'sealer';
+export type HimayaFunctionName = LambdaFunctionName;
 
 /**
  * A function's role: everything granted to it (by `bind*`, `use*` or CDK's own grants) lands in one
@@ -113,32 +108,37 @@ export interface HimayaFunctionProps {
 }
 
 /**
- * One ESM bundle made by esbuild locally (no Docker), minified, with source maps; the AWS SDK bundled rather
- * than taken from the runtime, so the versions we test are the ones we run; a `banner` gives ESM code a
- * `require` for the CommonJS dependencies that still call it.
+ * The function's code: its bundle (lib/function-bundles.ts), made locally by esbuild when CDK stages the
+ * asset — the same files `npm start -- --bundles` serves. The asset hash is the bundle's, so an unchanged
+ * bundle is not uploaded again. No Docker: the image is never used, the local bundling always succeeds.
  */
-const BUNDLING: BundlingOptions = {
-  format: OutputFormat.ESM,
-  target: 'node24',
-  mainFields: ['module', 'main'],
-  minify: true,
-  sourceMap: true,
-  sourcesContent: false,
-  bundleAwsSDK: true,
-  externalModules: [],
-  banner:
-    "import { createRequire as __himayaCreateRequire } from 'node:module'; const require = __himayaCreateRequire(import.meta.url);",
-};
+function bundledCode(fn: LambdaFunctionName): lambda.Code {
+  return lambda.Code.fromAsset(PROJECT_ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      image: DockerImage.fromRegistry('unused-local-bundling'),
+      // CDK reuses a staged asset whose source path and bundling options are the same, and the local
+      // hook is a function it cannot compare: the command names the function, so each gets its own.
+      command: ['bundle', fn],
+      local: {
+        tryBundle(outputDir) {
+          bundleFunctionSync(fn, outputDir);
+          return true;
+        },
+      },
+    },
+  });
+}
 
 /**
  * The one Lambda function shape of Himaya. Defaults, each on purpose:
  * - Node.js 24 on ARM64 (Graviton: cheaper per ms, same code);
- * - one ESM bundle (`BUNDLING`), source maps enabled at run time (`--enable-source-maps`);
+ * - one ESM bundle (`bundledCode`), source maps enabled at run time (`--enable-source-maps`);
  * - its own role, with no managed policy: logs to its own log group, X-Ray, and only what `bind*`/`use*` add;
  * - an explicit log group, KMS-encrypted, with retention, kept on stack deletion;
  * - X-Ray active tracing; Powertools service name `himaya-<fn>` (as `createLogger` names it) and log level.
  */
-export class HimayaFunction extends NodejsFunction {
+export class HimayaFunction extends lambda.Function {
   readonly fn: HimayaFunctionName;
 
   constructor(scope: Construct, id: string, props: HimayaFunctionProps) {
@@ -151,10 +151,8 @@ export class HimayaFunction extends NodejsFunction {
       description: `Himaya ${props.fn} function`,
     });
     super(scope, id, {
-      entry: join(PROJECT_ROOT, 'functions', `${props.fn}.ts`),
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      code: bundledCode(props.fn),
+      handler: `${BUNDLE_FILE.replace(/\.mjs$/, '')}.handler`,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 1024,
@@ -172,7 +170,6 @@ export class HimayaFunction extends NodejsFunction {
         POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: BUNDLING,
     });
     this.fn = props.fn;
     logGroup.grantWrite(role);
