@@ -1,0 +1,172 @@
+import { foldArabic, foldLatin, isArabicWord, splitWords } from './characters';
+import { ABD_STEMS, ARABIC_KEYS, foldLatinWord, LATIN_KEYS } from './name-tables';
+
+/**
+ * The version of these rules. It goes into every blind-index input, so that changing a rule (or a table)
+ * makes new tokens that cannot be confused with old ones; an index is rebuilt under the new version.
+ */
+export const NORMALISER_VERSION = 'n1';
+
+export interface PersonName {
+  given: string;
+  family: string;
+  /** The whole name as written (e.g. with father's and grandfather's names); given + family if absent. */
+  full?: string;
+}
+
+/** Words of each part, canonical, joined by one space; an empty string when nothing is left. */
+export interface NormalisedName {
+  given: string;
+  family: string;
+  full: string;
+}
+
+/** Words that only link a name to the father's (son of, daughter of): dropped, in either script. */
+const CONNECTORS = new Set(['بن', 'ابن', 'بنت', 'bin', 'bint', 'ibn', 'ben', 'bent']);
+
+/** The article written as a word of its own (آل is folded to ال): al-Shamsi, El Sayed, آل نهيان. */
+const ARTICLES = new Set(['ال', 'al', 'el']);
+
+/** The article assimilated to a following sun letter, as romanised: ash-Shamsi, ar-Rashid, an-Nuaimi. */
+const SUN_ARTICLE = /^[ae](sh|th|dh|[tdrzsn])$/u;
+
+/** Words joined to the next one: عبد الله is عبدالله; Abdul Rahman, Abd al-Rahman are one name. */
+const LATIN_ABD = new Set([
+  'abd',
+  'abdul',
+  'abdel',
+  'abdal',
+  'abdol',
+  'abdil',
+  'abdu',
+  'abdur',
+  'abdus',
+  'abdoul',
+]);
+const LATIN_ABU = new Set(['abu', 'abou']);
+const ARABIC_JOINS_NEXT = new Set(['عبد', 'ابو', 'بو', 'البو']);
+
+/** Words joined to the previous one: نور الدين is نورالدين, عطا الله is عطاالله. */
+const ARABIC_JOINS_PREVIOUS = new Set(['الدين', 'الله']);
+
+/** Names whose initial ال is part of the name, not the article (إلياس, إلهام, ألماس, اليسع). */
+const ARABIC_ROOT_AL = new Set(['الياس', 'الهام', 'الماس', 'اليسع']);
+
+/** Folds both scripts and splits into words; Latin words get `foldLatinWord`. */
+function words(text: string): string[] {
+  return splitWords(foldLatin(foldArabic(text))).map((word) =>
+    isArabicWord(word) ? word : foldLatinWord(word),
+  );
+}
+
+function isParticle(word: string, next: string | undefined): boolean {
+  if (CONNECTORS.has(word) || ARTICLES.has(word)) return true;
+  const sun = SUN_ARTICLE.exec(word);
+  return sun?.[1] !== undefined && next?.startsWith(sun[1]) === true;
+}
+
+function joinsNext(word: string): boolean {
+  return LATIN_ABD.has(word) || LATIN_ABU.has(word) || ARABIC_JOINS_NEXT.has(word);
+}
+
+function joinPair(word: string, next: string): string {
+  if (LATIN_ABD.has(word)) return `abdul${next}`;
+  if (LATIN_ABU.has(word)) return `abu${next}`;
+  // آلبو فلاسة: the family's article written onto بو; the article goes, as on any family name.
+  if (word === 'البو') return `بو${next}`;
+  return `${word}${next}`;
+}
+
+/** Connectors and articles dropped, then compounds joined: one word per name. */
+function nameWords(text: string): string[] {
+  const kept = words(text).filter((word, index, all) => !isParticle(word, all[index + 1]));
+  const joined: string[] = [];
+  for (let index = 0; index < kept.length; index++) {
+    const word = kept[index] as string;
+    const next = kept[index + 1];
+    if (next !== undefined && joinsNext(word)) {
+      joined.push(joinPair(word, next));
+      index++;
+    } else if (joined.length > 0 && ARABIC_JOINS_PREVIOUS.has(word)) {
+      joined.push(`${joined.pop()}${word}`);
+    } else {
+      joined.push(word);
+    }
+  }
+  return joined;
+}
+
+/**
+ * The article written onto a family name (الشامسي, Alshamsi, Al-Shamsi after the hyphen, Ash-shamsi,
+ * Elsayed) is dropped, so that آل نهيان, ال نهيان, النهيان and نهيان, or Al Shamsi and Shamsi, are one
+ * family name. Only on family names: given names such as العنود or Alia keep theirs. A short remainder
+ * (الله, Alla, Allen) is not an article.
+ */
+function withoutArticle(word: string): string {
+  let bare = word;
+  for (;;) {
+    const next = articleStripped(bare);
+    if (next === bare) return bare;
+    bare = next;
+  }
+}
+
+function articleStripped(word: string): string {
+  if (isArabicWord(word)) {
+    return word.startsWith('ال') && word.length >= 5 && !ARABIC_ROOT_AL.has(word) ? word.slice(2) : word;
+  }
+  const plain = /^(?:al|el)(.{4,})$/u.exec(word);
+  if (plain?.[1] !== undefined) return plain[1];
+  const assimilated = /^[ae](sh|th|dh|[tdrzsn])(\1.{3,})$/u.exec(word);
+  return assimilated?.[2] ?? word;
+}
+
+/** The rest of a joined Abdullah after "abd": Abdullah, Abdallah, Abdulla, Abdulah, Abdollah, Abdellah. */
+const ALLAH_AFTER_ABD = /^(?:[aeou]ll?ah?|llah?)$/u;
+
+/** The stem of a spaced Abd Allah, Abdul Lah. Not "ilah" (إله): Abdulilah is another name. */
+const ALLAH_STEM = /^(?:[ae]?llah?|lah?)$/u;
+
+/** عبد + one of God's names, romanised: one key per compound (Abdelrahman, Abdurrahman → abdulrahman). */
+function abdCompound(rest: string): string {
+  if (ALLAH_AFTER_ABD.test(rest)) return 'abdullah';
+  const stem =
+    /^[aeiou]l(.+)$/u.exec(rest)?.[1] ??
+    /^[aeiou]((sh|th|dh|[tdrzsn])\2.+)$/u.exec(rest)?.[1]?.replace(/^(sh|th|dh|[tdrzsn])\1/u, '$1') ??
+    /^[aeiou]((?:sh|th|dh|[tdrzsn]).+)$/u.exec(rest)?.[1] ??
+    rest;
+  if (ALLAH_STEM.test(stem)) return 'abdullah';
+  return `abdul${ABD_STEMS.get(stem) ?? stem}`;
+}
+
+function latinKey(word: string, family: boolean): string {
+  const bare = family ? withoutArticle(word) : word;
+  const known = LATIN_KEYS.get(bare);
+  if (known !== undefined) return known;
+  return bare.startsWith('abd') && bare.length > 5 ? abdCompound(bare.slice(3)) : bare;
+}
+
+function wordKey(word: string, family: boolean): string {
+  if (!isArabicWord(word)) return latinKey(word, family);
+  const bare = family ? withoutArticle(word) : word;
+  return ARABIC_KEYS.get(bare) ?? bare;
+}
+
+/** Canonical words of one part; those from index `familyFrom` on are read as family names. */
+function partKeys(text: string, familyFrom: (count: number) => number): string[] {
+  const parts = nameWords(text);
+  const from = familyFrom(parts.length);
+  return parts.map((word, index) => wordKey(word, index >= from));
+}
+
+/**
+ * A person's name as matching keys: each part folded, particles dropped, compounds joined, the family
+ * name's article dropped, and each word replaced by the key of its name where a table knows it (in
+ * either script). The full name reads its last word as the family name.
+ */
+export function normaliseName(name: PersonName): NormalisedName {
+  const given = partKeys(name.given, (count) => count);
+  const family = partKeys(name.family, () => 0);
+  const full = name.full === undefined ? [...given, ...family] : partKeys(name.full, (count) => count - 1);
+  return { given: given.join(' '), family: family.join(' '), full: full.join(' ') };
+}
