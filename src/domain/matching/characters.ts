@@ -21,7 +21,7 @@ const INVISIBLE = /[\u00AD\u061C\u200B-\u200F\u202A-\u202E\u2060\u2066-\u2069\uF
 /**
  * One letter for each group of spellings clerks use interchangeably: the hamza and madda forms of alef,
  * alef maqsura for final ya, taa marbuta for final ha, the hamza seats on waw and ya, and the Persian
- * (Urdu) ya and kaf that Persian keyboards type for the Arabic ones.
+ * (Urdu) ya, kaf and heh-with-hamza that Persian keyboards type for the Arabic ones.
  */
 const LETTERS: Readonly<Record<string, string>> = {
   أ: 'ا',
@@ -51,15 +51,15 @@ export function stripInvisible(text: string): string {
 }
 
 /**
- * NFKC (presentation forms and ligatures such as ﻻ back to their letters; a separately typed hamza
- * composed onto its seat), then no invisible characters, no Arabic marks, one letter per spelling group
- * and ASCII digits. Latin letters are left to `foldLatin`.
+ * No invisible characters and no Arabic marks, before NFKC (so that a stray hamza or madda mark cannot
+ * compose with the letter before it into another letter, ه + ٔ → ۀ) and after it (presentation forms and
+ * ligatures such as ﻻ or ﷲ come back as letters and marks); then one letter per spelling group and ASCII
+ * digits. Latin letters are left to `foldLatin`.
  */
 export function foldArabic(text: string): string {
+  const bare = (value: string) => stripInvisible(value).replace(ARABIC_MARKS, '');
   return toAsciiDigits(
-    stripInvisible(text.normalize('NFKC'))
-      .replace(ARABIC_MARKS, '')
-      .replace(LETTER_PATTERN, (letter) => LETTERS[letter] ?? letter),
+    bare(bare(text).normalize('NFKC')).replace(LETTER_PATTERN, (letter) => LETTERS[letter] ?? letter),
   );
 }
 

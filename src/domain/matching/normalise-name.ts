@@ -77,6 +77,11 @@ function joinPair(word: string, next: string): string {
   return `${word}${next}`;
 }
 
+/** Compounds are joined within one script only: a word is never half Arabic, half Latin. */
+function sameScript(word: string, other: string | undefined): boolean {
+  return other !== undefined && isArabicWord(word) === isArabicWord(other);
+}
+
 /** Connectors and articles dropped, then compounds joined: one word per name. */
 function nameWords(text: string): string[] {
   const kept = words(text).filter((word, index, all) => !isParticle(word, all[index + 1]));
@@ -84,10 +89,10 @@ function nameWords(text: string): string[] {
   for (let index = 0; index < kept.length; index++) {
     const word = kept[index] as string;
     const next = kept[index + 1];
-    if (next !== undefined && joinsNext(word)) {
+    if (next !== undefined && joinsNext(word) && sameScript(word, next)) {
       joined.push(joinPair(word, next));
       index++;
-    } else if (joined.length > 0 && ARABIC_JOINS_PREVIOUS.has(word)) {
+    } else if (ARABIC_JOINS_PREVIOUS.has(word) && sameScript(word, joined.at(-1))) {
       joined.push(`${joined.pop()}${word}`);
     } else {
       joined.push(word);
@@ -152,21 +157,36 @@ function wordKey(word: string, family: boolean): string {
   return ARABIC_KEYS.get(bare) ?? bare;
 }
 
-/** Canonical words of one part; those from index `familyFrom` on are read as family names. */
-function partKeys(text: string, familyFrom: (count: number) => number): string[] {
-  const parts = nameWords(text);
-  const from = familyFrom(parts.length);
-  return parts.map((word, index) => wordKey(word, index >= from));
+/** More passes than any name needs: each pass that changes a name joins words or reaches a table key. */
+const MAX_PASSES = 8;
+
+/**
+ * Canonical words of one part; those from index `familyFrom` on are read as family names. The rules run
+ * again on their own output until it stops changing, so that normalising is idempotent: a key from the
+ * cross-script table can make a Latin compound with the Latin word before it (Abu + محمد → abumohammed).
+ */
+function partKeys(text: string, familyFrom: (count: number) => number): string {
+  let current = text;
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    const parts = nameWords(current);
+    const from = familyFrom(parts.length);
+    const next = parts.map((word, index) => wordKey(word, index >= from)).join(' ');
+    if (next === current) break;
+    current = next;
+  }
+  return current;
 }
 
 /**
  * A person's name as matching keys: each part folded, particles dropped, compounds joined, the family
  * name's article dropped, and each word replaced by the key of its name where a table knows it (in
- * either script). The full name reads its last word as the family name.
+ * either script). The full name (given + family when absent) reads its last word as the family name.
  */
 export function normaliseName(name: PersonName): NormalisedName {
-  const given = partKeys(name.given, (count) => count);
-  const family = partKeys(name.family, () => 0);
-  const full = name.full === undefined ? [...given, ...family] : partKeys(name.full, (count) => count - 1);
-  return { given: given.join(' '), family: family.join(' '), full: full.join(' ') };
+  return {
+    given: partKeys(name.given, (count) => count),
+    family: partKeys(name.family, () => 0),
+    // Without a full name, given + family read as one: exactly what a record that spells it out gets.
+    full: partKeys(name.full ?? `${name.given} ${name.family}`, (count) => count - 1),
+  };
 }
