@@ -31,18 +31,7 @@ const ARTICLES = new Set(['ال', 'al', 'el']);
 const SUN_ARTICLE = /^[ae](sh|th|dh|[tdrzsn])$/u;
 
 /** Words joined to the next one: عبد الله is عبدالله; Abdul Rahman, Abd al-Rahman are one name. */
-const LATIN_ABD = new Set([
-  'abd',
-  'abdul',
-  'abdel',
-  'abdal',
-  'abdol',
-  'abdil',
-  'abdu',
-  'abdur',
-  'abdus',
-  'abdoul',
-]);
+const LATIN_ABD = new Set(['abd', 'abdul', 'abdel', 'abdal', 'abdol', 'abdil', 'abdur', 'abdus', 'abdoul']);
 const LATIN_ABU = new Set(['abu', 'abou']);
 const ARABIC_JOINS_NEXT = new Set(['عبد', 'ابو', 'بو', 'البو']);
 
@@ -59,10 +48,16 @@ function words(text: string): string[] {
   );
 }
 
-function isParticle(word: string, next: string | undefined): boolean {
-  if (CONNECTORS.has(word) || ARTICLES.has(word)) return true;
+/**
+ * A connector links two names (Saif bin Hamad), an article stands before one: alone, or where nothing is
+ * linked, the word is a name (Ben, the given name; Bin Hamoodah, a family name, keeps its Bin).
+ */
+function isParticle(word: string, previous: string | undefined, next: string | undefined): boolean {
+  if (next === undefined) return false;
+  if (CONNECTORS.has(word)) return previous !== undefined;
+  if (ARTICLES.has(word)) return true;
   const sun = SUN_ARTICLE.exec(word);
-  return sun?.[1] !== undefined && next?.startsWith(sun[1]) === true;
+  return sun?.[1] !== undefined && next.startsWith(sun[1]);
 }
 
 function joinsNext(word: string): boolean {
@@ -84,7 +79,7 @@ function sameScript(word: string, other: string | undefined): boolean {
 
 /** Connectors and articles dropped, then compounds joined: one word per name. */
 function nameWords(text: string): string[] {
-  const kept = words(text).filter((word, index, all) => !isParticle(word, all[index + 1]));
+  const kept = words(text).filter((word, index, all) => !isParticle(word, all[index - 1], all[index + 1]));
   const joined: string[] = [];
   for (let index = 0; index < kept.length; index++) {
     const word = kept[index] as string;

@@ -74,6 +74,16 @@ describe('normaliseName, Latin script', () => {
     );
   });
 
+  it('keeps a connector or article that links nothing: Ben the given name, Bin Hamoodah the family name', () => {
+    expect(normaliseName({ given: 'Ben', family: 'Carter' })).toEqual({
+      given: 'ben',
+      family: 'carter',
+      full: 'ben carter',
+    });
+    expect(family('Bin Hamoodah')).toBe('bin hamoodah');
+    expect(normaliseName({ given: 'Ali', family: 'x', full: 'Ali Bin Hamoodah' }).full).toBe('ali hamoodah');
+  });
+
   it('keeps al in a given name and in a short family name (Alia, Allen)', () => {
     expect(given('Alia')).toBe('alia');
     expect(family('Allen')).toBe('allen');
