@@ -14,7 +14,7 @@ export const GIVEN_NAME_VARIANTS: Readonly<Record<string, readonly string[]>> = 
   ahmed: ['ahmad', 'ahmet'],
   abdullah: ['abdulla', 'abdallah', 'abdalla', 'abdellah', 'abdollah', 'abdulah'],
   yousef: ['youssef', 'yusuf', 'yousif', 'yousuf', 'yusef', 'yusif', 'youssif', 'yousof'],
-  hussain: ['hussein', 'husain', 'husayn', 'hussien', 'husein', 'hossain', 'hossein', 'hussan'],
+  hussain: ['hussein', 'husain', 'husayn', 'hussien', 'husein', 'hossain', 'hossein'],
   hasan: ['hassan', 'hasan'],
   khalid: ['khaled', 'khalid'],
   fatima: ['fatma', 'fatimah', 'fatema', 'fatmah', 'faatima'],

@@ -26,5 +26,5 @@ export const ABD_STEMS = latinLookup(ABD_STEM_VARIANTS);
 
 /** Arabic spelling, folded as input is → the key its romanisations reach. */
 export const ARABIC_KEYS: ReadonlyMap<string, string> = new Map(
-  Object.entries(ARABIC_TO_KEY).map(([arabic, key]) => [foldArabic(arabic), key]),
+  Object.entries(ARABIC_TO_KEY).map(([arabic, key]) => [foldLatin(foldArabic(arabic)), key]),
 );

@@ -158,6 +158,11 @@ describe('normaliseName across scripts', () => {
     expect(given('Maitha')).toBe('maitha');
   });
 
+  it('splits a word that changes script, and never joins across scripts', () => {
+    expect(given('محمدAli')).toBe('mohammed ali');
+    expect(given('Abdul عبد')).toBe('abdul عبد');
+  });
+
   it('reads the full name as given + family when it is not given, and its last word as the family name', () => {
     expect(normaliseName({ given: 'Salem', family: 'Al Ketbi' }).full).toBe('salem ketbi');
     expect(normaliseName({ given: 'Salem', family: 'Ketbi', full: 'Salem bin Rashed Alketbi' }).full).toBe(
