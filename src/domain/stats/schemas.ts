@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { TABLE_IDS } from './tables';
+
+/**
+ * The query of `GET /v1/stats` (the route is later work): which table, which whole months, whose
+ * figures (the caller's agency, or all agencies together), and JSON or CSV.
+ */
+const MonthSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month is YYYY-MM');
+
+export const StatsQuerySchema = z.strictObject({
+  table: z.enum(TABLE_IDS as [string, ...string[]]),
+  from: MonthSchema,
+  to: MonthSchema,
+  scope: z.enum(['own', 'all']).default('own'),
+  format: z.enum(['json', 'csv']).default('json'),
+});
+export type StatsQueryInput = z.infer<typeof StatsQuerySchema>;
