@@ -4,9 +4,9 @@
  *
  * Buckets, in minutes: bucket 0 is [0, 1); bucket k (1 ≤ k ≤ 80) is [2^((k-1)/4), 2^(k/4)), four per
  * doubling up to 2^20 minutes (about two years); bucket 81 holds anything longer. A percentile is the
- * nearest-rank observation's bucket, reported as the bucket's geometric midpoint rounded to the minute:
- * within a factor 2^(1/8) of the true value, i.e. at most 9.1 % off (under a minute for bucket 0; the
- * overflow bucket reports its lower bound, 2^20 minutes).
+ * nearest-rank observation's bucket, reported as the bucket's geometric midpoint to a tenth of a minute:
+ * within a factor 2^(1/8) of the true value, i.e. at most 9.1 % off, plus the rounding (bucket 0, under
+ * a minute, reports 0; the overflow bucket reports its lower bound, 2^20 minutes).
  */
 export const BUCKETS_PER_DOUBLING = 4;
 const TOP_BUCKET = 20 * BUCKETS_PER_DOUBLING;
@@ -19,11 +19,11 @@ export function bucketOf(minutes: number): number {
   return Math.min(bucket, TOP_BUCKET + 1);
 }
 
-/** The value a bucket stands for, in whole minutes. */
+/** The value a bucket stands for, in minutes to one decimal. */
 export function bucketValue(bucket: number): number {
   if (bucket <= 0) return 0;
   if (bucket > TOP_BUCKET) return 2 ** (TOP_BUCKET / BUCKETS_PER_DOUBLING);
-  return Math.round(2 ** ((bucket - 0.5) / BUCKETS_PER_DOUBLING));
+  return Math.round(10 * 2 ** ((bucket - 0.5) / BUCKETS_PER_DOUBLING)) / 10;
 }
 
 /** Minutes from one ISO time to another. */
