@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TABLE_IDS } from './tables';
+import { TABLE_IDS, type TableId } from './tables';
 
 /**
  * The query of `GET /v1/stats` (the route is later work): which table, which whole months, whose
@@ -8,7 +8,7 @@ import { TABLE_IDS } from './tables';
 const MonthSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month is YYYY-MM');
 
 export const StatsQuerySchema = z.strictObject({
-  table: z.enum(TABLE_IDS as [string, ...string[]]),
+  table: z.enum(TABLE_IDS as [TableId, ...TableId[]]),
   from: MonthSchema,
   to: MonthSchema,
   scope: z.enum(['own', 'all']).default('own'),

@@ -85,7 +85,7 @@ export const TABLES = {
     kind: 'measures',
     title: "Rapid response: owner's first action on a new report",
     rows: 'urgency',
-    countLabel: 'Reports with deadline passed or met',
+    countLabel: 'Reports whose deadline was met or missed',
     deadlineShare: true,
     agency: CASE_OWNER,
     period: BY_CREATION,

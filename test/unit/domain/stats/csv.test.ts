@@ -57,6 +57,44 @@ describe('CSV of a built table', () => {
     ]);
   });
 
+  it('renders the example of the README', () => {
+    // Prepare
+    const figures: Record<string, number[]> = {
+      critical: [3, 14, 22, 6, 31],
+      high: [12, 41, 37, 15, 88],
+      medium: [25, 52, 19, 0, 140],
+      low: [18, 9, 4, 12, 96],
+    };
+    const statuses = ['received', 'under-assessment', 'intervention', 'referred', 'closed'];
+    const counters = Object.entries(figures).flatMap(([urgency, values]) =>
+      values.map((value, i) => ({
+        table: 'reports-by-urgency-status' as const,
+        month: '2026-10',
+        agency: 'cfpc',
+        dims: [urgency, statuses[i] ?? ''],
+        measure: 'count',
+        value,
+      })),
+    );
+    // Act
+    const csv = formatCsv(
+      buildTable(
+        { table: 'reports-by-urgency-status', from: '2026-10', to: '2026-12', scope: { agency: 'cfpc' } },
+        counters,
+      ),
+    );
+    // Assess
+    expect(csv.split('\r\n')).toEqual([
+      'Urgency,received,under-assessment,intervention,referred,closed,Total',
+      'critical,[c],[c],22,[c],31,76',
+      'high,[c],41,37,[c],88,193',
+      'medium,[c],52,[c],0,140,236',
+      'low,18,[c],[c],[c],96,139',
+      'Total,58,116,82,33,355,644',
+      '',
+    ]);
+  });
+
   it('starts each row of a quarterly table with its quarter', () => {
     const table = buildTable(
       { table: 'reports-by-emirate', from: '2026-01', to: '2026-06', scope: 'all-agencies' },
