@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { StatsQuery } from './build-table';
 import { TABLE_IDS, type TableId } from './tables';
 
 /**
@@ -15,3 +16,20 @@ export const StatsQuerySchema = z.strictObject({
   format: z.enum(['json', 'csv']).default('json'),
 });
 export type StatsQueryInput = z.infer<typeof StatsQuerySchema>;
+
+/**
+ * The table a caller may have: its own agency's, or all agencies'. An organisation that holds no
+ * cases (an oversight body) has no own figures: it gets the all-agency table.
+ */
+export function statsQueryFor(
+  input: StatsQueryInput,
+  caller: { agency: string; holdsCases: boolean },
+): StatsQuery {
+  const own = input.scope === 'own' && caller.holdsCases;
+  return {
+    table: input.table,
+    from: input.from,
+    to: input.to,
+    scope: own ? { agency: caller.agency } : 'all-agencies',
+  };
+}
