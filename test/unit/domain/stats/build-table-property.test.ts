@@ -39,9 +39,10 @@ const shown = (cell: Cell | undefined) =>
   cell === undefined || 'suppressed' in cell ? undefined : cell.value;
 
 describe('built tables (seeded random counters of every table)', () => {
-  it('never show a count of 1–10 nor a median over fewer than 11, and show totals that add up, in 240 tables', () => {
+  it('never show a count of 1–10, a median over fewer than 11 or a share giving away 1–10, and show totals that add up, in 240 tables', () => {
     const random = seededRandom(42);
     let mediansShown = 0;
+    let sharesShown = 0;
     for (let index = 0; index < 240; index++) {
       // Prepare
       const table = TABLE_IDS[index % TABLE_IDS.length] as TableId;
@@ -60,24 +61,36 @@ describe('built tables (seeded random counters of every table)', () => {
             if (value !== undefined) expect(isSmall(value), `${table} ${row.label}`).toBe(false);
           const parts = counts.slice(0, -1);
           const total = counts.at(-1);
-          const median = row.cells[panel.columns.findIndex((column) => column.key === 'median')];
-          if (shown(median) !== undefined) {
+          // What the row's figures are computed from, in scope (or of one agency).
+          const sum = (measure: (m: string) => boolean, agency?: string) =>
+            counters
+              .filter((c) => measure(c.measure) && c.month <= to && (row.total || c.dims[0] === row.key))
+              .filter((c) =>
+                agency === undefined
+                  ? scope === 'all-agencies' || c.agency === scope.agency
+                  : c.agency === agency,
+              )
+              .reduce((total, c) => total + c.value, 0);
+          const rest = (measure: (m: string) => boolean) =>
+            scope === 'all-agencies' ? AGENCIES.map((agency) => sum(measure) - sum(measure, agency)) : [];
+          const timed = (m: string) => m.startsWith('h');
+          const column = (key: string) => row.cells[panel.columns.findIndex((c) => c.key === key)];
+          if (shown(column('median')) !== undefined) {
             mediansShown++;
-            const timed = (agency?: string) =>
-              counters
-                .filter(
-                  (c) => c.measure.startsWith('h') && c.month <= to && (row.total || c.dims[0] === row.key),
-                )
-                .filter((c) =>
-                  agency === undefined
-                    ? scope === 'all-agencies' || c.agency === scope.agency
-                    : c.agency === agency,
-                )
-                .reduce((sum, c) => sum + c.value, 0);
-            expect(timed()).toBeGreaterThanOrEqual(11);
-            if (scope === 'all-agencies') {
-              for (const agency of AGENCIES)
-                expect(timed() - timed(agency) === 0 || timed() - timed(agency) >= 11).toBe(true);
+            expect(sum(timed)).toBeGreaterThanOrEqual(11);
+            for (const others of rest(timed)) expect(others === 0 || others >= 11).toBe(true);
+          }
+          if (shown(column('met')) !== undefined) {
+            sharesShown++;
+            const met = (m: string) => m === 'met';
+            const decided = (m: string) => m === 'met' || m === 'missed';
+            expect(sum(decided)).toBeGreaterThanOrEqual(11);
+            expect([sum(met), sum(decided) - sum(met)].some(isSmall)).toBe(false);
+            for (const [i, others] of rest(decided).entries()) {
+              const othersMet = rest(met)[i] ?? 0;
+              expect(
+                others === 0 || (others >= 11 && !isSmall(othersMet) && !isSmall(others - othersMet)),
+              ).toBe(true);
             }
           }
           if (TABLES[table].kind === 'grid' && total !== undefined && parts.every((v) => v !== undefined)) {
@@ -87,5 +100,6 @@ describe('built tables (seeded random counters of every table)', () => {
       }
     }
     expect(mediansShown).toBeGreaterThan(10);
+    expect(sharesShown).toBeGreaterThan(3);
   });
 });
