@@ -90,27 +90,33 @@ export function protectCounts(grid: Grid, options: ProtectOptions = {}): Mask {
   }
 }
 
-/** Suppress the best candidate: non-zero in every view if possible, then the smallest, then the first. */
+/**
+ * Suppress the best candidate: the smallest non-zero one, first among those non-zero in every view (an
+ * entry one agency holds alone hides nothing from that agency), the first on a tie.
+ */
 function suppressBest(candidates: readonly Position[], views: readonly Perspective[], mask: Mask): boolean {
   const open = candidates.filter(
-    (position) => !at01(mask, position) && at(views[0]?.values ?? [], position) > 0,
+    (position) => !isHidden(mask, position) && at(views[0]?.values ?? [], position) > 0,
   );
   if (open.length === 0) return false;
-  const rank = (position: Position) =>
-    (views.some((view) => at(view.values, position) <= 0) ? 1e12 : 0) + at(views[0]?.values ?? [], position);
-  const best = open.reduce((chosen, position) => (rank(position) < rank(chosen) ? position : chosen));
+  const rank = (position: Position): [number, number] => [
+    views.some((view) => at(view.values, position) <= 0) ? 1 : 0,
+    at(views[0]?.values ?? [], position),
+  ];
+  const better = (a: [number, number], b: [number, number]) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+  const best = open.reduce((chosen, position) => (better(rank(position), rank(chosen)) ? position : chosen));
   (mask[best[0]] as boolean[])[best[1]] = true;
   return true;
 }
 
-export const at01 = (mask: readonly (readonly boolean[])[], [row, column]: Position): boolean =>
+export const isHidden = (mask: readonly (readonly boolean[])[], [row, column]: Position): boolean =>
   mask[row]?.[column] === true;
 
 /** One pass of rule (1); true if it suppressed something. */
 function completeLines(lines: readonly Position[][], views: readonly Perspective[], mask: Mask): boolean {
   let changed = false;
   for (const line of lines) {
-    if (line.filter((position) => at01(mask, position)).length === 1) {
+    if (line.filter((position) => isHidden(mask, position)).length === 1) {
       changed = suppressBest(line, views, mask) || changed;
     }
   }
