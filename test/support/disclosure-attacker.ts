@@ -110,3 +110,54 @@ export function intervalPinned(
   }
   return [...bounds].filter(([, [lo, hi]]) => lo === hi).map(([id]) => id);
 }
+
+/**
+ * (c) The exact test: a suppressed entry is determined iff no other whole-number solution of the
+ * equations, within the lower bounds, gives it another value. Two solutions differ by a circulation,
+ * and a circulation splits into cycles of suppressed entries that move the same way it does; so the
+ * entry is free iff some alternating cycle through it (+1, -1, +1, … along row, column, row, …) keeps
+ * every entry it lowers at or above its bound. Entries are signed as the equations see them: cells and
+ * the grand total +, row and column totals −.
+ */
+export function exactlyDetermined(
+  values: Table,
+  mask: readonly (readonly boolean[])[],
+  lowest: (r: number, c: number) => number,
+): string[] {
+  const height = values.length;
+  const width = values[0]?.length ?? 0;
+  const sign = (r: number, c: number) => ((r === height - 1) !== (c === width - 1) ? -1 : 1);
+  const canMove = (r: number, c: number, change: number) =>
+    sign(r, c) * change > 0 || (values[r]?.[c] ?? 0) - 1 >= lowest(r, c);
+  const hidden = (r: number, c: number) => mask[r]?.[c] === true;
+  const free = (r0: number, c0: number, d: number) => {
+    if (!canMove(r0, c0, d)) return false;
+    const seenColumns = new Set([c0]);
+    const seenRows = new Set<number>();
+    let columns = [c0];
+    while (columns.length > 0) {
+      const rows: number[] = [];
+      for (const c of columns) {
+        for (let r = 0; r < height; r++) {
+          if ((r === r0 && c === c0) || !hidden(r, c) || seenRows.has(r) || !canMove(r, c, -d)) continue;
+          if (r === r0) return true;
+          seenRows.add(r);
+          rows.push(r);
+        }
+      }
+      columns = [];
+      for (const r of rows) {
+        for (let c = 0; c < width; c++) {
+          if (!hidden(r, c) || seenColumns.has(c) || !canMove(r, c, d)) continue;
+          seenColumns.add(c);
+          columns.push(c);
+        }
+      }
+    }
+    return false;
+  };
+  return hiddenOf(mask).filter((id) => {
+    const [r, c] = id.split(',').map(Number) as [number, number];
+    return !free(r, c, 1) && !free(r, c, -1);
+  });
+}

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { isSmall, protectCounts } from '../../../../src/domain/stats/disclosure';
-import { extend, intervalPinned, linearlyDetermined } from '../../../support/disclosure-attacker';
+import {
+  exactlyDetermined,
+  extend,
+  intervalPinned,
+  linearlyDetermined,
+} from '../../../support/disclosure-attacker';
 import { seededRandom } from '../../../support/seeded-random';
 
 type Random = ReturnType<typeof seededRandom>;
@@ -29,6 +34,28 @@ function shapeOf(random: Random, index: number): [number, number] {
 
 const gridOf = (random: Random, [rows, columns]: [number, number], scale = 1) =>
   Array.from({ length: rows }, () => Array.from({ length: columns }, () => count(random, scale)));
+
+describe('the attacker of these tests', () => {
+  it('recovers, by the exact test, everything linear algebra or intervals recover, from primary suppression alone', () => {
+    const random = seededRandom(7);
+    let recovered = 0;
+    for (let index = 0; index < 300; index++) {
+      // Prepare: only the counts 1–10 hidden, which leaves much to recover.
+      const grid = gridOf(random, shapeOf(random, index));
+      const published = extend(grid);
+      const mask = published.map((row) => row.map(isSmall));
+      // Act
+      const exact = exactlyDetermined(published, mask, () => 1);
+      // Assess
+      const context = JSON.stringify({ index, grid });
+      for (const id of [...linearlyDetermined(mask), ...intervalPinned(published, mask, () => 1)]) {
+        expect(exact, context).toContain(id);
+      }
+      recovered += exact.length;
+    }
+    expect(recovered).toBeGreaterThan(300);
+  });
+});
 
 describe('disclosure control against a differencing attacker (seeded random tables)', () => {
   it('publishes no count of 1–10 and lets no suppressed entry be recovered, in 700 tables', () => {
@@ -77,7 +104,8 @@ describe('disclosure control against a differencing attacker (seeded random tabl
         const rest = extend(all ?? []).map((row, r) => row.map((v, c) => v - (ownExtended[r]?.[c] ?? 0)));
         const context = JSON.stringify({ index, agencies, mask });
         const pinned = intervalPinned(rest, mask, (r, c) => Math.max(0, 1 - (ownExtended[r]?.[c] ?? 0)));
-        const learned = [...linearlyDetermined(mask), ...pinned];
+        const exact = exactlyDetermined(rest, mask, (r, c) => Math.max(0, 1 - (ownExtended[r]?.[c] ?? 0)));
+        const learned = [...linearlyDetermined(mask), ...pinned, ...exact];
         for (const [r, row] of rest.entries()) {
           for (const [c, value] of row.entries()) {
             const known = mask[r]?.[c] !== true || learned.includes(`${r},${c}`);
