@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { documentClient, dynamoDbClient } from '../src/adapters/aws-clients';
 import { dynamoDbAuditStore } from '../src/adapters/dynamodb/audit-store';
 import { BaseEnvSchema, readEnv } from '../src/config';

@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { S3Client } from '@aws-sdk/client-s3';
 import middy from '@middy/core';
 import type { DynamoDBStreamEvent, ScheduledEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { buildSealer } from '../src/adapters/audit-sealer';
 import { documentClient, dynamoDbClient, kmsClient, SDK_CLIENT_SETTINGS } from '../src/adapters/aws-clients';
 import { folderCheckpointArchive, s3CheckpointArchive } from '../src/adapters/checkpoint-archive';

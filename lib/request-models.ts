@@ -1,5 +1,5 @@
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * API Gateway request models from the zod schemas of the route table, so that a malformed body is refused

@@ -1,4 +1,5 @@
-import { type ZodObject, type ZodRawShape, z } from 'zod';
+import type { ZodObject, ZodRawShape } from 'zod';
+import * as z from 'zod';
 import { type Directory, DirectorySchema } from './domain/directory';
 
 /** What every function reads from its environment. Local endpoints are set only by the local stack. */

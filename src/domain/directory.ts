@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Scopes of the resource server; a route needs at most one of them. */
 export const SCOPES = ['cases.read', 'cases.write', 'exchange', 'audit.read', 'stats.read'] as const;

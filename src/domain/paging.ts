@@ -1,4 +1,5 @@
-import { type ZodType, z } from 'zod';
+import type { ZodType } from 'zod';
+import * as z from 'zod';
 import { DomainError } from './errors';
 
 /** An opaque cursor as the stores hand it out (base64url); its contents are checked by the store. */

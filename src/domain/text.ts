@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Characters that show nothing: zero-width space, non-joiner and joiner (U+200B–U+200D), word joiner

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { ZodType, z } from 'zod';
+import type * as z from 'zod';
+import type { ZodType } from 'zod';
 import type { AuditTrail } from '../domain/audit/trail';
 import type { Purpose } from '../domain/purpose';
 import type { AuthContext, RequestIdentity } from './request-identity';

@@ -4,7 +4,7 @@ import {
   type ResponseConfig,
   type RouteConfig,
 } from '@asteasolutions/zod-to-openapi';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SCOPES, scopeClaim } from '../domain/directory';
 import { PurposeSchema } from '../domain/purpose';
 import { PROBLEM_CODES, type ProblemCodeName } from './problem-codes';

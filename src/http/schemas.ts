@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AgencyViewSchema } from '../domain/directory';
 
 /** Shapes shared by several routes. Route-specific shapes live beside their domain. */

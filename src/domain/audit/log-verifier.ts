@@ -10,7 +10,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { createPublicKey, hash, type KeyObject } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CheckpointFormatError, parseSignedNote, verifyCheckpointSignature } from './checkpoint';
 import { eventLeafHash, eventLeafInput } from './leaf';
 import { frontierRefs } from './merkle/compact-range';

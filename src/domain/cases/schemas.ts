@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AgencyIdSchema } from '../directory';
 import { pageSchema, pagingQuery } from '../paging';
 import { freeText } from '../text';

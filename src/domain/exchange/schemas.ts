@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CaseIdSchema, SECTION_NAMES, UrgencySchema } from '../cases/schemas';
 import { AgencyIdSchema } from '../directory';
 import { pageSchema, pagingQuery } from '../paging';

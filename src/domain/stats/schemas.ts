@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { StatsQuery } from './build-table';
 import { TABLE_IDS, type TableId } from './tables';
 

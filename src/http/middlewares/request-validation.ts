@@ -1,4 +1,5 @@
-import type { ZodType, z } from 'zod';
+import type * as z from 'zod';
+import type { ZodType } from 'zod';
 import { stateOf } from '../api-request';
 import { ValidationError } from '../errors';
 import type { ApiMiddleware } from './types';
