@@ -8,15 +8,30 @@ import { loadOwnedCase, loadVisibleCase } from '../cases/load-case';
 import { CaseGoneError, type CaseStore, type StoredGrant } from '../cases/ports';
 import type { SectionName } from '../cases/schemas';
 import type { Directory } from '../directory';
-import { CaseNotFoundError, RequestNotFoundError, RuleViolationError, ShareNotFoundError } from '../errors';
+import {
+  CaseNotFoundError,
+  EmergencyAccessLiveError,
+  RequestNotFoundError,
+  RuleViolationError,
+  ShareNotFoundError,
+} from '../errors';
 import type { Purpose } from '../purpose';
 import { type RetryableWrite, storedByThisRequest } from '../retryable-write';
 import type { ReviewRecord } from '../reviews/ports';
 import { type DomainEvent, domainEvent } from './events';
-import { defaultGrantExpiry, dueAt, type ExchangePolicy, emergencyExpiry } from './policy';
+import {
+  defaultGrantExpiry,
+  dueAt,
+  type ExchangePolicy,
+  emergencyDay,
+  emergencyExpiry,
+  isRecentRevocation,
+} from './policy';
 import {
   type AccessChange,
+  type AgencyAccess,
   AlreadyDecidedError,
+  EmergencyCapReachedError,
   type EventPublisher,
   type ExchangeRecord,
   type ExchangeStore,
@@ -67,6 +82,8 @@ export interface ExchangeDeps {
   clock: () => Date;
   /** Told when publishing fails after the commit; the deadline sweep publishes what is left. */
   onPublishFailure?: (error: unknown, events: readonly DomainEvent[]) => void;
+  /** Told when an agency is refused emergency access for its daily cap (an alarm watches this). */
+  onEmergencyCapReached?: (agency: string) => void;
 }
 
 /** Commits a unit of work, then publishes its events; an unpublished event stays in the outbox. */
@@ -101,7 +118,12 @@ async function commitNew(
  * A request whose id is taken: a retry of this very request (its first answer lost, or its outcome
  * unknown) gets what it stored; another request under the same key is refused.
  */
-async function madeEarlier(deps: ExchangeDeps, trail: AuditTrail, asked: ExchangeRecord, duplicate: string) {
+async function madeEarlier(
+  deps: ExchangeDeps,
+  trail: AuditTrail,
+  asked: Pick<ExchangeRecord, 'requestId' | 'requestDigest' | 'fromAgency'>,
+  duplicate: string,
+) {
   const found = await deps.store.getRequest(asked.requestId);
   const write = { id: asked.requestId, digest: asked.requestDigest };
   const stored = storedByThisRequest(found, write, (r) => r.fromAgency === asked.fromAgency, duplicate);
@@ -127,6 +149,22 @@ export async function publishCommitted(
   }
 }
 
+/**
+ * A case as read for a change of one agency's access: the agency's access first, then the case and its
+ * grants, so that any change landing after the grants were read moves the revision the write expects.
+ */
+async function readForAccessChange(
+  deps: ExchangeDeps,
+  caseId: string,
+  agency: string,
+  load: () => Promise<CaseRead | undefined>,
+) {
+  const access = await deps.store.agencyAccess(caseId, agency);
+  const found = await load();
+  if (!found) throw new CaseNotFoundError();
+  return { found, access };
+}
+
 function loadOwned(deps: ExchangeDeps, caller: Caller, caseId: string) {
   return loadOwnedCase(deps.cases, caller.agency, caseId, deps.clock());
 }
@@ -140,28 +178,41 @@ function newGrant(
 /** A case as read for a change of access: its record and every grant it holds. */
 type CaseRead = Awaited<ReturnType<CaseStore['get']>> & {};
 
-/** Adds a grant to the case; conditional on who may see the case being as it was read. */
-function addingGrant(found: CaseRead, grant: StoredGrant, byOwner: boolean, now: Date): AccessChange {
+/** Adds a grant; conditional on the grantee's access being as it was read, never on the case's version. */
+function addingGrant(
+  found: CaseRead,
+  access: AgencyAccess,
+  grant: StoredGrant,
+  byOwner: boolean,
+  now: Date,
+): AccessChange {
   return {
     meta: found.record.meta,
-    expectedAccessRevision: found.record.accessRevision ?? 0,
     agency: grant.agency,
+    expectedRevision: access.revision,
     listedUntil: listedUntil([...found.grants, grant], grant.agency, now),
     grantsToAdd: [grant],
-    byOwner,
+    firstAction: byOwner && found.record.awaitingFirstAction === true,
   };
 }
 
-/** Ends the given grants of one agency, which then no longer lists the case. */
-function revokingGrants(found: CaseRead, agency: string, live: StoredGrant[], revokedBy: string, now: Date) {
+/** Ends the given grants of one agency, which then no longer lists the case; the revocation is kept. */
+function revokingGrants(
+  read: { found: CaseRead; access: AgencyAccess },
+  agency: string,
+  live: StoredGrant[],
+  revokedBy: string,
+  now: Date,
+) {
   const revokedAt = now.toISOString();
   return {
-    meta: found.record.meta,
-    expectedAccessRevision: found.record.accessRevision ?? 0,
+    meta: read.found.record.meta,
     agency,
+    expectedRevision: read.access.revision,
     listedUntil: null,
     grantsToRevoke: live.map((grant) => ({ grant, revokedAt, revokedBy })),
-    byOwner: true,
+    firstAction: read.found.record.awaitingFirstAction === true,
+    revokedAt,
   } satisfies AccessChange;
 }
 
@@ -176,7 +227,9 @@ export async function shareCase(
   const sections = knownSections(body.sections, 'body.sections');
   const expiresAt = checkExpiry(body.expiresAt, deps.clock(), deps.policy, 'body.expiresAt');
   return retryOnAccessChange(async () => {
-    const found = await loadOwned(deps, caller, caseId);
+    const { found, access } = await readForAccessChange(deps, caseId, body.agency, () =>
+      loadOwned(deps, caller, caseId),
+    );
     const now = deps.clock();
     const grant = newGrant({
       caseId,
@@ -197,7 +250,8 @@ export async function shareCase(
       expiresAt,
     });
     const event = trail.eventFor(201, { caseId });
-    await commit(deps, trail, { event, notices: [notice], access: addingGrant(found, grant, true, now) });
+    const change = addingGrant(found, access, grant, true, now);
+    await commit(deps, trail, { event, notices: [notice], access: change });
     return shareView(grant);
   });
 }
@@ -222,9 +276,9 @@ export async function revokeShares(
   trail: AuditTrail,
 ): Promise<void> {
   await retryOnAccessChange(async () => {
-    const found = await loadOwned(deps, caller, caseId);
+    const read = await readForAccessChange(deps, caseId, agency, () => loadOwned(deps, caller, caseId));
     const now = deps.clock();
-    const live = found.grants.filter((grant) => grant.agency === agency && isLive(grant, now));
+    const live = read.found.grants.filter((grant) => grant.agency === agency && isLive(grant, now));
     if (live.length === 0) throw new ShareNotFoundError();
     const event = trail.eventFor(204, { caseId });
     await commit(deps, trail, {
@@ -232,7 +286,7 @@ export async function revokeShares(
       notices: [
         domainEvent('share.revoked', now, { caseId, actorAgency: caller.agency, recipients: [agency] }),
       ],
-      access: revokingGrants(found, agency, live, caller.user, now),
+      access: revokingGrants(read, agency, live, caller.user, now),
     });
   });
 }
@@ -388,13 +442,13 @@ export async function decideRequest(
   trail: AuditTrail,
 ): Promise<RequestView> {
   return retryOnAccessChange(async () => {
-    const { request, found } = await loadDecidableRequest(deps, caller, requestId, trail);
+    const { request, read } = await loadDecidableRequest(deps, caller, requestId, trail);
     const now = deps.clock();
     const event = trail.eventFor(200);
     const { decided, write } =
       body.decision === 'deny'
         ? denial(request, caller, body, now, event)
-        : approval(request, found, caller, body, now, event, deps.policy);
+        : approval(request, read, caller, body, now, event, deps.policy);
     await commit(deps, trail, write);
     return requestView(decided, now, deps.policy);
   });
@@ -420,9 +474,11 @@ async function loadDecidableRequest(
     );
   }
   if (request.toAgency !== caller.agency || !request.delivered) throw new RequestNotFoundError();
-  const found = await loadOwned(deps, caller, request.caseId);
+  const read = await readForAccessChange(deps, request.caseId, request.fromAgency, () =>
+    loadOwned(deps, caller, request.caseId),
+  );
   if (request.status !== 'pending') throw new AlreadyDecidedError();
-  return { request, found };
+  return { request, read };
 }
 
 function denial(request: ExchangeRecord, caller: Caller, body: DecisionBody, now: Date, event: AuditEvent) {
@@ -442,7 +498,7 @@ function denial(request: ExchangeRecord, caller: Caller, body: DecisionBody, now
 /** Approval shares the approved sections with the agency that asked, for its purpose, until the expiry. */
 function approval(
   request: ExchangeRecord,
-  found: CaseRead,
+  read: { found: CaseRead; access: AgencyAccess },
   caller: Caller,
   body: DecisionBody,
   now: Date,
@@ -483,7 +539,7 @@ function approval(
       { ...requestDecided(request, caller, now, 'approve'), grantId: grant.grantId, sections, expiresAt },
     ],
     closedRequest: decided,
-    access: addingGrant(found, grant, true, now),
+    access: addingGrant(read.found, read.access, grant, true, now),
   };
   return { decided, write };
 }
@@ -503,10 +559,27 @@ function requestDecided(
   });
 }
 
+/** Parallel break-glass calls race for one grant; the losers read again and are told of the winner's. */
+const EMERGENCY_ATTEMPTS = 5;
+
+/** What an agency asks for when it breaks glass. */
+interface EmergencyAsk {
+  caller: Caller;
+  sections: SectionName[];
+  justification: string;
+  accessId: string;
+  digest: string | undefined;
+}
+
 /**
- * Break glass: read-only access at once, for a short configured time, to the sections named, with the
- * purpose `emergency` and a written justification. The owner sees it in its incoming box and is told;
- * compliance finds it on the review list. It reveals that the case exists, by design: it is audited.
+ * Break glass: read-only access at once, for a short configured time, to sections of the configured set,
+ * with the purpose `emergency` and a written justification. The owner sees it in its incoming box and is
+ * told; compliance finds it on the review list. It reveals that the case exists, by design: it is audited.
+ *
+ * One live emergency grant per case and agency (another call is told its id and expiry), a daily cap per
+ * agency, both held by conditional writes, so parallel calls make exactly one grant. Soon after the owner
+ * revoked the agency it is still given (a child may be in danger now), but flagged `after-revocation` at
+ * high priority for compliance, and the owner and oversight are told at once.
  */
 export async function grantEmergencyAccess(
   deps: ExchangeDeps,
@@ -517,52 +590,108 @@ export async function grantEmergencyAccess(
   trail: AuditTrail,
   retry: RetryableWrite,
 ): Promise<RequestView> {
-  const accessId = retry.id;
   checkEmergencyPurpose(purpose);
   const sections = knownSections(body.sections, 'body.sections');
-  checkEmergencySections(sections);
-  return retryOnAccessChange(async () => {
-    const found = await deps.cases.get(caseId);
-    if (!found) throw new CaseNotFoundError();
-    if (found.record.meta.ownerAgency === caller.agency) {
-      throw new RuleViolationError('The owning agency needs no emergency access.', 'own-case');
-    }
-    const now = deps.clock();
-    const event = trail.eventFor(201, { caseId });
-    const ask = { caller, sections, justification: body.justification, accessId };
-    const { grant, access, review } = emergencyRecords(found, ask, event, now, deps.policy);
-    access.requestDigest = retry.digest;
-    const notice = domainEvent('emergency-access.granted', now, {
-      caseId,
-      actorAgency: caller.agency,
-      recipients: [access.toAgency],
-      requestId: accessId,
+  checkEmergencySections(sections, deps.policy);
+  const ask = {
+    caller,
+    sections,
+    justification: body.justification,
+    accessId: retry.id,
+    digest: retry.digest,
+  };
+  try {
+    return await retryOnAccessChange(() => breakGlass(deps, caseId, ask, trail), EMERGENCY_ATTEMPTS);
+  } catch (error) {
+    if (error instanceof EmergencyCapReachedError) deps.onEmergencyCapReached?.(caller.agency);
+    throw error;
+  }
+}
+
+/** One attempt at breaking glass, on the agency's access as it stands. */
+async function breakGlass(deps: ExchangeDeps, caseId: string, ask: EmergencyAsk, trail: AuditTrail) {
+  const { found, access } = await readForAccessChange(deps, caseId, ask.caller.agency, () =>
+    deps.cases.get(caseId),
+  );
+  if (found.record.meta.ownerAgency === ask.caller.agency) {
+    throw new RuleViolationError('The owning agency needs no emergency access.', 'own-case');
+  }
+  const now = deps.clock();
+  const duplicate = 'Emergency access was already given for this Idempotency-Key.';
+  const live =
+    access.emergency && Date.parse(access.emergency.expiresAt) > now.getTime() ? access.emergency : undefined;
+  if (live?.grantId === ask.accessId) {
+    const asked = { requestId: ask.accessId, requestDigest: ask.digest, fromAgency: ask.caller.agency };
+    return requestView(await madeEarlier(deps, trail, asked, duplicate), now, deps.policy);
+  }
+  if (live) throw new EmergencyAccessLiveError(live.grantId, live.expiresAt);
+  const afterRevocation = isRecentRevocation(access.revokedAt, now, deps.policy);
+  const event = trail.eventFor(201, { caseId });
+  const records = emergencyRecords(found, ask, event, now, deps.policy, afterRevocation);
+  const write = {
+    event,
+    notices: emergencyNotices(records, deps.directory, now, afterRevocation),
+    newRequest: records.access,
+    newReview: records.review,
+    access: emergencyChange(found, access, records.grant, now, deps.policy),
+  };
+  return requestView(await commitNew(deps, trail, write, duplicate), now, deps.policy);
+}
+
+/** The grant, marked as the agency's one live emergency grant and counted against its UTC day. */
+function emergencyChange(
+  found: CaseRead,
+  access: AgencyAccess,
+  grant: StoredGrant,
+  now: Date,
+  policy: ExchangePolicy,
+): AccessChange {
+  const { day, endsAt } = emergencyDay(now);
+  return {
+    ...addingGrant(found, access, grant, false, now),
+    emergency: {
       grantId: grant.grantId,
-      sections,
       expiresAt: grant.expiresAt,
-    });
-    const write = {
-      event,
-      notices: [notice],
-      newRequest: access,
-      newReview: review,
-      access: addingGrant(found, grant, false, now),
-    };
-    const duplicate = 'Emergency access was already given for this Idempotency-Key.';
-    return requestView(await commitNew(deps, trail, write, duplicate), now, deps.policy);
-  });
+      day,
+      dayEndsAt: endsAt.toISOString(),
+      dailyCap: policy.emergencyDailyCap,
+    },
+  };
+}
+
+/** The owner is told of every emergency access; of one soon after its revocation, oversight too, at once. */
+function emergencyNotices(
+  records: ReturnType<typeof emergencyRecords>,
+  directory: Directory,
+  now: Date,
+  afterRevocation: boolean,
+): DomainEvent[] {
+  const { grant, access } = records;
+  const fields = {
+    caseId: grant.caseId,
+    actorAgency: access.fromAgency,
+    requestId: access.requestId,
+    grantId: grant.grantId,
+    sections: grant.sections,
+    expiresAt: grant.expiresAt,
+  };
+  const granted = domainEvent('emergency-access.granted', now, { ...fields, recipients: [access.toAgency] });
+  if (!afterRevocation) return [granted];
+  const recipients = [access.toAgency, ...directory.oversight.map((body) => body.id)];
+  return [granted, domainEvent('emergency-access.after-revocation', now, { ...fields, recipients })];
 }
 
 /**
  * What one emergency access writes: the read-only grant, the record the owner sees in its incoming box,
- * and the item compliance reviews (pointing at the access-log event).
+ * and the item compliance reviews (pointing at the access-log event), at high priority after a revocation.
  */
 function emergencyRecords(
   found: CaseRead,
-  ask: { caller: Caller; sections: SectionName[]; justification: string; accessId: string },
+  ask: EmergencyAsk,
   event: AuditEvent,
   now: Date,
   policy: ExchangePolicy,
+  afterRevocation: boolean,
 ) {
   const { caller, sections, justification, accessId } = ask;
   const { caseId, ownerAgency } = found.record.meta;
@@ -588,6 +717,7 @@ function emergencyRecords(
     status: 'granted',
     createdAt,
     delivered: true,
+    requestDigest: ask.digest,
   };
   const review: ReviewRecord = {
     ...common,
@@ -599,6 +729,8 @@ function emergencyRecords(
     user: caller.user,
     justification,
     auditEventId: event.eventId,
+    priority: afterRevocation ? 'high' : 'normal',
+    ...(afterRevocation ? { flags: ['after-revocation' as const] } : {}),
   };
   return { grant, access, review };
 }
