@@ -618,14 +618,13 @@ async function breakGlass(deps: ExchangeDeps, caseId: string, ask: EmergencyAsk,
   }
   const now = deps.clock();
   const duplicate = 'Emergency access was already given for this Idempotency-Key.';
-  const live =
-    access.emergency && Date.parse(access.emergency.expiresAt) > now.getTime() ? access.emergency : undefined;
+  const live = liveEmergency(access, found.grants, ask.caller.agency, now);
   if (live?.grantId === ask.accessId) {
     const asked = { requestId: ask.accessId, requestDigest: ask.digest, fromAgency: ask.caller.agency };
     return requestView(await madeEarlier(deps, trail, asked, duplicate), now, deps.policy);
   }
   if (live) throw new EmergencyAccessLiveError(live.grantId, live.expiresAt);
-  const afterRevocation = isRecentRevocation(access.revokedAt, now, deps.policy);
+  const afterRevocation = revokedRecently(access, found.grants, ask.caller.agency, now, deps.policy);
   const event = trail.eventFor(201, { caseId });
   const records = emergencyRecords(found, ask, event, now, deps.policy, afterRevocation);
   const write = {
@@ -636,6 +635,31 @@ async function breakGlass(deps: ExchangeDeps, caseId: string, ask: EmergencyAsk,
     access: emergencyChange(found, access, records.grant, now, deps.policy),
   };
   return requestView(await commitNew(deps, trail, write, duplicate), now, deps.policy);
+}
+
+/**
+ * The agency's live emergency grant on the case, if any: as its access item marks it, or as a live grant
+ * shows (emergency grants made before access items marked them).
+ */
+function liveEmergency(access: AgencyAccess, grants: readonly StoredGrant[], agency: string, now: Date) {
+  if (access.emergency && Date.parse(access.emergency.expiresAt) > now.getTime()) return access.emergency;
+  const grant = grants.find((g) => g.agency === agency && g.kind === 'emergency' && isLive(g, now));
+  return grant ? { grantId: grant.grantId, expiresAt: grant.expiresAt } : undefined;
+}
+
+/**
+ * Whether the owner revoked the agency within the policy's window: as its access item remembers, or as a
+ * revoked grant still shows (revocations made before access items kept it).
+ */
+function revokedRecently(
+  access: AgencyAccess,
+  grants: readonly StoredGrant[],
+  agency: string,
+  now: Date,
+  policy: ExchangePolicy,
+): boolean {
+  const revocations = grants.filter((grant) => grant.agency === agency).map((grant) => grant.revokedAt);
+  return [access.revokedAt, ...revocations].some((at) => isRecentRevocation(at, now, policy));
 }
 
 /** The grant, marked as the agency's one live emergency grant and counted against its UTC day. */
