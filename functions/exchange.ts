@@ -6,11 +6,11 @@ import { dynamoDbExchangeStore } from '../src/adapters/dynamodb/exchange-store';
 import { dynamoDbIdempotencyStore } from '../src/adapters/dynamodb/idempotency-store';
 import { eventPublisherFor } from '../src/adapters/eventbridge-publisher';
 import { BaseEnvSchema, EventsEnvSchema, readEnv, TablesEnvSchema } from '../src/config';
+import { grantEmergencyAccess } from '../src/domain/exchange/emergency-access';
 import {
   createRequest,
   decideRequest,
   type ExchangeDeps,
-  grantEmergencyAccess,
   listRequests,
   listShares,
   readRequest,

@@ -2,7 +2,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { AccessChangedError } from '../../../../src/domain/cases/ports';
 import type { Directory } from '../../../../src/domain/directory';
 import { EmergencyAccessLiveError } from '../../../../src/domain/errors';
-import { type ExchangeDeps, grantEmergencyAccess } from '../../../../src/domain/exchange/exchange-service';
+import { grantEmergencyAccess } from '../../../../src/domain/exchange/emergency-access';
+import type { ExchangeDeps } from '../../../../src/domain/exchange/exchange-service';
 import { DEFAULT_POLICY } from '../../../../src/domain/exchange/policy';
 import {
   type AgencyAccess,
