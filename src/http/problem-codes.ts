@@ -68,7 +68,8 @@ export const PROBLEM_CODES = {
   'access-changed': {
     status: 409,
     title: 'Conflict',
-    means: 'Who may see the case kept changing while the request ran; nothing was written. Retry.',
+    means:
+      'The agency’s access to the case (or, for an update, the case item) kept changing under concurrent writes while the request ran; nothing was written. Retry.',
   },
   'duplicate-request': {
     status: 409,
