@@ -11,7 +11,14 @@ export default defineConfig({
     maxWorkers: 2,
     // A green run prints nothing: no log lines, and no metrics (embedded metric format) on stdout. A test
     // that asserts on log output sets its own level and captures it (test/support/captured-output.ts).
-    env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_DEV: 'false', POWERTOOLS_METRICS_DISABLED: 'true' },
+    // The integration files share one stack, and many break glass as the police on the same day: the
+    // daily cap of emergency accesses is tested on an agency of its own (exchange-emergency-policy.test.ts).
+    env: {
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      POWERTOOLS_DEV: 'false',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      EMERGENCY_ACCESS_DAILY_CAP: '1000',
+    },
     // The functions' built bundles (`startLocalStack({ bundles: true })`) load as Node loads them in Lambda,
     // not through vitest's transform.
     server: { deps: { external: [/\/bundles\/[a-z-]+\/index\.mjs$/] } },

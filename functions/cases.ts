@@ -49,8 +49,8 @@ export const handler = apiHandler({
         body: await deps.store.listVisibleTo(auth.agency, filter, limit, cursor, deps.clock()),
       };
     },
-    getCase: async ({ auth, params }) => {
-      const view = await readCase(deps, auth, params.caseId);
+    getCase: async ({ auth, params, purpose, audit: trail }) => {
+      const view = await readCase(deps, auth, params.caseId, purpose, trail);
       return { status: 200, body: view, headers: { ETag: etagOf(view.version) } };
     },
     updateCase: async ({ auth, params, body, headers, audit: trail }) => {

@@ -1,3 +1,4 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { documentClient, dynamoDbClient } from '../src/adapters/aws-clients';
 import { dynamoDbAuditStore } from '../src/adapters/dynamodb/audit-store';
 import { dynamoDbCaseStore } from '../src/adapters/dynamodb/case-store';
@@ -5,11 +6,11 @@ import { dynamoDbExchangeStore } from '../src/adapters/dynamodb/exchange-store';
 import { dynamoDbIdempotencyStore } from '../src/adapters/dynamodb/idempotency-store';
 import { eventPublisherFor } from '../src/adapters/eventbridge-publisher';
 import { BaseEnvSchema, EventsEnvSchema, readEnv, TablesEnvSchema } from '../src/config';
+import { grantEmergencyAccess } from '../src/domain/exchange/emergency-access';
 import {
   createRequest,
   decideRequest,
   type ExchangeDeps,
-  grantEmergencyAccess,
   listRequests,
   listShares,
   readRequest,
@@ -20,6 +21,7 @@ import {
 import { ExchangePolicyEnvSchema, policyFromEnvironment } from '../src/domain/exchange/policy';
 import { retryableWrite } from '../src/domain/retryable-write';
 import { apiHandler } from '../src/http/api-handler';
+import { EMERGENCY_CAP_METRIC, METRICS_NAMESPACE } from '../src/http/middlewares/request-metrics';
 import { createLogger } from '../src/observability/logger';
 
 /** Shares, requests, decisions and emergency access. This function's role can decrypt no case. */
@@ -32,6 +34,10 @@ const logger = createLogger('exchange');
 const dynamodb = dynamoDbClient(env);
 const documents = documentClient(dynamodb);
 const audit = dynamoDbAuditStore(documents, env.AUDIT_TABLE);
+const metrics = new Metrics({
+  namespace: METRICS_NAMESPACE,
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'himaya-exchange',
+});
 const deps: ExchangeDeps = {
   cases: dynamoDbCaseStore(documents, env.CASES_TABLE, audit),
   store: dynamoDbExchangeStore(documents, env.CASES_TABLE, audit),
@@ -44,11 +50,17 @@ const deps: ExchangeDeps = {
       errorName: (error as Error)?.name,
       eventIds: events.map((event) => event.eventId),
     }),
+  // An agency breaking glass more often than a day allows is an incident: the stack alarms on it.
+  onEmergencyCapReached: (agency) => {
+    logger.warn('emergency access refused: daily cap reached', { agency });
+    metrics.singleMetric().addMetric(EMERGENCY_CAP_METRIC, MetricUnit.Count, 1);
+  },
 };
 
 export const handler = apiHandler({
   fn: 'exchange',
   logger,
+  metrics,
   directory: env.AGENCY_DIRECTORY,
   audit,
   idempotencyStore: dynamoDbIdempotencyStore(dynamodb, env.IDEMPOTENCY_TABLE),

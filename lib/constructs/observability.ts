@@ -10,6 +10,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { EMERGENCY_CAP_METRIC } from '../../src/http/middlewares/request-metrics';
 import { type AlarmedMetrics, addDashboard } from './dashboard';
 
 /** Namespace of the metrics the stack derives from the functions' logs. */
@@ -40,7 +41,9 @@ const FIVE_MINUTES = Duration.minutes(5);
  *   age), messages in a dead-letter or on-failure queue;
  * - from the functions' structured logs (metric filters, namespace `Himaya`): requests refused because KMS
  *   or DynamoDB failed (`DependencyUnavailableError`, answered 503), the sealer refusing to extend the tree
- *   (a stored tree or checkpoint that does not verify: possible tampering), overdue items escalated.
+ *   (a stored tree or checkpoint that does not verify: possible tampering), overdue items escalated;
+ * - emitted by the exchange function (embedded metric format): an agency reaching its daily cap of
+ *   emergency accesses.
  */
 export class HimayaObservability extends Construct {
   readonly topic: sns.Topic;
@@ -58,6 +61,7 @@ export class HimayaObservability extends Construct {
       ...this.alarmOnLoggedEvents(props),
     };
     this.alarmOnDeadLetters(props.deadLetterQueues);
+    if (props.functions.has('exchange')) this.alarmOnEmergencyCap();
     this.dashboard = addDashboard(this, {
       restApi: props.restApi,
       functions: all.map(([, fn]) => fn),
@@ -221,6 +225,25 @@ export class HimayaObservability extends Construct {
       threshold: 0,
     });
     return overdue;
+  }
+
+  /**
+   * An agency refused emergency access for its daily cap: break glass used far more than emergencies
+   * need (misuse, or a compromised client). The exchange function emits the metric itself.
+   */
+  private alarmOnEmergencyCap(): void {
+    this.alarm('EmergencyAccessCap', {
+      alarmDescription:
+        'Himaya: an agency reached its daily cap of emergency (break-glass) accesses; look at its review items',
+      metric: new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: EMERGENCY_CAP_METRIC,
+        dimensionsMap: { service: 'himaya-exchange' },
+        period: FIVE_MINUTES,
+        statistic: 'Sum',
+      }),
+      threshold: 0,
+    });
   }
 
   /** Each message is a failed invocation or an unsealed stream batch. */

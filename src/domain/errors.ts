@@ -59,6 +59,33 @@ export class ReviewNotFoundError extends NotFoundError {
   }
 }
 
+/**
+ * The caller holds live grants on the case, none made for the purpose it reads under. It knows the case
+ * exists (it was shared with it), so this is no secret; an agency with no grant gets `CaseNotFoundError`.
+ */
+export class PurposeNotPermittedError extends DomainError {
+  constructor() {
+    super('Your grants on this case were not made for this purpose (X-Himaya-Purpose).');
+    this.name = 'PurposeNotPermittedError';
+  }
+}
+
+/**
+ * The agency already holds a live emergency grant on the case: one at a time. It is named, so the caller
+ * uses it rather than stacking another.
+ */
+export class EmergencyAccessLiveError extends DomainError {
+  readonly grantId: string;
+  readonly expiresAt: string;
+
+  constructor(grantId: string, expiresAt: string) {
+    super('Your agency already holds live emergency access to this case; it lasts until expiresAt.');
+    this.name = 'EmergencyAccessLiveError';
+    this.grantId = grantId;
+    this.expiresAt = expiresAt;
+  }
+}
+
 /** The rules an operation can break, by name: the name is the problem `code` callers see. */
 export const RULES = [
   'not-owner',
@@ -74,6 +101,7 @@ export const RULES = [
   'reporter-sealed',
   'reporter-not-named',
   'emergency-purpose-required',
+  'emergency-section-closed',
 ] as const;
 export type Rule = (typeof RULES)[number];
 

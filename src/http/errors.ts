@@ -6,6 +6,12 @@
 import type { FieldIssue } from '../domain/errors';
 import { PROBLEM_CODES, type ProblemCodeName } from './problem-codes';
 
+/** The extension members a problem may carry (see `ProblemSchema`). */
+export interface ProblemExtensions {
+  grantId?: string;
+  expiresAt?: string;
+}
+
 /** An answer in problem+json: its `code` (which fixes status and title), the detail, and any headers. */
 export class HttpError extends Error {
   readonly statusCode: number;
@@ -13,11 +19,18 @@ export class HttpError extends Error {
   readonly title: string;
   readonly errors: FieldIssue[] | undefined;
   readonly headers: Record<string, string>;
+  /** RFC 9457 extension members, declared in the Problem schema (e.g. the live grant of a 409). */
+  readonly extensions: ProblemExtensions;
 
   constructor(
     code: ProblemCodeName,
     detail: string,
-    options: { cause?: unknown; errors?: FieldIssue[]; headers?: Record<string, string> } = {},
+    options: {
+      cause?: unknown;
+      errors?: FieldIssue[];
+      headers?: Record<string, string>;
+      extensions?: ProblemExtensions;
+    } = {},
   ) {
     super(detail, { cause: options.cause });
     this.name = 'HttpError';
@@ -26,6 +39,7 @@ export class HttpError extends Error {
     this.title = PROBLEM_CODES[code].title;
     this.errors = options.errors;
     this.headers = options.headers ?? {};
+    this.extensions = options.extensions ?? {};
   }
 }
 

@@ -24,6 +24,7 @@ const RULE_MEANINGS: Record<Rule, string> = {
   'reporter-sealed': 'Emergency access never opens the reporter section.',
   'reporter-not-named': 'Only `reporter` was asked for: an approval must name it to share it.',
   'emergency-purpose-required': 'Emergency access is asked with `X-Himaya-Purpose: emergency`.',
+  'emergency-section-closed': 'Emergency access opens only the configured sections.',
 };
 
 /**
@@ -48,6 +49,12 @@ export const PROBLEM_CODES = {
     title: 'Forbidden',
     means: 'Blocked by the web application firewall (AWS).',
   },
+  'purpose-not-permitted': {
+    status: 403,
+    title: 'Forbidden',
+    means:
+      'The caller’s grants on this case were not made for the purpose it reads under (emergency grants: `emergency` only).',
+  },
   'not-found': {
     status: 404,
     title: 'Not Found',
@@ -61,12 +68,19 @@ export const PROBLEM_CODES = {
   'access-changed': {
     status: 409,
     title: 'Conflict',
-    means: 'Who may see the case kept changing while the request ran; nothing was written. Retry.',
+    means:
+      'The agency’s access to the case (or, for an update, the case item) kept changing under concurrent writes while the request ran; nothing was written. Retry.',
   },
   'duplicate-request': {
     status: 409,
     title: 'Conflict',
     means: 'This Idempotency-Key already created a resource whose record of the answer is gone.',
+  },
+  'emergency-access-live': {
+    status: 409,
+    title: 'Conflict',
+    means:
+      'The agency already holds live emergency access to the case (one at a time); `grantId` and `expiresAt` name it.',
   },
   'already-decided': { status: 409, title: 'Conflict', means: 'The request is no longer pending.' },
   'already-closed': { status: 409, title: 'Conflict', means: 'The review is already closed.' },
@@ -98,6 +112,12 @@ export const PROBLEM_CODES = {
     means: 'An update needs If-Match with the ETag read.',
   },
   'too-many-requests': { status: 429, title: 'Too Many Requests', means: 'Throttled (AWS); retry later.' },
+  'emergency-cap-reached': {
+    status: 429,
+    title: 'Too Many Requests',
+    means:
+      'The agency used every emergency access allowed per UTC day; `Retry-After` says when the day ends. Operators are alerted.',
+  },
   internal: { status: 500, title: 'Internal Server Error', means: 'The request could not be completed.' },
   'integrity-failure': {
     status: 500,

@@ -6,14 +6,16 @@ import {
   ConfigurationError,
   DependencyUnavailableError,
   DuplicateRequestError,
+  EmergencyAccessLiveError,
   IntegrityFailureError,
   NotFoundError,
+  PurposeNotPermittedError,
   RequestKeyReusedError,
   RuleViolationError,
   VersionRequiredError,
   WriteOutcomeUnknownError,
 } from '../domain/errors';
-import { AlreadyDecidedError } from '../domain/exchange/ports';
+import { AlreadyDecidedError, EmergencyCapReachedError } from '../domain/exchange/ports';
 import { InvalidCursorError } from '../domain/paging';
 import { ReviewClosedError } from '../domain/reviews/ports';
 import { HttpError, MalformedJsonError, UnsupportedMediaTypeError, ValidationError } from './errors';
@@ -27,6 +29,8 @@ export interface Problem {
   detail: string;
   code: string;
   errors?: { path: string; message: string }[];
+  grantId?: string;
+  expiresAt?: string;
 }
 
 type ErrorClass<E extends Error> = abstract new (...args: never[]) => E;
@@ -49,6 +53,24 @@ const TRANSLATIONS: Translation[] = [
   [AccessChangedError, () => new HttpError('access-changed', new AccessContentionError().message)],
   [DuplicateRequestError, (e: DuplicateRequestError) => new HttpError('duplicate-request', e.message)],
   [AlreadyDecidedError, (e: AlreadyDecidedError) => new HttpError('already-decided', e.message)],
+  [
+    EmergencyAccessLiveError,
+    (e: EmergencyAccessLiveError) =>
+      new HttpError('emergency-access-live', e.message, {
+        extensions: { grantId: e.grantId, expiresAt: e.expiresAt },
+      }),
+  ],
+  [
+    EmergencyCapReachedError,
+    (e: EmergencyCapReachedError) =>
+      new HttpError('emergency-cap-reached', e.message, {
+        headers: { 'Retry-After': String(secondsUntil(e.resetsAt)) },
+      }),
+  ],
+  [
+    PurposeNotPermittedError,
+    (e: PurposeNotPermittedError) => new HttpError('purpose-not-permitted', e.message),
+  ],
   [ReviewClosedError, (e: ReviewClosedError) => new HttpError('already-closed', e.message)],
   [EventNotSealedError, (e: EventNotSealedError) => new HttpError('not-yet-sealed', e.message)],
   [StaleVersionError, (e: StaleVersionError) => new HttpError('stale-version', e.message)],
@@ -78,6 +100,12 @@ const TRANSLATIONS: Translation[] = [
       }),
   ],
 ];
+
+/** Whole seconds from now until `at`, at least 1. */
+function secondsUntil(at: string): number {
+  const seconds = Math.ceil((Date.parse(at) - Date.now()) / 1000);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : 1;
+}
 
 /** Errors thrown by middy's own middlewares (the JSON body parser) carry a status but not our shape. */
 function fromMiddy(statusCode: number): HttpError | undefined {
@@ -110,6 +138,7 @@ export function toProblem(error: unknown): { problem: Problem; headers: Record<s
     code: known.code,
   };
   if (known.errors && known.errors.length > 0) problem.errors = known.errors;
+  Object.assign(problem, known.extensions);
   return { problem, headers: known.headers };
 }
 

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { type AuditEvent, newEventId } from '../domain/audit/event';
-import type { AuditTrail } from '../domain/audit/trail';
+import type { AuditTrail, TrailDetails } from '../domain/audit/trail';
 import type { RequestIdentity } from './request-identity';
 import type { RouteSpec } from './routes';
 
@@ -23,9 +23,9 @@ export function requestTrail(
 ): RequestTrail {
   let recorded: AuditEvent | undefined;
   let replayed = false;
-  let concerned: { caseId?: string; resource?: string } = {};
+  let concerned: TrailDetails = {};
 
-  const eventOf = (outcome: number, explicit: { caseId?: string; resource?: string } = {}): AuditEvent => {
+  const eventOf = (outcome: number, explicit: TrailDetails = {}): AuditEvent => {
     const details = { ...concerned, ...explicit };
     const now = clock();
     const entry: AuditEvent = {
@@ -49,6 +49,7 @@ export function requestTrail(
     const caseId = details.caseId ?? identity.caseId;
     if (caseId) entry.caseId = caseId;
     if (identity.purpose.value) entry.purpose = identity.purpose.value;
+    if (details.grantIds && details.grantIds.length > 0) entry.grantIds = [...details.grantIds];
     return entry;
   };
 

@@ -194,8 +194,8 @@ export const routes = [
     scope: 'cases.read',
     summary: 'A case with the sections the caller may see, decrypted',
     description:
-      'The case with only the sections the caller may see, decrypted, and the notes it may read. A case the caller may not see answers exactly as one that does not exist (404). The read is logged with its purpose.',
-    refusals: ['not-found', 'integrity-failure', 'configuration'],
+      'The case with only the sections the caller may see, decrypted, and the notes it may read. A case the caller may not see answers exactly as one that does not exist (404). Another agency reads only under the purpose its grants were made for (emergency grants: `emergency`), else 403 `purpose-not-permitted`. The read is logged with its purpose and the grants it used.',
+    refusals: ['not-found', 'purpose-not-permitted', 'integrity-failure', 'configuration'],
     action: 'case.read',
     purpose: true,
     request: { params: CaseParamsSchema },
@@ -436,12 +436,15 @@ export const routes = [
     scope: 'exchange',
     summary: 'Break glass: short read-only access at once (purpose emergency), reviewed by compliance',
     description:
-      'Break glass: read-only access at once to the sections named (never `reporter`), for a short configured time, with purpose `emergency` and a written justification. The owner is told and compliance reviews it.',
+      'Break glass: read-only access at once to the sections named (of a configured set; never `reporter`), for a short configured time, with purpose `emergency` and a written justification. The owner is told and compliance reviews it. One live emergency grant per case and agency (409 `emergency-access-live` names it), a daily cap per agency (429 with `Retry-After`). Soon after the owner revoked the agency it is still given, flagged `after-revocation` at high priority for compliance, and the owner and oversight are told at once.',
     refusals: [
       'not-found',
       'own-case',
       'emergency-purpose-required',
       'reporter-sealed',
+      'emergency-section-closed',
+      'emergency-access-live',
+      'emergency-cap-reached',
       'unknown-section',
       'duplicate-request',
       'access-changed',
@@ -473,7 +476,7 @@ export const routes = [
     scope: 'audit.read',
     summary: 'Emergency accesses and missed deadlines awaiting (or past) compliance review',
     description:
-      'The compliance review list: emergency accesses and missed deadlines, open or closed, newest first.',
+      'The compliance review list: emergency accesses and missed deadlines, open or closed, newest first; `priority=high` finds those to look at first (emergency access soon after a revocation, flagged `after-revocation`).',
     action: 'review.list',
     request: { query: ListReviewsQuerySchema },
     response: { status: 200, description: 'A page of review items', schema: ReviewListSchema },

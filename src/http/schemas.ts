@@ -10,6 +10,11 @@ export const ProblemSchema = z
     detail: z.string(),
     code: z.string(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    grantId: z
+      .string()
+      .optional()
+      .meta({ description: '`emergency-access-live`: the live emergency grant (its request id too).' }),
+    expiresAt: z.string().optional().meta({ description: '`emergency-access-live`: when that grant ends.' }),
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
 

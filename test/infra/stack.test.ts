@@ -825,6 +825,18 @@ describe('HimayaStack observability', () => {
     }
   });
 
+  it('alarms on the first emergency access refused for an agency’s daily cap (the exchange function’s metric)', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Himaya',
+      MetricName: 'EmergencyAccessCapReached',
+      Dimensions: [{ Name: 'service', Value: 'himaya-exchange' }],
+      Statistic: 'Sum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [{ Ref: alarmTopic() }],
+    });
+  });
+
   it('has a dashboard', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });

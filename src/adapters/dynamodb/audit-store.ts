@@ -35,6 +35,7 @@ const EVENT_FIELDS = [
   'resource',
   'caseId',
   'purpose',
+  'grantIds',
   'outcome',
   'requestId',
   'sourceIp',

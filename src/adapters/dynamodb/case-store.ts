@@ -10,7 +10,6 @@ import {
   type StoredCase,
   type StoredNote,
 } from '../../domain/cases/ports';
-import type { CaseMetadata } from '../../domain/cases/schemas';
 import { InvalidCursorError } from '../../domain/paging';
 import type { AuditStore } from './audit-store';
 import {
@@ -22,14 +21,13 @@ import {
   grantOf,
   INDEXES,
   isGrantItem,
-  listingKey,
   metadataOf,
   noteItem,
   noteOf,
   recordOf,
-  unchangedCaseCondition,
 } from './cases-layout';
 import { failClosed, failedConditions, isTransactionConflict } from './errors';
+import { refreshListings } from './listing-copies';
 import { decodeCursor, equalityFilter, queryPage } from './paging';
 import { type CasesTable, type TransactItem, writeAudited, writeTransaction } from './transactions';
 
@@ -43,8 +41,7 @@ export function dynamoDbCaseStore(
   return {
     get: (caseId) => readCase(table, caseId),
     create: (record, event) => createCase(table, record, event),
-    update: (record, expectedVersion, event, listedFor) =>
-      updateCase(table, record, expectedVersion, event, listedFor),
+    update: (record, expectedVersion, event) => updateCase(table, record, expectedVersion, event),
     addNote: (note, event, options) => addNote(table, note, event, options),
     listVisibleTo: (agency, filter, limit, cursor, now) =>
       listVisibleTo(table, agency, filter, limit, cursor, now),
@@ -99,48 +96,36 @@ async function createCase(table: CasesTable, record: StoredCase, event: AuditEve
 }
 
 // The Put leaves out the first-action deadline: an update is the owner's action on the report.
-async function updateCase(
-  table: CasesTable,
-  record: StoredCase,
-  expectedVersion: number,
-  event: AuditEvent,
-  listedFor: readonly string[] = [],
-) {
-  const unchanged = unchangedCaseCondition(expectedVersion, record.accessRevision ?? 0);
+async function updateCase(table: CasesTable, record: StoredCase, expectedVersion: number, event: AuditEvent) {
   const put: TransactItem = {
     Put: {
       TableName: table.tableName,
       Item: caseItem(record),
-      ConditionExpression: unchanged.ConditionExpression,
-      ExpressionAttributeNames: unchanged.names,
-      ExpressionAttributeValues: unchanged.values,
+      ConditionExpression: 'attribute_exists(pk) AND #version = :expectedVersion',
+      ExpressionAttributeNames: { '#version': 'version' },
+      ExpressionAttributeValues: { ':expectedVersion': expectedVersion },
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     },
   };
-  const listings = listedFor.map((agency) => listingUpdate(table.tableName, record.meta, agency));
   await failClosed(async () => {
     try {
-      await writeTransaction(table.client, [put, table.audit.putItem(event), ...listings]);
+      await writeTransaction(table.client, [put, table.audit.putItem(event)]);
     } catch (error) {
-      throw refusalOfUpdate(error, expectedVersion);
+      throw refusalOfUpdate(error);
     }
   });
+  // Committed: the grantees' listing copies follow. One left behind (DynamoDB failing now) catches up
+  // with the next update; the update itself stands and is answered.
+  await refreshListings(table, record.meta).catch(() => undefined);
 }
 
-/** The domain's reading of a failed update (the case Put first, then the audit event and the listings). */
-function refusalOfUpdate(error: unknown, expectedVersion: number): unknown {
-  // Another write to the case at the same moment: read it again (a stale version then says 412).
+/** The domain's reading of a failed update (the case Put first, then the audit event). */
+function refusalOfUpdate(error: unknown): unknown {
+  // Another write held the case at the same moment (a note, the deadline sweep): read it again.
   if (isTransactionConflict(error)) return new AccessChangedError();
-  const failures = failedConditions(error);
-  if (!failures) return error;
-  const head = failures.find((c) => c.index === 0);
-  if (!head) return new AccessChangedError(); // a listing entry went away: read again
-  if (!head.item) return new CaseGoneError();
-  return numberOf(head.item.version) === expectedVersion ? new AccessChangedError() : new StaleVersionError();
-}
-
-function listingUpdate(tableName: string, meta: CaseMetadata, agency: string): TransactItem {
-  return { Update: { TableName: tableName, Key: listingKey(meta.caseId, agency), ...listingCopyOf(meta) } };
+  const head = failedConditions(error)?.find((c) => c.index === 0);
+  if (!head) return error;
+  return head.item ? new StaleVersionError() : new CaseGoneError();
 }
 
 async function addNote(
@@ -207,30 +192,4 @@ async function listVisibleTo(
     startKey,
     metadataOf,
   );
-}
-
-/** A number attribute of a cancellation reason's item, which the SDK leaves marshalled. */
-function numberOf(value: unknown): number | undefined {
-  if (typeof value === 'number') return value;
-  const marshalled = (value as { N?: string } | undefined)?.N;
-  return marshalled === undefined ? undefined : Number(marshalled);
-}
-
-/** The update of a listing entry's metadata copy; only where the entry still exists. */
-export function listingCopyOf(meta: CaseMetadata) {
-  return {
-    UpdateExpression:
-      'SET category = :category, urgency = :urgency, #status = :status, #region = :region, updatedAt = :updatedAt, #version = :version, gsi1sk = :gsi1sk',
-    ConditionExpression: 'attribute_exists(pk)',
-    ExpressionAttributeNames: { '#status': 'status', '#region': 'region', '#version': 'version' },
-    ExpressionAttributeValues: {
-      ':category': meta.category,
-      ':urgency': meta.urgency,
-      ':status': meta.status,
-      ':region': meta.region,
-      ':updatedAt': meta.updatedAt,
-      ':version': meta.version,
-      ':gsi1sk': `${meta.updatedAt}#${meta.caseId}`,
-    },
-  };
 }

@@ -1,7 +1,7 @@
 import type { StoredCase, StoredGrant, StoredNote } from '../../domain/cases/ports';
 import { type CaseMetadata, SECTION_NAMES, type Urgency } from '../../domain/cases/schemas';
 import type { DomainEvent } from '../../domain/exchange/events';
-import type { ExchangeRecord } from '../../domain/exchange/ports';
+import type { AgencyAccess, ExchangeRecord } from '../../domain/exchange/ports';
 import type { ReviewRecord } from '../../domain/reviews/ports';
 import { ReviewViewSchema } from '../../domain/reviews/schemas';
 
@@ -10,16 +10,24 @@ import { ReviewViewSchema } from '../../domain/reviews/schemas';
  * requests, compliance reviews and the event outbox have partitions of their own.
  *
  * Case partition `pk = CASE#<caseId>`:
- * - `sk = CASE`: metadata in clear, `sections` (section name → Encryption SDK message), `accessRevision`;
+ * - `sk = CASE`: metadata in clear, `sections` (section name → Encryption SDK message), `version`;
  *   `byAgency` keys for the owner's listing; `byQueue` keys `DUE#report#<urgency>` / `<createdAt>#<id>`
  *   until the owner's first action (update, owner's note, share, approval), or until escalated.
  * - `sk = NOTE#<noteId>`: a note, its text encrypted under the owner's key (the id alone in the key, so a
  *   retried note with a derived id meets the conditional write).
  * - `sk = GRANT#<agency>#<grantId>`: a share or an emergency access (sections, purpose, expiry, who,
  *   `revokedAt`); TTL at expiry, but expiry is checked on every read.
- * - `sk = LISTED#<agency>`: the case in a grantee's listing: a copy of the metadata (updated with the case),
- *   `expiresAt` = the latest expiry of the agency's live grants, `byAgency` keys `ACCESS#<agency>`.
- *   Removed on revocation; an expired one is filtered out of the listing at once.
+ * - `sk = LISTED#<agency>`: the case in a grantee's listing: a copy of the metadata (brought up to each
+ *   new version after the update commits, never older than it was), `expiresAt` = the latest expiry of
+ *   the agency's live grants, `byAgency` keys `ACCESS#<agency>`. Removed on revocation; an expired one is
+ *   filtered out of the listing at once.
+ * - `sk = AGENCY#<agency>`: that agency's access to the case, kept off the case item so that a change of
+ *   access never contends with the owner's update: `revision` (every share, revocation and emergency
+ *   access of the agency expects it unchanged and moves it on), `emergencyGrantId`/`emergencyExpiresAt`
+ *   (its emergency grant, until revoked: one live at a time), `revokedAt` (the owner's last revocation).
+ *
+ * `pk = EMERGENCY#<agency>`, `sk = DAY#<yyyy-mm-dd>`: `count` of the agency's emergency accesses that UTC
+ * day, held under the daily cap by a conditional update in each emergency access's transaction; TTL.
  *
  * `pk = REQUEST#<requestId>`, `sk = REQUEST`: an access request or an emergency access. `byOutbox` keys
  * for the requesting agency; `byInbox` keys and, while pending, `byQueue` keys `DUE#request#<urgency>`
@@ -51,6 +59,14 @@ export const listingKey = (caseId: string, agency: string) => ({
   pk: casePartition(caseId),
   sk: `LISTED#${agency}`,
 });
+export const agencyAccessKey = (caseId: string, agency: string) => ({
+  pk: casePartition(caseId),
+  sk: `AGENCY#${agency}`,
+});
+export const emergencyDayKey = (agency: string, day: string) => ({
+  pk: `EMERGENCY#${agency}`,
+  sk: `DAY#${day}`,
+});
 export const requestKey = (requestId: string) => ({ pk: `REQUEST#${requestId}`, sk: 'REQUEST' });
 export const reviewKey = (reviewId: string) => ({ pk: `REVIEW#${reviewId}`, sk: 'REVIEW' });
 export const outboxKey = (eventId: string) => ({ pk: `OUTBOX#${eventId}`, sk: 'OUTBOX' });
@@ -73,7 +89,6 @@ export function caseItem(record: StoredCase, options: { awaitingFirstAction?: bo
     ...meta,
     createdBy: record.createdBy,
     sections: record.sections,
-    accessRevision: record.accessRevision ?? 0,
     ...(record.requestDigest ? { requestDigest: record.requestDigest } : {}),
     gsi1pk: accessPartition(meta.ownerAgency),
     gsi1sk: `${meta.updatedAt}#${meta.caseId}`,
@@ -106,7 +121,7 @@ export function recordOf(item: Record<string, unknown>): StoredCase {
     meta: metadataOf(item),
     createdBy: String(item.createdBy),
     sections,
-    accessRevision: typeof item.accessRevision === 'number' ? item.accessRevision : 0,
+    awaitingFirstAction: typeof item.gsi4pk === 'string',
     ...(typeof item.requestDigest === 'string' ? { requestDigest: item.requestDigest } : {}),
   };
 }
@@ -179,19 +194,16 @@ export function listingItem(meta: CaseMetadata, agency: string, expiresAt: strin
   };
 }
 
-/**
- * The condition that the case is still the version and access revision a change was computed from.
- * A case written before revisions existed has none, which counts as 0.
- */
-export function unchangedCaseCondition(version: number, accessRevision: number) {
+/** What the agency's access item says, read with `agencyAccessKey` (nothing yet: revision 0). */
+export function agencyAccessOf(item: Record<string, unknown> | undefined): AgencyAccess {
+  if (!item) return { revision: 0 };
+  const { revision, emergencyGrantId, emergencyExpiresAt, revokedAt } = item;
   return {
-    ConditionExpression: `attribute_exists(pk) AND #version = :expectedVersion AND ${
-      accessRevision === 0
-        ? '(attribute_not_exists(accessRevision) OR accessRevision = :expectedRevision)'
-        : 'accessRevision = :expectedRevision'
-    }`,
-    names: { '#version': 'version' },
-    values: { ':expectedVersion': version, ':expectedRevision': accessRevision },
+    revision: typeof revision === 'number' ? revision : 0,
+    ...(typeof emergencyGrantId === 'string' && typeof emergencyExpiresAt === 'string'
+      ? { emergency: { grantId: emergencyGrantId, expiresAt: emergencyExpiresAt } }
+      : {}),
+    ...(typeof revokedAt === 'string' ? { revokedAt } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import {
   type AccessChange,
   AlreadyDecidedError,
   type DueItem,
+  EmergencyCapReachedError,
   type ExchangeRecord,
   type ExchangeStore,
   type ExchangeWrite,
@@ -18,8 +19,11 @@ import { InvalidCursorError } from '../../domain/paging';
 import type { ReviewRecord } from '../../domain/reviews/ports';
 import type { AuditStore } from './audit-store';
 import {
+  agencyAccessKey,
+  agencyAccessOf,
   caseKey,
   duePartition,
+  emergencyDayKey,
   epochSeconds,
   grantItem,
   grantKey,
@@ -36,9 +40,9 @@ import {
   requestOf,
   reviewItem,
   statusCondition,
-  unchangedCaseCondition,
 } from './cases-layout';
 import { failClosed, failedConditions, isTransactionConflict } from './errors';
+import { refreshListing } from './listing-copies';
 import { decodeCursor, equalityFilter, queryPage } from './paging';
 import { type CasesTable, type TransactItem, writeTransaction } from './transactions';
 
@@ -46,12 +50,23 @@ import { type CasesTable, type TransactItem, writeTransaction } from './transact
 const PUBLISHED_RETENTION_DAYS = 30;
 
 /** What a failed condition at each position of a transaction means. */
-type Failure = 'case' | 'new-grant' | 'revoked-grant' | 'new-request' | 'closed-request' | 'due' | 'other';
+type Failure =
+  | 'case'
+  | 'agency-access'
+  | 'emergency-day'
+  | 'new-grant'
+  | 'revoked-grant'
+  | 'new-request'
+  | 'closed-request'
+  | 'due'
+  | 'other';
 
 /** A transaction item with what its failed condition would mean. */
 interface Entry {
   item: TransactItem;
   failure: Failure;
+  /** For the daily count of emergency accesses: when the cap lifts. */
+  resetsAt?: string;
 }
 
 const BOXES = {
@@ -68,6 +83,7 @@ export function dynamoDbExchangeStore(
   const table: CasesTable = { client, tableName, audit };
   return {
     commit: (write) => commitWrite(table, write),
+    agencyAccess: (caseId, agency) => agencyAccess(table, caseId, agency),
     getRequest: (requestId) => getRequest(table, requestId),
     listBox: (agency, box, filter, limit, cursor) => listBox(table, agency, box, filter, limit, cursor),
     listDue: (kind, urgency, createdBy, limit) => listDue(table, kind, urgency, createdBy, limit),
@@ -75,6 +91,19 @@ export function dynamoDbExchangeStore(
     listUnpublished: (writtenBy, limit) => listUnpublished(table, writtenBy, limit),
     markPublished: (eventIds, at) => markPublished(table, eventIds, at),
   };
+}
+
+async function agencyAccess(table: CasesTable, caseId: string, agency: string) {
+  const result = await failClosed(() =>
+    table.client.send(
+      new GetCommand({
+        TableName: table.tableName,
+        Key: agencyAccessKey(caseId, agency),
+        ConsistentRead: true,
+      }),
+    ),
+  );
+  return agencyAccessOf(result.Item);
 }
 
 /** Runs the transaction, failing closed, and throws the domain's reading of a failed condition. */
@@ -98,6 +127,9 @@ function refusalOf(error: unknown, entries: Entry[]): unknown {
   const head = reasons.find((reason) => reason.failure === 'case');
   if (head) return head.item ? new AccessChangedError() : new CaseGoneError();
   const failedAs = (...failures: Failure[]) => reasons.some((reason) => failures.includes(reason.failure));
+  if (failedAs('agency-access')) return new AccessChangedError();
+  const day = entries.find((entry) => entry.failure === 'emergency-day');
+  if (day && failedAs('emergency-day')) return new EmergencyCapReachedError(day.resetsAt ?? '');
   if (failedAs('due')) return new NoLongerDueError();
   if (failedAs('new-request', 'new-grant')) return new RequestExistsError();
   if (failedAs('closed-request')) return new AlreadyDecidedError();
@@ -129,12 +161,31 @@ async function commitWrite(table: CasesTable, write: ExchangeWrite) {
   entries.push({ failure: 'other', item: table.audit.putItem(write.event) });
   entries.push(...noticeEntries(tableName, write.notices));
   await transact(table, entries);
+  // A new or extended listing entry takes the case's metadata as it stands now (see listing-copies.ts);
+  // the change itself stands and is answered even if this fails.
+  if (write.access?.listedUntil) {
+    await refreshListing(table, write.access.meta.caseId, write.access.agency).catch(() => undefined);
+  }
 }
 
-/** The case's access revision moves on, the grants change, and the grantee's listing follows. */
+/**
+ * The agency's access revision moves on, the grants change, and the grantee's listing follows; an
+ * emergency grant is also counted against the agency's day. The case item is written only for the
+ * owner's first act on a new report.
+ */
 function accessEntries(tableName: string, access: AccessChange): Entry[] {
   return [
-    { failure: 'case', item: accessRevisionUpdate(tableName, access) },
+    ...(access.firstAction ? [{ failure: 'case' as const, item: firstActionUpdate(tableName, access) }] : []),
+    { failure: 'agency-access', item: agencyAccessUpdate(tableName, access) },
+    ...(access.emergency
+      ? [
+          {
+            failure: 'emergency-day' as const,
+            item: emergencyDayCount(tableName, access.agency, access.emergency),
+            resetsAt: access.emergency.dayEndsAt,
+          },
+        ]
+      : []),
     ...(access.grantsToAdd ?? []).map(
       (grant): Entry => ({ failure: 'new-grant', item: putNew(tableName, grantItem(grant)) }),
     ),
@@ -150,18 +201,69 @@ function accessEntries(tableName: string, access: AccessChange): Entry[] {
   ];
 }
 
-function accessRevisionUpdate(tableName: string, access: AccessChange): TransactItem {
-  const unchanged = unchangedCaseCondition(access.meta.version, access.expectedAccessRevision);
+/** The owner's first act on a new report meets its first-action deadline: off the due queue. */
+function firstActionUpdate(tableName: string, access: AccessChange): TransactItem {
   return {
     Update: {
       TableName: tableName,
       Key: caseKey(access.meta.caseId),
-      // The owner's act is its first action on the report: that deadline is met.
-      UpdateExpression: `SET accessRevision = :nextRevision${access.byOwner ? ' REMOVE gsi4pk, gsi4sk' : ''}`,
-      ConditionExpression: unchanged.ConditionExpression,
-      ExpressionAttributeNames: unchanged.names,
-      ExpressionAttributeValues: { ...unchanged.values, ':nextRevision': access.expectedAccessRevision + 1 },
+      UpdateExpression: 'REMOVE gsi4pk, gsi4sk',
+      ConditionExpression: 'attribute_exists(pk)',
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  };
+}
+
+/**
+ * The agency's access item, on the condition that no other change of its access landed since it was
+ * read: so of parallel emergency accesses exactly one is written, and the others read it and are told.
+ */
+function agencyAccessUpdate(tableName: string, access: AccessChange): TransactItem {
+  const sets = ['revision = :next'];
+  const removes: string[] = [];
+  const values: Record<string, unknown> = { ':next': access.expectedRevision + 1 };
+  if (access.emergency) {
+    sets.push('emergencyGrantId = :grantId', 'emergencyExpiresAt = :expiresAt');
+    values[':grantId'] = access.emergency.grantId;
+    values[':expiresAt'] = access.emergency.expiresAt;
+  }
+  if (access.revokedAt) {
+    sets.push('revokedAt = :revokedAt');
+    removes.push('emergencyGrantId', 'emergencyExpiresAt');
+    values[':revokedAt'] = access.revokedAt;
+  }
+  const unchanged = access.expectedRevision === 0 ? 'attribute_not_exists(revision)' : 'revision = :expected';
+  if (access.expectedRevision !== 0) values[':expected'] = access.expectedRevision;
+  return {
+    Update: {
+      TableName: tableName,
+      Key: agencyAccessKey(access.meta.caseId, access.agency),
+      UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+      ConditionExpression: unchanged,
+      ExpressionAttributeValues: values,
+    },
+  };
+}
+
+/** One more emergency access of the agency on its UTC day, only while under the cap. */
+function emergencyDayCount(
+  tableName: string,
+  agency: string,
+  emergency: NonNullable<AccessChange['emergency']>,
+): TransactItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: emergencyDayKey(agency, emergency.day),
+      UpdateExpression: 'ADD #count :one SET #ttl = :ttl',
+      ConditionExpression: 'attribute_not_exists(#count) OR #count < :cap',
+      ExpressionAttributeNames: { '#count': 'count', '#ttl': 'ttl' },
+      ExpressionAttributeValues: {
+        ':one': 1,
+        ':cap': emergency.dailyCap,
+        // Kept a week past its day, for whoever traces an alarm.
+        ':ttl': epochSeconds(emergency.dayEndsAt) + 7 * 24 * 60 * 60,
+      },
     },
   };
 }

@@ -25,11 +25,11 @@ export function dynamoDbReviewStore(
     },
 
     /** Newest first. */
-    async list(status, kind, limit, cursor) {
+    async list(status, filter, limit, cursor) {
       const partition = reviewPartition(status);
       const startKey = decodeCursor(cursor, ['pk', 'sk', 'gsi5pk', 'gsi5sk'], { gsi5pk: partition });
       if (startKey === null) throw new InvalidCursorError();
-      const equal = equalityFilter({ kind }, ['kind']);
+      const equal = equalityFilter(filter, ['kind', 'priority']);
       return queryPage(
         client,
         {

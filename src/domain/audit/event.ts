@@ -3,7 +3,7 @@ import * as z from 'zod';
 
 /**
  * One access-log event: who (agency, client, officer), did what (action) to what (resource), why
- * (purpose), with what outcome (HTTP status), when, from where. Written for every request that reaches
+ * (purpose) under which grants, with what outcome (HTTP status), when, from where. Written for every request that reaches
  * a function, allowed or denied. Holds no case content.
  */
 export const AuditEventSchema = z
@@ -17,6 +17,12 @@ export const AuditEventSchema = z
     resource: z.string(),
     caseId: z.string().optional(),
     purpose: z.string().optional(),
+    /**
+     * The grants a read of another agency's case was allowed under (DESIGN §6, "the grant used"); absent
+     * for the owner and where no grant was used. Absent from the leaf bytes when absent, so events written
+     * before it existed verify as they did.
+     */
+    grantIds: z.array(z.string()).optional(),
     outcome: z.number().int(),
     requestId: z.string(),
     sourceIp: z.string(),

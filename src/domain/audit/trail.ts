@@ -1,5 +1,12 @@
 import type { AuditEvent } from './event';
 
+/** What an event says the request concerned, beyond its path: the case, the resource, the grants used. */
+export interface TrailDetails {
+  caseId?: string;
+  resource?: string;
+  grantIds?: string[];
+}
+
 /**
  * The audit event of the request being served. A write asks for its event and stores it in the same
  * transaction as the data (marked `committed`), then says so; otherwise the function writes the event
@@ -14,7 +21,7 @@ export interface AuditTrail {
    * What the request turned out to concern when its path does not say (a request id names a case):
    * every event made after this carries it, a refusal's as much as a success's.
    */
-  concerns(details: { caseId?: string; resource?: string }): void;
+  concerns(details: TrailDetails): void;
   /** The request was answered with what an earlier request under its Idempotency-Key stored. */
   replayed(): void;
 }

@@ -42,3 +42,32 @@ export function accessFor(
     canAddNote: live.some((grant) => !grant.readOnly),
   };
 }
+
+/** A grant as purpose binding needs it: which grant, and the purpose it was made for. */
+export interface PurposedGrant extends Grant {
+  grantId: string;
+  purpose: string;
+}
+
+/**
+ * What a read under `purpose` opens: the owner reads everything for any purpose; another agency reads
+ * only the sections of its live grants made for that purpose (emergency grants for `emergency`), and
+ * names those grants in the access log. `null`: it holds live grants, none for this purpose.
+ */
+export function readableUnder(
+  agency: string,
+  ownerAgency: string,
+  grants: readonly PurposedGrant[],
+  purpose: string,
+  now: Date,
+): { sections: ReadonlySet<SectionName>; grantIds: string[] } | null {
+  if (agency === ownerAgency) return { sections: new Set(SECTION_NAMES), grantIds: [] };
+  const used = grants.filter(
+    (grant) => grant.agency === agency && grant.purpose === purpose && isLive(grant, now),
+  );
+  if (used.length === 0) return null;
+  return {
+    sections: new Set(used.flatMap((grant) => grant.sections)),
+    grantIds: used.map((grant) => grant.grantId).sort(),
+  };
+}

@@ -1,7 +1,13 @@
 import type { AuditTrail } from '../audit/trail';
-import { CaseNotFoundError, RuleViolationError, VersionRequiredError } from '../errors';
+import {
+  CaseNotFoundError,
+  PurposeNotPermittedError,
+  RuleViolationError,
+  VersionRequiredError,
+} from '../errors';
+import type { Purpose } from '../purpose';
 import { type RetryableWrite, storedByThisRequest } from '../retryable-write';
-import { type CaseAccess, isLive } from './access';
+import { type CaseAccess, readableUnder } from './access';
 import { retryOnAccessChange } from './access-contention';
 import { loadVisibleCase } from './load-case';
 import {
@@ -156,10 +162,24 @@ async function createdEarlier(
   return stored.meta;
 }
 
-export async function readCase(deps: CaseServiceDeps, caller: Caller, caseId: string): Promise<CaseView> {
-  const { record, notes, access } = await loadVisible(deps, caller, caseId);
+/**
+ * A case read for a purpose: the owner reads it whole; a grantee reads the sections of its grants made
+ * for that purpose, and the access log names those grants. A grantee with no grant for this purpose is
+ * refused (it knows the case exists); anyone else finds nothing.
+ */
+export async function readCase(
+  deps: CaseServiceDeps,
+  caller: Caller,
+  caseId: string,
+  purpose: Purpose,
+  trail: AuditTrail,
+): Promise<CaseView> {
+  const { record, notes, grants, access } = await loadVisible(deps, caller, caseId);
+  const readable = readableUnder(caller.agency, record.meta.ownerAgency, grants, purpose, deps.clock());
+  if (!readable) throw new PurposeNotPermittedError();
+  if (readable.grantIds.length > 0) trail.concerns({ grantIds: readable.grantIds });
   const [sections, noteViews] = await Promise.all([
-    decryptSections(deps.cipher, record, access.sections),
+    decryptSections(deps.cipher, record, readable.sections),
     decryptNotes(deps.cipher, record, notes, access, caller.agency),
   ]);
   return { ...record.meta, sections, notes: noteViews };
@@ -194,18 +214,17 @@ export async function updateCase(
   // Encrypted once: a retry below re-reads who may see the case, not the sections.
   const reencrypted = await encryptSections(deps.cipher, first.record.meta, changed);
 
-  // A share made meanwhile changes who lists the case, not the version: read the grants again and retry.
+  // Grants live apart from the case: only another write holding the case at the same moment (a note,
+  // the deadline sweep) makes the store refuse without a stale version; read again and retry.
   return retryOnAccessChange(async (attempt) => {
-    const { record, grants } = attempt === 1 ? first : await loadVisible(deps, caller, caseId);
+    const { record } = attempt === 1 ? first : await loadVisible(deps, caller, caseId);
     if (record.meta.version !== expected) throw new StaleVersionError();
     const sections = { ...record.sections, ...reencrypted };
     for (const name of removed) delete sections[name];
     const meta = updatedMetadata(record.meta, body, deps.clock());
-    const now = deps.clock();
-    const listedFor = [...new Set(grants.filter((grant) => isLive(grant, now)).map((grant) => grant.agency))];
     const event = trail.eventFor(200, { caseId });
     try {
-      await deps.store.update({ ...record, meta, sections }, expected, event, listedFor);
+      await deps.store.update({ ...record, meta, sections }, expected, event);
     } catch (error) {
       if (error instanceof CaseGoneError) throw new CaseNotFoundError();
       throw error;

@@ -27,11 +27,11 @@ export interface StoredCase {
   createdBy: string;
   sections: Partial<Record<SectionName, Uint8Array>>;
   /**
-   * Goes up with every change of who may see the case (share, revocation, emergency access). A change
-   * of access and an update of the case each expect the other's counter unchanged, so the metadata copied
-   * to the grantees' listings is never stale. Absent on a case never shared (0).
+   * A new report still awaiting its owner's first action (see the exchange deadlines); as read, never
+   * written back. Who may see the case is kept apart from it (grants and per-agency access items), so a
+   * change of access never touches the case's version.
    */
-  accessRevision?: number;
+  awaitingFirstAction?: boolean;
   /** The digest of the request that created it under an Idempotency-Key (see retryable-write.ts). */
   requestDigest?: string | undefined;
 }
@@ -88,16 +88,11 @@ export interface CaseStore {
   /** A new case is a report awaiting its owner's first action (see the exchange deadlines). */
   create(record: StoredCase, event: AuditEvent): Promise<void>;
   /**
-   * Conditional on the version and on `record.accessRevision` as read; `listedFor` are the agencies
-   * holding a live grant, whose listing copies of the metadata are updated in the same transaction.
-   * `AccessChangedError` if access changed meanwhile (read again and retry).
+   * Conditional on the version alone: a change of who may see the case never makes it fail. The grantees'
+   * listing copies of the metadata follow the new version. `AccessChangedError` only if another write
+   * held the case at the same moment (read again and retry).
    */
-  update(
-    record: StoredCase,
-    expectedVersion: number,
-    event: AuditEvent,
-    listedFor?: readonly string[],
-  ): Promise<void>;
+  update(record: StoredCase, expectedVersion: number, event: AuditEvent): Promise<void>;
   /** `byOwner`: the owner's note counts as its first action on the report. */
   addNote(note: StoredNote, event: AuditEvent, options?: { byOwner?: boolean }): Promise<void>;
   /** Own cases and cases shared by a grant live at `now`. */
@@ -127,7 +122,7 @@ export class StaleVersionError extends StoreConditionError {
   }
 }
 
-/** Who may see the case changed between read and write; nothing was written. */
+/** Who may see the case changed between read and write, or another write held it; nothing was written. */
 export class AccessChangedError extends StoreConditionError {
   constructor() {
     super('access to the case changed since it was read');

@@ -15,6 +15,7 @@ export const DOMAIN_EVENT_TYPES = [
   'request.decided',
   'request.withdrawn',
   'emergency-access.granted',
+  'emergency-access.after-revocation',
   'request.overdue',
   'report.overdue',
 ] as const;

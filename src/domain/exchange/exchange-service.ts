@@ -6,16 +6,14 @@ import { retryOnAccessChange } from '../cases/access-contention';
 import type { Caller } from '../cases/case-service';
 import { loadOwnedCase, loadVisibleCase } from '../cases/load-case';
 import { CaseGoneError, type CaseStore, type StoredGrant } from '../cases/ports';
-import type { SectionName } from '../cases/schemas';
 import type { Directory } from '../directory';
 import { CaseNotFoundError, RequestNotFoundError, RuleViolationError, ShareNotFoundError } from '../errors';
-import type { Purpose } from '../purpose';
 import { type RetryableWrite, storedByThisRequest } from '../retryable-write';
-import type { ReviewRecord } from '../reviews/ports';
 import { type DomainEvent, domainEvent } from './events';
-import { defaultGrantExpiry, dueAt, type ExchangePolicy, emergencyExpiry } from './policy';
+import { defaultGrantExpiry, dueAt, type ExchangePolicy } from './policy';
 import {
   type AccessChange,
+  type AgencyAccess,
   AlreadyDecidedError,
   type EventPublisher,
   type ExchangeRecord,
@@ -26,8 +24,6 @@ import {
 import {
   approvedSections,
   checkCounterpart,
-  checkEmergencyPurpose,
-  checkEmergencySections,
   checkExpiry,
   knownSections,
   listedGrants,
@@ -36,19 +32,12 @@ import {
   requestView,
   shareView,
 } from './rules';
-import type {
-  DecisionBody,
-  EmergencyAccessBody,
-  GrantList,
-  RequestBody,
-  RequestView,
-  ShareBody,
-  ShareView,
-} from './schemas';
+import type { DecisionBody, GrantList, RequestBody, RequestView, ShareBody, ShareView } from './schemas';
 
 /**
- * Shares, revocations, access requests, decisions and emergency access. Each is one transaction: the
- * change, its audit event and its domain events (outbox); the events are published once it commits.
+ * Shares, revocations, access requests and decisions (emergency access: emergency-access.ts, on the same
+ * units of work). Each is one transaction: the change, its audit event and its domain events (outbox);
+ * the events are published once it commits.
  *
  * How a request keeps a case hidden: the requester names the case and the agency it believes holds it
  * (learned from a match, or from that agency's own notification or referral). The request is stored and
@@ -67,6 +56,8 @@ export interface ExchangeDeps {
   clock: () => Date;
   /** Told when publishing fails after the commit; the deadline sweep publishes what is left. */
   onPublishFailure?: (error: unknown, events: readonly DomainEvent[]) => void;
+  /** Told when an agency is refused emergency access for its daily cap (an alarm watches this). */
+  onEmergencyCapReached?: (agency: string) => void;
 }
 
 /** Commits a unit of work, then publishes its events; an unpublished event stays in the outbox. */
@@ -82,7 +73,7 @@ async function commit(deps: ExchangeDeps, trail: AuditTrail, write: ExchangeWrit
 }
 
 /** Commits a write that creates a request (or an emergency access) under the client's idempotency id. */
-async function commitNew(
+export async function commitNew(
   deps: ExchangeDeps,
   trail: AuditTrail,
   write: ExchangeWrite & { newRequest: ExchangeRecord },
@@ -101,7 +92,12 @@ async function commitNew(
  * A request whose id is taken: a retry of this very request (its first answer lost, or its outcome
  * unknown) gets what it stored; another request under the same key is refused.
  */
-async function madeEarlier(deps: ExchangeDeps, trail: AuditTrail, asked: ExchangeRecord, duplicate: string) {
+export async function madeEarlier(
+  deps: ExchangeDeps,
+  trail: AuditTrail,
+  asked: Pick<ExchangeRecord, 'requestId' | 'requestDigest' | 'fromAgency'>,
+  duplicate: string,
+) {
   const found = await deps.store.getRequest(asked.requestId);
   const write = { id: asked.requestId, digest: asked.requestDigest };
   const stored = storedByThisRequest(found, write, (r) => r.fromAgency === asked.fromAgency, duplicate);
@@ -127,41 +123,70 @@ export async function publishCommitted(
   }
 }
 
+/**
+ * A case as read for a change of one agency's access: the agency's access first, then the case and its
+ * grants, so that any change landing after the grants were read moves the revision the write expects.
+ */
+export async function readForAccessChange(
+  deps: ExchangeDeps,
+  caseId: string,
+  agency: string,
+  load: () => Promise<CaseRead | undefined>,
+) {
+  const access = await deps.store.agencyAccess(caseId, agency);
+  const found = await load();
+  if (!found) throw new CaseNotFoundError();
+  return { found, access };
+}
+
 function loadOwned(deps: ExchangeDeps, caller: Caller, caseId: string) {
   return loadOwnedCase(deps.cases, caller.agency, caseId, deps.clock());
 }
 
-function newGrant(
+export function newGrant(
   fields: Omit<StoredGrant, 'grantId' | 'readOnly'> & { grantId?: string; readOnly?: boolean },
 ): StoredGrant {
   return { ...fields, grantId: fields.grantId ?? randomUUID(), readOnly: fields.readOnly ?? false };
 }
 
 /** A case as read for a change of access: its record and every grant it holds. */
-type CaseRead = Awaited<ReturnType<CaseStore['get']>> & {};
+export type CaseRead = Awaited<ReturnType<CaseStore['get']>> & {};
 
-/** Adds a grant to the case; conditional on who may see the case being as it was read. */
-function addingGrant(found: CaseRead, grant: StoredGrant, byOwner: boolean, now: Date): AccessChange {
+/** Adds a grant; conditional on the grantee's access being as it was read, never on the case's version. */
+export function addingGrant(
+  found: CaseRead,
+  access: AgencyAccess,
+  grant: StoredGrant,
+  byOwner: boolean,
+  now: Date,
+): AccessChange {
   return {
     meta: found.record.meta,
-    expectedAccessRevision: found.record.accessRevision ?? 0,
     agency: grant.agency,
+    expectedRevision: access.revision,
     listedUntil: listedUntil([...found.grants, grant], grant.agency, now),
     grantsToAdd: [grant],
-    byOwner,
+    firstAction: byOwner && found.record.awaitingFirstAction === true,
   };
 }
 
-/** Ends the given grants of one agency, which then no longer lists the case. */
-function revokingGrants(found: CaseRead, agency: string, live: StoredGrant[], revokedBy: string, now: Date) {
+/** Ends the given grants of one agency, which then no longer lists the case; the revocation is kept. */
+function revokingGrants(
+  read: { found: CaseRead; access: AgencyAccess },
+  agency: string,
+  live: StoredGrant[],
+  revokedBy: string,
+  now: Date,
+) {
   const revokedAt = now.toISOString();
   return {
-    meta: found.record.meta,
-    expectedAccessRevision: found.record.accessRevision ?? 0,
+    meta: read.found.record.meta,
     agency,
+    expectedRevision: read.access.revision,
     listedUntil: null,
     grantsToRevoke: live.map((grant) => ({ grant, revokedAt, revokedBy })),
-    byOwner: true,
+    firstAction: read.found.record.awaitingFirstAction === true,
+    revokedAt,
   } satisfies AccessChange;
 }
 
@@ -176,7 +201,9 @@ export async function shareCase(
   const sections = knownSections(body.sections, 'body.sections');
   const expiresAt = checkExpiry(body.expiresAt, deps.clock(), deps.policy, 'body.expiresAt');
   return retryOnAccessChange(async () => {
-    const found = await loadOwned(deps, caller, caseId);
+    const { found, access } = await readForAccessChange(deps, caseId, body.agency, () =>
+      loadOwned(deps, caller, caseId),
+    );
     const now = deps.clock();
     const grant = newGrant({
       caseId,
@@ -197,7 +224,8 @@ export async function shareCase(
       expiresAt,
     });
     const event = trail.eventFor(201, { caseId });
-    await commit(deps, trail, { event, notices: [notice], access: addingGrant(found, grant, true, now) });
+    const change = addingGrant(found, access, grant, true, now);
+    await commit(deps, trail, { event, notices: [notice], access: change });
     return shareView(grant);
   });
 }
@@ -222,9 +250,9 @@ export async function revokeShares(
   trail: AuditTrail,
 ): Promise<void> {
   await retryOnAccessChange(async () => {
-    const found = await loadOwned(deps, caller, caseId);
+    const read = await readForAccessChange(deps, caseId, agency, () => loadOwned(deps, caller, caseId));
     const now = deps.clock();
-    const live = found.grants.filter((grant) => grant.agency === agency && isLive(grant, now));
+    const live = read.found.grants.filter((grant) => grant.agency === agency && isLive(grant, now));
     if (live.length === 0) throw new ShareNotFoundError();
     const event = trail.eventFor(204, { caseId });
     await commit(deps, trail, {
@@ -232,7 +260,7 @@ export async function revokeShares(
       notices: [
         domainEvent('share.revoked', now, { caseId, actorAgency: caller.agency, recipients: [agency] }),
       ],
-      access: revokingGrants(found, agency, live, caller.user, now),
+      access: revokingGrants(read, agency, live, caller.user, now),
     });
   });
 }
@@ -388,13 +416,13 @@ export async function decideRequest(
   trail: AuditTrail,
 ): Promise<RequestView> {
   return retryOnAccessChange(async () => {
-    const { request, found } = await loadDecidableRequest(deps, caller, requestId, trail);
+    const { request, read } = await loadDecidableRequest(deps, caller, requestId, trail);
     const now = deps.clock();
     const event = trail.eventFor(200);
     const { decided, write } =
       body.decision === 'deny'
         ? denial(request, caller, body, now, event)
-        : approval(request, found, caller, body, now, event, deps.policy);
+        : approval(request, read, caller, body, now, event, deps.policy);
     await commit(deps, trail, write);
     return requestView(decided, now, deps.policy);
   });
@@ -420,9 +448,11 @@ async function loadDecidableRequest(
     );
   }
   if (request.toAgency !== caller.agency || !request.delivered) throw new RequestNotFoundError();
-  const found = await loadOwned(deps, caller, request.caseId);
+  const read = await readForAccessChange(deps, request.caseId, request.fromAgency, () =>
+    loadOwned(deps, caller, request.caseId),
+  );
   if (request.status !== 'pending') throw new AlreadyDecidedError();
-  return { request, found };
+  return { request, read };
 }
 
 function denial(request: ExchangeRecord, caller: Caller, body: DecisionBody, now: Date, event: AuditEvent) {
@@ -442,7 +472,7 @@ function denial(request: ExchangeRecord, caller: Caller, body: DecisionBody, now
 /** Approval shares the approved sections with the agency that asked, for its purpose, until the expiry. */
 function approval(
   request: ExchangeRecord,
-  found: CaseRead,
+  read: { found: CaseRead; access: AgencyAccess },
   caller: Caller,
   body: DecisionBody,
   now: Date,
@@ -483,7 +513,7 @@ function approval(
       { ...requestDecided(request, caller, now, 'approve'), grantId: grant.grantId, sections, expiresAt },
     ],
     closedRequest: decided,
-    access: addingGrant(found, grant, true, now),
+    access: addingGrant(read.found, read.access, grant, true, now),
   };
   return { decided, write };
 }
@@ -501,104 +531,4 @@ function requestDecided(
     requestId: request.requestId,
     decision,
   });
-}
-
-/**
- * Break glass: read-only access at once, for a short configured time, to the sections named, with the
- * purpose `emergency` and a written justification. The owner sees it in its incoming box and is told;
- * compliance finds it on the review list. It reveals that the case exists, by design: it is audited.
- */
-export async function grantEmergencyAccess(
-  deps: ExchangeDeps,
-  caller: Caller,
-  caseId: string,
-  purpose: Purpose,
-  body: EmergencyAccessBody,
-  trail: AuditTrail,
-  retry: RetryableWrite,
-): Promise<RequestView> {
-  const accessId = retry.id;
-  checkEmergencyPurpose(purpose);
-  const sections = knownSections(body.sections, 'body.sections');
-  checkEmergencySections(sections);
-  return retryOnAccessChange(async () => {
-    const found = await deps.cases.get(caseId);
-    if (!found) throw new CaseNotFoundError();
-    if (found.record.meta.ownerAgency === caller.agency) {
-      throw new RuleViolationError('The owning agency needs no emergency access.', 'own-case');
-    }
-    const now = deps.clock();
-    const event = trail.eventFor(201, { caseId });
-    const ask = { caller, sections, justification: body.justification, accessId };
-    const { grant, access, review } = emergencyRecords(found, ask, event, now, deps.policy);
-    access.requestDigest = retry.digest;
-    const notice = domainEvent('emergency-access.granted', now, {
-      caseId,
-      actorAgency: caller.agency,
-      recipients: [access.toAgency],
-      requestId: accessId,
-      grantId: grant.grantId,
-      sections,
-      expiresAt: grant.expiresAt,
-    });
-    const write = {
-      event,
-      notices: [notice],
-      newRequest: access,
-      newReview: review,
-      access: addingGrant(found, grant, false, now),
-    };
-    const duplicate = 'Emergency access was already given for this Idempotency-Key.';
-    return requestView(await commitNew(deps, trail, write, duplicate), now, deps.policy);
-  });
-}
-
-/**
- * What one emergency access writes: the read-only grant, the record the owner sees in its incoming box,
- * and the item compliance reviews (pointing at the access-log event).
- */
-function emergencyRecords(
-  found: CaseRead,
-  ask: { caller: Caller; sections: SectionName[]; justification: string; accessId: string },
-  event: AuditEvent,
-  now: Date,
-  policy: ExchangePolicy,
-) {
-  const { caller, sections, justification, accessId } = ask;
-  const { caseId, ownerAgency } = found.record.meta;
-  const createdAt = now.toISOString();
-  const expiresAt = emergencyExpiry(now, policy);
-  const common = { caseId, sections, purpose: 'emergency', requestId: accessId, expiresAt } as const;
-  const grant = newGrant({
-    ...common,
-    grantId: accessId,
-    agency: caller.agency,
-    kind: 'emergency',
-    grantedAt: createdAt,
-    grantedBy: caller.user,
-    readOnly: true,
-  });
-  const access: ExchangeRecord = {
-    ...common,
-    kind: 'emergency-access',
-    fromAgency: caller.agency,
-    toAgency: ownerAgency,
-    requestedBy: caller.user,
-    justification,
-    status: 'granted',
-    createdAt,
-    delivered: true,
-  };
-  const review: ReviewRecord = {
-    ...common,
-    reviewId: randomUUID(),
-    kind: 'emergency-access',
-    status: 'open',
-    createdAt,
-    agency: caller.agency,
-    user: caller.user,
-    justification,
-    auditEventId: event.eventId,
-  };
-  return { grant, access, review };
 }

@@ -44,17 +44,35 @@ export interface ExchangeRecord {
   delivered: boolean;
 }
 
-/** A change of who may see a case, applied only if the case is still as it was read. */
+/**
+ * What the store keeps per case and agency, apart from the case itself (so no change of access ever
+ * contends with the owner's update of the case): a revision that every change of that agency's access
+ * moves on, its emergency grant until it is revoked, and when the owner last revoked that agency.
+ */
+export interface AgencyAccess {
+  revision: number;
+  emergency?: { grantId: string; expiresAt: string };
+  revokedAt?: string;
+}
+
+/**
+ * A change of one agency's access to a case, applied only if that agency's access is still at the
+ * revision read. The case item is not touched, except to mark the owner's first act on a new report.
+ */
 export interface AccessChange {
   meta: CaseMetadata;
-  expectedAccessRevision: number;
-  /** The grantee whose listing entry changes: listed until `listedUntil`, or no longer (null). */
+  /** The grantee whose access changes: listed until `listedUntil`, or no longer (null). */
   agency: string;
+  expectedRevision: number;
   listedUntil: string | null;
   grantsToAdd?: StoredGrant[];
   grantsToRevoke?: { grant: StoredGrant; revokedAt: string; revokedBy: string }[];
-  /** The owner's act: it meets the first-action deadline of a new report. */
-  byOwner: boolean;
+  /** The owner's first act on a new report: it meets the report's first-action deadline. */
+  firstAction: boolean;
+  /** An emergency grant: marked as the agency's one live emergency grant, and counted against its day. */
+  emergency?: { grantId: string; expiresAt: string; day: string; dayEndsAt: string; dailyCap: number };
+  /** A revocation by the owner: remembered, and the agency's emergency grant is no longer live. */
+  revokedAt?: string;
 }
 
 /** One unit of work of the exchange: everything in it is written in one transaction with its audit event. */
@@ -93,10 +111,13 @@ export interface DueItem {
 /** Persistence of the exchange (the Cases table in AWS: see cases-layout.ts). */
 export interface ExchangeStore {
   /**
-   * Writes it all or nothing. Errors: `AccessChangedError` (the case changed: read it again and retry),
-   * `CaseGoneError`, `RequestExistsError`, `AlreadyDecidedError`, `GrantChangedError`.
+   * Writes it all or nothing. Errors: `AccessChangedError` (the agency's access changed: read it again
+   * and retry), `CaseGoneError`, `RequestExistsError`, `AlreadyDecidedError`, `GrantChangedError`,
+   * `EmergencyCapReachedError`.
    */
   commit(write: ExchangeWrite): Promise<void>;
+  /** The agency's access to the case as it stands (revision 0 and nothing else if never changed). */
+  agencyAccess(caseId: string, agency: string): Promise<AgencyAccess>;
   getRequest(requestId: string): Promise<ExchangeRecord | undefined>;
   listBox(
     agency: string,
@@ -149,5 +170,16 @@ export class GrantChangedError extends AccessChangedError {
     super();
     this.message = 'a grant changed since it was read';
     this.name = 'GrantChangedError';
+  }
+}
+
+/** The agency used every emergency access its day allows; the cap lifts at `resetsAt`. */
+export class EmergencyCapReachedError extends StoreConditionError {
+  readonly resetsAt: string;
+
+  constructor(resetsAt: string) {
+    super('Your agency has used every emergency access allowed today; ask the owner, or wait.');
+    this.name = 'EmergencyCapReachedError';
+    this.resetsAt = resetsAt;
   }
 }

@@ -77,10 +77,21 @@ export function checkEmergencyPurpose(purpose: Purpose) {
   }
 }
 
-/** Break-glass access opens what a child's safety needs now; the reporter stays sealed. */
-export function checkEmergencySections(sections: readonly SectionName[]) {
+/**
+ * Break-glass access opens what a child's safety needs now: only sections of the configured set, and
+ * never the reporter.
+ */
+export function checkEmergencySections(sections: readonly SectionName[], policy: ExchangePolicy) {
   if (sections.includes('reporter')) {
     throw broken('reporter-sealed', 'body.sections', 'Emergency access never opens the reporter section.');
+  }
+  const closed = sections.filter((name) => !policy.emergencySections.includes(name));
+  if (closed.length > 0) {
+    throw broken(
+      'emergency-section-closed',
+      'body.sections',
+      `Emergency access does not open: ${closed.join(', ')}.`,
+    );
   }
 }
 

@@ -1,6 +1,6 @@
 import type { AuditEvent } from '../audit/event';
 import { StoreConditionError } from '../cases/ports';
-import type { ReviewStatus, ReviewView } from './schemas';
+import type { ReviewKind, ReviewPriority, ReviewStatus, ReviewView } from './schemas';
 
 /** A review item as stored is what compliance sees of it. */
 export type ReviewRecord = ReviewView;
@@ -15,7 +15,7 @@ export interface ReviewStore {
   get(reviewId: string): Promise<ReviewRecord | undefined>;
   list(
     status: ReviewStatus,
-    kind: ReviewRecord['kind'] | undefined,
+    filter: { kind?: ReviewKind | undefined; priority?: ReviewPriority | undefined },
     limit: number,
     cursor: string | undefined,
   ): Promise<ReviewPage>;

@@ -2,7 +2,7 @@ import type { AuditTrail } from '../audit/trail';
 import type { Caller } from '../cases/case-service';
 import { ReviewNotFoundError } from '../errors';
 import { ReviewClosedError, type ReviewRecord, type ReviewStore } from './ports';
-import type { CloseReviewBody, ReviewKind, ReviewStatus } from './schemas';
+import type { CloseReviewBody, ReviewKind, ReviewPriority, ReviewStatus } from './schemas';
 
 export interface ReviewDeps {
   store: ReviewStore;
@@ -11,9 +11,16 @@ export interface ReviewDeps {
 
 export async function listReviews(
   deps: ReviewDeps,
-  query: { status: ReviewStatus; kind?: ReviewKind | undefined; limit: number; cursor?: string | undefined },
+  query: {
+    status: ReviewStatus;
+    kind?: ReviewKind | undefined;
+    priority?: ReviewPriority | undefined;
+    limit: number;
+    cursor?: string | undefined;
+  },
 ) {
-  return deps.store.list(query.status, query.kind, query.limit, query.cursor);
+  const filter = { kind: query.kind, priority: query.priority };
+  return deps.store.list(query.status, filter, query.limit, query.cursor);
 }
 
 /** A compliance officer closes an open review with an outcome and a written finding, once. */

@@ -11,6 +11,11 @@ import { freeText } from '../text';
  */
 export const REVIEW_KINDS = ['emergency-access', 'overdue-request', 'overdue-report'] as const;
 export const REVIEW_STATUSES = ['open', 'closed'] as const;
+/** `high`: looked at first (an emergency access soon after the owner revoked that agency). */
+export const REVIEW_PRIORITIES = ['high', 'normal'] as const;
+/** `after-revocation`: emergency access by an agency the owner had recently revoked. */
+export const REVIEW_FLAGS = ['after-revocation'] as const;
+export type ReviewPriority = (typeof REVIEW_PRIORITIES)[number];
 export const REVIEW_OUTCOMES = ['justified', 'not-justified', 'referred'] as const;
 export type ReviewKind = (typeof REVIEW_KINDS)[number];
 export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
@@ -36,6 +41,14 @@ export const ReviewViewSchema = z
     urgency: UrgencySchema.optional(),
     expiresAt: IsoDateTimeSchema.optional(),
     dueAt: IsoDateTimeSchema.optional(),
+    priority: z
+      .enum(REVIEW_PRIORITIES)
+      .optional()
+      .meta({ description: 'high: look at it first. Absent on items listed before priorities: normal.' }),
+    flags: z
+      .array(z.enum(REVIEW_FLAGS))
+      .optional()
+      .meta({ description: '`after-revocation`: emergency access soon after the owner revoked the agency.' }),
     /** The access-log event that recorded the act or the escalation. */
     auditEventId: z.string(),
     closure: z
@@ -53,6 +66,7 @@ export type ReviewView = z.infer<typeof ReviewViewSchema>;
 export const ListReviewsQuerySchema = z.strictObject({
   status: z.enum(REVIEW_STATUSES).default('open'),
   kind: z.enum(REVIEW_KINDS).optional(),
+  priority: z.enum(REVIEW_PRIORITIES).optional(),
   ...pagingQuery({ max: 100, default: 25 }),
 });
 

@@ -4,6 +4,9 @@ import type { ApiMiddleware, ApiMiddyRequest } from './types';
 /** CloudWatch namespace of the metrics the functions emit (embedded metric format, in their logs). */
 export const METRICS_NAMESPACE = 'Himaya';
 
+/** Emergency accesses refused for the agency's daily cap (count; dimension `service`): alarmed on. */
+export const EMERGENCY_CAP_METRIC = 'EmergencyAccessCapReached';
+
 /** `2xx`, `4xx`, `5xx`: the outcome class of a status code, the `outcome` dimension of `Requests`. */
 export function outcomeOf(statusCode: number): string {
   return `${Math.floor(statusCode / 100)}xx`;

@@ -1,11 +1,11 @@
 import type { AuditEvent } from '../../../src/domain/audit/event';
-import type { AuditTrail } from '../../../src/domain/audit/trail';
+import type { AuditTrail, TrailDetails } from '../../../src/domain/audit/trail';
 
 /** The audit trail of one request, in memory: the events asked for, those said recorded, what it concerns. */
 export class MemoryTrail implements AuditTrail {
   readonly made: AuditEvent[] = [];
   readonly recordedEvents: AuditEvent[] = [];
-  concerned: { caseId?: string; resource?: string } = {};
+  concerned: TrailDetails = {};
   wasReplayed = false;
 
   eventFor(outcome: number, details: { caseId?: string; resource?: string } = {}): AuditEvent {
@@ -31,7 +31,7 @@ export class MemoryTrail implements AuditTrail {
     this.recordedEvents.push(event);
   }
 
-  concerns(details: { caseId?: string; resource?: string }): void {
+  concerns(details: TrailDetails): void {
     this.concerned = { ...this.concerned, ...details };
   }
 

@@ -1,7 +1,6 @@
 import type { AuditEvent } from '../../../src/domain/audit/event';
 import { isLive } from '../../../src/domain/cases/access';
 import {
-  AccessChangedError,
   CaseExistsError,
   type CaseFilter,
   CaseGoneError,
@@ -24,14 +23,12 @@ interface Entry {
 
 /**
  * The CaseStore contract in memory, with the adapter's conditions: a new id only, an update only at the
- * version and access revision read, a note only on an existing case and under a new id. Reads return copies.
+ * version read, a note only on an existing case and under a new id. Reads return copies.
  */
 export class MemoryCaseStore implements CaseStore {
   readonly entries = new Map<string, Entry>();
   /** Every audit event written with a change, in order. */
   readonly events: AuditEvent[] = [];
-  /** The agencies each successful update listed the case for. */
-  readonly listings: (readonly string[])[] = [];
   readonly noteOptions: ({ byOwner?: boolean } | undefined)[] = [];
 
   /** Puts a case in place as if it had been created and shared earlier. */
@@ -39,12 +36,11 @@ export class MemoryCaseStore implements CaseStore {
     this.entries.set(record.meta.caseId, structuredClone({ record, grants, notes }));
   }
 
-  /** A share made by someone else: a new grant, and a new access revision. */
+  /** A share made by someone else: a new grant, which leaves the case itself as it was. */
   grant(caseId: string, grant: StoredGrant): void {
     const entry = this.entries.get(caseId);
     if (!entry) throw new Error(`no case ${caseId}`);
     entry.grants.push(structuredClone(grant));
-    entry.record.accessRevision = (entry.record.accessRevision ?? 0) + 1;
   }
 
   async get(caseId: string) {
@@ -58,19 +54,12 @@ export class MemoryCaseStore implements CaseStore {
     this.events.push(event);
   }
 
-  async update(
-    record: StoredCase,
-    expectedVersion: number,
-    event: AuditEvent,
-    listedFor: readonly string[] = [],
-  ) {
+  async update(record: StoredCase, expectedVersion: number, event: AuditEvent) {
     const entry = this.entries.get(record.meta.caseId);
     if (!entry) throw new CaseGoneError();
     if (entry.record.meta.version !== expectedVersion) throw new StaleVersionError();
-    if ((entry.record.accessRevision ?? 0) !== (record.accessRevision ?? 0)) throw new AccessChangedError();
     entry.record = structuredClone(record);
     this.events.push(event);
-    this.listings.push([...listedFor]);
   }
 
   async addNote(note: StoredNote, event: AuditEvent, options?: { byOwner?: boolean }) {

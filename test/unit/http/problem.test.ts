@@ -15,12 +15,14 @@ import {
   ConfigurationError,
   DependencyUnavailableError,
   DuplicateRequestError,
+  EmergencyAccessLiveError,
+  PurposeNotPermittedError,
   RequestNotFoundError,
   RuleViolationError,
   ShareNotFoundError,
   VersionRequiredError,
 } from '../../../src/domain/errors';
-import { AlreadyDecidedError } from '../../../src/domain/exchange/ports';
+import { AlreadyDecidedError, EmergencyCapReachedError } from '../../../src/domain/exchange/ports';
 import { InvalidCursorError } from '../../../src/domain/paging';
 import { ReviewClosedError } from '../../../src/domain/reviews/ports';
 import { RouteNotFoundError, ValidationError } from '../../../src/http/errors';
@@ -43,6 +45,7 @@ describe('the error to problem+json mapping', () => {
     [new ReviewClosedError(), 409, 'already-closed'],
     [new EventNotSealedError(), 409, 'not-yet-sealed'],
     [new StaleVersionError(), 412, 'stale-version'],
+    [new PurposeNotPermittedError(), 403, 'purpose-not-permitted'],
     [new RuleViolationError('Only the owning agency updates a case.', 'not-owner'), 422, 'not-owner'],
     [new VersionRequiredError(), 428, 'precondition-required'],
     [new SectionIntegrityError(), 500, 'integrity-failure'],
@@ -54,6 +57,30 @@ describe('the error to problem+json mapping', () => {
 
     expect(problem).toMatchObject({ status, code, type: `https://himaya.example/problems/${code}` });
     expect(problem.detail).toBe(error.message);
+  });
+
+  it('names the live emergency grant in the 409, as extension members', () => {
+    const error = new EmergencyAccessLiveError(
+      '6f1c2a4e-2b1d-4c3e-9f00-1a2b3c4d5e6f',
+      '2026-12-01T14:00:00.000Z',
+    );
+
+    expect(toProblem(error).problem).toMatchObject({
+      status: 409,
+      code: 'emergency-access-live',
+      grantId: '6f1c2a4e-2b1d-4c3e-9f00-1a2b3c4d5e6f',
+      expiresAt: '2026-12-01T14:00:00.000Z',
+    });
+  });
+
+  it('answers the daily cap with 429 and Retry-After until the day ends', () => {
+    const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
+
+    const { problem, headers } = toProblem(new EmergencyCapReachedError(inAnHour));
+
+    expect(problem).toMatchObject({ status: 429, code: 'emergency-cap-reached' });
+    expect(Number(headers['Retry-After'])).toBeGreaterThan(3_500);
+    expect(Number(headers['Retry-After'])).toBeLessThanOrEqual(3_600);
   });
 
   it('answers a store contention that escaped its retry as the retry would have', () => {

@@ -42,6 +42,20 @@ describe('the leaf of an audit event', () => {
     expect(input).toContain('"user":"ضابط-٣"');
   });
 
+  it('binds the grants a read used into the leaf, and leaves events without them as they were', () => {
+    const withGrant = { ...EVENT, grantIds: ['9a3c1e52-5d2b-4f0a-8c1d-2e3f4a5b6c7d'] };
+
+    const input = new TextDecoder().decode(eventLeafInput(withGrant));
+
+    expect(input).toContain('"clientId":"police","eventId":"00mx1n6hp8cb9cdb6bbf4e7ff501cd","grantIds":[');
+    expect(Buffer.from(eventLeafHash(withGrant)).toString('hex')).not.toBe(
+      Buffer.from(eventLeafHash(EVENT)).toString('hex'),
+    );
+    expect(Buffer.from(eventLeafHash({ ...EVENT, grantIds: undefined })).toString('hex')).toBe(
+      '1e99aa3dbc975ecc891b3f31e7618e70c45475ade208792062d7ffe165cdc0d1',
+    );
+  });
+
   it('orders a batch by time, then event id, keeping one copy of each event', () => {
     const at = (time: string, eventId: string) => ({ ...EVENT, time, eventId });
     const batch = [

@@ -85,6 +85,7 @@ class MemoryDeadlineStore implements ExchangeStore {
   }
 
   commit = () => Promise.reject(new Error('not used by the sweep'));
+  agencyAccess = () => Promise.reject(new Error('not used by the sweep'));
   getRequest = () => Promise.reject(new Error('not used by the sweep'));
   listBox = () => Promise.reject(new Error('not used by the sweep'));
 }

@@ -52,13 +52,14 @@ function fakeDeps(
   overrides: { commit?: (write: ExchangeWrite) => Promise<void>; grants?: StoredGrant[] } = {},
 ) {
   const writes: ExchangeWrite[] = [];
-  const record: StoredCase = { meta, createdBy: 'cw', sections: {}, accessRevision: 4 };
+  const record: StoredCase = { meta, createdBy: 'cw', sections: {}, awaitingFirstAction: true };
   const store = {
     commit: vi.fn(async (write: ExchangeWrite) => {
       writes.push(write);
       await overrides.commit?.(write);
     }),
     markPublished: vi.fn(async () => undefined),
+    agencyAccess: vi.fn(async () => ({ revision: 4 })),
   } as unknown as ExchangeStore;
   const publisher = { publish: vi.fn(async () => undefined) };
   const deps: ExchangeDeps = {
@@ -102,8 +103,8 @@ describe('shareCase', () => {
     expect(writes[0]?.access).toMatchObject({
       agency: 'police',
       listedUntil: '2026-12-03T10:00:00.000Z',
-      expectedAccessRevision: 4,
-      byOwner: true,
+      expectedRevision: 4,
+      firstAction: true,
     });
     expect(writes[0]?.notices.map((n) => [n.type, n.recipients])).toEqual([['share.created', ['police']]]);
     expect(trail.recorded).toHaveBeenCalledWith(writes[0]?.event);

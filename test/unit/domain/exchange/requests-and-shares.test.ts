@@ -89,6 +89,10 @@ class MemoryRequestStore {
   }
 
   async markPublished() {}
+
+  async agencyAccess() {
+    return { revision: 0 };
+  }
 }
 
 function setup(records: ExchangeRecord[] = [pending], options: { readsBeforeWrites?: number } = {}) {

@@ -101,8 +101,19 @@ describe('approvedSections', () => {
 
 describe('checkEmergencySections', () => {
   it('never opens the reporter in an emergency', () => {
-    expect(codeOf(() => checkEmergencySections(['identity', 'reporter']))).toBe('reporter-sealed');
-    expect(codeOf(() => checkEmergencySections(['identity', 'report']))).toBeUndefined();
+    expect(codeOf(() => checkEmergencySections(['identity', 'reporter'], DEFAULT_POLICY))).toBe(
+      'reporter-sealed',
+    );
+    expect(codeOf(() => checkEmergencySections(['identity', 'report'], DEFAULT_POLICY))).toBeUndefined();
+  });
+
+  it('opens only the configured sections', () => {
+    const policy = { ...DEFAULT_POLICY, emergencySections: ['identity' as const] };
+
+    expect(codeOf(() => checkEmergencySections(['identity'], policy))).toBeUndefined();
+    expect(codeOf(() => checkEmergencySections(['identity', 'assessment'], policy))).toBe(
+      'emergency-section-closed',
+    );
   });
 });
 

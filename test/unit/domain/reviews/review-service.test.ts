@@ -155,7 +155,7 @@ describe('listReviews', () => {
       { status: 'closed', kind: 'overdue-request', limit: 10, cursor: 'c-1' },
     );
 
-    expect(store.list).toHaveBeenCalledWith('closed', 'overdue-request', 10, 'c-1');
+    expect(store.list).toHaveBeenCalledWith('closed', { kind: 'overdue-request' }, 10, 'c-1');
     expect(answer).toEqual(page);
   });
 
@@ -164,6 +164,6 @@ describe('listReviews', () => {
 
     await listReviews({ store, clock: () => NOW }, { status: 'open', limit: 25 });
 
-    expect(store.list).toHaveBeenCalledWith('open', undefined, 25, undefined);
+    expect(store.list).toHaveBeenCalledWith('open', {}, 25, undefined);
   });
 });
