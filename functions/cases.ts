@@ -9,6 +9,7 @@ import {
   type CaseServiceDeps,
   createCase,
   etagOf,
+  listCases,
   readCase,
   updateCase,
 } from '../src/domain/cases/case-service';
@@ -42,13 +43,7 @@ export const handler = apiHandler({
         headers: { ETag: etagOf(meta.version), Location: `/v1/cases/${meta.caseId}` },
       };
     },
-    listCases: async ({ auth, query }) => {
-      const { limit, cursor, ...filter } = query;
-      return {
-        status: 200,
-        body: await deps.store.listVisibleTo(auth.agency, filter, limit, cursor, deps.clock()),
-      };
-    },
+    listCases: async ({ auth, query }) => ({ status: 200, body: await listCases(deps, auth, query) }),
     getCase: async ({ auth, params, purpose, audit: trail }) => {
       const view = await readCase(deps, auth, params.caseId, purpose, trail);
       return { status: 200, body: view, headers: { ETag: etagOf(view.version) } };

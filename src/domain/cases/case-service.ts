@@ -23,6 +23,7 @@ import {
   type CaseMetadata,
   type CaseView,
   type CreateCaseBody,
+  type ListCasesQuery,
   type NoteBody,
   type NoteView,
   SECTION_NAMES,
@@ -183,6 +184,12 @@ export async function readCase(
     decryptNotes(deps.cipher, record, notes, access, caller.agency),
   ]);
   return { ...record.meta, sections, notes: noteViews };
+}
+
+/** The cases the caller's agency may see (its own, and those a live grant shares with it), a page at a time. */
+export function listCases(deps: CaseServiceDeps, caller: Caller, query: ListCasesQuery) {
+  const { limit, cursor, ...filter } = query;
+  return deps.store.listVisibleTo(caller.agency, filter, limit, cursor, deps.clock());
 }
 
 /** `If-Match: "3"` (or weak `W/"3"`) → 3. Anything else can never match. */

@@ -256,5 +256,6 @@ export const ListCasesQuerySchema = z.strictObject({
   updatedSince: IsoDateTimeSchema.optional(),
   ...pagingQuery({ max: 100, default: 25 }),
 });
+export type ListCasesQuery = z.infer<typeof ListCasesQuerySchema>;
 
 export const CaseListSchema = pageSchema(CaseMetadataSchema, 'CaseList');
