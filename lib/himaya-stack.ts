@@ -43,7 +43,7 @@ export const FUNCTION_GRANTS: Record<FunctionName, (fn: HimayaFunction, resource
       fn.bindTable(data.tables.AuditLog, 'APPEND', AUDIT_EVENTS);
     },
     // Cases and their audit events (one transaction), idempotent writes, sections under the agency keys,
-    // blind indexes for matching. It may add audit events, never change one.
+    // blind indexes for matching and the request-id key (both with the HMAC key). It may add audit events, never change one.
     cases: (fn, { data, keys }) => {
       fn.bindTable(data.tables.Cases, 'RW')
         .bindTable(data.tables.AuditLog, 'APPEND', AUDIT_EVENTS)
@@ -52,20 +52,23 @@ export const FUNCTION_GRANTS: Record<FunctionName, (fn: HimayaFunction, resource
         .useKeys([keys.hmacKey], ['kms:GenerateMac']);
     },
     // Shares, requests, decisions, emergency access: grants, listings, requests, reviews and the event outbox
-    // in Cases, each with its audit event; idempotent writes; domain events to the bus. No agency key: the
-    // exchange decides who may see a case and never reads its content.
-    exchange: (fn, { data, events }) => {
+    // in Cases, each with its audit event; idempotent writes (ids derived with the HMAC key, once per
+    // container); domain events to the bus. No agency key: the exchange decides who may see a case and
+    // never reads its content.
+    exchange: (fn, { data, events, keys }) => {
       fn.bindTable(data.tables.Cases, 'RW')
         .bindTable(data.tables.AuditLog, 'APPEND', AUDIT_EVENTS)
-        .bindTable(data.tables.Idempotency, 'RW');
+        .bindTable(data.tables.Idempotency, 'RW')
+        .useKeys([keys.hmacKey], ['kms:GenerateMac']);
       events.grantPublish(fn);
     },
     // Compliance's review list: the REVIEW# items of Cases and their index only, their audit events, and
     // idempotent closing.
-    reviews: (fn, { data }) => {
+    reviews: (fn, { data, keys }) => {
       fn.bindItems(data.tables.Cases, { partitionKeys: ['REVIEW#*'], index: 'byReview' })
         .bindTable(data.tables.AuditLog, 'APPEND', AUDIT_EVENTS)
-        .bindTable(data.tables.Idempotency, 'RW');
+        .bindTable(data.tables.Idempotency, 'RW')
+        .useKeys([keys.hmacKey], ['kms:GenerateMac']);
     },
     // The scheduled deadline sweep: marks overdue items in Cases, with their audit events, reviews and
     // domain events; no agency key.

@@ -38,6 +38,7 @@ const EVENT_FIELDS = [
   'outcome',
   'requestId',
   'sourceIp',
+  'disposition',
   'leafIndex',
 ] as const;
 
