@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { documentClient, dynamoDbClient } from '../src/adapters/aws-clients';
+import { dynamoDbAuditStore } from '../src/adapters/dynamodb/audit-store';
 import { type Directory, DirectorySchema } from '../src/domain/directory';
 import type { FunctionName } from '../src/http/routes';
 import { type BootstrappedResources, bootstrap } from './bootstrap';
@@ -12,6 +14,7 @@ import { startDynamoDbLocal } from './dynamodb-local';
 import { type Gateway, type GatewayOptions, type LambdaHandler, startGateway } from './gateway';
 import { type Issuer, openIssuer } from './issuer';
 import { startKmsProcess } from './kms-process';
+import { type RefusalLog, refusalLog } from './refusal-log';
 import { type SealerLoopSettings, startSealerLoop } from './sealer-loop';
 
 export const DEFAULT_DATA_DIR = '.himaya';
@@ -169,11 +172,27 @@ function handlerLoader(): GatewayOptions['loadHandler'] {
   };
 }
 
-async function startLocalGateway(context: StartContext, issuer: Issuer): Promise<Gateway> {
+/** The gateway's refusals go to the AuditLog table through the functions' own audit store. */
+function gatewayRefusalLog(context: StartContext, environment: Record<string, string>, directory: Directory) {
+  const dynamodb = dynamoDbClient({
+    AWS_REGION: LOCAL_REGION,
+    DYNAMODB_ENDPOINT: environment.DYNAMODB_ENDPOINT,
+  });
+  context.stoppers.push(async () => dynamodb.destroy());
+  const recorder = dynamoDbAuditStore(documentClient(dynamodb), environment.AUDIT_TABLE ?? '');
+  return refusalLog({ recorder, directory });
+}
+
+async function startLocalGateway(
+  context: StartContext,
+  issuer: Issuer,
+  refusals: RefusalLog,
+): Promise<Gateway> {
   const { options } = context;
   const gateway = await startGateway({
     port: options.port ?? 3000,
     issuer,
+    refusals,
     loadHandler: handlerLoader(),
     ...(options.host ? { host: options.host } : {}),
     ...(options.onInvoke ? { onInvoke: options.onInvoke } : {}),
@@ -198,7 +217,8 @@ async function startParts(context: StartContext): Promise<LocalStack> {
   context.stoppers.push(startDeadlineTimer({ log: context.log }).stop);
 
   const issuer = await openIssuer(join(context.dataDir, 'issuer-key.json'), resources.directory);
-  const gateway = await startLocalGateway(context, issuer);
+  const refusals = gatewayRefusalLog(context, environment, resources.directory);
+  const gateway = await startLocalGateway(context, issuer, refusals);
   const endpoints: LocalEndpoints = {
     gateway: gateway.url,
     dynamodb: dynamodbLocal.endpoint,
