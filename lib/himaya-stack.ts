@@ -10,6 +10,7 @@ import { AuditSealer } from './constructs/audit-sealer';
 import { HimayaData } from './constructs/data';
 import { HimayaEvents } from './constructs/events';
 import { FailureQueue } from './constructs/failure-queue';
+import { GatewayRefusalLog } from './constructs/gateway-refusal-log';
 import { HimayaFunction, PROJECT_ROOT } from './constructs/himaya-function';
 import { defaultDomainPrefix, type HimayaUserPool } from './constructs/identity';
 import { HimayaKeys } from './constructs/keys';
@@ -146,6 +147,8 @@ export class HimayaStack extends Stack {
   readonly functions: ReadonlyMap<FunctionName, HimayaFunction>;
   readonly api: HimayaApi;
   readonly sealer: AuditSealer;
+  /** The requests API Gateway refuses itself, from its access log into the audit log. */
+  readonly refusalLog: GatewayRefusalLog;
   /** Failed invocations of the scheduled deadline sweep. */
   readonly deadLetters: sqs.Queue;
   readonly observability: HimayaObservability;
@@ -184,6 +187,12 @@ export class HimayaStack extends Stack {
     // Added once the API exists: it carries the Cognito app client ids.
     const directoryJson = this.toJsonString(deployedDirectory(directory, this.keys, this.api.userPool));
     for (const fn of this.functions.values()) fn.addEnvironment('AGENCY_DIRECTORY', directoryJson);
+    this.refusalLog = new GatewayRefusalLog(this, 'GatewayRefusals', {
+      accessLogs: this.api.accessLogs,
+      auditTable: this.data.tables.AuditLog,
+      directoryJson,
+      logsKey: this.keys.logsKey,
+    });
 
     this.observability = this.createObservability(props);
     this.addOutputs();
@@ -263,6 +272,7 @@ export class HimayaStack extends Stack {
         ['DeadlinesDeadLetters', this.deadLetters],
         ['SealerHeartbeatDeadLetters', this.sealer.deadLetters],
         ['SealerStreamFailures', this.sealer.failures],
+        ['GatewayRefusalsDeadLetters', this.refusalLog.failures],
       ]),
       ...(alarmEmail ? { alarmEmail } : {}),
     });

@@ -64,6 +64,11 @@ describe('Idempotency-Key cannot be turned against anyone', () => {
     expect(retry.status).toBe(201);
     expect(retry.json.noteId).toBe(first.json.noteId);
     expect(read.json.notes).toHaveLength(1);
+    const logged = (await auditEventsOf(compliance, caseId)).filter((event) => event.action === 'case.note');
+    expect(logged.map((event) => event.resource)).toEqual([
+      `/v1/cases/${caseId}/notes`,
+      `/v1/cases/${caseId}/notes`,
+    ]);
   });
 
   it('answers a retry after the share was revoked with the 404 of a missing case, logged as a replay', async () => {
