@@ -37,11 +37,15 @@ export function refusalLog(options: RefusalLogOptions): RefusalLog {
   const max = options.max ?? 300;
   const windowMs = options.windowMs ?? 60_000;
   const windows = new Map<string, Window>();
+  let nextSweep = 0;
   const windowOf = (sourceIp: string, now: number): Window => {
+    if (now >= nextSweep) {
+      // Forget ended windows, once a window, so that the map does not grow with every address ever seen.
+      for (const [ip, ended] of windows) if (ended.endsAt <= now) windows.delete(ip);
+      nextSweep = now + windowMs;
+    }
     let current = windows.get(sourceIp);
     if (!current || current.endsAt <= now) {
-      // Forget ended windows so that the map does not grow with every address ever seen.
-      for (const [ip, ended] of windows) if (ended.endsAt <= now) windows.delete(ip);
       current = { endsAt: now + windowMs, count: 0, throttledLogged: false };
       windows.set(sourceIp, current);
     }

@@ -173,14 +173,15 @@ function handlerLoader(): GatewayOptions['loadHandler'] {
 }
 
 /** The gateway's refusals go to the AuditLog table through the functions' own audit store. */
-function gatewayRefusalLog(context: StartContext, environment: Record<string, string>, directory: Directory) {
-  const dynamodb = dynamoDbClient({
-    AWS_REGION: LOCAL_REGION,
-    DYNAMODB_ENDPOINT: environment.DYNAMODB_ENDPOINT,
-  });
+function gatewayRefusalLog(
+  context: StartContext,
+  resources: BootstrappedResources,
+  dynamodbEndpoint: string,
+) {
+  const dynamodb = dynamoDbClient({ AWS_REGION: LOCAL_REGION, DYNAMODB_ENDPOINT: dynamodbEndpoint });
   context.stoppers.push(async () => dynamodb.destroy());
-  const recorder = dynamoDbAuditStore(documentClient(dynamodb), environment.AUDIT_TABLE ?? '');
-  return refusalLog({ recorder, directory });
+  const recorder = dynamoDbAuditStore(documentClient(dynamodb), resources.tables.AuditLog);
+  return refusalLog({ recorder, directory: resources.directory });
 }
 
 async function startLocalGateway(
@@ -217,7 +218,7 @@ async function startParts(context: StartContext): Promise<LocalStack> {
   context.stoppers.push(startDeadlineTimer({ log: context.log }).stop);
 
   const issuer = await openIssuer(join(context.dataDir, 'issuer-key.json'), resources.directory);
-  const refusals = gatewayRefusalLog(context, environment, resources.directory);
+  const refusals = gatewayRefusalLog(context, resources, dynamodbLocal.endpoint);
   const gateway = await startLocalGateway(context, issuer, refusals);
   const endpoints: LocalEndpoints = {
     gateway: gateway.url,
