@@ -11,7 +11,7 @@ import { createLogger } from '../src/observability/logger';
 /**
  * The requests API Gateway refused itself, from its access log (a subscription filter), written to the
  * access log as audit events: what the local gateway does in-line. A failed write fails the batch, which
- * Lambda retries and then keeps in the dead-letter queue.
+ * Lambda retries (an event already written is not written twice) and then keeps in the dead-letter queue.
  */
 const env = readEnv(BaseEnvSchema.extend({ AUDIT_TABLE: z.string().min(1) }));
 const logger = createLogger('gateway-refusals');
@@ -20,6 +20,6 @@ const audit = dynamoDbAuditStore(documentClient(dynamoDbClient(env)), env.AUDIT_
 export async function handler(event: CloudWatchLogsEvent): Promise<void> {
   const batch: unknown = JSON.parse(gunzipSync(Buffer.from(event.awslogs.data, 'base64')).toString('utf8'));
   const refusals = refusalsInAccessLog(batch);
-  await Promise.all(refusals.map((refusal) => audit.record(refusalEvent(refusal, env.AGENCY_DIRECTORY))));
+  await Promise.all(refusals.map((refusal) => audit.recordOnce(refusalEvent(refusal, env.AGENCY_DIRECTORY))));
   if (refusals.length > 0) logger.debug('gateway refusals logged', { count: refusals.length });
 }

@@ -1,4 +1,5 @@
-import { type AuditEvent, newEventId } from '../domain/audit/event';
+import { createHash } from 'node:crypto';
+import type { AuditEvent } from '../domain/audit/event';
 import { CaseIdSchema } from '../domain/cases/schemas';
 import { type Directory, findClient } from '../domain/directory';
 import { normalisePath } from './resource-path';
@@ -22,6 +23,15 @@ export interface GatewayRefusal {
 const MAX_RESOURCE_LENGTH = 256;
 const CASE_PATH = /^\/v1\/cases\/([^/]+)/;
 
+/**
+ * Sortable by time like every event id, then fixed by the request: the same refusal delivered twice (a
+ * retried batch of the access log) is the same event, written once.
+ */
+function refusalEventId(refusal: GatewayRefusal): string {
+  const fromRequest = createHash('sha256').update(`refusal\n${refusal.requestId}`).digest('hex');
+  return `${refusal.time.getTime().toString(36).padStart(10, '0')}${fromRequest.slice(0, 20)}`;
+}
+
 function routeOf(method: string, resourcePath: string | undefined): RouteSpec | undefined {
   return (routes as readonly RouteSpec[]).find((r) => r.method === method && r.path === resourcePath);
 }
@@ -35,7 +45,7 @@ export function refusalEvent(refusal: GatewayRefusal, directory: Directory): Aud
   const client = refusal.clientId ? findClient(directory, refusal.clientId) : undefined;
   const caseId = CaseIdSchema.safeParse(CASE_PATH.exec(resource)?.[1]);
   return {
-    eventId: newEventId(refusal.time),
+    eventId: refusalEventId(refusal),
     time: refusal.time.toISOString(),
     agency: client?.agency ?? null,
     clientId: refusal.clientId ?? null,

@@ -9,6 +9,7 @@ import { refusalLog } from '../../local/refusal-log';
 import { readDirectoryFile } from '../../local/stack';
 import { dynamoDbAuditStore } from '../../src/adapters/dynamodb/audit-store';
 import type { AuditEvent } from '../../src/domain/audit/event';
+import { refusalEvent } from '../../src/http/gateway-refusal';
 import { waitFor } from '../support/audit-log';
 import { type CallOptions, call, stack } from '../support/client';
 import { fetchChecked } from '../support/contract';
@@ -83,6 +84,29 @@ describe('requests refused before any function runs are in the access log', () =
       ...expected,
     });
     expect(events[0]?.resource.startsWith(`/v1/cases/${caseId}`)).toBe(true);
+  });
+});
+
+describe('the access log of AWS, delivered again', () => {
+  it('keeps one event for a refusal written twice', async () => {
+    const caseId = randomUUID();
+    const store = dynamoDbAuditStore(localTables(), stack.tables.AuditLog);
+    const refusal = {
+      method: 'GET',
+      path: `/v1/cases/${caseId}`,
+      resourcePath: '/v1/cases/{caseId}',
+      status: 401,
+      requestId: randomUUID(),
+      sourceIp: '203.0.113.7',
+      time: new Date(),
+    };
+    const directory = await readDirectoryFile();
+
+    await store.recordOnce(refusalEvent(refusal, directory));
+    await store.recordOnce(refusalEvent(refusal, directory));
+
+    const events = await eventsAbout(caseId, 1);
+    expect(events.map((event) => event.requestId)).toEqual([refusal.requestId]);
   });
 });
 

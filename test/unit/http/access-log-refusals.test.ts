@@ -50,6 +50,17 @@ describe('refusalsInAccessLog', () => {
     expect(unrouted).toMatchObject({ action: 'request.refused', resource: '/v1/nothing-here', outcome: 404 });
   });
 
+  it('gives a refusal delivered twice one event id, and each refusal its own', () => {
+    const ids = (delivery: unknown) =>
+      refusalsInAccessLog(delivery).map((refusal) => refusalEvent(refusal, directory).eventId);
+
+    const first = ids(batch);
+
+    expect(ids(structuredClone(batch))).toEqual(first);
+    expect(new Set(first).size).toBe(first.length);
+    for (const id of first) expect(id).toMatch(/^[0-9a-z]{10}[0-9a-f]{20}$/);
+  });
+
   it('gives nothing for a control message, a malformed line or a line off its shape', () => {
     const line = (message: string) => ({ messageType: 'DATA_MESSAGE', logEvents: [{ message }] });
 
