@@ -17,7 +17,7 @@ export interface GatewayRefusalLogProps {
 }
 
 /**
- * The requests API Gateway refuses itself (401, 403, 404, 405, 413, 415, 429, a body off its model) reach
+ * The requests API Gateway refuses itself (401, 403, 404, 413, 429, a body off its model…) reach
  * no function, so no function logs them: a subscription filter on the access log passes the lines the
  * gateway answered itself with a 4xx (no integration status) to a small function that writes them to the
  * AuditLog table as audit events, which the sealer then seals. Requests WAF blocks are left to WAF's own

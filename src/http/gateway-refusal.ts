@@ -5,7 +5,7 @@ import { type Directory, findClient } from '../domain/directory';
 import { normalisePath } from './resource-path';
 import { type RouteSpec, routes } from './routes';
 
-/** A request the gateway answered itself, before any function ran (401, 403, 404, 405, 413, 415, 429…). */
+/** A request the gateway answered itself, before any function ran (401, 403, 404, 405, 413, 429…). */
 export interface GatewayRefusal {
   method: string;
   /** The path as requested (percent-encoded as sent, without the stage). */
