@@ -2,8 +2,9 @@ import { documentClient, dynamoDbClient, kmsClient } from '../src/adapters/aws-c
 import { dynamoDbAuditStore } from '../src/adapters/dynamodb/audit-store';
 import { dynamoDbCaseStore } from '../src/adapters/dynamodb/case-store';
 import { dynamoDbIdempotencyStore } from '../src/adapters/dynamodb/idempotency-store';
+import { kmsRequestIdKey } from '../src/adapters/request-id-key';
 import { encryptionSdkCipher } from '../src/adapters/section-cipher';
-import { BaseEnvSchema, readEnv, TablesEnvSchema } from '../src/config';
+import { BaseEnvSchema, IdKeyEnvSchema, readEnv, TablesEnvSchema } from '../src/config';
 import {
   addNote,
   type CaseServiceDeps,
@@ -13,18 +14,19 @@ import {
   readCase,
   updateCase,
 } from '../src/domain/cases/case-service';
-import { retryableWrite } from '../src/domain/retryable-write';
+import { isCaseVisible } from '../src/domain/cases/load-case';
 import { apiHandler } from '../src/http/api-handler';
 import { createLogger } from '../src/observability/logger';
 
-const env = readEnv(BaseEnvSchema.extend(TablesEnvSchema.shape));
+const env = readEnv(BaseEnvSchema.extend(TablesEnvSchema.shape).extend(IdKeyEnvSchema.shape));
 const logger = createLogger('cases');
 const dynamodb = dynamoDbClient(env);
 const documents = documentClient(dynamodb);
 const audit = dynamoDbAuditStore(documents, env.AUDIT_TABLE);
+const kms = kmsClient(env);
 const deps: CaseServiceDeps = {
   store: dynamoDbCaseStore(documents, env.CASES_TABLE, audit),
-  cipher: encryptionSdkCipher(kmsClient(env), env.AGENCY_DIRECTORY),
+  cipher: encryptionSdkCipher(kms, env.AGENCY_DIRECTORY),
   clock: () => new Date(),
 };
 
@@ -33,10 +35,14 @@ export const handler = apiHandler({
   logger,
   directory: env.AGENCY_DIRECTORY,
   audit,
-  idempotencyStore: dynamoDbIdempotencyStore(dynamodb, env.IDEMPOTENCY_TABLE),
+  idempotency: {
+    store: dynamoDbIdempotencyStore(dynamodb, env.IDEMPOTENCY_TABLE),
+    idKey: kmsRequestIdKey(kms, env.HMAC_KEY_ARN),
+    caseVisible: (agency, caseId) => isCaseVisible(deps.store, agency, caseId, deps.clock()),
+  },
   operations: {
-    createCase: async ({ auth, body, audit: trail, idempotencyScope }) => {
-      const meta = await createCase(deps, auth, body, trail, retryableWrite(idempotencyScope, body));
+    createCase: async ({ auth, body, audit: trail, write }) => {
+      const meta = await createCase(deps, auth, body, trail, write);
       return {
         status: 201,
         body: meta,
@@ -52,8 +58,7 @@ export const handler = apiHandler({
       const meta = await updateCase(deps, auth, params.caseId, headers['if-match'], body, trail);
       return { status: 200, body: meta, headers: { ETag: etagOf(meta.version) } };
     },
-    addNote: async ({ auth, params, body, audit: trail, idempotencyScope }) => {
-      const write = retryableWrite(idempotencyScope, body);
+    addNote: async ({ auth, params, body, audit: trail, write }) => {
       const note = await addNote(deps, auth, params.caseId, body, trail, write);
       return { status: 201, body: note };
     },

@@ -1,11 +1,13 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { documentClient, dynamoDbClient } from '../src/adapters/aws-clients';
+import { documentClient, dynamoDbClient, kmsClient } from '../src/adapters/aws-clients';
 import { dynamoDbAuditStore } from '../src/adapters/dynamodb/audit-store';
 import { dynamoDbCaseStore } from '../src/adapters/dynamodb/case-store';
 import { dynamoDbExchangeStore } from '../src/adapters/dynamodb/exchange-store';
 import { dynamoDbIdempotencyStore } from '../src/adapters/dynamodb/idempotency-store';
 import { eventPublisherFor } from '../src/adapters/eventbridge-publisher';
-import { BaseEnvSchema, EventsEnvSchema, readEnv, TablesEnvSchema } from '../src/config';
+import { kmsRequestIdKey } from '../src/adapters/request-id-key';
+import { BaseEnvSchema, EventsEnvSchema, IdKeyEnvSchema, readEnv, TablesEnvSchema } from '../src/config';
+import { isCaseVisible } from '../src/domain/cases/load-case';
 import { grantEmergencyAccess } from '../src/domain/exchange/emergency-access';
 import {
   createRequest,
@@ -19,7 +21,6 @@ import {
   withdrawRequest,
 } from '../src/domain/exchange/exchange-service';
 import { ExchangePolicyEnvSchema, policyFromEnvironment } from '../src/domain/exchange/policy';
-import { retryableWrite } from '../src/domain/retryable-write';
 import { apiHandler } from '../src/http/api-handler';
 import { EMERGENCY_CAP_METRIC, METRICS_NAMESPACE } from '../src/http/middlewares/request-metrics';
 import { createLogger } from '../src/observability/logger';
@@ -28,7 +29,8 @@ import { createLogger } from '../src/observability/logger';
 const env = readEnv(
   BaseEnvSchema.extend(TablesEnvSchema.shape)
     .extend(ExchangePolicyEnvSchema.shape)
-    .extend(EventsEnvSchema.shape),
+    .extend(EventsEnvSchema.shape)
+    .extend(IdKeyEnvSchema.shape),
 );
 const logger = createLogger('exchange');
 const dynamodb = dynamoDbClient(env);
@@ -63,7 +65,11 @@ export const handler = apiHandler({
   metrics,
   directory: env.AGENCY_DIRECTORY,
   audit,
-  idempotencyStore: dynamoDbIdempotencyStore(dynamodb, env.IDEMPOTENCY_TABLE),
+  idempotency: {
+    store: dynamoDbIdempotencyStore(dynamodb, env.IDEMPOTENCY_TABLE),
+    idKey: kmsRequestIdKey(kmsClient(env), env.HMAC_KEY_ARN),
+    caseVisible: (agency, caseId) => isCaseVisible(deps.cases, agency, caseId, deps.clock()),
+  },
   operations: {
     // No Location: a share has no route of its own; it is listed by GET /v1/cases/{caseId}/shares.
     createShare: async ({ auth, params, body, audit: trail }) => {
@@ -77,8 +83,8 @@ export const handler = apiHandler({
       await revokeShares(deps, auth, params.caseId, params.agency, trail);
       return { status: 204 };
     },
-    createRequest: async ({ auth, body, audit: trail, idempotencyScope }) => {
-      const request = await createRequest(deps, auth, body, trail, retryableWrite(idempotencyScope, body));
+    createRequest: async ({ auth, body, audit: trail, write }) => {
+      const request = await createRequest(deps, auth, body, trail, write);
       return {
         status: 201,
         body: request,
@@ -98,16 +104,8 @@ export const handler = apiHandler({
       const decided = await decideRequest(deps, auth, params.requestId, body, trail);
       return { status: 200, body: decided };
     },
-    requestEmergencyAccess: async ({ auth, params, purpose, body, audit: trail, idempotencyScope }) => {
-      const access = await grantEmergencyAccess(
-        deps,
-        auth,
-        params.caseId,
-        purpose,
-        body,
-        trail,
-        retryableWrite(idempotencyScope, body),
-      );
+    requestEmergencyAccess: async ({ auth, params, purpose, body, audit: trail, write }) => {
+      const access = await grantEmergencyAccess(deps, auth, params.caseId, purpose, body, trail, write);
       return { status: 201, body: access, headers: { Location: `/v1/requests/${access.requestId}` } };
     },
   },

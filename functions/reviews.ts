@@ -1,8 +1,9 @@
-import { documentClient, dynamoDbClient } from '../src/adapters/aws-clients';
+import { documentClient, dynamoDbClient, kmsClient } from '../src/adapters/aws-clients';
 import { dynamoDbAuditStore } from '../src/adapters/dynamodb/audit-store';
 import { dynamoDbIdempotencyStore } from '../src/adapters/dynamodb/idempotency-store';
 import { dynamoDbReviewStore } from '../src/adapters/dynamodb/review-store';
-import { BaseEnvSchema, readEnv, TablesEnvSchema } from '../src/config';
+import { kmsRequestIdKey } from '../src/adapters/request-id-key';
+import { BaseEnvSchema, IdKeyEnvSchema, readEnv, TablesEnvSchema } from '../src/config';
 import { closeReview, listReviews, type ReviewDeps } from '../src/domain/reviews/review-service';
 import { apiHandler } from '../src/http/api-handler';
 import { createLogger } from '../src/observability/logger';
@@ -12,7 +13,7 @@ import { createLogger } from '../src/observability/logger';
  * function's role reaches the review items of the Cases table and nothing else there; it decrypts nothing.
  * Closing takes `Idempotency-Key` like every other POST.
  */
-const env = readEnv(BaseEnvSchema.extend(TablesEnvSchema.shape));
+const env = readEnv(BaseEnvSchema.extend(TablesEnvSchema.shape).extend(IdKeyEnvSchema.shape));
 const logger = createLogger('reviews');
 const dynamodb = dynamoDbClient(env);
 const documents = documentClient(dynamodb);
@@ -27,7 +28,10 @@ export const handler = apiHandler({
   logger,
   directory: env.AGENCY_DIRECTORY,
   audit,
-  idempotencyStore: dynamoDbIdempotencyStore(dynamodb, env.IDEMPOTENCY_TABLE),
+  idempotency: {
+    store: dynamoDbIdempotencyStore(dynamodb, env.IDEMPOTENCY_TABLE),
+    idKey: kmsRequestIdKey(kmsClient(env), env.HMAC_KEY_ARN),
+  },
   operations: {
     listReviews: async ({ query }) => {
       return { status: 200, body: await listReviews(deps, query) };

@@ -5,8 +5,11 @@ import { FUNCTION_NAMES } from '../src/http/routes';
 /** The repository root: entries are `functions/<name>.ts`. */
 export const PROJECT_ROOT = join(import.meta.dirname, '..');
 
-/** Every Lambda function: one per area of the API, and the audit sealer on the AuditLog stream. */
-export const LAMBDA_FUNCTIONS = [...FUNCTION_NAMES, 'sealer'] as const;
+/**
+ * Every Lambda function: one per area of the API, the audit sealer on the AuditLog stream, and the log of
+ * the gateway's own refusals, fed by the API access log.
+ */
+export const LAMBDA_FUNCTIONS = [...FUNCTION_NAMES, 'sealer', 'gateway-refusals'] as const;
 export type LambdaFunctionName = (typeof LAMBDA_FUNCTIONS)[number];
 
 /** The file Lambda loads (`handler: index.handler`) inside a function's bundle folder. */

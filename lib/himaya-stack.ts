@@ -10,6 +10,7 @@ import { AuditSealer } from './constructs/audit-sealer';
 import { HimayaData } from './constructs/data';
 import { HimayaEvents } from './constructs/events';
 import { FailureQueue } from './constructs/failure-queue';
+import { GatewayRefusalLog } from './constructs/gateway-refusal-log';
 import { HimayaFunction } from './constructs/himaya-function';
 import { defaultDomainPrefix, type HimayaUserPool } from './constructs/identity';
 import { HimayaKeys } from './constructs/keys';
@@ -44,7 +45,7 @@ export const FUNCTION_GRANTS: Record<FunctionName, (fn: HimayaFunction, resource
       fn.bindTable(data.tables.AuditLog, 'APPEND', AUDIT_EVENTS);
     },
     // Cases and their audit events (one transaction), idempotent writes, sections under the agency keys,
-    // blind indexes for matching. It may add audit events, never change one.
+    // blind indexes for matching and the request-id key (both with the HMAC key). It may add audit events, never change one.
     cases: (fn, { data, keys }) => {
       fn.bindTable(data.tables.Cases, 'RW')
         .bindTable(data.tables.AuditLog, 'APPEND', AUDIT_EVENTS)
@@ -53,20 +54,23 @@ export const FUNCTION_GRANTS: Record<FunctionName, (fn: HimayaFunction, resource
         .useKeys([keys.hmacKey], ['kms:GenerateMac']);
     },
     // Shares, requests, decisions, emergency access: grants, listings, requests, reviews and the event outbox
-    // in Cases, each with its audit event; idempotent writes; domain events to the bus. No agency key: the
-    // exchange decides who may see a case and never reads its content.
-    exchange: (fn, { data, events }) => {
+    // in Cases, each with its audit event; idempotent writes (ids derived with the HMAC key, once per
+    // container); domain events to the bus. No agency key: the exchange decides who may see a case and
+    // never reads its content.
+    exchange: (fn, { data, events, keys }) => {
       fn.bindTable(data.tables.Cases, 'RW')
         .bindTable(data.tables.AuditLog, 'APPEND', AUDIT_EVENTS)
-        .bindTable(data.tables.Idempotency, 'RW');
+        .bindTable(data.tables.Idempotency, 'RW')
+        .useKeys([keys.hmacKey], ['kms:GenerateMac']);
       events.grantPublish(fn);
     },
     // Compliance's review list: the REVIEW# items of Cases and their index only, their audit events, and
     // idempotent closing.
-    reviews: (fn, { data }) => {
+    reviews: (fn, { data, keys }) => {
       fn.bindItems(data.tables.Cases, { partitionKeys: ['REVIEW#*'], index: 'byReview' })
         .bindTable(data.tables.AuditLog, 'APPEND', AUDIT_EVENTS)
-        .bindTable(data.tables.Idempotency, 'RW');
+        .bindTable(data.tables.Idempotency, 'RW')
+        .useKeys([keys.hmacKey], ['kms:GenerateMac']);
     },
     // The scheduled deadline sweep: marks overdue items in Cases, with their audit events, reviews and
     // domain events; no agency key.
@@ -144,6 +148,8 @@ export class HimayaStack extends Stack {
   readonly functions: ReadonlyMap<FunctionName, HimayaFunction>;
   readonly api: HimayaApi;
   readonly sealer: AuditSealer;
+  /** The requests API Gateway refuses itself, from its access log into the audit log. */
+  readonly refusalLog: GatewayRefusalLog;
   /** Failed invocations of the scheduled deadline sweep. */
   readonly deadLetters: sqs.Queue;
   readonly observability: HimayaObservability;
@@ -182,6 +188,12 @@ export class HimayaStack extends Stack {
     // Added once the API exists: it carries the Cognito app client ids.
     const directoryJson = this.toJsonString(deployedDirectory(directory, this.keys, this.api.userPool));
     for (const fn of this.functions.values()) fn.addEnvironment('AGENCY_DIRECTORY', directoryJson);
+    this.refusalLog = new GatewayRefusalLog(this, 'GatewayRefusals', {
+      accessLogs: this.api.accessLogs,
+      auditTable: this.data.tables.AuditLog,
+      directoryJson,
+      logsKey: this.keys.logsKey,
+    });
 
     this.observability = this.createObservability(props);
     this.addOutputs();
@@ -261,6 +273,7 @@ export class HimayaStack extends Stack {
         ['DeadlinesDeadLetters', this.deadLetters],
         ['SealerHeartbeatDeadLetters', this.sealer.deadLetters],
         ['SealerStreamFailures', this.sealer.failures],
+        ['GatewayRefusalsDeadLetters', this.refusalLog.failures],
       ]),
       ...(alarmEmail ? { alarmEmail } : {}),
     });

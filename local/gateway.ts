@@ -10,11 +10,13 @@ import {
   RouteNotFoundError,
   UnauthorizedError,
 } from '../src/http/errors';
+import type { GatewayRefusal } from '../src/http/gateway-refusal';
 import { MAX_BODY_BYTES } from '../src/http/middlewares/json-body';
 import { problemResponse } from '../src/http/problem';
 import { type FunctionName, type RouteSpec, routes } from '../src/http/routes';
 import { DEADLINES } from '../src/timeouts';
 import type { Issuer } from './issuer';
+import type { RefusalLog } from './refusal-log';
 
 /**
  * The local API Gateway: turns HTTP requests into REST proxy events, authorizes them as a Cognito
@@ -34,6 +36,8 @@ export interface GatewayOptions {
   extraRoutes?: readonly ExtraRoute[];
   /** How long a function may take before the caller gets 504 (default API Gateway's 29 s). */
   integrationTimeoutMs?: number;
+  /** Where the requests the gateway refuses itself are logged (local/refusal-log.ts). */
+  refusals?: RefusalLog;
 }
 
 export interface ExtraRoute {
@@ -153,6 +157,7 @@ async function authorize(
   issuer: Issuer,
   route: RouteSpec,
   authorization: string | undefined,
+  seen: RefusalContext,
 ): Promise<Record<string, string> | undefined> {
   if (route.scope === null) return undefined;
   const match = /^Bearer ([\w-]+\.[\w-]*\.[\w-]*)$/.exec(authorization ?? '');
@@ -163,6 +168,8 @@ async function authorize(
   } catch {
     throw new UnauthorizedError();
   }
+  // The token is genuine: a refusal from here on is logged as this client's.
+  if (typeof claims.client_id === 'string') seen.clientId = claims.client_id;
   if (!scopesOfClaim(claims.scope).includes(route.scope)) throw new ForbiddenError();
   // A Cognito authorizer hands claims on as strings.
   return Object.fromEntries(Object.entries(claims).map(([key, value]) => [key, String(value)]));
@@ -300,6 +307,17 @@ async function withinIntegrationTimeout(
   }
 }
 
+/** What the gateway learnt of a request before refusing it: for its access-log event. */
+type RefusalContext = Omit<GatewayRefusal, 'status'>;
+
+/** The gateway's own answer to a refused request, logged; past an anonymous source's budget, a 429. */
+async function refuse(log: RefusalLog | undefined, error: unknown, seen: RefusalContext) {
+  const throttled = seen.clientId ? undefined : log?.overBudget(seen.sourceIp, seen.time.getTime());
+  const result = problemResponse(throttled ?? error);
+  await log?.record({ ...seen, status: result.statusCode });
+  return result;
+}
+
 async function handleRequest(
   options: GatewayOptions,
   compiled: readonly CompiledRoute[],
@@ -307,13 +325,21 @@ async function handleRequest(
   response: ServerResponse,
 ): Promise<void> {
   const requestId = randomUUID();
+  const method = request.method ?? 'GET';
+  const seen: RefusalContext = {
+    method,
+    path: (request.url ?? '/').split('?')[0] ?? '/',
+    requestId,
+    sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+    time: new Date(),
+  };
   try {
     // As API Gateway does, the size limit applies before anything else.
     const body = await readBody(request, MAX_BODY_BYTES);
     const url = new URL(request.url ?? '/', 'http://localhost');
-    const method = request.method ?? 'GET';
     const matched = findRoute(compiled, method, url.pathname);
-    const claims = await authorize(options.issuer, matched.route, request.headers.authorization);
+    seen.resourcePath = matched.route.path;
+    const claims = await authorize(options.issuer, matched.route, request.headers.authorization, seen);
     const pathParameters = pathParametersOf(matched, url.pathname);
     const event = proxyEvent({ request, url, method, body, requestId }, matched, claims, pathParameters);
     const invocation = invokeFunction(options, matched, event, requestId);
@@ -322,7 +348,7 @@ async function handleRequest(
   } catch (error) {
     // Drain what the client still sends so that it reads our answer instead of a reset connection.
     request.resume();
-    send(response, problemResponse(error), requestId);
+    send(response, await refuse(options.refusals, error, seen), requestId);
   }
 }
 

@@ -5,6 +5,8 @@ import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { BUNDLE_FILE, bundleAllFunctions, type LambdaFunctionName } from '../lib/function-bundles';
+import { documentClient, dynamoDbClient } from '../src/adapters/aws-clients';
+import { dynamoDbAuditStore } from '../src/adapters/dynamodb/audit-store';
 import { type Directory, DirectorySchema } from '../src/domain/directory';
 import type { FunctionName } from '../src/http/routes';
 import { type BootstrappedResources, bootstrap } from './bootstrap';
@@ -12,9 +14,10 @@ import type { LocalProcess } from './child-process';
 import { startDeadlineTimer } from './deadline-timer';
 import { installationCredentials, type LocalCredentials, newLocalCredentials } from './dynamodb-credentials';
 import { startDynamoDbLocal } from './dynamodb-local';
-import { type GatewayOptions, type LambdaHandler, startGateway } from './gateway';
+import { type Gateway, type GatewayOptions, type LambdaHandler, startGateway } from './gateway';
 import { type Issuer, openIssuer } from './issuer';
 import { type KmsProcess, startKmsProcess } from './kms-process';
+import { type RefusalLog, refusalLog } from './refusal-log';
 import { type SealerLoopSettings, startSealerLoop } from './sealer-loop';
 
 export const DEFAULT_DATA_DIR = '.himaya';
@@ -198,11 +201,29 @@ function handlerLoader(modules: FunctionModules): GatewayOptions['loadHandler'] 
   };
 }
 
-async function startLocalGateway(context: StartContext, issuer: Issuer, modules: FunctionModules) {
+/** The gateway's refusals go to the AuditLog table through the functions' own audit store. */
+function gatewayRefusalLog(
+  context: StartContext,
+  resources: BootstrappedResources,
+  dynamodbEndpoint: string,
+) {
+  const dynamodb = dynamoDbClient({ AWS_REGION: LOCAL_REGION, DYNAMODB_ENDPOINT: dynamodbEndpoint });
+  context.stoppers.push(async () => dynamodb.destroy());
+  const recorder = dynamoDbAuditStore(documentClient(dynamodb), resources.tables.AuditLog);
+  return refusalLog({ recorder, directory: resources.directory });
+}
+
+async function startLocalGateway(
+  context: StartContext,
+  issuer: Issuer,
+  refusals: RefusalLog,
+  modules: FunctionModules,
+): Promise<Gateway> {
   const { options } = context;
   const gateway = await startGateway({
     port: options.port ?? 3000,
     issuer,
+    refusals,
     loadHandler: handlerLoader(modules),
     ...(options.host ? { host: options.host } : {}),
     ...(options.onInvoke ? { onInvoke: options.onInvoke } : {}),
@@ -229,7 +250,8 @@ async function startParts(context: StartContext): Promise<LocalStack> {
   context.stoppers.push(startDeadlineTimer({ log: context.log, entry: modules('deadlines') }).stop);
 
   const issuer = await openIssuer(join(context.dataDir, 'issuer-key.json'), resources.directory);
-  const gateway = await startLocalGateway(context, issuer, modules);
+  const refusals = gatewayRefusalLog(context, resources, dynamodbLocal.endpoint);
+  const gateway = await startLocalGateway(context, issuer, refusals, modules);
   const endpoints: LocalEndpoints = {
     gateway: gateway.url,
     dynamodb: dynamodbLocal.endpoint,

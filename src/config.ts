@@ -26,6 +26,9 @@ export const TablesEnvSchema = z.object({
   IDEMPOTENCY_TABLE: z.string().min(1),
 });
 
+/** The HMAC key the deployment's request-id key is derived with (see src/adapters/request-id-key.ts). */
+export const IdKeyEnvSchema = z.object({ HMAC_KEY_ARN: z.string().min(1) });
+
 /** The EventBridge bus domain events go to; unset on the local stack, which has an in-process bus. */
 export const EventsEnvSchema = z.object({ EVENT_BUS_NAME: z.string().min(1).optional() });
 

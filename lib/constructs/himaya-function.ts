@@ -59,7 +59,10 @@ const TABLE_KEY_ACTIONS: Record<TableAccess, string[]> = {
   SEAL: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
 };
 
-/** A function of the route table, or the audit sealer (fed by the AuditLog stream, not by a route). */
+/**
+ * A function of the route table, the audit sealer (fed by the AuditLog stream, not by a route), or the
+ * log of the gateway's own refusals (fed by the API access log): lib/function-bundles.ts lists them.
+ */
 export type HimayaFunctionName = LambdaFunctionName;
 
 /**

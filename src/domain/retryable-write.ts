@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { canonicalJson } from './audit/canonical';
 import { DuplicateRequestError, RequestKeyReusedError } from './errors';
 
@@ -13,26 +13,42 @@ export interface RetryableWrite {
   digest?: string | undefined;
 }
 
-/** The write of a request; `idempotencyScope` names the client, the operation and the key. */
-export function retryableWrite(idempotencyScope: string | undefined, body: unknown): RetryableWrite {
+/**
+ * The secret that ids and digests are derived with (HMAC-SHA-256), one per deployment: without it no one
+ * can compute the id a client's key will give, nor confirm a guessed body against a stored digest.
+ */
+export type RequestIdKey = Uint8Array;
+
+/** The label the deployment's id key is derived over; a new version gives new ids. */
+export const REQUEST_ID_KEY_LABEL = 'himaya/ids/v1';
+
+const macOf = (key: RequestIdKey, purpose: string, text: string) =>
+  createHmac('sha256', key).update(`${purpose}\n${text}`).digest();
+
+/**
+ * The write of a request; `idempotencyScope` names the client, the operation, the normalised path and the
+ * key. Without a scope (no Idempotency-Key) the write is its own: a fresh id, nothing to settle.
+ */
+export function retryableWrite(
+  key: RequestIdKey,
+  idempotencyScope: string | undefined,
+  body: unknown,
+): RetryableWrite {
   if (!idempotencyScope) return { id: randomUUID() };
-  const digest = createHash('sha256')
-    .update(`${idempotencyScope}\n${canonicalJson(body ?? null)}`)
-    .digest();
-  return { id: idForRequest(idempotencyScope), digest: digest.toString('base64url') };
+  const digest = macOf(key, 'digest', `${idempotencyScope}\n${canonicalJson(body ?? null)}`);
+  return { id: idFor(key, idempotencyScope), digest: digest.toString('base64url') };
 }
 
 /**
- * The id of what a write creates. Under an idempotency key it is derived from the key, so a late retry
- * (after the idempotency record expired or was lost) hits the conditional write instead of duplicating.
+ * The id of what a write under an idempotency key creates, so that a late retry (after the idempotency
+ * record expired or was lost) hits the conditional write instead of duplicating.
  */
-export function idForRequest(idempotencyScope: string | undefined): string {
-  if (!idempotencyScope) return randomUUID();
-  // A v4-shaped UUID from a hash: the version and variant bits set as RFC 9562 requires.
-  const digest = createHash('sha256').update(idempotencyScope).digest().subarray(0, 16);
-  digest[6] = ((digest[6] ?? 0) & 0x0f) | 0x40;
-  digest[8] = ((digest[8] ?? 0) & 0x3f) | 0x80;
-  const hex = digest.toString('hex');
+function idFor(key: RequestIdKey, idempotencyScope: string): string {
+  // A v4-shaped UUID from a MAC: the version and variant bits set as RFC 9562 requires.
+  const bytes = macOf(key, 'id', idempotencyScope).subarray(0, 16);
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 

@@ -1,4 +1,4 @@
-import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -20,7 +20,7 @@ import {
 import { RouteNotFoundError } from './errors';
 import { accessLog } from './middlewares/access-log';
 import { authorization } from './middlewares/authorization';
-import { idempotency } from './middlewares/idempotency';
+import { type IdempotencyOptions, idempotency } from './middlewares/idempotency';
 import { jsonBody } from './middlewares/json-body';
 import { problemJson } from './middlewares/problem-json';
 import { requestContext } from './middlewares/request-context';
@@ -36,8 +36,8 @@ export interface ApiHandlerOptions<F extends FunctionName> {
   operations: OperationHandlers<F>;
   /** Where the access log is written: every request to an authenticated route leaves one event. */
   audit?: AuditEventRecorder;
-  /** Where `Idempotency-Key` records are kept (a Powertools persistence layer). */
-  idempotencyStore?: BasePersistenceLayer;
+  /** `Idempotency-Key`: where its records are kept, the key ids are derived with, who may see a case. */
+  idempotency?: IdempotencyOptions;
   /**
    * Where the per-request metrics go. Default: namespace `Himaya`, service `POWERTOOLS_SERVICE_NAME` (or
    * `himaya-<fn>`); `POWERTOOLS_METRICS_DISABLED=true` (tests, local stack) emits nothing.
@@ -66,7 +66,7 @@ function runOperation(operations: Record<string, Operation | undefined>) {
       requestId: event.requestContext.requestId,
       sourceIp: event.requestContext.identity?.sourceIp ?? 'unknown',
       audit: state.trail,
-      idempotencyScope: state.idempotencyScope,
+      write: state.write ?? { id: randomUUID() },
     } as ApiRequest);
     return toResult(response);
   };
@@ -95,7 +95,7 @@ export function apiHandler<F extends FunctionName>(options: ApiHandlerOptions<F>
     authorization(),
     jsonBody(),
     requestValidation(),
-    ...(options.idempotencyStore ? [idempotency({ store: options.idempotencyStore, fn, logger })] : []),
+    ...(options.idempotency ? [idempotency({ ...options.idempotency, fn, logger })] : []),
   ];
   return (
     middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, ApiContext>()

@@ -3,6 +3,7 @@ import type * as z from 'zod';
 import type { ZodType } from 'zod';
 import type { AuditTrail } from '../domain/audit/trail';
 import type { Purpose } from '../domain/purpose';
+import type { RetryableWrite } from '../domain/retryable-write';
 import type { AuthContext, RequestIdentity } from './request-identity';
 import type { RequestTrail } from './request-trail';
 import type { FunctionName, RouteSpec, routes } from './routes';
@@ -30,8 +31,8 @@ export interface ApiRequest<R extends RouteSpec = RouteSpec> {
   sourceIp: string;
   /** The access-log event of this request (see AuditTrail). */
   audit: AuditTrail;
-  /** `Idempotency-Key`, scoped to the client and operation, on routes that accept it. */
-  idempotencyScope: string | undefined;
+  /** The id a create takes and the digest of its request, derived from `Idempotency-Key` if sent. */
+  write: RetryableWrite;
 }
 
 export interface ApiResponse {
@@ -56,7 +57,8 @@ export interface RequestState {
   trail?: RequestTrail;
   auth: AuthContext | null;
   purpose: Purpose | undefined;
-  idempotencyScope: string | undefined;
+  /** Derived from `Idempotency-Key` by `idempotency`, on routes that accept it. */
+  write?: RetryableWrite;
   params: unknown;
   query: unknown;
   body: unknown;

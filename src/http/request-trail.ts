@@ -2,6 +2,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { type AuditEvent, newEventId } from '../domain/audit/event';
 import type { AuditTrail, TrailDetails } from '../domain/audit/trail';
 import type { RequestIdentity } from './request-identity';
+import { normalisePath } from './resource-path';
 import type { RouteSpec } from './routes';
 
 export interface RequestTrail extends AuditTrail {
@@ -25,6 +26,8 @@ export function requestTrail(
   let replayed = false;
   let concerned: TrailDetails = {};
 
+  // One resource however its path was spelled (`/v1/cases/%31…` is `/v1/cases/1…`).
+  const path = normalisePath(event.path);
   const eventOf = (outcome: number, explicit: TrailDetails = {}): AuditEvent => {
     const details = { ...concerned, ...explicit };
     const now = clock();
@@ -38,9 +41,7 @@ export function requestTrail(
       // A create names what it created: `/v1/cases` + `/<new id>`.
       resource: (
         details.resource ??
-        (details.caseId && !event.path.includes(details.caseId)
-          ? `${event.path}/${details.caseId}`
-          : event.path)
+        (details.caseId && !path.includes(details.caseId) ? `${path}/${details.caseId}` : path)
       ).slice(0, MAX_RESOURCE_LENGTH),
       outcome,
       requestId: event.requestContext.requestId,

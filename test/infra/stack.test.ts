@@ -18,7 +18,7 @@ const NAG_PACKS = [AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks];
 
 const BOTH_PACKS = ['HIPAA.Security', 'NIST.800.53.R5'];
 /** How many findings the stack acknowledges across the three packs; raise it only with a reason. */
-const ACKNOWLEDGEMENT_COUNT = 59;
+const ACKNOWLEDGEMENT_COUNT = 63;
 
 /** The sealer's acknowledged findings (lib/constructs/audit-sealer.ts). */
 const SEALER_ACKNOWLEDGEMENTS = [
@@ -34,6 +34,13 @@ const SEALER_ACKNOWLEDGEMENTS = [
     `Sealer/Archive ${pack}-S3BucketReplicationEnabled`,
     `Sealer/Function ${pack}-LambdaInsideVPC`,
   ]),
+];
+
+/** The gateway-refusal log's acknowledged findings (lib/constructs/gateway-refusal-log.ts). */
+const REFUSAL_LOG_ACKNOWLEDGEMENTS = [
+  'GatewayRefusals/Function/TracingPolicy AwsSolutions-IAM5[Resource::*]',
+  'GatewayRefusals/DeadLetters AwsSolutions-SQS3',
+  ...BOTH_PACKS.map((pack) => `GatewayRefusals/Function ${pack}-LambdaInsideVPC`),
 ];
 
 let template: Template;
@@ -428,8 +435,8 @@ describe('HimayaStack keys', () => {
 });
 
 describe('HimayaStack functions', () => {
-  it('has one Node.js 24 ARM64 function per function name and the sealer, traced, with an explicit log group', () => {
-    template.resourceCountIs('AWS::Lambda::Function', FUNCTION_NAMES.length + 1);
+  it('has one Node.js 24 ARM64 function per function name, the sealer and the refusal log, traced, with an explicit log group', () => {
+    template.resourceCountIs('AWS::Lambda::Function', FUNCTION_NAMES.length + 2);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
@@ -687,6 +694,36 @@ describe('HimayaStack audit sealer', () => {
   });
 });
 
+describe('HimayaStack gateway refusals', () => {
+  it('feeds the access-log lines of requests the gateway answered itself to the refusal-log function', () => {
+    template.hasResourceProperties('AWS::Logs::SubscriptionFilter', {
+      FilterPattern: '{ $.integrationStatus = "-" && $.status = "4*" && $.errorType != "WAF_FILTERED" }',
+      DestinationArn: { 'Fn::GetAtt': [functionId('gateway-refusals'), 'Arn'] },
+    });
+    const [stage] = logicalIdsOf('AWS::ApiGateway::Stage');
+    const format = String(
+      (propertiesOf(stage as string).AccessLogSetting as { Format: string } | undefined)?.Format,
+    );
+    for (const field of ['requestTimeEpoch', 'path', 'stage', 'integrationStatus', 'errorType', 'clientId']) {
+      expect(format).toContain(`"${field}":`);
+    }
+  });
+
+  it('lets the refusal-log function only append audit events, one or two at a time, failures kept', () => {
+    const actions = statementsOf('gateway-refusals').flatMap(actionsOf);
+    expect(actions.filter((action) => /^dynamodb:/.test(action)).sort()).toEqual([
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:PutItem',
+    ]);
+    expect(propertiesOf(functionId('gateway-refusals'))).toMatchObject({
+      ReservedConcurrentExecutions: 2,
+      DeadLetterConfig: {
+        TargetArn: { 'Fn::GetAtt': [expect.stringMatching(/^GatewayRefusalsDeadLetters/), 'Arn'] },
+      },
+    });
+  });
+});
+
 describe('HimayaStack route table, OpenAPI and IAM', () => {
   it('serves exactly the operations of the route table and of the OpenAPI document', () => {
     const paths = resourcePaths();
@@ -906,6 +943,7 @@ describe('HimayaStack cdk-nag (AwsSolutions, HIPAA Security, NIST 800-53 R5)', (
           `${fn.charAt(0).toUpperCase()}${fn.slice(1)}Function/TracingPolicy AwsSolutions-IAM5[Resource::*]`,
       ),
       ...SEALER_ACKNOWLEDGEMENTS,
+      ...REFUSAL_LOG_ACKNOWLEDGEMENTS,
       // Not in a VPC: every function; no dead-letter queue: every function API Gateway invokes.
       ...FUNCTION_NAMES.flatMap((fn) =>
         BOTH_PACKS.flatMap((pack) => [

@@ -39,6 +39,7 @@ const EVENT_FIELDS = [
   'outcome',
   'requestId',
   'sourceIp',
+  'disposition',
   'leafIndex',
 ] as const;
 
@@ -63,6 +64,8 @@ export interface AuditStore {
    * `WriteOutcomeUnknownError` if it may have been written without DynamoDB saying so.
    */
   record(event: AuditEvent): Promise<void>;
+  /** As `record`, for an event that may be delivered again: one already written under its id is kept. */
+  recordOnce(event: AuditEvent): Promise<void>;
   /** The Put of an event, for a transaction that also writes the data it records. */
   putItem(event: AuditEvent): {
     Put: { TableName: string; Item: Record<string, unknown>; ConditionExpression: string };
@@ -82,6 +85,17 @@ export function dynamoDbAuditStore(client: DynamoDBDocumentClient, tableName: st
     putItem,
     async record(event) {
       await failClosed(() => writeOrUnknown(() => client.send(new PutCommand(putItem(event).Put))));
+    },
+
+    async recordOnce(event) {
+      await failClosed(() =>
+        writeOrUnknown(() =>
+          client.send(new PutCommand(putItem(event).Put)).catch((error: unknown) => {
+            if ((error as Error)?.name === 'ConditionalCheckFailedException') return undefined;
+            throw error;
+          }),
+        ),
+      );
     },
 
     /** Oldest first, as a log is read. A cursor that does not belong to this listing is refused. */

@@ -3,8 +3,8 @@ import * as z from 'zod';
 
 /**
  * One access-log event: who (agency, client, officer), did what (action) to what (resource), why
- * (purpose) under which grants, with what outcome (HTTP status), when, from where. Written for every request that reaches
- * a function, allowed or denied. Holds no case content.
+ * (purpose) under which grants, with what outcome (HTTP status), when, from where. Written for every request that
+ * reaches a function, allowed or denied, and for every request the gateway refuses itself. Holds no case content.
  */
 export const AuditEventSchema = z
   .strictObject({
@@ -30,7 +30,8 @@ export const AuditEventSchema = z
      * `committed`: written in the same transaction as the data it records, before the answer was sent;
      * `outcome` is the status the request was to be answered with (if the answer differed, another event
      * of the same request records it). `replayed`: a retry answered with what an earlier request under
-     * its Idempotency-Key stored; nothing was written. Absent: `outcome` is the answer sent.
+     * its Idempotency-Key stored (or refused, its caller no longer allowed to see it); nothing was
+     * written. Absent: `outcome` is the answer sent.
      */
     disposition: z.enum(['committed', 'replayed']).optional(),
     /** Set by the sealer once the event is a leaf of the Merkle tree. */

@@ -28,3 +28,14 @@ export async function loadOwnedCase(
   }
   return found;
 }
+
+/** Whether an agency may see a case now (it owns it or holds a live grant). */
+export async function isCaseVisible(
+  store: Pick<CaseStore, 'get'>,
+  agency: string,
+  caseId: string,
+  now: Date,
+): Promise<boolean> {
+  const found = await store.get(caseId);
+  return found !== undefined && accessFor(agency, found.record.meta.ownerAgency, found.grants, now) !== null;
+}

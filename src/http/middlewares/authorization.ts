@@ -9,7 +9,7 @@ import type { ApiMiddleware } from './types';
  */
 export function authorization(): ApiMiddleware {
   return {
-    before: ({ event, context }) => {
+    before: ({ context }) => {
       const state = stateOf(context);
       const { route, identity } = state;
       state.auth = route.scope === null ? null : authorize(identity, route.scope);
@@ -20,10 +20,6 @@ export function authorization(): ApiMiddleware {
         ]);
       }
       state.purpose = requiredPurpose(identity, route);
-      if (key?.value && state.auth) {
-        // Scoped to the client and the operation on this path: another client's key never collides.
-        state.idempotencyScope = `${state.auth.clientId} ${route.operationId} ${event.path} ${key.value}`;
-      }
     },
   };
 }

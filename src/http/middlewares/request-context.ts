@@ -22,7 +22,6 @@ export function requestContext(options: {
         identity: identify(event, options.directory),
         auth: null,
         purpose: undefined,
-        idempotencyScope: undefined,
         params: undefined,
         query: undefined,
         body: undefined,

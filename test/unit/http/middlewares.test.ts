@@ -1,10 +1,16 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
+import { canonicalJson } from '../../../src/domain/audit/canonical';
 import type { AuditEvent } from '../../../src/domain/audit/event';
 import type { Directory } from '../../../src/domain/directory';
-import { DependencyUnavailableError, RequestKeyReusedError } from '../../../src/domain/errors';
+import {
+  CaseNotFoundError,
+  DependencyUnavailableError,
+  RequestKeyReusedError,
+} from '../../../src/domain/errors';
 import type { ApiContext } from '../../../src/http/api-request';
 import {
   ForbiddenError,
@@ -99,7 +105,7 @@ describe('requestContext', () => {
 });
 
 describe('authorization', () => {
-  it('gives the operation the caller and the scoped idempotency key', async () => {
+  it('gives the operation the caller', async () => {
     const request = await runBefores(noteEvent(), context(), authorization());
 
     expect(request.context.api?.auth).toEqual({
@@ -108,9 +114,6 @@ describe('authorization', () => {
       scopes: ['cases.read', 'cases.write'],
       user: 'officer.ahmed',
     });
-    expect(request.context.api?.idempotencyScope).toBe(
-      'police addNote /v1/cases/0b8f4c3e-6d2a-4f51-9c7e-2a1d5b9e8f10/notes note-2026-11-30-0001',
-    );
   });
 
   it.each([
@@ -297,12 +300,13 @@ describe('problemJson', () => {
 });
 
 describe('idempotency', () => {
-  const chainFor = (store: MemoryIdempotencyStore) => [
+  const ID_KEY = new Uint8Array(32).fill(3);
+  const chainFor = (store: MemoryIdempotencyStore, caseVisible = async () => true) => [
     context(),
     authorization(),
     jsonBody(),
     requestValidation(),
-    idempotency({ store, fn: 'cases', logger: createLogger('test') }),
+    idempotency({ store, idKey: async () => ID_KEY, caseVisible, fn: 'cases', logger: createLogger('test') }),
   ];
   const created: APIGatewayProxyResult = {
     statusCode: 201,
@@ -343,6 +347,44 @@ describe('idempotency', () => {
     await expect(runBefores(other, ...chainFor(store))).rejects.toBeInstanceOf(RequestKeyReusedError);
     await expect(runBefores(noteEvent(), ...chainFor(running))).rejects.toBeInstanceOf(
       IdempotencyInProgressError,
+    );
+  });
+
+  it('keeps only keyed digests: no plain hash of the body, the key or the path', async () => {
+    const store = new MemoryIdempotencyStore();
+    const first = await firstRequest(store);
+    const event = noteEvent();
+    const body = JSON.parse(event.body ?? '{}') as { text: string };
+    const hashes = [event.body ?? '', canonicalJson(body), body.text].flatMap((text) =>
+      ['md5', 'sha256'].flatMap((hash) => {
+        const digest = createHash(hash).update(text).digest();
+        return [digest.toString('hex'), digest.toString('base64'), digest.toString('base64url')];
+      }),
+    );
+
+    const stored = JSON.stringify([...store.records.values()]);
+
+    for (const hash of hashes) expect(stored).not.toContain(hash);
+    expect(stored).not.toContain('note-2026-11-30-0001');
+    expect(first.context.api?.write?.digest).toBeDefined();
+  });
+
+  it('takes a percent-encoded path for the same resource as the plain one', async () => {
+    const plain = await runBefores(noteEvent(), ...chainFor(new MemoryIdempotencyStore()));
+    const encoded = await runBefores(
+      noteEvent((e) => (e.path = e.path.replace('/0b8f', '/%30b8%66'))),
+      ...chainFor(new MemoryIdempotencyStore()),
+    );
+
+    expect(encoded.context.api?.write).toEqual(plain.context.api?.write);
+  });
+
+  it('answers a retry 404 once the caller can no longer see the case, as for a case that does not exist', async () => {
+    const store = new MemoryIdempotencyStore();
+    await firstRequest(store);
+
+    await expect(runBefores(noteEvent(), ...chainFor(store, async () => false))).rejects.toBeInstanceOf(
+      CaseNotFoundError,
     );
   });
 

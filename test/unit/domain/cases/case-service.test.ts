@@ -17,7 +17,6 @@ import {
   type StoredGrant,
 } from '../../../../src/domain/cases/ports';
 import {
-  CaseIdSchema,
   CreateCaseBodySchema,
   NoteBodySchema,
   UpdateCaseBodySchema,
@@ -32,11 +31,12 @@ import {
   RuleViolationError,
   VersionRequiredError,
 } from '../../../../src/domain/errors';
-import { idForRequest, retryableWrite } from '../../../../src/domain/retryable-write';
+import { retryableWrite } from '../../../../src/domain/retryable-write';
 import { MemoryTrail } from '../../../support/fakes/audit-trail';
 import { ContextCipher, MemoryCaseStore } from '../../../support/fakes/cases';
 
 const NOW = new Date('2026-12-01T10:00:00.000Z');
+const ID_KEY = new Uint8Array(32).fill(7);
 const LATER = new Date('2026-12-01T10:05:00.000Z');
 const CASE_ID = '2b7e1516-28ae-4d2a-abf7-158809cf4f3c';
 const MISSING_ID = '9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d';
@@ -491,35 +491,12 @@ describe('etagOf', () => {
   });
 });
 
-describe('idForRequest', () => {
-  it('gives a fresh v4 UUID to each write made without an idempotency key', () => {
-    const first = idForRequest(undefined);
-    const second = idForRequest('');
-
-    expect(CaseIdSchema.safeParse(first).success).toBe(true);
-    expect(CaseIdSchema.safeParse(second).success).toBe(true);
-    expect(first).not.toBe(second);
-  });
-
-  it('derives the same v4 UUID from the same key, and different ones from different keys', () => {
-    fc.assert(
-      fc.property(fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), (a, b) => {
-        const id = idForRequest(a);
-
-        expect(CaseIdSchema.safeParse(id).success).toBe(true);
-        expect(idForRequest(a)).toBe(id);
-        if (a !== b) expect(idForRequest(b)).not.toBe(id);
-      }),
-    );
-  });
-});
-
 describe('a retry of a create whose first answer was lost', () => {
   const scope = 'cfpc createCase /v1/cases report-2026-0001';
 
   it('answers the case the first attempt stored, says so in the trail, and writes nothing', async () => {
     const { deps, store } = setup();
-    const write = retryableWrite(scope, createBody);
+    const write = retryableWrite(ID_KEY, scope, createBody);
     const first = await createCase(deps, cfpc, createBody, new MemoryTrail(), write);
     const trail = new MemoryTrail();
 
@@ -533,13 +510,13 @@ describe('a retry of a create whose first answer was lost', () => {
 
   it('refuses another body under the same key, and a key whose case has no digest of its request', async () => {
     const { deps } = setup();
-    await createCase(deps, cfpc, createBody, new MemoryTrail(), retryableWrite(scope, createBody));
+    await createCase(deps, cfpc, createBody, new MemoryTrail(), retryableWrite(ID_KEY, scope, createBody));
     const other = { ...createBody, urgency: 'low' as const };
     const legacy = setup();
     await createCase(legacy.deps, cfpc, createBody, new MemoryTrail(), { id: CASE_ID });
 
     await expect(
-      createCase(deps, cfpc, other, new MemoryTrail(), retryableWrite(scope, other)),
+      createCase(deps, cfpc, other, new MemoryTrail(), retryableWrite(ID_KEY, scope, other)),
     ).rejects.toBeInstanceOf(RequestKeyReusedError);
     await expect(
       createCase(legacy.deps, cfpc, createBody, new MemoryTrail(), { id: CASE_ID, digest: 'x' }),
@@ -549,7 +526,7 @@ describe('a retry of a create whose first answer was lost', () => {
   it('answers the note the first attempt stored, with the text the retry carries', async () => {
     const { deps } = await withCase();
     const body = { kind: 'update' as const, text: 'Home visit done' };
-    const write = retryableWrite(`cfpc addNote /v1/cases/${CASE_ID}/notes n-1`, body);
+    const write = retryableWrite(ID_KEY, `cfpc addNote /v1/cases/${CASE_ID}/notes n-1`, body);
     const first = await addNote(deps, cfpc, CASE_ID, body, new MemoryTrail(), write);
     const trail = new MemoryTrail();
 
