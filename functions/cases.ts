@@ -3,7 +3,7 @@ import { dynamoDbAuditStore } from '../src/adapters/dynamodb/audit-store';
 import { dynamoDbCaseStore } from '../src/adapters/dynamodb/case-store';
 import { dynamoDbIdempotencyStore } from '../src/adapters/dynamodb/idempotency-store';
 import { encryptionSdkCipher } from '../src/adapters/section-cipher';
-import { BaseEnvSchema, readEnv, TablesEnvSchema } from '../src/config';
+import { BaseEnvSchema, KeyStoreEnvSchema, readEnv, TablesEnvSchema } from '../src/config';
 import {
   addNote,
   type CaseServiceDeps,
@@ -16,14 +16,19 @@ import { retryableWrite } from '../src/domain/retryable-write';
 import { apiHandler } from '../src/http/api-handler';
 import { createLogger } from '../src/observability/logger';
 
-const env = readEnv(BaseEnvSchema.extend(TablesEnvSchema.shape));
+const env = readEnv(BaseEnvSchema.extend(TablesEnvSchema.shape).extend(KeyStoreEnvSchema.shape));
 const logger = createLogger('cases');
 const dynamodb = dynamoDbClient(env);
 const documents = documentClient(dynamodb);
 const audit = dynamoDbAuditStore(documents, env.AUDIT_TABLE);
 const deps: CaseServiceDeps = {
   store: dynamoDbCaseStore(documents, env.CASES_TABLE, audit),
-  cipher: encryptionSdkCipher(kmsClient(env), env.AGENCY_DIRECTORY),
+  cipher: encryptionSdkCipher({
+    kms: kmsClient(env),
+    directory: env.AGENCY_DIRECTORY,
+    keyStore: { dynamodb, table: env.KEY_STORE_TABLE },
+    cacheTtlSeconds: env.BRANCH_KEY_CACHE_TTL_SECONDS,
+  }),
   clock: () => new Date(),
 };
 
@@ -49,8 +54,8 @@ export const handler = apiHandler({
         body: await deps.store.listVisibleTo(auth.agency, filter, limit, cursor, deps.clock()),
       };
     },
-    getCase: async ({ auth, params }) => {
-      const view = await readCase(deps, auth, params.caseId);
+    getCase: async ({ auth, params, audit: trail }) => {
+      const view = await readCase(deps, auth, params.caseId, trail);
       return { status: 200, body: view, headers: { ETag: etagOf(view.version) } };
     },
     updateCase: async ({ auth, params, body, headers, audit: trail }) => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { KEY_STORE_NAME } from '../src/adapters/table-definitions';
 import { type Directory, DirectorySchema } from '../src/domain/directory';
 import { FUNCTION_NAMES, type FunctionName } from '../src/http/routes';
 import { HimayaApi } from './constructs/api';
@@ -23,9 +24,13 @@ export interface StackResources {
   events: HimayaEvents;
 }
 
-/** The Encryption SDK's KMS calls for case sections; the context pins them to this application. */
-const SECTION_KEY_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'];
-const SECTION_CONTEXT = { StringEquals: { 'kms:EncryptionContext:app': 'himaya' } };
+/**
+ * The Encryption SDK's KMS calls for case sections: unwrapping the agency's branch key from the key store
+ * (once per cache TTL), and decrypting a section the first version wrote under the agency key itself. Each
+ * context pins the call to this application; no function creates or rotates a branch key.
+ */
+const BRANCH_KEY_CONTEXT = { StringEquals: { 'kms:EncryptionContext:tablename': KEY_STORE_NAME } };
+const LEGACY_SECTION_CONTEXT = { StringEquals: { 'kms:EncryptionContext:app': 'himaya' } };
 
 /** Request functions append audit events (`pk = EVENT#<id>`) only: tree state is the sealer's alone. */
 const AUDIT_EVENTS = { partitionKeys: ['EVENT#*'] };
@@ -42,13 +47,15 @@ export const FUNCTION_GRANTS: Record<FunctionName, (fn: HimayaFunction, resource
     directory: (fn, { data }) => {
       fn.bindTable(data.tables.AuditLog, 'APPEND', AUDIT_EVENTS);
     },
-    // Cases and their audit events (one transaction), idempotent writes, sections under the agency keys,
+    // Cases and their audit events (one transaction), idempotent writes, sections under the agency branch keys,
     // blind indexes for matching. It may add audit events, never change one.
     cases: (fn, { data, keys }) => {
       fn.bindTable(data.tables.Cases, 'RW')
         .bindTable(data.tables.AuditLog, 'APPEND', AUDIT_EVENTS)
         .bindTable(data.tables.Idempotency, 'RW')
-        .useKeys([...keys.agencyKeys.values()], SECTION_KEY_ACTIONS, SECTION_CONTEXT)
+        .bindTable(data.tables.BranchKeys, 'RO')
+        .useKeys([...keys.agencyKeys.values()], ['kms:Decrypt'], BRANCH_KEY_CONTEXT)
+        .useKeys([...keys.agencyKeys.values()], ['kms:Decrypt'], LEGACY_SECTION_CONTEXT)
         .useKeys([keys.hmacKey], ['kms:GenerateMac']);
     },
     // Shares, requests, decisions, emergency access: grants, listings, requests, reviews and the event outbox
@@ -196,6 +203,7 @@ export class HimayaStack extends Stack {
       CASES_TABLE: this.data.tables.Cases.tableName,
       AUDIT_TABLE: this.data.tables.AuditLog.tableName,
       IDEMPOTENCY_TABLE: this.data.tables.Idempotency.tableName,
+      KEY_STORE_TABLE: this.data.tables.BranchKeys.tableName,
       SIGNING_KEY_ARN: this.keys.signingKey.keyArn,
       HMAC_KEY_ARN: this.keys.hmacKey.keyArn,
     };

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { type AuditEvent, newEventId } from '../domain/audit/event';
-import type { AuditTrail } from '../domain/audit/trail';
+import type { AuditEventRecorder, AuditTrail } from '../domain/audit/trail';
+import { DependencyUnavailableError, DomainError, WriteOutcomeUnknownError } from '../domain/errors';
 import type { RequestIdentity } from './request-identity';
 import type { RouteSpec } from './routes';
 
@@ -20,6 +21,7 @@ export function requestTrail(
   event: APIGatewayProxyEvent,
   identity: RequestIdentity,
   clock: () => Date,
+  recorder?: AuditEventRecorder,
 ): RequestTrail {
   let recorded: AuditEvent | undefined;
   let replayed = false;
@@ -62,6 +64,19 @@ export function requestTrail(
     },
     replayed() {
       replayed = true;
+    },
+    async recordAhead(outcome) {
+      const entry = eventOf(outcome);
+      try {
+        if (!recorder) throw new DependencyUnavailableError();
+        await recorder.record(entry);
+      } catch (error) {
+        // A read's event that may have landed is not the read's answer: the caller gets 503, recorded too.
+        if (error instanceof WriteOutcomeUnknownError || !(error instanceof DomainError))
+          throw new DependencyUnavailableError(error);
+        throw error;
+      }
+      recorded = entry;
     },
     answerEvent(status) {
       if (recorded?.outcome === status) return undefined;

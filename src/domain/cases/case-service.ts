@@ -59,7 +59,7 @@ async function encryptSections(
 
 async function decryptSections(cipher: SectionCipher, record: StoredCase, visible: ReadonlySet<SectionName>) {
   const names = SECTION_NAMES.filter((name) => visible.has(name) && record.sections[name] !== undefined);
-  // In parallel: each section is one KMS Decrypt.
+  // In parallel: each section is its own message (and, written by the first version, one KMS Decrypt).
   const plaintexts = await Promise.all(
     names.map((section) =>
       cipher.decrypt(
@@ -156,13 +156,35 @@ async function createdEarlier(
   return stored.meta;
 }
 
-export async function readCase(deps: CaseServiceDeps, caller: Caller, caseId: string): Promise<CaseView> {
+/**
+ * The read's audit event is written while the sections and notes are decrypted, and nothing is returned
+ * until all of them have ended: if the event cannot be written, or a decrypt fails, the read fails.
+ */
+export async function readCase(
+  deps: CaseServiceDeps,
+  caller: Caller,
+  caseId: string,
+  trail: AuditTrail,
+): Promise<CaseView> {
   const { record, notes, access } = await loadVisible(deps, caller, caseId);
-  const [sections, noteViews] = await Promise.all([
+  const [sections, noteViews] = await allSettled([
     decryptSections(deps.cipher, record, access.sections),
     decryptNotes(deps.cipher, record, notes, access, caller.agency),
-  ]);
+    trail.recordAhead(200),
+  ] as const);
   return { ...record.meta, sections, notes: noteViews };
+}
+
+/** Like `Promise.all`, but waits for every promise to end before it fails with the first failure. */
+async function allSettled<T extends readonly unknown[]>(
+  promises: T,
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as {
+    -readonly [K in keyof T]: Awaited<T[K]>;
+  };
 }
 
 /** `If-Match: "3"` (or weak `W/"3"`) → 3. Anything else can never match. */

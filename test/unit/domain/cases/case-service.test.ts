@@ -178,7 +178,7 @@ describe('readCase', () => {
       id: 'n-1',
     });
 
-    const view = await readCase(deps, cfpc, CASE_ID);
+    const view = await readCase(deps, cfpc, CASE_ID, new MemoryTrail());
 
     expect(view.sections).toEqual(createBody.sections);
     expect(view.notes.map((n) => [n.agency, n.text])).toEqual([['police', 'بلاغ مستلم']]);
@@ -192,7 +192,7 @@ describe('readCase', () => {
       grantTo('health', { sections: ['assessment'] }),
     );
 
-    const view = await readCase(deps, police, CASE_ID);
+    const view = await readCase(deps, police, CASE_ID, new MemoryTrail());
 
     expect(Object.keys(view.sections)).toEqual(['report']);
     expect(view.sections.report?.narrative).toBe(NARRATIVE);
@@ -205,7 +205,7 @@ describe('readCase', () => {
     await addNote(deps, cfpc, CASE_ID, note('internal'), new MemoryTrail(), { id: 'n-1' });
     await addNote(deps, police, CASE_ID, note('patrol sent'), new MemoryTrail(), { id: 'n-2' });
 
-    const view = await readCase(deps, police, CASE_ID);
+    const view = await readCase(deps, police, CASE_ID, new MemoryTrail());
 
     expect(view.notes.map((n) => n.text)).toEqual(['patrol sent']);
   });
@@ -213,10 +213,29 @@ describe('readCase', () => {
   it('answers a missing case and a case the caller may not see alike, decrypting nothing', async () => {
     const { deps, cipher } = await withCase(grantTo('police', { revokedAt: NOW.toISOString() }));
 
-    await expect(readCase(deps, cfpc, MISSING_ID)).rejects.toBeInstanceOf(CaseNotFoundError);
-    await expect(readCase(deps, health, CASE_ID)).rejects.toBeInstanceOf(CaseNotFoundError);
-    await expect(readCase(deps, police, CASE_ID)).rejects.toBeInstanceOf(CaseNotFoundError);
+    await expect(readCase(deps, cfpc, MISSING_ID, new MemoryTrail())).rejects.toBeInstanceOf(
+      CaseNotFoundError,
+    );
+    await expect(readCase(deps, health, CASE_ID, new MemoryTrail())).rejects.toBeInstanceOf(
+      CaseNotFoundError,
+    );
+    await expect(readCase(deps, police, CASE_ID, new MemoryTrail())).rejects.toBeInstanceOf(
+      CaseNotFoundError,
+    );
     expect(cipher.decrypted).toEqual([]);
+  });
+
+  it('records the read’s event and returns nothing when that event cannot be written', async () => {
+    const { deps } = await withCase();
+    const trail = new MemoryTrail();
+    const refusing = Object.assign(new MemoryTrail(), {
+      recordAhead: () => Promise.reject(new DependencyUnavailableError()),
+    });
+
+    await readCase(deps, cfpc, CASE_ID, trail);
+
+    expect(trail.recordedEvents.map((event) => event.outcome)).toEqual([200]);
+    await expect(readCase(deps, cfpc, CASE_ID, refusing)).rejects.toBeInstanceOf(DependencyUnavailableError);
   });
 
   it('refuses a section ciphertext moved to another section’s place', async () => {
@@ -224,7 +243,9 @@ describe('readCase', () => {
     const sections = store.entries.get(CASE_ID)?.record.sections ?? {};
     [sections.identity, sections.report] = [sections.report, sections.identity];
 
-    await expect(readCase(deps, cfpc, CASE_ID)).rejects.toBeInstanceOf(SectionIntegrityError);
+    await expect(readCase(deps, cfpc, CASE_ID, new MemoryTrail())).rejects.toBeInstanceOf(
+      SectionIntegrityError,
+    );
   });
 });
 
@@ -247,7 +268,7 @@ describe('updateCase', () => {
       }),
       trail,
     );
-    const view = await readCase(deps, cfpc, CASE_ID);
+    const view = await readCase(deps, cfpc, CASE_ID, new MemoryTrail());
 
     expect(meta).toMatchObject({
       version: 2,
