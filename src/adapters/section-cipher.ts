@@ -61,9 +61,21 @@ function keyringsOf(keys: SectionKeys, agency: Agency & { keyArn: string }) {
   };
 }
 
-export function encryptionSdkCipher(keys: SectionKeys): SectionCipher {
+/** The section cipher, and what the re-encryption job needs of it. */
+export interface EncryptionSdkCipher extends SectionCipher {
+  /**
+   * A message the first version wrote (under the agency's KMS key directly) encrypted again under the
+   * agency's branch key, with the same context; undefined for a message already under a branch key.
+   */
+  reencryptFirstVersion(context: SectionContext, ciphertext: Uint8Array): Promise<Uint8Array | undefined>;
+}
+
+/** The provider id of the EDKs that the KMS keyring (the first version) wrote. */
+const KMS_KEYRING_PROVIDER = 'aws-kms';
+
+export function encryptionSdkCipher(keys: SectionKeys): EncryptionSdkCipher {
   // One data key per message: a message with more was not written by us.
-  const { encrypt, decrypt } = buildClient({
+  const client = buildClient({
     commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT,
     maxEncryptedDataKeys: 1,
   });
@@ -78,40 +90,58 @@ export function encryptionSdkCipher(keys: SectionKeys): SectionCipher {
     return keyring;
   };
 
-  return {
-    async encrypt(context, plaintext) {
-      try {
-        const { result } = await encrypt(keyringOf(context.ownerAgency, 'encrypt'), plaintext, {
-          encryptionContext: encryptionContextOf(context),
-          suiteId: SUITE,
-        });
-        return result;
-      } catch (error) {
-        if (error instanceof DomainError) throw error;
-        throw new DependencyUnavailableError(error);
-      }
-    },
+  const encrypt = async (context: SectionContext, plaintext: Uint8Array) => {
+    try {
+      const { result } = await client.encrypt(keyringOf(context.ownerAgency, 'encrypt'), plaintext, {
+        encryptionContext: encryptionContextOf(context),
+        suiteId: SUITE,
+      });
+      return result;
+    } catch (error) {
+      if (error instanceof DomainError) throw error;
+      throw new DependencyUnavailableError(error);
+    }
+  };
+  const open = (context: SectionContext, ciphertext: Uint8Array) =>
+    openMessage(client.decrypt, keyringOf(context.ownerAgency, 'decrypt'), context, ciphertext);
 
-    async decrypt(context, ciphertext) {
-      let decrypted: Awaited<ReturnType<typeof decrypt>>;
-      try {
-        decrypted = await decrypt(keyringOf(context.ownerAgency, 'decrypt'), ciphertext);
-      } catch (error) {
-        if (error instanceof DomainError) throw error;
-        throw isIntegrityFailure(error)
-          ? new SectionIntegrityError(error)
-          : new DependencyUnavailableError(error);
-      }
-      // The SDK checks the message, not that it is the message we asked for: check every pair.
-      const expected = encryptionContextOf(context);
-      const actual = decrypted.messageHeader.encryptionContext;
-      for (const [key, value] of Object.entries(expected)) {
-        if (actual[key] !== value) throw new SectionIntegrityError();
-      }
-      if (decrypted.messageHeader.suiteId !== SUITE) throw new SectionIntegrityError();
-      return decrypted.plaintext;
+  return {
+    encrypt,
+    decrypt: async (context, ciphertext) => (await open(context, ciphertext)).plaintext,
+    async reencryptFirstVersion(context, ciphertext) {
+      const opened = await open(context, ciphertext);
+      const firstVersion = opened.messageHeader.encryptedDataKeys[0]?.providerId === KMS_KEYRING_PROVIDER;
+      return firstVersion ? encrypt(context, opened.plaintext) : undefined;
     },
   };
+}
+
+type Decrypt = ReturnType<typeof buildClient>['decrypt'];
+
+/** Decrypts, then checks that the message is the one asked for: every pair of its context, and the suite. */
+async function openMessage(
+  decrypt: Decrypt,
+  keyring: KeyringNode,
+  context: SectionContext,
+  ciphertext: Uint8Array,
+): Promise<Awaited<ReturnType<Decrypt>>> {
+  let decrypted: Awaited<ReturnType<Decrypt>>;
+  try {
+    decrypted = await decrypt(keyring, ciphertext);
+  } catch (error) {
+    if (error instanceof DomainError) throw error;
+    throw isIntegrityFailure(error)
+      ? new SectionIntegrityError(error)
+      : new DependencyUnavailableError(error);
+  }
+  // The SDK checks the message, not that it is the message we asked for: check every pair.
+  const expected = encryptionContextOf(context);
+  const actual = decrypted.messageHeader.encryptionContext;
+  for (const [key, value] of Object.entries(expected)) {
+    if (actual[key] !== value) throw new SectionIntegrityError();
+  }
+  if (decrypted.messageHeader.suiteId !== SUITE) throw new SectionIntegrityError();
+  return decrypted;
 }
 
 /**
