@@ -44,6 +44,8 @@ function targetOf(env: NodeJS.ProcessEnv, localFile: string): Target {
       region: env.AWS_REGION ?? 'me-central-1',
       keyStoreTable: env.KEY_STORE_TABLE,
       casesTable: env.CASES_TABLE,
+      ...(env.DYNAMODB_ENDPOINT ? { dynamodbEndpoint: env.DYNAMODB_ENDPOINT } : {}),
+      ...(env.KMS_ENDPOINT ? { kmsEndpoint: env.KMS_ENDPOINT } : {}),
     };
   }
   if (!existsSync(localFile))
