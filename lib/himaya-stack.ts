@@ -13,6 +13,7 @@ import { HimayaEvents } from './constructs/events';
 import { FailureQueue } from './constructs/failure-queue';
 import { HimayaFunction, PROJECT_ROOT } from './constructs/himaya-function';
 import { defaultDomainPrefix, type HimayaUserPool } from './constructs/identity';
+import { KeyOperators } from './constructs/key-operators';
 import { HimayaKeys } from './constructs/keys';
 import type { MtlsDomain } from './constructs/mtls-domain';
 import { HimayaObservability } from './constructs/observability';
@@ -153,6 +154,8 @@ export class HimayaStack extends Stack {
   /** Failed invocations of the scheduled deadline sweep. */
   readonly deadLetters: sqs.Queue;
   readonly observability: HimayaObservability;
+  /** The managed policies behind `npm run keys`, held by no one until an operator's role gets them. */
+  readonly keyOperators: KeyOperators;
 
   constructor(scope: Construct, id: string, props: HimayaStackProps = {}) {
     super(scope, id, {
@@ -163,6 +166,7 @@ export class HimayaStack extends Stack {
 
     this.keys = new HimayaKeys(this, 'Keys', { directory });
     this.data = new HimayaData(this, 'Data');
+    this.keyOperators = new KeyOperators(this, 'KeyOperators', { data: this.data, keys: this.keys });
     this.events = new HimayaEvents(this, 'Events');
     // The deadline sweep runs on a schedule (asynchronous invocations): one at a time, failures kept.
     this.deadLetters = new FailureQueue(this, 'DeadlinesDeadLetters', {
@@ -297,6 +301,23 @@ export class HimayaStack extends Stack {
     new CfnOutput(this, 'CheckpointBucket', {
       value: this.sealer.archive.bucketName,
       description: 'Write-once archive of signed audit checkpoints (Object Lock, compliance mode)',
+    });
+    new CfnOutput(this, 'KeyStoreTable', {
+      value: this.data.tables.BranchKeys.tableName,
+      description: 'Branch key store: KEY_STORE_TABLE for `npm run keys`',
+    });
+    new CfnOutput(this, 'CasesTable', {
+      value: this.data.tables.Cases.tableName,
+      description: 'CASES_TABLE for `npm run keys -- reencrypt`',
+    });
+    new CfnOutput(this, 'BranchKeyAdminPolicyArn', {
+      value: this.keyOperators.branchKeyAdmin.managedPolicyArn,
+      description: 'Attach to the operator role for `npm run keys -- create|rotate`',
+    });
+    new CfnOutput(this, 'SectionReencryptionPolicyArn', {
+      value: this.keyOperators.sectionReencryption.managedPolicyArn,
+      description:
+        'Attach to the operator role while `npm run keys -- reencrypt` runs (it decrypts sections)',
     });
     new CfnOutput(this, 'SigningKeyArn', {
       value: this.keys.signingKey.keyArn,
