@@ -552,8 +552,8 @@ describe('HimayaStack functions', () => {
     const policies = logicalIdsOf('AWS::IAM::ManagedPolicy', (policy) =>
       String(policy.Properties?.Description ?? '').includes('npm run keys'),
     ).map((id) => propertiesOf(id));
-    const admin = policies.find((policy) => String(policy.Description).includes('create|rotate'));
-    const statements = (admin?.PolicyDocument as { Statement: Statement[] }).Statement;
+    const admin = policies.find((policy) => String(policy.Description).includes('create|rotate')) ?? {};
+    const statements = (admin.PolicyDocument as { Statement: Statement[] }).Statement;
     const agencyKeyStatements = statements.filter((statement) =>
       actionsOf(statement).some((a) => a.startsWith('kms:Re')),
     );
@@ -567,7 +567,7 @@ describe('HimayaStack functions', () => {
       (statement) => actionsOf(statement).includes('kms:Decrypt') && statement.Condition === undefined,
     );
     expect(decrypting).toEqual([]);
-    expect(admin?.Roles ?? admin?.Users ?? admin?.Groups).toBeUndefined();
+    expect(admin.Roles ?? admin.Users ?? admin.Groups).toBeUndefined();
     expect(policies).toHaveLength(2);
   });
 
