@@ -66,7 +66,7 @@ export function requestTrail(
       replayed = true;
     },
     async recordAhead(outcome) {
-      const entry = eventOf(outcome);
+      const entry: AuditEvent = { ...eventOf(outcome), disposition: 'ahead' };
       try {
         if (!recorder) throw new DependencyUnavailableError();
         await recorder.record(entry);

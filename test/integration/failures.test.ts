@@ -544,6 +544,11 @@ describe('requests when KMS or DynamoDB fails', () => {
         Object.entries(replies).map(([name, reply]) => [name, sorted(outcomesOf(ledger, reply))]),
       );
       expect(outcomes).toEqual({ create: [503], read: [200, 503], update: [503], note: [503] });
+      const readEvents = ledger.events.filter((event) => event.requestId === replies.read.requestId);
+      expect(readEvents.map((event) => [event.outcome, event.disposition]).sort()).toEqual([
+        [200, 'ahead'],
+        [503, undefined],
+      ]);
       expectEveryWriteAudited(ledger);
     });
 
