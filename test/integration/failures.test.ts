@@ -588,27 +588,33 @@ describe('requests when KMS or DynamoDB fails', () => {
       for (const line of output.lines) expect(line).not.toMatch(/\sat\s.+:\d+/);
     });
 
-    it('answers 503 when KMS fails the Decrypt that unwraps the branch key for a create or a read', async () => {
-      // Prepare
-      const existing = await createdCase();
-      const newTag = nextTag();
+    it.each([
+      ['fails', faults.kmsInternal],
+      ['refuses a disabled key', faults.kmsKeyDisabled],
+    ] as const)(
+      'answers 503 when KMS %s at the Decrypt that unwraps the branch key for a create or a read',
+      async (_, fault) => {
+        // Prepare
+        const existing = await createdCase();
+        const newTag = nextTag();
 
-      // Act
-      await ttlPassed();
-      kms.failCall('TrentService.Decrypt', 0, faults.kmsInternal);
-      const create = await createCase(newTag);
-      kms.reset();
-      await ttlPassed();
-      kms.failCall('TrentService.Decrypt', 0, faults.kmsInternal);
-      const read = await readCase(existing.caseId);
+        // Act
+        await ttlPassed();
+        kms.failCall('TrentService.Decrypt', 0, fault);
+        const create = await createCase(newTag);
+        kms.reset();
+        await ttlPassed();
+        kms.failCall('TrentService.Decrypt', 0, fault);
+        const read = await readCase(existing.caseId);
 
-      // Assess
-      expectFailedClosed(create);
-      expectFailedClosed(read);
-      const ledger = await readLedger();
-      expect(ledger.cases.some((c) => c.tag === newTag)).toBe(false);
-      expect([outcomesOf(ledger, create), sorted(outcomesOf(ledger, read))]).toEqual([[503], [200, 503]]);
-      expectEveryWriteAudited(ledger);
-    });
+        // Assess
+        expectFailedClosed(create);
+        expectFailedClosed(read);
+        const ledger = await readLedger();
+        expect(ledger.cases.some((c) => c.tag === newTag)).toBe(false);
+        expect([outcomesOf(ledger, create), sorted(outcomesOf(ledger, read))]).toEqual([[503], [200, 503]]);
+        expectEveryWriteAudited(ledger);
+      },
+    );
   });
 });
