@@ -110,6 +110,11 @@ export interface HimayaStackProps extends StackProps {
   alarmEmail?: string;
   /** Object Lock retention of archived checkpoints. @default context `himaya:checkpointRetentionDays`, else 2557 */
   checkpointRetentionDays?: number;
+  /**
+   * How long a function keeps an unwrapped branch key: a KMS outage or a disabled agency key takes effect
+   * within it. @default context `himaya:branchKeyCacheTtlSeconds`, else 300
+   */
+  branchKeyCacheTtlSeconds?: number;
 }
 
 export function readDirectory(file = join(PROJECT_ROOT, 'config', 'agencies.json')): Directory {
@@ -208,6 +213,9 @@ export class HimayaStack extends Stack {
       AUDIT_TABLE: this.data.tables.AuditLog.tableName,
       IDEMPOTENCY_TABLE: this.data.tables.Idempotency.tableName,
       KEY_STORE_TABLE: this.data.tables.BranchKeys.tableName,
+      BRANCH_KEY_CACHE_TTL_SECONDS: String(
+        props.branchKeyCacheTtlSeconds ?? this.contextValue('himaya:branchKeyCacheTtlSeconds') ?? 300,
+      ),
       SIGNING_KEY_ARN: this.keys.signingKey.keyArn,
       HMAC_KEY_ARN: this.keys.hmacKey.keyArn,
     };

@@ -459,6 +459,7 @@ describe('HimayaStack functions', () => {
           AUDIT_TABLE: Match.anyValue(),
           IDEMPOTENCY_TABLE: Match.anyValue(),
           KEY_STORE_TABLE: Match.anyValue(),
+          BRANCH_KEY_CACHE_TTL_SECONDS: '300',
           SIGNING_KEY_ARN: Match.anyValue(),
           HMAC_KEY_ARN: Match.anyValue(),
         }),
