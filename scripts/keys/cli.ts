@@ -1,7 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { KEY_ALIASES } from '../../local/bootstrap';
-import { LOCAL_CREDENTIALS, type LocalEndpoints, readDirectoryFile } from '../../local/stack';
+import {
+  DEFAULT_DATA_DIR,
+  LOCAL_CREDENTIALS,
+  type LocalEndpoints,
+  readDirectoryFile,
+} from '../../local/stack';
 import { documentClient, dynamoDbClient, kmsClient } from '../../src/adapters/aws-clients';
 import {
   createBranchKey,
@@ -13,7 +20,7 @@ import { reencryptFirstVersionMessages } from '../../src/adapters/dynamodb/secti
 import { encryptionSdkCipher } from '../../src/adapters/section-cipher';
 import type { Agency, Directory } from '../../src/domain/directory';
 
-export const USAGE = `usage: npm run keys -- create <agency> | rotate <agency> | reencrypt
+export const USAGE = `usage: npm run keys -- create <agency> | rotate <agency> | reencrypt [--data-dir <dir>]
 
   create <agency>   make the agency's branch key (refused if it has one)
   rotate <agency>   make a new active version of it; older versions stay, for what they encrypted
@@ -22,7 +29,7 @@ export const USAGE = `usage: npm run keys -- create <agency> | rotate <agency> |
 
 In AWS: AWS_REGION, KEY_STORE_TABLE and (for reencrypt) CASES_TABLE from the stack; the agency keys are
 found by their aliases (alias/himaya-agency-<agency>). Without KEY_STORE_TABLE: the local stack that
-\`npm start\` runs, from .himaya/local.json.`;
+\`npm start\` runs, from <data dir>/local.json (default .himaya).`;
 
 export interface KeysCliIo {
   out(line: string): void;
@@ -131,18 +138,32 @@ export async function runKeysCli(
   args: string[],
   io: KeysCliIo,
   env: NodeJS.ProcessEnv = process.env,
-  localFile = '.himaya/local.json',
 ): Promise<number> {
-  const [command, id] = args;
+  let parsed: ReturnType<typeof parseKeysArgs>;
+  try {
+    parsed = parseKeysArgs(args);
+  } catch {
+    parsed = { command: undefined, id: undefined, dataDir: DEFAULT_DATA_DIR };
+  }
+  const { command, id, dataDir } = parsed;
   if (command !== 'create' && command !== 'rotate' && command !== 'reencrypt') {
     io.err(USAGE);
     return 2;
   }
   try {
-    await run(command, id, targetOf(env, localFile), io);
+    await run(command, id, targetOf(env, join(dataDir, 'local.json')), io);
     return 0;
   } catch (error) {
     io.err(`keys ${command}: ${(error as Error).name}: ${(error as Error).message}`);
     return 1;
   }
+}
+
+function parseKeysArgs(args: string[]) {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { 'data-dir': { type: 'string', default: DEFAULT_DATA_DIR } },
+  });
+  return { command: positionals[0], id: positionals[1], dataDir: values['data-dir'] };
 }

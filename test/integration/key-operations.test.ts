@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runKeysCli } from '../../scripts/keys/cli';
@@ -17,9 +20,13 @@ describe('branch key operations', () => {
   const env = { ...stack.environment };
 
   async function keys(...args: string[]) {
+    return keysWith(env, ...args);
+  }
+
+  async function keysWith(environment: NodeJS.ProcessEnv, ...args: string[]) {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await runKeysCli(args, { out: (l) => out.push(l), err: (l) => err.push(l) }, env);
+    const code = await runKeysCli(args, { out: (l) => out.push(l), err: (l) => err.push(l) }, environment);
     return { code, out, err };
   }
 
@@ -53,6 +60,21 @@ describe('branch key operations', () => {
       purpose: 'criminal-investigation',
     });
     expect(read.status).toBe(200);
+  });
+
+  it('works on the stack `npm start` runs, found from local.json in the data folder', async () => {
+    // Prepare: the file `npm start` writes, naming this run's stack
+    const dataDir = mkdtempSync(join(tmpdir(), 'himaya-keys-'));
+    writeFileSync(join(dataDir, 'local.json'), JSON.stringify(stack));
+    const versions = await versionsOf('cfpc');
+
+    // Act
+    const rotated = await keysWith({}, 'rotate', 'cfpc', '--data-dir', dataDir);
+    rmSync(dataDir, { recursive: true, force: true });
+
+    // Assess
+    expect(rotated).toMatchObject({ code: 0, err: [] });
+    expect(await versionsOf('cfpc')).toBe(versions + 1);
   });
 
   it('refuses to create a branch key for an agency that has one, and an unknown agency', async () => {
