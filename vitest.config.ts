@@ -1,4 +1,7 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
+
+const require = createRequire(import.meta.url);
 
 /**
  * Three projects: `unit` (pure code and in-memory fakes, no I/O, no Java), `integration` (HTTP against the
@@ -6,6 +9,15 @@ import { defineConfig } from 'vitest/config';
  * `vitest run` runs all three; `--project <name>` runs one.
  */
 export default defineConfig({
+  // The clients the Encryption SDK's branch key store is given must be instances of the SDK classes it
+  // requires (CommonJS): in the process that runs the global setup, Vite would otherwise load the SDK's ES
+  // build beside it, and `instanceof KMSClient` fails. Node and the functions' bundles load one copy.
+  resolve: {
+    alias: ['@aws-sdk/client-kms', '@aws-sdk/client-dynamodb'].map((name) => ({
+      find: new RegExp(`^${name}$`),
+      replacement: require.resolve(name),
+    })),
+  },
   test: {
     pool: 'forks',
     maxWorkers: 2,

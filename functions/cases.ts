@@ -4,7 +4,7 @@ import { dynamoDbCaseStore } from '../src/adapters/dynamodb/case-store';
 import { dynamoDbIdempotencyStore } from '../src/adapters/dynamodb/idempotency-store';
 import { kmsRequestIdKey } from '../src/adapters/request-id-key';
 import { encryptionSdkCipher } from '../src/adapters/section-cipher';
-import { BaseEnvSchema, IdKeyEnvSchema, readEnv, TablesEnvSchema } from '../src/config';
+import { BaseEnvSchema, IdKeyEnvSchema, KeyStoreEnvSchema, readEnv, TablesEnvSchema } from '../src/config';
 import {
   addNote,
   type CaseServiceDeps,
@@ -18,7 +18,9 @@ import { isCaseVisible } from '../src/domain/cases/load-case';
 import { apiHandler } from '../src/http/api-handler';
 import { createLogger } from '../src/observability/logger';
 
-const env = readEnv(BaseEnvSchema.extend(TablesEnvSchema.shape).extend(IdKeyEnvSchema.shape));
+const env = readEnv(
+  BaseEnvSchema.extend(TablesEnvSchema.shape).extend(IdKeyEnvSchema.shape).extend(KeyStoreEnvSchema.shape),
+);
 const logger = createLogger('cases');
 const dynamodb = dynamoDbClient(env);
 const documents = documentClient(dynamodb);
@@ -26,7 +28,12 @@ const audit = dynamoDbAuditStore(documents, env.AUDIT_TABLE);
 const kms = kmsClient(env);
 const deps: CaseServiceDeps = {
   store: dynamoDbCaseStore(documents, env.CASES_TABLE, audit),
-  cipher: encryptionSdkCipher(kms, env.AGENCY_DIRECTORY),
+  cipher: encryptionSdkCipher({
+    kms,
+    directory: env.AGENCY_DIRECTORY,
+    keyStore: { dynamodb, table: env.KEY_STORE_TABLE },
+    cacheTtlSeconds: env.BRANCH_KEY_CACHE_TTL_SECONDS,
+  }),
   clock: () => new Date(),
 };
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { KEY_STORE_NAME } from '../src/adapters/table-definitions';
 import { type Directory, DirectorySchema } from '../src/domain/directory';
 import { FUNCTION_NAMES, type FunctionName } from '../src/http/routes';
 import { HimayaApi } from './constructs/api';
@@ -13,6 +14,7 @@ import { FailureQueue } from './constructs/failure-queue';
 import { GatewayRefusalLog } from './constructs/gateway-refusal-log';
 import { HimayaFunction } from './constructs/himaya-function';
 import { defaultDomainPrefix, type HimayaUserPool } from './constructs/identity';
+import { KeyOperators } from './constructs/key-operators';
 import { HimayaKeys } from './constructs/keys';
 import type { MtlsDomain } from './constructs/mtls-domain';
 import { HimayaObservability } from './constructs/observability';
@@ -25,9 +27,13 @@ export interface StackResources {
   events: HimayaEvents;
 }
 
-/** The Encryption SDK's KMS calls for case sections; the context pins them to this application. */
-const SECTION_KEY_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'];
-const SECTION_CONTEXT = { StringEquals: { 'kms:EncryptionContext:app': 'himaya' } };
+/**
+ * The Encryption SDK's KMS calls for case sections: unwrapping the agency's branch key from the key store
+ * (once per cache TTL), and decrypting a section the first version wrote under the agency key itself. Each
+ * context pins the call to this application; no function creates or rotates a branch key.
+ */
+const BRANCH_KEY_CONTEXT = { StringEquals: { 'kms:EncryptionContext:tablename': KEY_STORE_NAME } };
+const LEGACY_SECTION_CONTEXT = { StringEquals: { 'kms:EncryptionContext:app': 'himaya' } };
 
 /** Request functions append audit events (`pk = EVENT#<id>`) only: tree state is the sealer's alone. */
 const AUDIT_EVENTS = { partitionKeys: ['EVENT#*'] };
@@ -44,13 +50,16 @@ export const FUNCTION_GRANTS: Record<FunctionName, (fn: HimayaFunction, resource
     directory: (fn, { data }) => {
       fn.bindTable(data.tables.AuditLog, 'APPEND', AUDIT_EVENTS);
     },
-    // Cases and their audit events (one transaction), idempotent writes, sections under the agency keys,
-    // blind indexes for matching and the request-id key (both with the HMAC key). It may add audit events, never change one.
+    // Cases and their audit events (one transaction), idempotent writes, sections under the agency branch keys,
+    // blind indexes for matching and the request-id key (both with the HMAC key). It may add audit events,
+    // never change one.
     cases: (fn, { data, keys }) => {
       fn.bindTable(data.tables.Cases, 'RW')
         .bindTable(data.tables.AuditLog, 'APPEND', AUDIT_EVENTS)
         .bindTable(data.tables.Idempotency, 'RW')
-        .useKeys([...keys.agencyKeys.values()], SECTION_KEY_ACTIONS, SECTION_CONTEXT)
+        .bindTable(data.tables.BranchKeys, 'RO')
+        .useKeys([...keys.agencyKeys.values()], ['kms:Decrypt'], BRANCH_KEY_CONTEXT)
+        .useKeys([...keys.agencyKeys.values()], ['kms:Decrypt'], LEGACY_SECTION_CONTEXT)
         .useKeys([keys.hmacKey], ['kms:GenerateMac']);
     },
     // Shares, requests, decisions, emergency access: grants, listings, requests, reviews and the event outbox
@@ -107,6 +116,11 @@ export interface HimayaStackProps extends StackProps {
   alarmEmail?: string;
   /** Object Lock retention of archived checkpoints. @default context `himaya:checkpointRetentionDays`, else 2557 */
   checkpointRetentionDays?: number;
+  /**
+   * How long a function keeps an unwrapped branch key: a KMS outage or a disabled agency key takes effect
+   * within it. @default context `himaya:branchKeyCacheTtlSeconds`, else 300
+   */
+  branchKeyCacheTtlSeconds?: number;
 }
 
 export function readDirectory(file = join(PROJECT_ROOT, 'config', 'agencies.json')): Directory {
@@ -153,6 +167,8 @@ export class HimayaStack extends Stack {
   /** Failed invocations of the scheduled deadline sweep. */
   readonly deadLetters: sqs.Queue;
   readonly observability: HimayaObservability;
+  /** The managed policies behind `npm run keys`, held by no one until an operator's role gets them. */
+  readonly keyOperators: KeyOperators;
 
   constructor(scope: Construct, id: string, props: HimayaStackProps = {}) {
     super(scope, id, {
@@ -163,6 +179,7 @@ export class HimayaStack extends Stack {
 
     this.keys = new HimayaKeys(this, 'Keys', { directory });
     this.data = new HimayaData(this, 'Data');
+    this.keyOperators = new KeyOperators(this, 'KeyOperators', { data: this.data, keys: this.keys });
     this.events = new HimayaEvents(this, 'Events');
     // The deadline sweep runs on a schedule (asynchronous invocations): one at a time, failures kept.
     this.deadLetters = new FailureQueue(this, 'DeadlinesDeadLetters', {
@@ -209,6 +226,10 @@ export class HimayaStack extends Stack {
       CASES_TABLE: this.data.tables.Cases.tableName,
       AUDIT_TABLE: this.data.tables.AuditLog.tableName,
       IDEMPOTENCY_TABLE: this.data.tables.Idempotency.tableName,
+      KEY_STORE_TABLE: this.data.tables.BranchKeys.tableName,
+      BRANCH_KEY_CACHE_TTL_SECONDS: String(
+        props.branchKeyCacheTtlSeconds ?? this.contextValue('himaya:branchKeyCacheTtlSeconds') ?? 300,
+      ),
       SIGNING_KEY_ARN: this.keys.signingKey.keyArn,
       HMAC_KEY_ARN: this.keys.hmacKey.keyArn,
     };
@@ -303,6 +324,23 @@ export class HimayaStack extends Stack {
     new CfnOutput(this, 'CheckpointBucket', {
       value: this.sealer.archive.bucketName,
       description: 'Write-once archive of signed audit checkpoints (Object Lock, compliance mode)',
+    });
+    new CfnOutput(this, 'KeyStoreTable', {
+      value: this.data.tables.BranchKeys.tableName,
+      description: 'Branch key store: KEY_STORE_TABLE for `npm run keys`',
+    });
+    new CfnOutput(this, 'CasesTable', {
+      value: this.data.tables.Cases.tableName,
+      description: 'CASES_TABLE for `npm run keys -- reencrypt`',
+    });
+    new CfnOutput(this, 'BranchKeyAdminPolicyArn', {
+      value: this.keyOperators.branchKeyAdmin.managedPolicyArn,
+      description: 'Attach to the operator role for `npm run keys -- create|rotate`',
+    });
+    new CfnOutput(this, 'SectionReencryptionPolicyArn', {
+      value: this.keyOperators.sectionReencryption.managedPolicyArn,
+      description:
+        'Attach to the operator role while `npm run keys -- reencrypt` runs (it decrypts sections)',
     });
     new CfnOutput(this, 'SigningKeyArn', {
       value: this.keys.signingKey.keyArn,

@@ -19,6 +19,7 @@ import {
   type KMSClient,
   NotFoundException,
 } from '@aws-sdk/client-kms';
+import { ensureBranchKey } from '../src/adapters/branch-keys';
 import {
   type IndexDefinition,
   TABLE_DEFINITIONS,
@@ -31,6 +32,7 @@ export const LOCAL_TABLE_NAMES: Record<TableDefinition['id'], string> = {
   Cases: 'himaya-cases',
   AuditLog: 'himaya-audit-log',
   Idempotency: 'himaya-idempotency',
+  BranchKeys: 'himaya-branch-keys',
 };
 
 export const KEY_ALIASES = {
@@ -194,8 +196,8 @@ async function ensureKey(
 }
 
 /**
- * Creates what the local stack needs if it is missing: the tables, one KMS key per agency, the
- * checkpoint-signing key and the matching HMAC key. Safe to run on every start.
+ * Creates what the local stack needs if it is missing: the tables, one KMS key and one branch key per
+ * agency, the checkpoint-signing key and the matching HMAC key. Safe to run on every start.
  */
 export async function bootstrap(
   dynamodb: DynamoDBClient,
@@ -213,6 +215,7 @@ export async function bootstrap(
       Description: `Himaya case records of ${agency.name.en}`,
     });
     agencies.push({ ...agency, keyArn });
+    await ensureBranchKey({ dynamodb, kms, table: LOCAL_TABLE_NAMES.BranchKeys }, { ...agency, keyArn });
   }
   const signingKeyArn = await ensureKey(kms, KEY_ALIASES.checkpointSigning, {
     KeySpec: 'ECC_NIST_EDWARDS25519',

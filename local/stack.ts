@@ -86,6 +86,8 @@ function functionEnvironment(resources: BootstrappedResources, storage: Storage)
     CASES_TABLE: resources.tables.Cases,
     AUDIT_TABLE: resources.tables.AuditLog,
     IDEMPOTENCY_TABLE: resources.tables.Idempotency,
+    KEY_STORE_TABLE: resources.tables.BranchKeys,
+    BRANCH_KEY_CACHE_TTL_SECONDS: process.env.BRANCH_KEY_CACHE_TTL_SECONDS ?? '300',
     AGENCY_DIRECTORY: JSON.stringify(resources.directory),
     SIGNING_KEY_ARN: resources.signingKeyArn,
     HMAC_KEY_ARN: resources.hmacKeyArn,

@@ -29,6 +29,15 @@ export const TablesEnvSchema = z.object({
 /** The HMAC key the deployment's request-id key is derived with (see src/adapters/request-id-key.ts). */
 export const IdKeyEnvSchema = z.object({ HMAC_KEY_ARN: z.string().min(1) });
 
+/**
+ * The branch key store of section encryption, and how long an unwrapped branch key is used: a KMS outage
+ * or a disabled agency key stops reads and writes at most this long after it begins.
+ */
+export const KeyStoreEnvSchema = z.object({
+  KEY_STORE_TABLE: z.string().min(1),
+  BRANCH_KEY_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+});
+
 /** The EventBridge bus domain events go to; unset on the local stack, which has an in-process bus. */
 export const EventsEnvSchema = z.object({ EVENT_BUS_NAME: z.string().min(1).optional() });
 

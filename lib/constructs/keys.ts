@@ -51,8 +51,9 @@ export class HimayaKeys extends Construct {
   }
 
   /**
-   * Whatever a principal's IAM policy says, the key serves only sections of this agency's cases: the
-   * Encryption SDK sends the section's context (app, caseId, section, ownerAgency) with each call.
+   * Whatever a principal's IAM policy says, the key serves only this agency's branch key (the branch key
+   * store sends `branch-key-id`, the agency id, with every call), and the sections the first version wrote
+   * directly under it (their context carries `ownerAgency`).
    */
   private createAgencyKey(agency: Agency): kms.Key {
     const key = new kms.Key(this, `Agency-${agency.id}`, {
@@ -68,7 +69,13 @@ export class HimayaKeys extends Construct {
         principals: [new iam.AnyPrincipal()],
         actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
         resources: ['*'],
-        conditions: { StringNotEquals: { 'kms:EncryptionContext:ownerAgency': agency.id } },
+        // Denied unless one of the two names this agency (the keys of one condition must all match).
+        conditions: {
+          StringNotEquals: {
+            'kms:EncryptionContext:ownerAgency': agency.id,
+            'kms:EncryptionContext:branch-key-id': agency.id,
+          },
+        },
       }),
     );
     return key;

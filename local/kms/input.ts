@@ -86,15 +86,15 @@ export function requiredEnum<T extends string>(input: JsonObject, field: string,
 }
 
 /** EncryptionContext: a flat map of strings to strings; absent means empty. */
-export function encryptionContext(input: JsonObject): Record<string, string> {
-  const value = input.EncryptionContext;
+export function encryptionContext(input: JsonObject, member = 'EncryptionContext'): Record<string, string> {
+  const value = input[member];
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw validationError('EncryptionContext must be a map of strings');
+    throw validationError(`${member} must be a map of strings`);
   }
   const entries = Object.entries(value);
   if (!entries.every(([, v]) => typeof v === 'string')) {
-    throw validationError('EncryptionContext values must be strings');
+    throw validationError(`${member} values must be strings`);
   }
   return Object.fromEntries(entries) as Record<string, string>;
 }

@@ -117,6 +117,38 @@ function generateDataKey(store: KeyStore, input: JsonObject): JsonObject {
   };
 }
 
+/** What the Encryption SDK's branch key store asks for: a wrapped key it never sees in clear. */
+function generateDataKeyWithoutPlaintext(store: KeyStore, input: JsonObject): JsonObject {
+  const { CiphertextBlob, KeyId } = generateDataKey(store, input);
+  return { CiphertextBlob, KeyId };
+}
+
+/**
+ * Decrypts under the source context (and key, when named) and seals again under the destination key and
+ * context, without the plaintext leaving the service, as KMS does.
+ */
+function reEncrypt(store: KeyStore, input: JsonObject): JsonObject {
+  const blob = requiredBlob(input, 'CiphertextBlob', { max: MAX_CIPHERTEXT });
+  const sourceContext = encryptionContext(input, 'SourceEncryptionContext');
+  const destinationContext = encryptionContext(input, 'DestinationEncryptionContext');
+  optionalEnum(input, 'SourceEncryptionAlgorithm', ['SYMMETRIC_DEFAULT']);
+  optionalEnum(input, 'DestinationEncryptionAlgorithm', ['SYMMETRIC_DEFAULT']);
+  const destination = keyFor(store, input, 'ENCRYPT_DECRYPT', 'ReEncrypt', 'DestinationKeyId');
+  const named = optionalString(input, 'SourceKeyId', KEY_ID_BOUNDS);
+  const expected =
+    named === undefined ? undefined : keyFor(store, input, 'ENCRYPT_DECRYPT', 'ReEncrypt', 'SourceKeyId');
+  const { key: source, plaintext } = openBlob(store, blob, sourceContext, expected);
+  return {
+    CiphertextBlob: seal(secretOf(destination), destination.keyId, plaintext, destinationContext).toString(
+      'base64',
+    ),
+    SourceKeyId: store.keyArn(source.keyId),
+    KeyId: store.keyArn(destination.keyId),
+    SourceEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+    DestinationEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+  };
+}
+
 function encrypt(store: KeyStore, input: JsonObject): JsonObject {
   const plaintext = requiredBlob(input, 'Plaintext', { max: MAX_PLAINTEXT });
   const context = encryptionContext(input);
@@ -139,6 +171,21 @@ function decrypt(store: KeyStore, input: JsonObject): JsonObject {
   const keyIdInput = optionalString(input, 'KeyId', KEY_ID_BOUNDS);
   const expected = keyIdInput === undefined ? undefined : keyFor(store, input, 'ENCRYPT_DECRYPT', 'Decrypt');
   checkEncryptionAlgorithm(algorithm);
+  const { key, plaintext } = openBlob(store, blob, context, expected);
+  return {
+    KeyId: store.keyArn(key.keyId),
+    Plaintext: plaintext.toString('base64'),
+    EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+  };
+}
+
+/** Opens a blob under the key it names, which must be `expected` when the caller named one. */
+function openBlob(
+  store: KeyStore,
+  blob: Buffer,
+  context: Record<string, string>,
+  expected: KmsKey | undefined,
+): { key: KmsKey; plaintext: Buffer } {
   const sealed = parseBlob(blob);
   if (expected !== undefined && expected.keyId !== sealed.keyId) {
     throw new KmsError(
@@ -148,12 +195,7 @@ function decrypt(store: KeyStore, input: JsonObject): JsonObject {
   }
   const key = store.findKey(sealed.keyId);
   if (key === undefined || key.usage !== 'ENCRYPT_DECRYPT') throw invalidCiphertext();
-  const plaintext = open(secretOf(key), sealed, context);
-  return {
-    KeyId: store.keyArn(key.keyId),
-    Plaintext: plaintext.toString('base64'),
-    EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
-  };
+  return { key, plaintext: open(secretOf(key), sealed, context) };
 }
 
 function signMessage(store: KeyStore, input: JsonObject): JsonObject {
@@ -244,6 +286,8 @@ export const OPERATIONS: ReadonlyMap<string, Operation> = new Map<string, Operat
   ['ListAliases', listAliases],
   ['DescribeKey', describeKey],
   ['GenerateDataKey', withDryRun(generateDataKey)],
+  ['GenerateDataKeyWithoutPlaintext', withDryRun(generateDataKeyWithoutPlaintext)],
+  ['ReEncrypt', withDryRun(reEncrypt)],
   ['Encrypt', withDryRun(encrypt)],
   ['Decrypt', withDryRun(decrypt)],
   ['Sign', withDryRun(signMessage)],
@@ -294,8 +338,14 @@ function rejectUnsupported(input: JsonObject): void {
   if (input.CustomKeyStoreId !== undefined) throw validationError('Custom key stores are not supported');
 }
 
-function keyFor(store: KeyStore, input: JsonObject, usage: KeyUsage, operation: string): KmsKey {
-  const key = store.resolve(requiredString(input, 'KeyId', KEY_ID_BOUNDS));
+function keyFor(
+  store: KeyStore,
+  input: JsonObject,
+  usage: KeyUsage,
+  operation: string,
+  member = 'KeyId',
+): KmsKey {
+  const key = store.resolve(requiredString(input, member, KEY_ID_BOUNDS));
   if (key.usage !== usage) {
     throw new KmsError(
       'InvalidKeyUsageException',

@@ -2,15 +2,21 @@ import {
   AlgorithmSuiteIdentifier,
   buildClient,
   CommitmentPolicy,
+  type KeyringNode,
+  KmsHierarchicalKeyRingNode,
   KmsKeyringNode,
+  MultiKeyringNode,
 } from '@aws-crypto/client-node';
 import type { KMS } from '@aws-sdk/client-kms';
 import { type SectionCipher, type SectionContext, SectionIntegrityError } from '../domain/cases/ports';
-import type { Directory } from '../domain/directory';
+import type { Agency, Directory } from '../domain/directory';
 import { ConfigurationError, DependencyUnavailableError, DomainError } from '../domain/errors';
+import { branchKeyIdOf, branchKeyStore, type KeyStoreClients } from './branch-keys';
 
 /**
- * Sections are encrypted with the AWS Encryption SDK under the owning agency's KMS key.
+ * Sections are encrypted with the AWS Encryption SDK's hierarchical keyring under the owning agency's
+ * branch key (wrapped by the agency's KMS key, see branch-keys.ts), so that a request makes no KMS call
+ * while the unwrapped branch key is cached.
  *
  * Suite: AES-256-GCM with HKDF and key commitment, without the ECDSA P-384 message signature of the
  * default suite. The signature protects readers from a writer who holds only the data key; here the
@@ -24,71 +30,127 @@ function encryptionContextOf(context: SectionContext): Record<string, string> {
   return { app: APP, caseId: context.caseId, section: context.section, ownerAgency: context.ownerAgency };
 }
 
-const KMS_UNAVAILABLE =
-  /TimeoutError|socket hang up|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|fetch failed|KMSInternalException|ThrottlingException|DependencyTimeoutException|KMSInvalidStateException|DisabledException|AccessDeniedException|ServiceUnavailable|InternalFailure/;
+const UNAVAILABLE =
+  /TimeoutError|socket hang up|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|fetch failed|KMSInternalException|ThrottlingException|DependencyTimeoutException|KMSInvalidStateException|DisabledException|AccessDeniedException|ServiceUnavailable|InternalFailure|InternalServerError|ProvisionedThroughputExceeded|RequestLimitExceeded/;
 
-export function encryptionSdkCipher(kms: KMS, directory: Directory): SectionCipher {
+export interface SectionKeys {
+  kms: KMS;
+  directory: Directory;
+  keyStore: Omit<KeyStoreClients, 'kms'>;
+  /** How long an unwrapped branch key is used before it is fetched and unwrapped again (KMS Decrypt). */
+  cacheTtlSeconds: number;
+}
+
+/**
+ * Per agency: the hierarchical keyring that encrypts, and for decrypt the same keyring with the agency's
+ * KMS keyring beside it, which opens only the messages the first version wrote (one KMS call each).
+ * Each keyring names one branch key and unwraps it with one KMS key: an agency's keyring opens nothing
+ * of another agency's.
+ */
+function keyringsOf(keys: SectionKeys, agency: Agency & { keyArn: string }) {
+  const clients = { ...keys.keyStore, kms: keys.kms };
+  const hierarchical = new KmsHierarchicalKeyRingNode({
+    branchKeyId: branchKeyIdOf(agency),
+    keyStore: branchKeyStore(clients, agency.keyArn),
+    cacheLimitTtl: keys.cacheTtlSeconds,
+  });
+  const legacy = new KmsKeyringNode({ generatorKeyId: agency.keyArn, clientProvider: () => keys.kms });
+  return {
+    encrypt: hierarchical,
+    decrypt: new MultiKeyringNode({ generator: hierarchical, children: [legacy] }),
+  };
+}
+
+/** The section cipher, and what the re-encryption job needs of it. */
+export interface EncryptionSdkCipher extends SectionCipher {
+  /**
+   * A message the first version wrote (under the agency's KMS key directly) encrypted again under the
+   * agency's branch key, with the same context; undefined for a message already under a branch key.
+   */
+  reencryptFirstVersion(context: SectionContext, ciphertext: Uint8Array): Promise<Uint8Array | undefined>;
+}
+
+/** The provider id of the EDKs that the KMS keyring (the first version) wrote. */
+const KMS_KEYRING_PROVIDER = 'aws-kms';
+
+export function encryptionSdkCipher(keys: SectionKeys): EncryptionSdkCipher {
   // One data key per message: a message with more was not written by us.
-  const { encrypt, decrypt } = buildClient({
+  const client = buildClient({
     commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT,
     maxEncryptedDataKeys: 1,
   });
   const keyrings = new Map(
-    directory.agencies.flatMap((agency) =>
-      agency.keyArn
-        ? [[agency.id, new KmsKeyringNode({ generatorKeyId: agency.keyArn, clientProvider: () => kms })]]
-        : [],
+    keys.directory.agencies.flatMap((agency) =>
+      agency.keyArn ? [[agency.id, keyringsOf(keys, { ...agency, keyArn: agency.keyArn })]] : [],
     ),
   );
-  const keyringOf = (agency: string) => {
-    const keyring = keyrings.get(agency);
+  const keyringOf = (agency: string, use: 'encrypt' | 'decrypt'): KeyringNode => {
+    const keyring = keyrings.get(agency)?.[use];
     if (!keyring) throw new ConfigurationError('No key is configured for this agency.');
     return keyring;
   };
 
-  return {
-    async encrypt(context, plaintext) {
-      try {
-        const { result } = await encrypt(keyringOf(context.ownerAgency), plaintext, {
-          encryptionContext: encryptionContextOf(context),
-          suiteId: SUITE,
-        });
-        return result;
-      } catch (error) {
-        if (error instanceof DomainError) throw error;
-        throw new DependencyUnavailableError(error);
-      }
-    },
+  const encrypt = async (context: SectionContext, plaintext: Uint8Array) => {
+    try {
+      const { result } = await client.encrypt(keyringOf(context.ownerAgency, 'encrypt'), plaintext, {
+        encryptionContext: encryptionContextOf(context),
+        suiteId: SUITE,
+      });
+      return result;
+    } catch (error) {
+      if (error instanceof DomainError) throw error;
+      throw new DependencyUnavailableError(error);
+    }
+  };
+  const open = (context: SectionContext, ciphertext: Uint8Array) =>
+    openMessage(client.decrypt, keyringOf(context.ownerAgency, 'decrypt'), context, ciphertext);
 
-    async decrypt(context, ciphertext) {
-      let decrypted: Awaited<ReturnType<typeof decrypt>>;
-      try {
-        decrypted = await decrypt(keyringOf(context.ownerAgency), ciphertext);
-      } catch (error) {
-        if (error instanceof DomainError) throw error;
-        throw isIntegrityFailure(error)
-          ? new SectionIntegrityError(error)
-          : new DependencyUnavailableError(error);
-      }
-      // The SDK checks the message, not that it is the message we asked for: check every pair.
-      const expected = encryptionContextOf(context);
-      const actual = decrypted.messageHeader.encryptionContext;
-      for (const [key, value] of Object.entries(expected)) {
-        if (actual[key] !== value) throw new SectionIntegrityError();
-      }
-      if (decrypted.messageHeader.suiteId !== SUITE) throw new SectionIntegrityError();
-      return decrypted.plaintext;
+  return {
+    encrypt,
+    decrypt: async (context, ciphertext) => (await open(context, ciphertext)).plaintext,
+    async reencryptFirstVersion(context, ciphertext) {
+      const opened = await open(context, ciphertext);
+      const firstVersion = opened.messageHeader.encryptedDataKeys[0]?.providerId === KMS_KEYRING_PROVIDER;
+      return firstVersion ? encrypt(context, opened.plaintext) : undefined;
     },
   };
 }
 
+type Decrypt = ReturnType<typeof buildClient>['decrypt'];
+
+/** Decrypts, then checks that the message is the one asked for: every pair of its context, and the suite. */
+async function openMessage(
+  decrypt: Decrypt,
+  keyring: KeyringNode,
+  context: SectionContext,
+  ciphertext: Uint8Array,
+): Promise<Awaited<ReturnType<Decrypt>>> {
+  let decrypted: Awaited<ReturnType<Decrypt>>;
+  try {
+    decrypted = await decrypt(keyring, ciphertext);
+  } catch (error) {
+    if (error instanceof DomainError) throw error;
+    throw isIntegrityFailure(error)
+      ? new SectionIntegrityError(error)
+      : new DependencyUnavailableError(error);
+  }
+  // The SDK checks the message, not that it is the message we asked for: check every pair.
+  const expected = encryptionContextOf(context);
+  const actual = decrypted.messageHeader.encryptionContext;
+  for (const [key, value] of Object.entries(expected)) {
+    if (actual[key] !== value) throw new SectionIntegrityError();
+  }
+  if (decrypted.messageHeader.suiteId !== SUITE) throw new SectionIntegrityError();
+  return decrypted;
+}
+
 /**
- * The keyring folds KMS errors into one message (with their stacks), so the cause is read from that text:
- * KMS unreachable, throttled, failing or refusing us means KMS is unavailable (503); anything else — KMS
- * refusing the ciphertext, or the message failing to parse, commit or authenticate — is an integrity
- * failure of the stored record.
+ * The keyrings fold KMS and key-store errors into one message (with their stacks), so the cause is read
+ * from that text: KMS or the key store's table unreachable, throttled, failing or refusing us means the key
+ * service is unavailable (503); anything else — KMS refusing the ciphertext, or the message failing to
+ * parse, commit or authenticate — is an integrity failure of the stored record.
  */
 function isIntegrityFailure(error: unknown): boolean {
   const text = `${(error as Error)?.name ?? ''} ${(error as Error)?.message ?? ''}`;
-  return !KMS_UNAVAILABLE.test(text);
+  return !UNAVAILABLE.test(text);
 }

@@ -12,7 +12,7 @@ export interface IndexDefinition {
 
 export interface TableDefinition {
   /** Construct id in CDK and the base of the local table name. */
-  id: 'Cases' | 'AuditLog' | 'Idempotency';
+  id: 'Cases' | 'AuditLog' | 'Idempotency' | 'BranchKeys';
   partitionKey: string;
   sortKey?: string;
   indexes: IndexDefinition[];
@@ -82,4 +82,24 @@ export const IDEMPOTENCY_TABLE: TableDefinition = {
   stream: false,
 };
 
-export const TABLE_DEFINITIONS = [CASES_TABLE, AUDIT_TABLE, IDEMPOTENCY_TABLE] as const;
+/**
+ * The logical name of the branch key store: bound into every branch key's KMS encryption context
+ * (`tablename`), whatever the physical table is called; key policies and IAM conditions name it.
+ */
+export const KEY_STORE_NAME = 'himaya-branch-keys';
+
+/**
+ * The Encryption SDK's branch key store (its documented layout, written by the SDK's `createKey` and
+ * `versionKey`): `branch-key-id` (one per agency: the agency id) and `type` (`branch:ACTIVE`,
+ * `branch:version:<uuid>`, `beacon:ACTIVE`); each item holds a branch key wrapped by the agency's KMS key
+ * (`enc`), the key's ARN (`kms-arn`), `create-time`, `hierarchy-version` and the custom context.
+ */
+export const BRANCH_KEYS_TABLE: TableDefinition = {
+  id: 'BranchKeys',
+  partitionKey: 'branch-key-id',
+  sortKey: 'type',
+  indexes: [],
+  stream: false,
+};
+
+export const TABLE_DEFINITIONS = [CASES_TABLE, AUDIT_TABLE, IDEMPOTENCY_TABLE, BRANCH_KEYS_TABLE] as const;

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { type AuditEvent, newEventId } from '../domain/audit/event';
-import type { AuditTrail, TrailDetails } from '../domain/audit/trail';
+import type { AuditEventRecorder, AuditTrail, TrailDetails } from '../domain/audit/trail';
+import { DependencyUnavailableError, DomainError, WriteOutcomeUnknownError } from '../domain/errors';
 import type { RequestIdentity } from './request-identity';
 import { normalisePath } from './resource-path';
 import type { RouteSpec } from './routes';
@@ -21,6 +22,7 @@ export function requestTrail(
   event: APIGatewayProxyEvent,
   identity: RequestIdentity,
   clock: () => Date,
+  recorder?: AuditEventRecorder,
 ): RequestTrail {
   let recorded: AuditEvent | undefined;
   let replayed = false;
@@ -64,6 +66,19 @@ export function requestTrail(
     },
     replayed() {
       replayed = true;
+    },
+    async recordAhead(outcome) {
+      const entry: AuditEvent = { ...eventOf(outcome), disposition: 'ahead' };
+      try {
+        if (!recorder) throw new DependencyUnavailableError();
+        await recorder.record(entry);
+      } catch (error) {
+        // A read's event that may have landed is not the read's answer: the caller gets 503, recorded too.
+        if (error instanceof WriteOutcomeUnknownError || !(error instanceof DomainError))
+          throw new DependencyUnavailableError(error);
+        throw error;
+      }
+      recorded = entry;
     },
     answerEvent(status) {
       if (recorded?.outcome === status) return undefined;

@@ -402,17 +402,25 @@ describe('HimayaStack keys', () => {
     expect(resources[key]).toMatchObject({ DeletionPolicy: 'Retain' });
   });
 
-  it.each(directory.agencies)('lets the key of agency $id serve its own sections only', (agency) => {
-    const key = aliasTarget(`alias/himaya-agency-${agency.id}`);
-    expect((propertiesOf(key).KeyPolicy as { Statement: unknown[] }).Statement).toContainEqual(
-      expect.objectContaining({
-        Effect: 'Deny',
-        Principal: { AWS: '*' },
-        Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
-        Condition: { StringNotEquals: { 'kms:EncryptionContext:ownerAgency': agency.id } },
-      }),
-    );
-  });
+  it.each(directory.agencies)(
+    'lets the key of agency $id serve its own branch key and sections only',
+    (agency) => {
+      const key = aliasTarget(`alias/himaya-agency-${agency.id}`);
+      expect((propertiesOf(key).KeyPolicy as { Statement: unknown[] }).Statement).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+          Condition: {
+            StringNotEquals: {
+              'kms:EncryptionContext:ownerAgency': agency.id,
+              'kms:EncryptionContext:branch-key-id': agency.id,
+            },
+          },
+        }),
+      );
+    },
+  );
 
   it('has an Ed25519 signing key and an HMAC-256 key', () => {
     const signing = aliasTarget('alias/himaya-audit-signing');
@@ -457,6 +465,8 @@ describe('HimayaStack functions', () => {
           CASES_TABLE: Match.anyValue(),
           AUDIT_TABLE: Match.anyValue(),
           IDEMPOTENCY_TABLE: Match.anyValue(),
+          KEY_STORE_TABLE: Match.anyValue(),
+          BRANCH_KEY_CACHE_TTL_SECONDS: '300',
           SIGNING_KEY_ARN: Match.anyValue(),
           HMAC_KEY_ARN: Match.anyValue(),
         }),
@@ -510,16 +520,63 @@ describe('HimayaStack functions', () => {
     }
   });
 
-  it('lets cases use the agency keys only under the himaya encryption context', () => {
+  it('lets cases only decrypt with the agency keys: branch keys from the key store, and first-version sections', () => {
     const agencyKeys = directory.agencies.map((agency) => aliasTarget(`alias/himaya-agency-${agency.id}`));
     const statements = statementsOf('cases').filter((statement) =>
       agencyKeys.some((key) => JSON.stringify(statement.Resource).includes(`"${key}"`)),
     );
-    expect(statements).toHaveLength(1);
-    expect(statements[0]).toMatchObject({
-      Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
-      Condition: { StringEquals: { 'kms:EncryptionContext:app': 'himaya' } },
-    });
+    expect(statements).toEqual([
+      expect.objectContaining({
+        Action: 'kms:Decrypt',
+        Condition: { StringEquals: { 'kms:EncryptionContext:tablename': 'himaya-branch-keys' } },
+      }),
+      expect.objectContaining({
+        Action: 'kms:Decrypt',
+        Condition: { StringEquals: { 'kms:EncryptionContext:app': 'himaya' } },
+      }),
+    ]);
+  });
+
+  it('lets cases read the branch key store and write nothing there; no other function touches it', () => {
+    const [keyStore] = logicalIdsOf('AWS::DynamoDB::Table', (table) =>
+      JSON.stringify(table.Properties?.KeySchema).includes('branch-key-id'),
+    );
+    const touching = (fn: HimayaFunctionName) =>
+      statementsOf(fn).filter((statement) => JSON.stringify(statement.Resource).includes(`"${keyStore}"`));
+    const writes = [
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:BatchWriteItem',
+    ];
+    expect(touching('cases').length).toBeGreaterThan(0);
+    for (const statement of touching('cases')) {
+      for (const action of writes) expect(actionsOf(statement)).not.toContain(action);
+    }
+    for (const fn of FUNCTION_NAMES.filter((name) => name !== 'cases')) expect(touching(fn), fn).toEqual([]);
+  });
+
+  it('offers operators a branch key policy that can decrypt nothing, and a separate one for re-encryption', () => {
+    const policies = logicalIdsOf('AWS::IAM::ManagedPolicy', (policy) =>
+      String(policy.Properties?.Description ?? '').includes('npm run keys'),
+    ).map((id) => propertiesOf(id));
+    const admin = policies.find((policy) => String(policy.Description).includes('create|rotate')) ?? {};
+    const statements = (admin.PolicyDocument as { Statement: Statement[] }).Statement;
+    const agencyKeyStatements = statements.filter((statement) =>
+      actionsOf(statement).some((a) => a.startsWith('kms:Re')),
+    );
+    expect(agencyKeyStatements).toEqual([
+      expect.objectContaining({
+        Action: ['kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'],
+        Condition: { StringEquals: { 'kms:EncryptionContext:tablename': 'himaya-branch-keys' } },
+      }),
+    ]);
+    const decrypting = statements.filter(
+      (statement) => actionsOf(statement).includes('kms:Decrypt') && statement.Condition === undefined,
+    );
+    expect(decrypting).toEqual([]);
+    expect(admin.Roles ?? admin.Users ?? admin.Groups).toBeUndefined();
+    expect(policies).toHaveLength(2);
   });
 
   it('never lets a request function update or delete audit events', () => {

@@ -6,6 +6,7 @@ import { localDynamoDb } from '../support/local-dynamodb';
 import { tokenFor } from '../support/tokens';
 
 const cfpc = await tokenFor('cfpc');
+const police = await tokenFor('police');
 
 /**
  * Ciphertexts are bound to their case, section and owner by the encryption context: a ciphertext moved
@@ -17,8 +18,8 @@ describe('stored ciphertext integrity', () => {
 
   const key = (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'CASE' });
 
-  async function newCase(): Promise<string> {
-    const created = await call('POST', '/v1/cases', { token: cfpc, body: fullCaseBody() });
+  async function newCase(token = cfpc): Promise<string> {
+    const created = await call('POST', '/v1/cases', { token, body: fullCaseBody() });
     expect(created.status).toBe(201);
     return created.json.caseId as string;
   }
@@ -60,6 +61,13 @@ describe('stored ciphertext integrity', () => {
     await setSection(caseId, 'assessment', (await sectionsOf(caseId)).reporter as Uint8Array);
 
     await expectRefused(caseId);
+  });
+
+  it('refuses a section encrypted under another agency’s branch key', async () => {
+    const [theirs, ours] = [await newCase(police), await newCase()];
+    await setSection(ours, 'identity', (await sectionsOf(theirs)).identity as Uint8Array);
+
+    await expectRefused(ours);
   });
 
   it('refuses a ciphertext with one byte flipped, wherever the byte is', async () => {

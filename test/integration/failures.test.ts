@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { type Gateway, type LambdaHandler, startGateway } from '../../local/gateway';
 import { openIssuer } from '../../local/issuer';
 import { readDirectoryFile } from '../../local/stack';
@@ -18,6 +18,11 @@ import { localDynamoDb, scanItems } from '../support/local-dynamodb';
  * This file runs its own gateway, whose functions reach DynamoDB Local and the KMS emulator of the shared
  * stack through fault proxies. Other files use the same tables at the same time, so everything here is
  * scoped to this file's requests and cases: each case carries a city starting with RUN (metadata, in clear).
+ *
+ * Sections are encrypted under branch keys that a function unwraps with KMS and then caches for a TTL
+ * (`BRANCH_KEY_CACHE_TTL_SECONDS`). Here it is an hour, and the cache is warmed first, so that the requests
+ * make the same SDK calls every time; the last block loads the functions again with a TTL of seconds, to
+ * show KMS failing closed once the TTL has passed.
  *
  * The SDK clients retry once (maxAttempts 2). A fault fails every attempt of the call it hits: a dependency
  * outage that outlasts the retries is what must fail closed; a single failed attempt that the retry absorbs
@@ -302,6 +307,7 @@ describe('requests when KMS or DynamoDB fails', () => {
       DYNAMODB_ENDPOINT: dynamodb.url,
       KMS_ENDPOINT: kms.url,
       POWERTOOLS_LOG_LEVEL: 'INFO',
+      BRANCH_KEY_CACHE_TTL_SECONDS: '3600',
     });
     const issuer = await openIssuer(stack.issuerKeyFile, await readDirectoryFile());
     gateway = await startGateway({
@@ -312,6 +318,11 @@ describe('requests when KMS or DynamoDB fails', () => {
     });
     token = await issuer.issue('cfpc');
     tables = DynamoDBDocumentClient.from(localDynamoDb(stack));
+    // The branch key's active version (writes) and the version cases are read under, unwrapped once.
+    const warm = await createdCase();
+    expect((await readCase(warm.caseId)).status).toBe(200);
+    dynamodb.reset();
+    kms.reset();
   });
 
   afterEach(() => {
@@ -344,90 +355,6 @@ describe('requests when KMS or DynamoDB fails', () => {
     const ledger = await readLedger();
     expect(ledger.cases.filter((c) => c.tag === tag)).toHaveLength(1);
     expect(outcomesOf(ledger, created)).toEqual([201]);
-    expectEveryWriteAudited(ledger);
-  });
-
-  it('answers 503 to create, read, update and note while KMS is stopped, and stores only a 503 event for each', async () => {
-    // Prepare
-    const existing = await createdCase();
-    const newTag = nextTag();
-    kms.stop();
-
-    // Act
-    const replies = {
-      create: await createCase(newTag),
-      read: await readCase(existing.caseId),
-      update: await updateCase(existing.caseId),
-      note: await addNote(existing.caseId),
-    };
-    kms.reset();
-
-    // Assess, with KMS back
-    for (const reply of Object.values(replies)) expectFailedClosed(reply);
-    const ledger = await readLedger();
-    expect(ledger.cases.some((c) => c.tag === newTag)).toBe(false);
-    expect(versionOf(ledger, existing.caseId)).toBe(1);
-    expect(ledger.notes.filter((n) => n.caseId === existing.caseId)).toEqual([]);
-    const outcomes = Object.fromEntries(
-      Object.entries(replies).map(([name, reply]) => [name, outcomesOf(ledger, reply)]),
-    );
-    expect(outcomes).toEqual({ create: [503], read: [503], update: [503], note: [503] });
-    expectEveryWriteAudited(ledger);
-  });
-
-  it('logs a failed request by the names of its errors only: no message, stack, token, body or section', async () => {
-    // Prepare
-    const existing = await createdCase();
-    const newTag = nextTag();
-    output.clear();
-    kms.stop();
-
-    // Act
-    const replies = [
-      await createCase(newTag),
-      await readCase(existing.caseId),
-      await updateCase(existing.caseId),
-      await addNote(existing.caseId),
-    ];
-    kms.reset();
-
-    // Assess
-    for (const reply of replies) expectFailedClosed(reply);
-    const records = output.records();
-    const errorsOf = (reply: Reply) =>
-      records.filter((r) => r.level === 'ERROR' && r.function_request_id === reply.requestId);
-    for (const reply of replies) expect(errorsOf(reply).length, reply.requestId).toBeGreaterThanOrEqual(1);
-    for (const record of replies.flatMap(errorsOf)) {
-      expect(stringsIn(record).some((text) => /\w(Error|Exception)$/.test(text))).toBe(true);
-    }
-    expect(output.strayLines()).toEqual([]);
-    // `message` is the line's fixed text; every other string is a name, an id, a time or a status.
-    expect(
-      records.flatMap((record) => stringsIn(record, ['message'])).filter((text) => /\s/.test(text)),
-    ).toEqual([]);
-    const secrets = [token, newTag, ...Object.values(CANARIES), faults.kmsInternal.body.message];
-    for (const line of output.lines) for (const secret of secrets) expect(line).not.toContain(secret);
-    for (const line of output.lines) expect(line).not.toMatch(/\sat\s.+:\d+/);
-  });
-
-  it('answers 503 when KMS fails a GenerateDataKey of a create or a Decrypt of a read', async () => {
-    // Prepare
-    const existing = await createdCase();
-    const newTag = nextTag();
-
-    // Act
-    kms.failCall('TrentService.GenerateDataKey', 0, faults.kmsInternal);
-    const create = await createCase(newTag);
-    kms.reset();
-    kms.failCall('TrentService.Decrypt', 0, faults.kmsInternal);
-    const read = await readCase(existing.caseId);
-
-    // Assess
-    expectFailedClosed(create);
-    expectFailedClosed(read);
-    const ledger = await readLedger();
-    expect(ledger.cases.some((c) => c.tag === newTag)).toBe(false);
-    expect([outcomesOf(ledger, create), outcomesOf(ledger, read)]).toEqual([[503], [503]]);
     expectEveryWriteAudited(ledger);
   });
 
@@ -529,7 +456,7 @@ describe('requests when KMS or DynamoDB fails', () => {
     ]);
   });
 
-  it('read: a DynamoDB error at any one of its SDK calls gives 503 and no content; a refused audit write leaves no event', async () => {
+  it('read: a DynamoDB error at any one of its SDK calls gives 503 and no content, and the 503 is logged', async () => {
     // Prepare
     const { caseId } = await createdCase();
     const calls = await callsOf(dynamodb, () => readCase(caseId));
@@ -547,8 +474,8 @@ describe('requests when KMS or DynamoDB fails', () => {
     }
     dynamodb.reset();
 
-    // Assess: when the event cannot be written, there is no event and nothing is returned; when the case
-    // cannot be read, the refusal itself is logged.
+    // Assess: when the read's event cannot be written (it is written while the sections are decrypted),
+    // nothing is returned, and the 503 that replaced the answer is logged, as is a read of the case failing.
     const ledger = await readLedger();
     const observed = attempts.map(({ i, fault, reply, hit }) => ({
       call: `${i}:${calls[i]}`,
@@ -557,14 +484,12 @@ describe('requests when KMS or DynamoDB fails', () => {
       status: reply.status,
       events: outcomesOf(ledger, reply),
     }));
-    // A refused audit write (a 400) surely stored nothing: no event. One DynamoDB did not confirm may
-    // have landed: then the 503 that replaced the answer is recorded beside it.
     const expected = attempts.map(({ i, fault }) => ({
       call: `${i}:${calls[i]}`,
       fault,
       hit: [calls[i]],
       status: 503,
-      events: i !== auditPut ? [503] : fault === 'ProvisionedThroughputExceeded' ? [] : [503],
+      events: [503],
     }));
     expect(observed).toEqual(expected);
     for (const { reply } of attempts) {
@@ -572,5 +497,124 @@ describe('requests when KMS or DynamoDB fails', () => {
       expect(reply.json).not.toHaveProperty('sections');
     }
     expectEveryWriteAudited(ledger);
+  });
+
+  describe('once the branch key cache TTL has passed', () => {
+    const TTL_SECONDS = 3;
+    const ttlPassed = () => new Promise((resolve) => setTimeout(resolve, TTL_SECONDS * 1000 + 250));
+    const sorted = (outcomes: number[]) => [...outcomes].sort();
+
+    beforeAll(() => {
+      // The gateway imports the functions for each request: from here on, fresh ones with a short TTL.
+      process.env.BRANCH_KEY_CACHE_TTL_SECONDS = String(TTL_SECONDS);
+      vi.resetModules();
+    });
+
+    afterAll(() => {
+      process.env.BRANCH_KEY_CACHE_TTL_SECONDS = '3600';
+      vi.resetModules();
+    });
+
+    it('serves from the cached branch key while KMS is stopped; once the TTL has passed, answers 503 to create, read, update and note', async () => {
+      // Prepare: the branch key unwrapped just now, for writing and for reading
+      const existing = await createdCase();
+      expect((await readCase(existing.caseId)).status).toBe(200);
+      const newTag = nextTag();
+      kms.stop();
+
+      // Act
+      const withinTtl = await readCase(existing.caseId);
+      await ttlPassed();
+      const replies = {
+        create: await createCase(newTag),
+        read: await readCase(existing.caseId),
+        update: await updateCase(existing.caseId),
+        note: await addNote(existing.caseId),
+      };
+      kms.reset();
+
+      // Assess, with KMS back. The read's event is written while it decrypts: then its 503 is logged beside it.
+      expect(withinTtl.status).toBe(200);
+      for (const reply of Object.values(replies)) expectFailedClosed(reply);
+      const ledger = await readLedger();
+      expect(ledger.cases.some((c) => c.tag === newTag)).toBe(false);
+      expect(versionOf(ledger, existing.caseId)).toBe(1);
+      expect(ledger.notes.filter((n) => n.caseId === existing.caseId)).toEqual([]);
+      const outcomes = Object.fromEntries(
+        Object.entries(replies).map(([name, reply]) => [name, sorted(outcomesOf(ledger, reply))]),
+      );
+      expect(outcomes).toEqual({ create: [503], read: [200, 503], update: [503], note: [503] });
+      const readEvents = ledger.events.filter((event) => event.requestId === replies.read.requestId);
+      expect(readEvents.map((event) => [event.outcome, event.disposition]).sort()).toEqual([
+        [200, 'ahead'],
+        [503, undefined],
+      ]);
+      expectEveryWriteAudited(ledger);
+    });
+
+    it('logs a failed request by the names of its errors only: no message, stack, token, body or section', async () => {
+      // Prepare
+      const existing = await createdCase();
+      const newTag = nextTag();
+      output.clear();
+      kms.stop();
+      await ttlPassed();
+
+      // Act
+      const replies = [
+        await createCase(newTag),
+        await readCase(existing.caseId),
+        await updateCase(existing.caseId),
+        await addNote(existing.caseId),
+      ];
+      kms.reset();
+
+      // Assess
+      for (const reply of replies) expectFailedClosed(reply);
+      const records = output.records();
+      const errorsOf = (reply: Reply) =>
+        records.filter((r) => r.level === 'ERROR' && r.function_request_id === reply.requestId);
+      for (const reply of replies) expect(errorsOf(reply).length, reply.requestId).toBeGreaterThanOrEqual(1);
+      for (const record of replies.flatMap(errorsOf)) {
+        expect(stringsIn(record).some((text) => /\w(Error|Exception)$/.test(text))).toBe(true);
+      }
+      expect(output.strayLines()).toEqual([]);
+      // `message` is the line's fixed text; every other string is a name, an id, a time or a status.
+      expect(
+        records.flatMap((record) => stringsIn(record, ['message'])).filter((text) => /\s/.test(text)),
+      ).toEqual([]);
+      const secrets = [token, newTag, ...Object.values(CANARIES), faults.kmsInternal.body.message];
+      for (const line of output.lines) for (const secret of secrets) expect(line).not.toContain(secret);
+      for (const line of output.lines) expect(line).not.toMatch(/\sat\s.+:\d+/);
+    });
+
+    it.each([
+      ['fails', faults.kmsInternal],
+      ['refuses a disabled key', faults.kmsKeyDisabled],
+    ] as const)(
+      'answers 503 when KMS %s at the Decrypt that unwraps the branch key for a create or a read',
+      async (_, fault) => {
+        // Prepare
+        const existing = await createdCase();
+        const newTag = nextTag();
+
+        // Act
+        await ttlPassed();
+        kms.failCall('TrentService.Decrypt', 0, fault);
+        const create = await createCase(newTag);
+        kms.reset();
+        await ttlPassed();
+        kms.failCall('TrentService.Decrypt', 0, fault);
+        const read = await readCase(existing.caseId);
+
+        // Assess
+        expectFailedClosed(create);
+        expectFailedClosed(read);
+        const ledger = await readLedger();
+        expect(ledger.cases.some((c) => c.tag === newTag)).toBe(false);
+        expect([outcomesOf(ledger, create), sorted(outcomesOf(ledger, read))]).toEqual([[503], [200, 503]]);
+        expectEveryWriteAudited(ledger);
+      },
+    );
   });
 });

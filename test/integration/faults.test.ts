@@ -23,9 +23,11 @@ import { localDynamoDb, scanItems } from '../support/local-dynamodb';
  * log says what each client was told, and verifies.
  *
  * The file runs a local stack of its own, on data in a temporary folder; the tests build on one another
- * (the last ones settle and audit what the first ones sent), in order.
+ * (the last ones settle and audit what the first ones sent), in order. Its functions keep an unwrapped
+ * branch key for one second only, so that a paused KMS is felt as soon as that second has passed.
  */
 const FUNCTION_DEADLINE_MS = DEADLINES.functionTimeoutSeconds * 1000;
+const BRANCH_KEY_TTL_SECONDS = 1;
 const RUN = `faults-${randomUUID().slice(0, 8)}`;
 
 let local: LocalStack;
@@ -272,6 +274,7 @@ describe('requests while DynamoDB Local or the KMS emulator is paused or killed'
 }, () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'himaya-faults-'));
+    process.env.BRANCH_KEY_CACHE_TTL_SECONDS = String(BRANCH_KEY_TTL_SECONDS);
     local = await startLocalStack({ dataDir, port: 0, sealer: { pollIntervalMs: 100, batchWindowMs: 300 } });
     [token, compliance] = await Promise.all([local.issuer.issue('cfpc'), local.issuer.issue('compliance')]);
     documents = DynamoDBDocumentClient.from(localDynamoDb(local.endpoints));
@@ -288,13 +291,17 @@ describe('requests while DynamoDB Local or the KMS emulator is paused or killed'
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  /** Traffic on a fresh case, then `dependency` paused under it and one of each request sent into the stall. */
-  async function probesWhilePaused(dependency: Parameters<typeof whilePaused>[0]) {
+  /**
+   * Traffic on a fresh case, then `dependency` paused under it and one of each request sent into the stall,
+   * after `settleMs` (for KMS: until the cached branch key has expired).
+   */
+  async function probesWhilePaused(dependency: Parameters<typeof whilePaused>[0], settleMs = 0) {
     const notesOn = await createdCase();
     let over = false;
     const running = traffic(notesOn, () => over);
     await pause(1000);
     return whilePaused(dependency, async () => {
+      await pause(settleMs);
       const sent = Promise.all([createCase(), addNote(notesOn), readCase(notesOn), listCases()]);
       over = true;
       const [create, note, read, list] = await sent;
@@ -328,9 +335,9 @@ describe('requests while DynamoDB Local or the KMS emulator is paused or killed'
     expect((await listCases()).status).toBe(200);
   });
 
-  it('answers 503 with Retry-After before the function deadline while the KMS emulator is paused; listing needs no KMS', async () => {
+  it('answers 503 with Retry-After before the function deadline while the KMS emulator is paused past the branch key TTL; listing needs no KMS', async () => {
     // Prepare, act
-    const probes = await probesWhilePaused(local.processes.kms);
+    const probes = await probesWhilePaused(local.processes.kms, BRANCH_KEY_TTL_SECONDS * 1000 + 250);
 
     // Assess
     expectUnavailable(probes.create, ['service-unavailable']);

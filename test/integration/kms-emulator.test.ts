@@ -12,6 +12,7 @@ import {
   DescribeKeyCommand,
   EncryptCommand,
   GenerateDataKeyCommand,
+  GenerateDataKeyWithoutPlaintextCommand,
   GenerateMacCommand,
   GetPublicKeyCommand,
   IncorrectKeyException,
@@ -24,6 +25,7 @@ import {
   KMSInvalidSignatureException,
   ListAliasesCommand,
   NotFoundException,
+  ReEncryptCommand,
   ScheduleKeyDeletionCommand,
   SignCommand,
   UnsupportedOperationException,
@@ -354,6 +356,80 @@ describe('KMS emulator: Encrypt, Decrypt and GenerateDataKey', () => {
     await expect(
       kms.send(new GenerateDataKeyCommand({ KeyId: hmac, NumberOfBytes: 32 })),
     ).rejects.toBeInstanceOf(InvalidKeyUsageException);
+  });
+});
+
+describe('KMS emulator: GenerateDataKeyWithoutPlaintext and ReEncrypt (the branch key store)', () => {
+  const context = { 'branch-key-id': 'cfpc', type: 'branch:version:1' };
+  let arn: string;
+  let otherArn: string;
+
+  beforeAll(async () => {
+    [arn, otherArn] = await Promise.all([createKey(), createKey()]);
+  });
+
+  const wrappedKey = async () => {
+    const generated = await kms.send(
+      new GenerateDataKeyWithoutPlaintextCommand({
+        KeyId: arn,
+        NumberOfBytes: 32,
+        EncryptionContext: context,
+      }),
+    );
+    if (!generated.CiphertextBlob) throw new Error('no CiphertextBlob');
+    return { generated, blob: generated.CiphertextBlob };
+  };
+
+  it('generates a data key returned only wrapped, which Decrypt opens under the same context', async () => {
+    const { generated, blob } = await wrappedKey();
+
+    const decrypted = await kms.send(
+      new DecryptCommand({ CiphertextBlob: blob, EncryptionContext: context }),
+    );
+
+    expect(generated.KeyId).toBe(arn);
+    expect(generated).not.toHaveProperty('Plaintext');
+    expect(decrypted.Plaintext).toHaveLength(32);
+    await expect(kms.send(new DecryptCommand({ CiphertextBlob: blob }))).rejects.toBeInstanceOf(
+      InvalidCiphertextException,
+    );
+  });
+
+  it('re-encrypts to another context and key without the plaintext, which Decrypt then opens there', async () => {
+    const { blob } = await wrappedKey();
+    const original = await kms.send(new DecryptCommand({ CiphertextBlob: blob, EncryptionContext: context }));
+    const active = { ...context, type: 'branch:ACTIVE', version: 'branch:version:1' };
+
+    const moved = await kms.send(
+      new ReEncryptCommand({
+        CiphertextBlob: blob,
+        SourceKeyId: arn,
+        SourceEncryptionContext: context,
+        DestinationKeyId: otherArn,
+        DestinationEncryptionContext: active,
+      }),
+    );
+    const reopened = await kms.send(
+      new DecryptCommand({ CiphertextBlob: moved.CiphertextBlob, EncryptionContext: active }),
+    );
+
+    expect(moved).toMatchObject({ SourceKeyId: arn, KeyId: otherArn });
+    expect(moved).not.toHaveProperty('Plaintext');
+    expect(reopened.KeyId).toBe(otherArn);
+    expect(reopened.Plaintext).toEqual(original.Plaintext);
+  });
+
+  it('refuses ReEncrypt under a wrong source context or a wrong source key, as Decrypt does', async () => {
+    const { blob } = await wrappedKey();
+    const reEncrypt = (input: { SourceKeyId?: string; SourceEncryptionContext?: Record<string, string> }) =>
+      kms.send(new ReEncryptCommand({ CiphertextBlob: blob, DestinationKeyId: arn, ...input }));
+
+    await expect(
+      reEncrypt({ SourceEncryptionContext: { 'branch-key-id': 'police' } }),
+    ).rejects.toBeInstanceOf(InvalidCiphertextException);
+    await expect(
+      reEncrypt({ SourceKeyId: otherArn, SourceEncryptionContext: context }),
+    ).rejects.toBeInstanceOf(IncorrectKeyException);
   });
 });
 

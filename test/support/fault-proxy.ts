@@ -53,6 +53,13 @@ export const faults = {
     contentType: KMS_JSON,
     body: { __type: 'KMSInternalException', message: 'An internal error has occurred.' },
   },
+  /** What KMS answers for a key that has been disabled. */
+  kmsKeyDisabled: {
+    kind: 'respond',
+    status: 400,
+    contentType: KMS_JSON,
+    body: { __type: 'DisabledException', message: 'The key is disabled.' },
+  },
   drop: { kind: 'drop' },
   loseAnswer: { kind: 'lose-answer' },
 } as const satisfies Record<string, Fault>;

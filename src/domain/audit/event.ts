@@ -29,11 +29,13 @@ export const AuditEventSchema = z
     /**
      * `committed`: written in the same transaction as the data it records, before the answer was sent;
      * `outcome` is the status the request was to be answered with (if the answer differed, another event
-     * of the same request records it). `replayed`: a retry answered with what an earlier request under
-     * its Idempotency-Key stored (or refused, its caller no longer allowed to see it); nothing was
-     * written. Absent: `outcome` is the answer sent.
+     * of the same request records it). `ahead`: written while the request was still being served (a case
+     * read writes it while it decrypts), with the status it was to be answered with; likewise, if the
+     * answer differed, another event of the same request records it. `replayed`: a retry answered with
+     * what an earlier request under its Idempotency-Key stored (or refused, its caller no longer allowed to
+     * see it); nothing was written. Absent: `outcome` is the answer sent.
      */
-    disposition: z.enum(['committed', 'replayed']).optional(),
+    disposition: z.enum(['committed', 'ahead', 'replayed']).optional(),
     /** Set by the sealer once the event is a leaf of the Merkle tree. */
     leafIndex: z.number().int().nonnegative().optional(),
   })

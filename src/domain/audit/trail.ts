@@ -24,6 +24,12 @@ export interface AuditTrail {
   concerns(details: TrailDetails): void;
   /** The request was answered with what an earlier request under its Idempotency-Key stored. */
   replayed(): void;
+  /**
+   * Writes the event of the answer about to be given now, so that a read can write it while it decrypts;
+   * the answer waits for it. If the answer then differs, the function writes a second event with it.
+   * Fails with `DependencyUnavailableError` when the event may not be in the log.
+   */
+  recordAhead(outcome: number): Promise<void>;
 }
 
 /** Where an event is written on its own, when no transaction of the domain's wrote it (reads, refusals). */

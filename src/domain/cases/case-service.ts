@@ -66,7 +66,7 @@ async function encryptSections(
 
 async function decryptSections(cipher: SectionCipher, record: StoredCase, visible: ReadonlySet<SectionName>) {
   const names = SECTION_NAMES.filter((name) => visible.has(name) && record.sections[name] !== undefined);
-  // In parallel: each section is one KMS Decrypt.
+  // In parallel: each section is its own message (and, written by the first version, one KMS Decrypt).
   const plaintexts = await Promise.all(
     names.map((section) =>
       cipher.decrypt(
@@ -166,7 +166,9 @@ async function createdEarlier(
 /**
  * A case read for a purpose: the owner reads it whole; a grantee reads the sections of its grants made
  * for that purpose, and the access log names those grants. A grantee with no grant for this purpose is
- * refused (it knows the case exists); anyone else finds nothing.
+ * refused (it knows the case exists); anyone else finds nothing. The read's audit event is written while
+ * the sections and notes are decrypted, and nothing is returned until all of them have ended: if the
+ * event cannot be written, or a decrypt fails, the read fails.
  */
 export async function readCase(
   deps: CaseServiceDeps,
@@ -179,11 +181,24 @@ export async function readCase(
   const readable = readableUnder(caller.agency, record.meta.ownerAgency, grants, purpose, deps.clock());
   if (!readable) throw new PurposeNotPermittedError();
   if (readable.grantIds.length > 0) trail.concerns({ grantIds: readable.grantIds });
-  const [sections, noteViews] = await Promise.all([
+  const [sections, noteViews] = await allSettled([
     decryptSections(deps.cipher, record, readable.sections),
     decryptNotes(deps.cipher, record, notes, access, caller.agency),
-  ]);
+    trail.recordAhead(200),
+  ] as const);
   return { ...record.meta, sections, notes: noteViews };
+}
+
+/** Like `Promise.all`, but waits for every promise to end before it fails with the first failure. */
+async function allSettled<T extends readonly unknown[]>(
+  promises: T,
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as {
+    -readonly [K in keyof T]: Awaited<T[K]>;
+  };
 }
 
 /** The cases the caller's agency may see (its own, and those a live grant shares with it), a page at a time. */

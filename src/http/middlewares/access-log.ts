@@ -54,7 +54,7 @@ export function accessLog(options: {
   return {
     before: ({ event, context }) => {
       const state = stateOf(context);
-      state.trail = requestTrail(state.route, event, state.identity, clock);
+      state.trail = requestTrail(state.route, event, state.identity, clock, recorder);
     },
     after: record,
     onError: record,

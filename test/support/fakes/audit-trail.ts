@@ -38,4 +38,8 @@ export class MemoryTrail implements AuditTrail {
   replayed(): void {
     this.wasReplayed = true;
   }
+
+  async recordAhead(outcome: number): Promise<void> {
+    this.recorded(this.eventFor(outcome));
+  }
 }

@@ -10,6 +10,7 @@ import {
   CaseNotFoundError,
   DependencyUnavailableError,
   RequestKeyReusedError,
+  WriteOutcomeUnknownError,
 } from '../../../src/domain/errors';
 import type { ApiContext } from '../../../src/http/api-request';
 import {
@@ -266,6 +267,40 @@ describe('accessLog', () => {
       [503, undefined],
       [201, 'replayed'],
     ]);
+  });
+
+  it('writes an event ahead through the trail, and adds the answer only when it differs', async () => {
+    const recorder = recorderOf();
+    const middleware = log(recorder);
+    const served = await runBefores(noteEvent(), context(), middleware);
+    const failed = await runBefores(noteEvent(), context(), middleware);
+
+    await served.context.api?.trail?.recordAhead(200);
+    await failed.context.api?.trail?.recordAhead(200);
+    served.response = { statusCode: 200, body: '{}' };
+    failed.response = { statusCode: 503, body: '' };
+    await middleware.after?.(served);
+    await middleware.after?.(failed);
+
+    expect(recorder.events.map((e) => [e.outcome, e.disposition])).toEqual([
+      [200, 'ahead'],
+      [200, 'ahead'],
+      [503, undefined],
+    ]);
+  });
+
+  it('fails a write ahead whose outcome is unknown as unavailable, so that the caller gets 503', async () => {
+    const middleware = accessLog({
+      recorder: { record: async () => Promise.reject(new WriteOutcomeUnknownError(new Error('timeout'))) },
+      clock: () => NOW,
+      logger: createLogger('test'),
+    });
+    const request = await runBefores(noteEvent(), context(), middleware);
+
+    // Not WriteOutcomeUnknownError (a subclass), whose answer would tell the caller to retry a write.
+    await expect(request.context.api?.trail?.recordAhead(200)).rejects.toMatchObject({
+      name: 'DependencyUnavailableError',
+    });
   });
 
   it('returns nothing but a 503 when the event cannot be written', async () => {

@@ -254,6 +254,21 @@ describe('readCase', () => {
     expect(trail.concerned.grantIds).toBeUndefined();
   });
 
+  it('records the read’s event and returns nothing when that event cannot be written', async () => {
+    const { deps } = await withCase();
+    const trail = new MemoryTrail();
+    const refusing = Object.assign(new MemoryTrail(), {
+      recordAhead: () => Promise.reject(new DependencyUnavailableError()),
+    });
+
+    await readCase(deps, cfpc, CASE_ID, 'child-protection', trail);
+
+    expect(trail.recordedEvents.map((event) => event.outcome)).toEqual([200]);
+    await expect(readCase(deps, cfpc, CASE_ID, 'child-protection', refusing)).rejects.toBeInstanceOf(
+      DependencyUnavailableError,
+    );
+  });
+
   it('refuses a section ciphertext moved to another section’s place', async () => {
     const { deps, store } = await withCase();
     const sections = store.entries.get(CASE_ID)?.record.sections ?? {};

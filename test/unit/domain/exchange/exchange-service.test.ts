@@ -44,6 +44,7 @@ function fakeTrail(): AuditTrail & { concerned: object } {
       trail.concerned = details;
     },
     replayed: vi.fn(),
+    recordAhead: vi.fn(async () => undefined),
   };
   return trail;
 }
