@@ -3,8 +3,7 @@ import { dynamoDbAuditStore } from '../src/adapters/dynamodb/audit-store';
 import { dynamoDbCaseStore } from '../src/adapters/dynamodb/case-store';
 import { dynamoDbExchangeStore } from '../src/adapters/dynamodb/exchange-store';
 import { dynamoDbIdempotencyStore } from '../src/adapters/dynamodb/idempotency-store';
-import { eventPublisherFor } from '../src/adapters/eventbridge-publisher';
-import { BaseEnvSchema, EventsEnvSchema, readEnv, TablesEnvSchema } from '../src/config';
+import { BaseEnvSchema, readEnv, TablesEnvSchema } from '../src/config';
 import {
   createRequest,
   decideRequest,
@@ -22,12 +21,11 @@ import { retryableWrite } from '../src/domain/retryable-write';
 import { apiHandler } from '../src/http/api-handler';
 import { createLogger } from '../src/observability/logger';
 
-/** Shares, requests, decisions and emergency access. This function's role can decrypt no case. */
-const env = readEnv(
-  BaseEnvSchema.extend(TablesEnvSchema.shape)
-    .extend(ExchangePolicyEnvSchema.shape)
-    .extend(EventsEnvSchema.shape),
-);
+/**
+ * Shares, requests, decisions and emergency access. This function's role can decrypt no case; it
+ * publishes nothing itself: its domain events go to the outbox, in the transaction of their change.
+ */
+const env = readEnv(BaseEnvSchema.extend(TablesEnvSchema.shape).extend(ExchangePolicyEnvSchema.shape));
 const logger = createLogger('exchange');
 const dynamodb = dynamoDbClient(env);
 const documents = documentClient(dynamodb);
@@ -35,15 +33,9 @@ const audit = dynamoDbAuditStore(documents, env.AUDIT_TABLE);
 const deps: ExchangeDeps = {
   cases: dynamoDbCaseStore(documents, env.CASES_TABLE, audit),
   store: dynamoDbExchangeStore(documents, env.CASES_TABLE, audit),
-  publisher: eventPublisherFor(env),
   directory: env.AGENCY_DIRECTORY,
   policy: policyFromEnvironment(env),
   clock: () => new Date(),
-  onPublishFailure: (error, events) =>
-    logger.warn('events left in the outbox for the deadline sweep', {
-      errorName: (error as Error)?.name,
-      eventIds: events.map((event) => event.eventId),
-    }),
 };
 
 export const handler = apiHandler({
@@ -65,12 +57,13 @@ export const handler = apiHandler({
       await revokeShares(deps, auth, params.caseId, params.agency, trail);
       return { status: 204 };
     },
+    // 200 with the identical request already pending, 201 with a new one.
     createRequest: async ({ auth, body, audit: trail, idempotencyScope }) => {
-      const request = await createRequest(deps, auth, body, trail, retryableWrite(idempotencyScope, body));
+      const made = await createRequest(deps, auth, body, trail, retryableWrite(idempotencyScope, body));
       return {
-        status: 201,
-        body: request,
-        headers: { Location: `/v1/requests/${request.requestId}` },
+        status: made.created ? 201 : 200,
+        body: made.view,
+        headers: { Location: `/v1/requests/${made.view.requestId}` },
       };
     },
     listRequests: async ({ auth, query }) => {

@@ -15,6 +15,7 @@ import { defaultDomainPrefix, type HimayaUserPool } from './constructs/identity'
 import { HimayaKeys } from './constructs/keys';
 import type { MtlsDomain } from './constructs/mtls-domain';
 import { HimayaObservability } from './constructs/observability';
+import { OutboxProcessor } from './constructs/outbox-processor';
 
 /** What a function may be granted: the stack's data, keys and event bus. */
 export interface StackResources {
@@ -52,13 +53,12 @@ export const FUNCTION_GRANTS: Record<FunctionName, (fn: HimayaFunction, resource
         .useKeys([keys.hmacKey], ['kms:GenerateMac']);
     },
     // Shares, requests, decisions, emergency access: grants, listings, requests, reviews and the event outbox
-    // in Cases, each with its audit event; idempotent writes; domain events to the bus. No agency key: the
-    // exchange decides who may see a case and never reads its content.
-    exchange: (fn, { data, events }) => {
+    // in Cases, each with its audit event; idempotent writes. It publishes nothing (the outbox processor
+    // does). No agency key: the exchange decides who may see a case and never reads its content.
+    exchange: (fn, { data }) => {
       fn.bindTable(data.tables.Cases, 'RW')
         .bindTable(data.tables.AuditLog, 'APPEND', AUDIT_EVENTS)
         .bindTable(data.tables.Idempotency, 'RW');
-      events.grantPublish(fn);
     },
     // Compliance's review list: the REVIEW# items of Cases and their index only, their audit events, and
     // idempotent closing.
@@ -68,7 +68,7 @@ export const FUNCTION_GRANTS: Record<FunctionName, (fn: HimayaFunction, resource
         .bindTable(data.tables.Idempotency, 'RW');
     },
     // The scheduled deadline sweep: marks overdue items in Cases, with their audit events, reviews and
-    // domain events; no agency key.
+    // domain events (outbox); publishes what the outbox processor left behind; no agency key.
     deadlines: (fn, { data, events }) => {
       fn.bindTable(data.tables.Cases, 'RW').bindTable(data.tables.AuditLog, 'APPEND', AUDIT_EVENTS);
       events.grantPublish(fn);
@@ -143,6 +143,8 @@ export class HimayaStack extends Stack {
   readonly functions: ReadonlyMap<FunctionName, HimayaFunction>;
   readonly api: HimayaApi;
   readonly sealer: AuditSealer;
+  /** Publishes the domain events of the outbox, fed by the Cases stream. */
+  readonly outbox: OutboxProcessor;
   /** Failed invocations of the scheduled deadline sweep. */
   readonly deadLetters: sqs.Queue;
   readonly observability: HimayaObservability;
@@ -164,6 +166,11 @@ export class HimayaStack extends Stack {
     });
     this.functions = this.createFunctions(props);
     this.sealer = this.createSealer(props);
+    this.outbox = new OutboxProcessor(this, 'Outbox', {
+      casesTable: this.data.tables.Cases,
+      events: this.events,
+      logsKey: this.keys.logsKey,
+    });
     // The deadline sweep has no route: a schedule runs it every minute.
     this.events.runEveryMinute(this.functions.get('deadlines') as HimayaFunction);
 
@@ -260,6 +267,7 @@ export class HimayaStack extends Stack {
         ['DeadlinesDeadLetters', this.deadLetters],
         ['SealerHeartbeatDeadLetters', this.sealer.deadLetters],
         ['SealerStreamFailures', this.sealer.failures],
+        ['OutboxStreamFailures', this.outbox.failures],
       ]),
       ...(alarmEmail ? { alarmEmail } : {}),
     });

@@ -12,6 +12,7 @@ import { startDynamoDbLocal } from './dynamodb-local';
 import { type Gateway, type GatewayOptions, type LambdaHandler, startGateway } from './gateway';
 import { type Issuer, openIssuer } from './issuer';
 import { startKmsProcess } from './kms-process';
+import { startOutboxLoop } from './outbox-loop';
 import { type SealerLoopSettings, startSealerLoop } from './sealer-loop';
 
 export const DEFAULT_DATA_DIR = '.himaya';
@@ -193,6 +194,8 @@ async function startParts(context: StartContext): Promise<LocalStack> {
   Object.assign(process.env, environment);
 
   const archiveDir = await startSealer(context, environment);
+  // Domain events: the outbox processor on the Cases stream, as the event-source mapping runs it in AWS.
+  context.stoppers.push((await startOutboxLoop({ environment, log: context.log })).stop);
   // Exchange deadlines: the sweep every minute, as the EventBridge schedule runs it in AWS
   // (local/deadline-timer.ts); it also logs the domain events published on the in-process bus.
   context.stoppers.push(startDeadlineTimer({ log: context.log }).stop);

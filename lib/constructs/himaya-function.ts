@@ -64,8 +64,11 @@ const TABLE_KEY_ACTIONS: Record<TableAccess, string[]> = {
   SEAL: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
 };
 
-/** A function of the route table, or the audit sealer (fed by the AuditLog stream, not by a route). */
-export type HimayaFunctionName = FunctionName | 'sealer';
+/**
+ * A function of the route table, the audit sealer (fed by the AuditLog stream, not by a route) or the
+ * outbox processor (fed by the Cases stream).
+ */
+export type HimayaFunctionName = FunctionName | 'sealer' | 'outbox';
 
 /**
  * A function's role: everything granted to it (by `bind*`, `use*` or CDK's own grants) lands in one

@@ -74,6 +74,8 @@ export const RULES = [
   'reporter-sealed',
   'reporter-not-named',
   'emergency-purpose-required',
+  'note-limit-reached',
+  'open-request-limit-reached',
 ] as const;
 export type Rule = (typeof RULES)[number];
 

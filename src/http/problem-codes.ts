@@ -24,6 +24,9 @@ const RULE_MEANINGS: Record<Rule, string> = {
   'reporter-sealed': 'Emergency access never opens the reporter section.',
   'reporter-not-named': 'Only `reporter` was asked for: an approval must name it to share it.',
   'emergency-purpose-required': 'Emergency access is asked with `X-Himaya-Purpose: emergency`.',
+  'note-limit-reached': 'The agency has added as many notes to this case as the configured cap allows.',
+  'open-request-limit-reached':
+    'The agency has as many different requests about this case pending as the configured cap allows.',
 };
 
 /**

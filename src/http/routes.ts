@@ -100,6 +100,8 @@ export interface RouteSpec {
     contentType?: string;
     /** Response headers the success carries. */
     headers?: readonly ('ETag' | 'Location')[];
+    /** A second success the operation may answer instead, with the same body and headers. */
+    also?: { status: number; description: string };
   };
 }
 
@@ -329,8 +331,15 @@ export const routes = [
     scope: 'exchange',
     summary: 'Ask the agency that holds a case for access (same answer whether or not it does)',
     description:
-      'Asks the agency believed to hold a case for access to sections, with purpose, legal basis, urgency and justification. The answer is the same whether or not that agency holds the case, so a request reveals nothing.',
-    refusals: ['unknown-agency', 'own-agency', 'unknown-section', 'duplicate-request'],
+      'Asks the agency believed to hold a case for access to sections, with purpose, legal basis, urgency and justification. The answer is the same, and takes as long, whether or not that agency holds the case, so a request reveals nothing. An identical request (same case, agency, sections, purpose, legal basis, urgency and justification) still pending answers 200 with that request instead of adding one; at most a configured number (default 5) of different requests about one case may be pending per agency (422 `open-request-limit-reached`).',
+    refusals: [
+      'unknown-agency',
+      'own-agency',
+      'unknown-section',
+      'open-request-limit-reached',
+      'duplicate-request',
+      'access-changed',
+    ],
     action: 'request.create',
     idempotent: true,
     request: {
@@ -350,6 +359,7 @@ export const routes = [
       description: 'The request, pending',
       schema: RequestViewSchema,
       headers: ['Location'],
+      also: { status: 200, description: 'The identical request already pending, made earlier' },
     },
   },
   {

@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../domain/audit/event';
 import {
   AccessChangedError,
@@ -42,6 +42,7 @@ export function dynamoDbCaseStore(
   const table: CasesTable = { client, tableName, audit };
   return {
     get: (caseId) => readCase(table, caseId),
+    ownerOf: (caseId) => ownerOf(table, caseId),
     create: (record, event) => createCase(table, record, event),
     update: (record, expectedVersion, event, listedFor) =>
       updateCase(table, record, expectedVersion, event, listedFor),
@@ -63,6 +64,20 @@ async function readCase(table: CasesTable, caseId: string) {
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.noteId.localeCompare(b.noteId)),
     grants: items.filter(isGrantItem).map(grantOf),
   };
+}
+
+async function ownerOf(table: CasesTable, caseId: string) {
+  const result = await failClosed(() =>
+    table.client.send(
+      new GetCommand({
+        TableName: table.tableName,
+        Key: caseKey(caseId),
+        ProjectionExpression: 'ownerAgency',
+        ConsistentRead: true,
+      }),
+    ),
+  );
+  return typeof result.Item?.ownerAgency === 'string' ? result.Item.ownerAgency : undefined;
 }
 
 /** Every item of a partition, strongly consistent. */

@@ -85,6 +85,11 @@ export interface CaseStore {
   get(
     caseId: string,
   ): Promise<{ record: StoredCase; notes: StoredNote[]; grants: StoredGrant[] } | undefined>;
+  /**
+   * The owning agency only (one attribute of one item): what a request needs, at a cost that does not
+   * depend on how much the case holds.
+   */
+  ownerOf(caseId: string): Promise<string | undefined>;
   /** A new case is a report awaiting its owner's first action (see the exchange deadlines). */
   create(record: StoredCase, event: AuditEvent): Promise<void>;
   /**

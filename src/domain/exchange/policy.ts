@@ -14,6 +14,8 @@ export interface ExchangePolicy {
   defaultGrantDays: number;
   /** The longest a share may last: access is reviewed at least this often. */
   maxGrantDays: number;
+  /** Distinct pending requests one agency may have about one case (an identical one is answered, not added). */
+  maxOpenRequestsPerCase: number;
 }
 
 const HOUR = 60;
@@ -24,6 +26,7 @@ export const DEFAULT_POLICY: ExchangePolicy = {
   emergencyAccessMinutes: 4 * HOUR,
   defaultGrantDays: 30,
   maxGrantDays: 365,
+  maxOpenRequestsPerCase: 5,
 };
 
 const minutes = z.coerce
@@ -33,8 +36,8 @@ const minutes = z.coerce
   .max(366 * DAY);
 
 /**
- * `RESPONSE_DEADLINE_MINUTES` (JSON, e.g. `{"critical":30}`; urgencies left out keep their default) and
- * `EMERGENCY_ACCESS_MINUTES`. Anything invalid fails the function at cold start.
+ * `RESPONSE_DEADLINE_MINUTES` (JSON, e.g. `{"critical":30}`; urgencies left out keep their default),
+ * `EMERGENCY_ACCESS_MINUTES` and `OPEN_REQUESTS_PER_CASE`. Anything invalid fails the function at cold start.
  */
 export const ExchangePolicyEnvSchema = z.object({
   RESPONSE_DEADLINE_MINUTES: z
@@ -53,6 +56,7 @@ export const ExchangePolicyEnvSchema = z.object({
       return z.NEVER;
     }),
   EMERGENCY_ACCESS_MINUTES: minutes.max(DAY).optional(),
+  OPEN_REQUESTS_PER_CASE: z.coerce.number().int().min(1).max(100).optional(),
 });
 
 function safeJson(text: string): unknown {
@@ -73,6 +77,7 @@ export function policyFromEnvironment(env: z.infer<typeof ExchangePolicyEnvSchem
     ...DEFAULT_POLICY,
     responseMinutes,
     emergencyAccessMinutes: env.EMERGENCY_ACCESS_MINUTES ?? DEFAULT_POLICY.emergencyAccessMinutes,
+    maxOpenRequestsPerCase: env.OPEN_REQUESTS_PER_CASE ?? DEFAULT_POLICY.maxOpenRequestsPerCase,
   };
 }
 

@@ -52,6 +52,10 @@ export class MemoryCaseStore implements CaseStore {
     return entry ? structuredClone(entry) : undefined;
   }
 
+  async ownerOf(caseId: string) {
+    return this.entries.get(caseId)?.record.meta.ownerAgency;
+  }
+
   async create(record: StoredCase, event: AuditEvent) {
     if (this.entries.has(record.meta.caseId)) throw new CaseExistsError();
     this.entries.set(record.meta.caseId, structuredClone({ record, notes: [], grants: [] }));
