@@ -9,14 +9,16 @@ import {
   type CaseServiceDeps,
   createCase,
   etagOf,
+  listNotes,
   readCase,
   updateCase,
 } from '../src/domain/cases/case-service';
+import { NotesPolicyEnvSchema, notesPolicyFromEnvironment } from '../src/domain/cases/limits';
 import { retryableWrite } from '../src/domain/retryable-write';
 import { apiHandler } from '../src/http/api-handler';
 import { createLogger } from '../src/observability/logger';
 
-const env = readEnv(BaseEnvSchema.extend(TablesEnvSchema.shape));
+const env = readEnv(BaseEnvSchema.extend(TablesEnvSchema.shape).extend(NotesPolicyEnvSchema.shape));
 const logger = createLogger('cases');
 const dynamodb = dynamoDbClient(env);
 const documents = documentClient(dynamodb);
@@ -25,6 +27,7 @@ const deps: CaseServiceDeps = {
   store: dynamoDbCaseStore(documents, env.CASES_TABLE, audit),
   cipher: encryptionSdkCipher(kmsClient(env), env.AGENCY_DIRECTORY),
   clock: () => new Date(),
+  notes: notesPolicyFromEnvironment(env),
 };
 
 export const handler = apiHandler({
@@ -56,6 +59,9 @@ export const handler = apiHandler({
     updateCase: async ({ auth, params, body, headers, audit: trail }) => {
       const meta = await updateCase(deps, auth, params.caseId, headers['if-match'], body, trail);
       return { status: 200, body: meta, headers: { ETag: etagOf(meta.version) } };
+    },
+    listNotes: async ({ auth, params, query }) => {
+      return { status: 200, body: await listNotes(deps, auth, params.caseId, query) };
     },
     addNote: async ({ auth, params, body, audit: trail, idempotencyScope }) => {
       const write = retryableWrite(idempotencyScope, body);

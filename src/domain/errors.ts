@@ -76,6 +76,7 @@ export const RULES = [
   'emergency-purpose-required',
   'note-limit-reached',
   'open-request-limit-reached',
+  'section-too-large',
 ] as const;
 export type Rule = (typeof RULES)[number];
 

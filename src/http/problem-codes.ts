@@ -27,6 +27,7 @@ const RULE_MEANINGS: Record<Rule, string> = {
   'note-limit-reached': 'The agency has added as many notes to this case as the configured cap allows.',
   'open-request-limit-reached':
     'The agency has as many different requests about this case pending as the configured cap allows.',
+  'section-too-large': 'A section is larger than 128 KiB as JSON.',
 };
 
 /**

@@ -16,7 +16,9 @@ import {
   CaseViewSchema,
   CreateCaseBodySchema,
   ListCasesQuerySchema,
+  ListNotesQuerySchema,
   NoteBodySchema,
+  NoteListSchema,
   NoteViewSchema,
   UpdateCaseBodySchema,
 } from '../domain/cases/schemas';
@@ -147,7 +149,7 @@ export const routes = [
     summary: 'Create a case (report) owned by the caller’s agency',
     description:
       "Records a report as a case owned by the caller's agency. Each section is encrypted under that agency's key; metadata stays in clear for routing and statistics. With `Idempotency-Key`, a retry with the same body answers the first 201.",
-    refusals: ['duplicate-request', 'configuration'],
+    refusals: ['section-too-large', 'duplicate-request', 'configuration'],
     action: 'case.create',
     idempotent: true,
     request: {
@@ -196,7 +198,7 @@ export const routes = [
     scope: 'cases.read',
     summary: 'A case with the sections the caller may see, decrypted',
     description:
-      'The case with only the sections the caller may see, decrypted, and the notes it may read. A case the caller may not see answers exactly as one that does not exist (404). The read is logged with its purpose.',
+      'The case with only the sections the caller may see, decrypted, and the newest notes it may read (at most 10, configured); when older ones exist, `notesNext` is the path that pages them. A case the caller may not see answers exactly as one that does not exist (404). The read is logged with its purpose.',
     refusals: ['not-found', 'integrity-failure', 'configuration'],
     action: 'case.read',
     purpose: true,
@@ -224,6 +226,7 @@ export const routes = [
       'precondition-required',
       'stale-version',
       'access-changed',
+      'section-too-large',
       'configuration',
     ],
     action: 'case.update',
@@ -250,8 +253,8 @@ export const routes = [
     scope: 'cases.write',
     summary: 'Add a case update (any agency with access)',
     description:
-      "Any agency that can see the case adds an update (a police response, an outcome). The note is encrypted under the owner's key. Emergency access is read-only.",
-    refusals: ['not-found', 'read-only-access', 'duplicate-request', 'configuration'],
+      "Any agency that can see the case adds an update (a police response, an outcome). The note is encrypted under the owner's key. Emergency access is read-only. An agency adds at most a configured number of notes to a case (default 200; then 422 `note-limit-reached`).",
+    refusals: ['not-found', 'read-only-access', 'note-limit-reached', 'duplicate-request', 'configuration'],
     action: 'case.note',
     idempotent: true,
     request: {
@@ -260,6 +263,21 @@ export const routes = [
       example: { kind: 'police-response', text: 'Patrol visited the home; the child is safe.' },
     },
     response: { status: 201, description: 'The note was added', schema: NoteViewSchema },
+  },
+  {
+    operationId: 'listNotes',
+    method: 'GET',
+    path: '/v1/cases/{caseId}/notes',
+    fn: 'cases',
+    scope: 'cases.read',
+    summary: 'The notes of a case the caller may read, newest first, a page at a time',
+    description:
+      'The notes the caller may read, decrypted, newest first: the owner reads every agency’s, an agency with a live grant its own. `nextCursor` pages on (a case read links the first page after its own notes as `notesNext`). A case the caller may not see answers exactly as one that does not exist (404). The read is logged with its purpose, like a case read.',
+    refusals: ['not-found', 'integrity-failure', 'configuration'],
+    action: 'note.list',
+    purpose: true,
+    request: { params: CaseParamsSchema, query: ListNotesQuerySchema },
+    response: { status: 200, description: 'A page of notes', schema: NoteListSchema },
   },
   // --- Exchange between agencies (functions/exchange.ts); `deadlines` has no route, a schedule runs it.
   {

@@ -7,11 +7,11 @@ import { call, stack } from '../support/client';
 import {
   auditEventsOf,
   createCase,
+  deliveredOutboxOf,
   hoursFromNow,
   listedCaseIds,
   localTables,
   MISSING_CASE,
-  deliveredOutboxOf,
   readAs,
   share,
 } from '../support/exchange';

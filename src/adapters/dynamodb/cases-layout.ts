@@ -6,15 +6,19 @@ import type { ReviewRecord } from '../../domain/reviews/ports';
 import { ReviewViewSchema } from '../../domain/reviews/schemas';
 
 /**
- * The Cases table, item by item. A case is one partition, so one Query reads it whole; the exchange's
- * requests, compliance reviews and the event outbox have partitions of their own.
+ * The Cases table, item by item. A case is one partition: one Query reads its head, grants and listings
+ * (every sort key before `NOTE#`), another a page of its notes; the exchange's requests, compliance
+ * reviews and the event outbox have partitions of their own.
  *
  * Case partition `pk = CASE#<caseId>`:
  * - `sk = CASE`: metadata in clear, `sections` (section name → Encryption SDK message), `accessRevision`;
  *   `byAgency` keys for the owner's listing; `byQueue` keys `DUE#report#<urgency>` / `<createdAt>#<id>`
  *   until the owner's first action (update, owner's note, share, approval), or until escalated.
- * - `sk = NOTE#<noteId>`: a note, its text encrypted under the owner's key (the id alone in the key, so a
- *   retried note with a derived id meets the conditional write).
+ * - `sk = NOTE#<createdAt>#<noteId>`: a note, its text encrypted under the owner's key; the key sorts
+ *   notes by time, for paging newest first. `sk = NOTEID#<noteId>` holds the note's key (`noteSk`): the id
+ *   alone in a key, so that a retried note with a derived id meets the conditional write.
+ *   `sk = NOTECOUNT#<agency>`: how many notes the agency added (`notes`), checked against the cap in the
+ *   same transaction.
  * - `sk = GRANT#<agency>#<grantId>`: a share or an emergency access (sections, purpose, expiry, who,
  *   `revokedAt`); TTL at expiry, but expiry is checked on every read.
  * - `sk = LISTED#<agency>`: the case in a grantee's listing: a copy of the metadata (updated with the case),
@@ -137,13 +141,25 @@ export function recordOf(item: Record<string, unknown>): StoredCase {
   };
 }
 
+export const NOTE_PREFIX = 'NOTE#';
+export const noteSortKey = (note: Pick<StoredNote, 'createdAt' | 'noteId'>) =>
+  `${NOTE_PREFIX}${note.createdAt}#${note.noteId}`;
+export const noteIdKey = (caseId: string, noteId: string) => ({
+  pk: casePartition(caseId),
+  sk: `NOTEID#${noteId}`,
+});
+export const noteCountKey = (caseId: string, agency: string) => ({
+  pk: casePartition(caseId),
+  sk: `NOTECOUNT#${agency}`,
+});
+
 export function noteItem(note: StoredNote) {
-  return {
-    pk: casePartition(note.caseId),
-    sk: `NOTE#${note.noteId}`,
-    type: 'note',
-    ...note,
-  };
+  return { pk: casePartition(note.caseId), sk: noteSortKey(note), type: 'note', ...note };
+}
+
+/** What makes a note's id taken, and finds the note by it. */
+export function noteIdItem(note: StoredNote) {
+  return { ...noteIdKey(note.caseId, note.noteId), type: 'note-id', noteSk: noteSortKey(note) };
 }
 
 export function noteOf(item: Record<string, unknown>): StoredNote {

@@ -3,11 +3,13 @@ import { CaseNotFoundError, RuleViolationError, VersionRequiredError } from '../
 import { type RetryableWrite, storedByThisRequest } from '../retryable-write';
 import { type CaseAccess, isLive } from './access';
 import { retryOnAccessChange } from './access-contention';
+import { MAX_SECTION_BYTES, type NotesPolicy } from './limits';
 import { loadVisibleCase } from './load-case';
 import {
   CaseExistsError,
   CaseGoneError,
   type CaseStore,
+  NoteLimitError,
   type SectionCipher,
   StaleVersionError,
   type StoredCase,
@@ -18,6 +20,7 @@ import {
   type CaseView,
   type CreateCaseBody,
   type NoteBody,
+  type NoteList,
   type NoteView,
   SECTION_NAMES,
   type SectionName,
@@ -29,6 +32,7 @@ export interface CaseServiceDeps {
   store: CaseStore;
   cipher: SectionCipher;
   clock: () => Date;
+  notes: NotesPolicy;
 }
 
 /** The agency system and officer a request is made for. */
@@ -40,17 +44,32 @@ export interface Caller {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
+/** Each section's JSON, held to `MAX_SECTION_BYTES`: what is stored is what a read returns. */
+function sectionPlaintexts(sections: Sections, present: readonly SectionName[]): Uint8Array[] {
+  return present.map((section) => {
+    const plaintext = encoder.encode(JSON.stringify(sections[section]));
+    if (plaintext.length > MAX_SECTION_BYTES) {
+      const message = `The ${section} section is ${plaintext.length} bytes as JSON; at most ${MAX_SECTION_BYTES}.`;
+      throw new RuleViolationError(message, 'section-too-large', [
+        { path: `body.sections.${section}`, message },
+      ]);
+    }
+    return plaintext;
+  });
+}
+
 async function encryptSections(
   cipher: SectionCipher,
   meta: Pick<CaseMetadata, 'caseId' | 'ownerAgency'>,
   sections: Sections,
 ): Promise<StoredCase['sections']> {
   const present = SECTION_NAMES.filter((name) => sections[name] !== undefined);
+  const plaintexts = sectionPlaintexts(sections, present);
   const ciphertexts = await Promise.all(
-    present.map((section) =>
+    present.map((section, i) =>
       cipher.encrypt(
         { caseId: meta.caseId, section, ownerAgency: meta.ownerAgency },
-        encoder.encode(JSON.stringify(sections[section])),
+        plaintexts[i] as Uint8Array,
       ),
     ),
   );
@@ -76,7 +95,7 @@ async function decryptSections(cipher: SectionCipher, record: StoredCase, visibl
 async function decryptNotes(
   cipher: SectionCipher,
   record: StoredCase,
-  notes: StoredNote[],
+  notes: readonly StoredNote[],
   access: CaseAccess,
   agency: string,
 ) {
@@ -156,13 +175,34 @@ async function createdEarlier(
   return stored.meta;
 }
 
+/** Whose notes a caller reads: every agency's for the owner, its own for any other. */
+function noteFilter(access: CaseAccess, caller: Caller) {
+  return access.owner ? {} : { agency: caller.agency };
+}
+
+/** The case with the sections the caller may see and its newest notes; older ones are linked, not sent. */
 export async function readCase(deps: CaseServiceDeps, caller: Caller, caseId: string): Promise<CaseView> {
-  const { record, notes, access } = await loadVisible(deps, caller, caseId);
-  const [sections, noteViews] = await Promise.all([
+  const { record, access } = await loadVisible(deps, caller, caseId);
+  const [sections, page] = await Promise.all([
     decryptSections(deps.cipher, record, access.sections),
-    decryptNotes(deps.cipher, record, notes, access, caller.agency),
+    deps.store.listNotes(caseId, noteFilter(access, caller), deps.notes.inCaseRead, undefined),
   ]);
-  return { ...record.meta, sections, notes: noteViews };
+  const notes = await decryptNotes(deps.cipher, record, page.items, access, caller.agency);
+  const next = page.nextCursor ? { notesNext: `/v1/cases/${caseId}/notes?cursor=${page.nextCursor}` } : {};
+  return { ...record.meta, sections, notes, ...next };
+}
+
+/** The notes the caller may read, newest first, a page at a time; the same visibility as the case. */
+export async function listNotes(
+  deps: CaseServiceDeps,
+  caller: Caller,
+  caseId: string,
+  query: { limit: number; cursor?: string | undefined },
+): Promise<NoteList> {
+  const { record, access } = await loadVisible(deps, caller, caseId);
+  const page = await deps.store.listNotes(caseId, noteFilter(access, caller), query.limit, query.cursor);
+  const items = await decryptNotes(deps.cipher, record, page.items, access, caller.agency);
+  return { items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
 }
 
 /** `If-Match: "3"` (or weak `W/"3"`) → 3. Anything else can never match. */
@@ -267,10 +307,14 @@ export async function addNote(
   };
   const event = trail.eventFor(201, { caseId });
   try {
-    await deps.store.addNote(note, event, { byOwner: access.owner });
+    await deps.store.addNote(note, event, { byOwner: access.owner, maxPerAgency: deps.notes.maxPerAgency });
   } catch (error) {
     if (error instanceof CaseGoneError) throw new CaseNotFoundError();
     if (error instanceof CaseExistsError) return addedEarlier(deps, caller, caseId, body, write, trail);
+    if (error instanceof NoteLimitError) {
+      const limit = `An agency adds at most ${deps.notes.maxPerAgency} notes to a case.`;
+      throw new RuleViolationError(limit, 'note-limit-reached');
+    }
     throw error;
   }
   trail.recorded(event);
@@ -286,8 +330,7 @@ async function addedEarlier(
   write: RetryableWrite,
   trail: AuditTrail,
 ): Promise<NoteView> {
-  const found = await deps.store.get(caseId);
-  const note = found?.notes.find((stored) => stored.noteId === write.id);
+  const note = await deps.store.getNote(caseId, write.id);
   const duplicate = 'A note was already added with this Idempotency-Key.';
   const stored = storedByThisRequest(note, write, (n) => n.agency === caller.agency, duplicate);
   trail.replayed();
