@@ -260,8 +260,8 @@ export async function createRequest(
     if (existing) return existing;
   }
   const now = deps.clock();
-  const record = newRequestRecord(caller, body, sections, requestId, now);
-  Object.assign(record, { delivered: owner === body.agency, fingerprint, requestDigest: retry.digest });
+  const stored = { delivered: owner === body.agency, fingerprint, requestDigest: retry.digest };
+  const record = { ...newRequestRecord(caller, body, sections, requestId, now), ...stored };
   const notice = domainEvent('request.created', now, {
     caseId: body.caseId,
     actorAgency: caller.agency,
@@ -278,13 +278,8 @@ export async function createRequest(
     takesSlot: { slot: slotOf(record, fingerprint), max: deps.policy.maxOpenRequestsPerCase },
   };
   try {
-    const stored = await commitNew(
-      deps,
-      trail,
-      write,
-      'A request was already made with this Idempotency-Key.',
-    );
-    return { view: requestView(stored, now, deps.policy), created: true };
+    const made = await commitNew(deps, trail, write, 'A request was already made with this Idempotency-Key.');
+    return { view: requestView(made, now, deps.policy), created: true };
   } catch (error) {
     if (error instanceof OpenRequestLimitError) throw openRequestLimit(deps.policy);
     if (!(error instanceof OpenRequestExistsError)) throw error;
