@@ -1,4 +1,5 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -47,7 +48,18 @@ export class OutboxProcessor extends Construct {
       'by its Cases stream event-source mapping, whose failed batches go to the StreamFailures queue',
     );
     // It settles outbox items (OUTBOX#…) and nothing else, reads the stream, and publishes to the bus.
-    this.function.bindItems(table, { partitionKeys: ['OUTBOX#*'], index: 'byQueue' }).bindStream(table);
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:UpdateItem'],
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['OUTBOX#*'] } },
+      }),
+    );
+    this.function
+      .useKeys([table.key], ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], {
+        StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` },
+      })
+      .bindStream(table);
     props.events.grantPublish(this.function);
     this.mapping = this.function.addEventSourceMapping('CasesStream', {
       eventSourceArn: table.tableStreamArn,
