@@ -263,6 +263,7 @@ export class HimayaStack extends Stack {
       restApi: this.api.restApi,
       functions: this.functions,
       sealer: this.sealer.function,
+      outbox: this.outbox.function,
       deadLetterQueues: new Map<string, sqs.IQueue>([
         ['DeadlinesDeadLetters', this.deadLetters],
         ['SealerHeartbeatDeadLetters', this.sealer.deadLetters],

@@ -769,7 +769,7 @@ describe('HimayaStack observability', () => {
   it('has one encrypted alarm topic that every alarm notifies', () => {
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     const alarms = logicalIdsOf('AWS::CloudWatch::Alarm');
-    expect(alarms.length).toBeGreaterThanOrEqual(11);
+    expect(alarms.length).toBeGreaterThanOrEqual(13);
     for (const id of alarms) {
       expect(propertiesOf(id).AlarmActions, id).toEqual([{ Ref: alarmTopic() }]);
     }
@@ -789,6 +789,16 @@ describe('HimayaStack observability', () => {
       Namespace: 'AWS/Lambda',
       Statistic: 'Maximum',
       Dimensions: [{ Name: 'FunctionName', Value: { Ref: sealer } }],
+      Threshold: 300_000,
+    });
+  });
+
+  it('alarms on domain events waiting over 5 minutes to be published', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'IteratorAge',
+      Namespace: 'AWS/Lambda',
+      Statistic: 'Maximum',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionId('outbox') } }],
       Threshold: 300_000,
     });
   });
