@@ -19,6 +19,7 @@
  *   checked against the calls seen.
  * Each flow is warmed up first (cold start, connection pools, JIT), and the warm-up is not counted; then
  * the flows are measured in interleaved rounds, so that other work on the machine weighs on all alike.
+ * Then bench/timing.ts: whether the time of a request or a read tells a hit from a miss.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
@@ -41,6 +42,7 @@ import {
 } from './calls';
 import { benchCaseBody } from './case-body';
 import { type LoadResult, runLoad, stopLoad } from './load';
+import { runTimingBench } from './timing';
 import type { BenchRow } from './types';
 
 type AuditBench = (stack: LocalStack) => Promise<BenchRow[]>;
@@ -471,14 +473,17 @@ async function prepareFlows(
   return { flows, caseIds };
 }
 
-/** Every flow's rows, the target row when both its flows ran, then the access-log rows. */
+/** Every flow's rows, the target row when both its flows ran, the timing rows, then the access-log rows. */
 async function collectRows(
   stack: LocalStack,
   results: FlowResult[],
+  caseIds: readonly string[],
 ): Promise<{ rows: BenchRow[]; target: BenchRow | undefined }> {
   const rows = results.flatMap(rowsOf);
   const target = targetRow(rows);
   if (target) rows.push(target);
+  console.log('timing of hits and misses…');
+  rows.push(...(await runTimingBench(stack, caseIds)));
   if (auditBench) {
     console.log('audit benchmark…');
     rows.push(...(await auditBench(stack)));
@@ -557,7 +562,7 @@ async function main(): Promise<void> {
     run.counter = counter;
     const { flows, caseIds } = await prepareFlows(stack, settings);
     const results = await measureAll(stack, counter, settings, flows);
-    const { rows, target } = await collectRows(stack, results);
+    const { rows, target } = await collectRows(stack, results, caseIds);
     const report: Report = {
       machine: describeMachine(loadBefore),
       settings,

@@ -11,15 +11,20 @@ import {
   createCase,
   etagOf,
   listCases,
+  listNotes,
   readCase,
   updateCase,
 } from '../src/domain/cases/case-service';
+import { NotesPolicyEnvSchema, notesPolicyFromEnvironment } from '../src/domain/cases/limits';
 import { isCaseVisible } from '../src/domain/cases/load-case';
 import { apiHandler } from '../src/http/api-handler';
 import { createLogger } from '../src/observability/logger';
 
 const env = readEnv(
-  BaseEnvSchema.extend(TablesEnvSchema.shape).extend(IdKeyEnvSchema.shape).extend(KeyStoreEnvSchema.shape),
+  BaseEnvSchema.extend(TablesEnvSchema.shape)
+    .extend(IdKeyEnvSchema.shape)
+    .extend(KeyStoreEnvSchema.shape)
+    .extend(NotesPolicyEnvSchema.shape),
 );
 const logger = createLogger('cases');
 const dynamodb = dynamoDbClient(env);
@@ -35,6 +40,7 @@ const deps: CaseServiceDeps = {
     cacheTtlSeconds: env.BRANCH_KEY_CACHE_TTL_SECONDS,
   }),
   clock: () => new Date(),
+  notes: notesPolicyFromEnvironment(env),
 };
 
 export const handler = apiHandler({
@@ -64,6 +70,9 @@ export const handler = apiHandler({
     updateCase: async ({ auth, params, body, headers, audit: trail }) => {
       const meta = await updateCase(deps, auth, params.caseId, headers['if-match'], body, trail);
       return { status: 200, body: meta, headers: { ETag: etagOf(meta.version) } };
+    },
+    listNotes: async ({ auth, params, query, purpose, audit: trail }) => {
+      return { status: 200, body: await listNotes(deps, auth, params.caseId, purpose, query, trail) };
     },
     addNote: async ({ auth, params, body, audit: trail, write }) => {
       const note = await addNote(deps, auth, params.caseId, body, trail, write);

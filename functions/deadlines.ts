@@ -12,7 +12,7 @@ import { createLogger } from '../src/observability/logger';
 
 /**
  * The deadline sweep, invoked every minute by an EventBridge schedule (a timer on the local stack):
- * escalates overdue requests and reports, and publishes what the outbox still holds.
+ * escalates overdue requests and reports, and publishes what the outbox processor left behind.
  */
 const env = readEnv(
   BaseEnvSchema.extend(TablesEnvSchema.pick({ CASES_TABLE: true, AUDIT_TABLE: true }).shape)
@@ -26,10 +26,10 @@ const deps: DeadlineDeps = {
   publisher: eventPublisherFor(env),
   policy: policyFromEnvironment(env),
   clock: () => new Date(),
-  onPublishFailure: (error, events) =>
-    logger.warn('events left in the outbox for the next sweep', {
+  onPublishFailure: (error, entries) =>
+    logger.warn('outbox entries left for the next sweep', {
       errorName: (error as Error)?.name,
-      count: events.length,
+      count: entries.length,
     }),
 };
 

@@ -4,9 +4,8 @@ import { dynamoDbAuditStore } from '../src/adapters/dynamodb/audit-store';
 import { dynamoDbCaseStore } from '../src/adapters/dynamodb/case-store';
 import { dynamoDbExchangeStore } from '../src/adapters/dynamodb/exchange-store';
 import { dynamoDbIdempotencyStore } from '../src/adapters/dynamodb/idempotency-store';
-import { eventPublisherFor } from '../src/adapters/eventbridge-publisher';
 import { kmsRequestIdKey } from '../src/adapters/request-id-key';
-import { BaseEnvSchema, EventsEnvSchema, IdKeyEnvSchema, readEnv, TablesEnvSchema } from '../src/config';
+import { BaseEnvSchema, IdKeyEnvSchema, readEnv, TablesEnvSchema } from '../src/config';
 import { isCaseVisible } from '../src/domain/cases/load-case';
 import { grantEmergencyAccess } from '../src/domain/exchange/emergency-access';
 import {
@@ -25,11 +24,13 @@ import { apiHandler } from '../src/http/api-handler';
 import { EMERGENCY_CAP_METRIC, METRICS_NAMESPACE } from '../src/http/middlewares/request-metrics';
 import { createLogger } from '../src/observability/logger';
 
-/** Shares, requests, decisions and emergency access. This function's role can decrypt no case. */
+/**
+ * Shares, requests, decisions and emergency access. This function's role can decrypt no case; it
+ * publishes nothing itself: its domain events go to the outbox, in the transaction of their change.
+ */
 const env = readEnv(
   BaseEnvSchema.extend(TablesEnvSchema.shape)
     .extend(ExchangePolicyEnvSchema.shape)
-    .extend(EventsEnvSchema.shape)
     .extend(IdKeyEnvSchema.shape),
 );
 const logger = createLogger('exchange');
@@ -43,15 +44,9 @@ const metrics = new Metrics({
 const deps: ExchangeDeps = {
   cases: dynamoDbCaseStore(documents, env.CASES_TABLE, audit),
   store: dynamoDbExchangeStore(documents, env.CASES_TABLE, audit),
-  publisher: eventPublisherFor(env),
   directory: env.AGENCY_DIRECTORY,
   policy: policyFromEnvironment(env),
   clock: () => new Date(),
-  onPublishFailure: (error, events) =>
-    logger.warn('events left in the outbox for the deadline sweep', {
-      errorName: (error as Error)?.name,
-      eventIds: events.map((event) => event.eventId),
-    }),
   // An agency breaking glass more often than a day allows is an incident: the stack alarms on it.
   onEmergencyCapReached: (agency) => {
     logger.warn('emergency access refused: daily cap reached', { agency });
@@ -83,12 +78,13 @@ export const handler = apiHandler({
       await revokeShares(deps, auth, params.caseId, params.agency, trail);
       return { status: 204 };
     },
+    // 200 with the identical request already pending, 201 with a new one.
     createRequest: async ({ auth, body, audit: trail, write }) => {
-      const request = await createRequest(deps, auth, body, trail, write);
+      const made = await createRequest(deps, auth, body, trail, write);
       return {
-        status: 201,
-        body: request,
-        headers: { Location: `/v1/requests/${request.requestId}` },
+        status: made.created ? 201 : 200,
+        body: made.view,
+        headers: { Location: `/v1/requests/${made.view.requestId}` },
       };
     },
     listRequests: async ({ auth, query }) => {

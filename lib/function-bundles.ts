@@ -6,10 +6,10 @@ import { FUNCTION_NAMES } from '../src/http/routes';
 export const PROJECT_ROOT = join(import.meta.dirname, '..');
 
 /**
- * Every Lambda function: one per area of the API, the audit sealer on the AuditLog stream, and the log of
- * the gateway's own refusals, fed by the API access log.
+ * Every Lambda function: one per area of the API, the audit sealer (AuditLog stream), the log of the
+ * gateway's own refusals (API access log) and the outbox processor (Cases stream).
  */
-export const LAMBDA_FUNCTIONS = [...FUNCTION_NAMES, 'sealer', 'gateway-refusals'] as const;
+export const LAMBDA_FUNCTIONS = [...FUNCTION_NAMES, 'sealer', 'gateway-refusals', 'outbox'] as const;
 export type LambdaFunctionName = (typeof LAMBDA_FUNCTIONS)[number];
 
 /** The file Lambda loads (`handler: index.handler`) inside a function's bundle folder. */

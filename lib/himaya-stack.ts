@@ -18,6 +18,7 @@ import { KeyOperators } from './constructs/key-operators';
 import { HimayaKeys } from './constructs/keys';
 import type { MtlsDomain } from './constructs/mtls-domain';
 import { HimayaObservability } from './constructs/observability';
+import { OutboxProcessor } from './constructs/outbox-processor';
 import { PROJECT_ROOT } from './function-bundles';
 
 /** What a function may be granted: the stack's data, keys and event bus. */
@@ -64,14 +65,13 @@ export const FUNCTION_GRANTS: Record<FunctionName, (fn: HimayaFunction, resource
     },
     // Shares, requests, decisions, emergency access: grants, listings, requests, reviews and the event outbox
     // in Cases, each with its audit event; idempotent writes (ids derived with the HMAC key, once per
-    // container); domain events to the bus. No agency key: the exchange decides who may see a case and
-    // never reads its content.
-    exchange: (fn, { data, events, keys }) => {
+    // container). It publishes nothing (the outbox processor does). No agency key: the exchange decides
+    // who may see a case and never reads its content.
+    exchange: (fn, { data, keys }) => {
       fn.bindTable(data.tables.Cases, 'RW')
         .bindTable(data.tables.AuditLog, 'APPEND', AUDIT_EVENTS)
         .bindTable(data.tables.Idempotency, 'RW')
         .useKeys([keys.hmacKey], ['kms:GenerateMac']);
-      events.grantPublish(fn);
     },
     // Compliance's review list: the REVIEW# items of Cases and their index only, their audit events, and
     // idempotent closing.
@@ -82,7 +82,7 @@ export const FUNCTION_GRANTS: Record<FunctionName, (fn: HimayaFunction, resource
         .useKeys([keys.hmacKey], ['kms:GenerateMac']);
     },
     // The scheduled deadline sweep: marks overdue items in Cases, with their audit events, reviews and
-    // domain events; no agency key.
+    // domain events (outbox); publishes what the outbox processor left behind; no agency key.
     deadlines: (fn, { data, events }) => {
       fn.bindTable(data.tables.Cases, 'RW').bindTable(data.tables.AuditLog, 'APPEND', AUDIT_EVENTS);
       events.grantPublish(fn);
@@ -164,6 +164,8 @@ export class HimayaStack extends Stack {
   readonly sealer: AuditSealer;
   /** The requests API Gateway refuses itself, from its access log into the audit log. */
   readonly refusalLog: GatewayRefusalLog;
+  /** Publishes the domain events of the outbox, fed by the Cases stream. */
+  readonly outbox: OutboxProcessor;
   /** Failed invocations of the scheduled deadline sweep. */
   readonly deadLetters: sqs.Queue;
   readonly observability: HimayaObservability;
@@ -188,6 +190,11 @@ export class HimayaStack extends Stack {
     });
     this.functions = this.createFunctions(props);
     this.sealer = this.createSealer(props);
+    this.outbox = new OutboxProcessor(this, 'Outbox', {
+      casesTable: this.data.tables.Cases,
+      events: this.events,
+      logsKey: this.keys.logsKey,
+    });
     // The deadline sweep has no route: a schedule runs it every minute.
     this.events.runEveryMinute(this.functions.get('deadlines') as HimayaFunction);
 
@@ -290,11 +297,13 @@ export class HimayaStack extends Stack {
       restApi: this.api.restApi,
       functions: this.functions,
       sealer: this.sealer.function,
+      outbox: this.outbox.function,
       deadLetterQueues: new Map<string, sqs.IQueue>([
         ['DeadlinesDeadLetters', this.deadLetters],
         ['SealerHeartbeatDeadLetters', this.sealer.deadLetters],
         ['SealerStreamFailures', this.sealer.failures],
         ['GatewayRefusalsDeadLetters', this.refusalLog.failures],
+        ['OutboxStreamFailures', this.outbox.failures],
       ]),
       ...(alarmEmail ? { alarmEmail } : {}),
     });

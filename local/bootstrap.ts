@@ -87,7 +87,7 @@ function createTableInput(definition: TableDefinition, tableName: string): Creat
   };
 }
 
-/** Creates the table if missing; brings an existing one's indexes up to its definition. */
+/** Creates the table if missing; brings an existing one's indexes and stream up to its definition. */
 export async function ensureTable(
   client: DynamoDBClient,
   definition: TableDefinition,
@@ -96,6 +96,14 @@ export async function ensureTable(
   try {
     const described = await client.send(new DescribeTableCommand({ TableName: tableName }));
     await ensureIndexes(client, definition, tableName, described.Table?.GlobalSecondaryIndexes ?? []);
+    if (definition.stream && !described.Table?.StreamSpecification?.StreamEnabled) {
+      await client.send(
+        new UpdateTableCommand({
+          TableName: tableName,
+          StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+        }),
+      );
+    }
     return;
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;

@@ -2,9 +2,7 @@
  * The local stand-in for Lambda's event-source mapping on the AuditLog stream: polls DynamoDB Local's
  * stream and feeds new audit events to the same sealer the Lambda function runs.
  *
- * - Shards: listed with DescribeStream (again every few seconds and whenever one closes); a child shard
- *   is read only once its parent is closed, so per-item order holds; a shard is read from TRIM_HORIZON.
- *   An expired or trimmed iterator is replaced by a new one from TRIM_HORIZON.
+ * - Shards: read by local/stream-reader.ts, every one from TRIM_HORIZON.
  * - Restarts: nothing about the stream position is kept. The stream is read again from its trim horizon
  *   and the sealer drops every event that already has a leaf index: the tree is what tells what is sealed.
  * - Batches: events are appended as they are read (the stream is read again at once while records keep
@@ -16,16 +14,8 @@
  * - Failures: events that could not be appended stay queued and are retried with a growing delay, as a
  *   mapping retries a failed batch; nothing read is ever skipped.
  */
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DescribeStreamCommand,
-  DynamoDBStreamsClient,
-  ExpiredIteratorException,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  type _Record as StreamRecord,
-  TrimmedDataAccessException,
-} from '@aws-sdk/client-dynamodb-streams';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { buildSealer } from '../src/adapters/audit-sealer';
 import { documentClient, SDK_CLIENT_SETTINGS } from '../src/adapters/aws-clients';
@@ -33,6 +23,7 @@ import { folderCheckpointArchive } from '../src/adapters/checkpoint-archive';
 import { auditEventsFromStream, type StreamRecordLike } from '../src/adapters/dynamodb/stream-events';
 import type { AuditEvent } from '../src/domain/audit/event';
 import type { Sealer } from '../src/domain/audit/sealer';
+import { openStreamReader, type StreamReader } from './stream-reader';
 
 export interface SealerLoopSettings {
   /** How often the stream is read (default 200 ms). */
@@ -58,16 +49,9 @@ export interface SealerLoop {
   stop(): Promise<void>;
 }
 
-const SHARD_REFRESH_MS = 5000;
 const MAX_RETRY_DELAY_MS = 5000;
 /** Events appended between two looks at the batch window: three commits. */
 const APPEND_SLICE = 270;
-
-interface ShardState {
-  parent: string | undefined;
-  iterator: string | undefined;
-  closed: boolean;
-}
 
 /** The settings with their defaults filled in. */
 interface Timing {
@@ -81,14 +65,6 @@ interface LoopClients {
   dynamodb: DynamoDBClient;
   streams: DynamoDBStreamsClient;
   kms: KMSClient;
-}
-
-/** Where the loop is in the stream: the shards it knows and when it last listed them. */
-interface StreamPosition {
-  streams: DynamoDBStreamsClient;
-  streamArn: string;
-  shards: Map<string, ShardState>;
-  listedAt: number;
 }
 
 /** Events read but not yet appended, and the sealed events that wait for a checkpoint. */
@@ -110,7 +86,7 @@ interface FailureReporter {
 interface LoopContext {
   sealer: Sealer;
   timing: Timing;
-  position: StreamPosition;
+  stream: StreamReader;
   backlog: Backlog;
   failures: FailureReporter;
 }
@@ -171,86 +147,6 @@ function createFailureReporter(log: (line: string) => void): FailureReporter {
   };
 }
 
-async function findStreamArn(dynamodb: DynamoDBClient, tableName: string): Promise<string> {
-  const table = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
-  const streamArn = table.Table?.LatestStreamArn;
-  if (!streamArn) throw new Error(`table ${tableName} has no stream`);
-  return streamArn;
-}
-
-async function listShards(position: StreamPosition): Promise<void> {
-  let start: string | undefined;
-  do {
-    const page = await position.streams.send(
-      new DescribeStreamCommand({
-        StreamArn: position.streamArn,
-        ...(start ? { ExclusiveStartShardId: start } : {}),
-      }),
-    );
-    for (const shard of page.StreamDescription?.Shards ?? []) {
-      if (shard.ShardId && !position.shards.has(shard.ShardId)) {
-        position.shards.set(shard.ShardId, {
-          parent: shard.ParentShardId,
-          iterator: undefined,
-          closed: false,
-        });
-      }
-    }
-    start = page.StreamDescription?.LastEvaluatedShardId;
-  } while (start);
-  position.listedAt = Date.now();
-}
-
-async function readShard(
-  position: StreamPosition,
-  shardId: string,
-  shard: ShardState,
-): Promise<StreamRecord[]> {
-  const parent = shard.parent ? position.shards.get(shard.parent) : undefined;
-  if (shard.closed || (parent && !parent.closed)) return [];
-  shard.iterator ??= (
-    await position.streams.send(
-      new GetShardIteratorCommand({
-        StreamArn: position.streamArn,
-        ShardId: shardId,
-        ShardIteratorType: 'TRIM_HORIZON',
-      }),
-    )
-  ).ShardIterator;
-  if (!shard.iterator) return [];
-  try {
-    const page = await position.streams.send(
-      new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: 1000 }),
-    );
-    shard.iterator = page.NextShardIterator;
-    if (!page.NextShardIterator) shard.closed = true;
-    return page.Records ?? [];
-  } catch (error) {
-    if (error instanceof ExpiredIteratorException || error instanceof TrimmedDataAccessException) {
-      shard.iterator = undefined;
-      return [];
-    }
-    throw error;
-  }
-}
-
-/** Reads every shard into the queue; whether anything was read. */
-async function readStream(position: StreamPosition, backlog: Backlog): Promise<boolean> {
-  if (
-    Date.now() - position.listedAt > SHARD_REFRESH_MS ||
-    [...position.shards.values()].some((s) => s.closed && !s.iterator)
-  ) {
-    await listShards(position);
-  }
-  let read = false;
-  for (const [shardId, shard] of position.shards) {
-    const records = await readShard(position, shardId, shard);
-    if (records.length > 0) read = true;
-    backlog.queue.push(...auditEventsFromStream(records as StreamRecordLike[]));
-  }
-  return read;
-}
-
 /** Like a mapping's batch: full, or the window is over and nothing more is waiting to be appended. */
 function isCheckpointDue({ backlog, timing }: LoopContext): boolean {
   return (
@@ -290,7 +186,9 @@ async function appendSlice(context: LoopContext): Promise<void> {
 /** One round: read every shard, append what is new, sign when due. Whether anything was read. */
 async function runRound(context: LoopContext): Promise<boolean> {
   const { sealer, backlog, timing } = context;
-  const read = await readStream(context.position, backlog);
+  const records = await context.stream.read();
+  backlog.queue.push(...auditEventsFromStream(records as StreamRecordLike[]));
+  const read = records.length > 0;
   // A few commits at a time, so that a due checkpoint is not held up by a long backlog.
   while (backlog.queue.length > 0 && Date.now() >= backlog.retryAt) {
     await appendSlice(context);
@@ -345,11 +243,15 @@ export async function startSealerLoop(options: SealerLoopOptions): Promise<Seale
   const log = options.log ?? (() => undefined);
   const clients = createClients(options.environment);
   const sealer = createLoopSealer(options, clients, log);
-  const streamArn = await findStreamArn(clients.dynamodb, options.environment.AUDIT_TABLE as string);
+  const stream = await openStreamReader(
+    clients.dynamodb,
+    clients.streams,
+    options.environment.AUDIT_TABLE as string,
+  );
   const context: LoopContext = {
     sealer,
     timing,
-    position: { streams: clients.streams, streamArn, shards: new Map(), listedAt: 0 },
+    stream,
     backlog: {
       queue: [],
       unsignedSince: undefined,
@@ -362,7 +264,6 @@ export async function startSealerLoop(options: SealerLoopOptions): Promise<Seale
   };
 
   // The first round runs before start returns: a fresh log has a signed checkpoint from the start.
-  await listShards(context.position);
   await sealer
     .heartbeat(timing.heartbeatMs)
     .catch((error: unknown) => context.failures.report('cannot sign a heartbeat', error));

@@ -17,6 +17,7 @@ import { startDynamoDbLocal } from './dynamodb-local';
 import { type Gateway, type GatewayOptions, type LambdaHandler, startGateway } from './gateway';
 import { type Issuer, openIssuer } from './issuer';
 import { type KmsProcess, startKmsProcess } from './kms-process';
+import { startOutboxLoop } from './outbox-loop';
 import { type RefusalLog, refusalLog } from './refusal-log';
 import { type SealerLoopSettings, startSealerLoop } from './sealer-loop';
 
@@ -247,6 +248,10 @@ async function startParts(context: StartContext): Promise<LocalStack> {
 
   const archiveDir = await startSealer(context, environment);
   const modules = await functionModules(context);
+  // Domain events: the outbox processor on the Cases stream, as the event-source mapping runs it in AWS.
+  context.stoppers.push(
+    (await startOutboxLoop({ environment, log: context.log, entry: modules('outbox') })).stop,
+  );
   // Exchange deadlines: the sweep every minute, as the EventBridge schedule runs it in AWS
   // (local/deadline-timer.ts); it also logs the domain events published on the in-process bus.
   context.stoppers.push(startDeadlineTimer({ log: context.log, entry: modules('deadlines') }).stop);

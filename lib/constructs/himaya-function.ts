@@ -60,8 +60,9 @@ const TABLE_KEY_ACTIONS: Record<TableAccess, string[]> = {
 };
 
 /**
- * A function of the route table, the audit sealer (fed by the AuditLog stream, not by a route), or the
- * log of the gateway's own refusals (fed by the API access log): lib/function-bundles.ts lists them.
+ * A function of the route table, the audit sealer (fed by the AuditLog stream, not by a route), the log
+ * of the gateway's own refusals (fed by the API access log) or the outbox processor (fed by the Cases
+ * stream): lib/function-bundles.ts lists them.
  */
 export type HimayaFunctionName = LambdaFunctionName;
 

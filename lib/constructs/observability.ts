@@ -22,6 +22,8 @@ export interface HimayaObservabilityProps {
   functions: ReadonlyMap<string, lambda.Function>;
   /** The sealer, fed by the AuditLog stream. */
   sealer: lambda.Function;
+  /** The outbox processor, fed by the Cases stream. */
+  outbox: lambda.Function;
   /** Queues that hold failed invocations or stream batches: any message is an incident. */
   deadLetterQueues: ReadonlyMap<string, sqs.IQueue>;
   /** Where alarm notifications are mailed, if anywhere (subscribe more targets to the topic later). */
@@ -38,7 +40,7 @@ const FIVE_MINUTES = Duration.minutes(5);
  * Alarms to one SNS topic (KMS-encrypted, TLS only) and one CloudWatch dashboard (`dashboard.ts`):
  * - API: 5xx rate over 5 minutes;
  * - functions: throttles and unhandled errors (any function), sealer errors and seal lag (stream iterator
- *   age), messages in a dead-letter or on-failure queue;
+ *   age), the outbox processor's lag, messages in a dead-letter or on-failure queue;
  * - from the functions' structured logs (metric filters, namespace `Himaya`): requests refused because KMS
  *   or DynamoDB failed (`DependencyUnavailableError`, answered 503), the sealer refusing to extend the tree
  *   (a stored tree or checkpoint that does not verify: possible tampering), overdue items escalated;
@@ -53,13 +55,18 @@ export class HimayaObservability extends Construct {
   constructor(scope: Construct, id: string, props: HimayaObservabilityProps) {
     super(scope, id);
     this.topic = this.createTopic(props.alarmEmail);
-    const all = [...props.functions.entries(), ['sealer', props.sealer] as const];
+    const all = [
+      ...props.functions.entries(),
+      ['sealer', props.sealer] as const,
+      ['outbox', props.outbox] as const,
+    ];
     const metrics: AlarmedMetrics = {
       ...this.alarmOnApi(props),
       ...this.alarmOnFunctions(all),
       ...this.alarmOnSealer(props),
       ...this.alarmOnLoggedEvents(props),
     };
+    this.alarmOnOutbox(props.outbox);
     this.alarmOnDeadLetters(props.deadLetterQueues);
     if (props.functions.has('exchange')) this.alarmOnEmergencyCap();
     this.dashboard = addDashboard(this, {
@@ -169,6 +176,16 @@ export class HimayaObservability extends Construct {
       evaluationPeriods: 3,
     });
     return { sealerErrors, sealLag };
+  }
+
+  /** Domain events that wait too long to be published (the outbox processor's stream iterator age). */
+  private alarmOnOutbox(outbox: lambda.Function): void {
+    this.alarm('OutboxLag', {
+      alarmDescription: 'Himaya outbox processor: domain events wait too long to be published',
+      metric: outbox.metric('IteratorAge', { period: Duration.minutes(1), statistic: 'Maximum' }),
+      threshold: FIVE_MINUTES.toMilliseconds(),
+      evaluationPeriods: 3,
+    });
   }
 
   /** Events the functions log as JSON (Powertools logger), counted by metric filters. */

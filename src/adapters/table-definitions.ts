@@ -18,7 +18,7 @@ export interface TableDefinition {
   indexes: IndexDefinition[];
   /** Time-to-live attribute (epoch seconds). */
   ttlAttribute?: string;
-  /** Whether a stream carries new items to a consumer (the audit sealer). */
+  /** Whether a stream carries new items to a consumer (the audit sealer, the outbox processor). */
   stream: boolean;
 }
 
@@ -55,12 +55,23 @@ export const CASES_TABLE: TableDefinition = {
       partitionKey: 'gsi4pk',
       sortKey: 'gsi4sk',
       // What the sweep needs, and no section: case heads sit here until their owner's first action.
-      nonKeyAttributes: ['caseId', 'ownerAgency', 'toAgency', 'urgency', 'createdAt', 'requestId', 'event'],
+      nonKeyAttributes: [
+        'caseId',
+        'ownerAgency',
+        'fromAgency',
+        'toAgency',
+        'urgency',
+        'createdAt',
+        'requestId',
+        'event',
+        'withheld',
+      ],
     },
     { indexName: 'byReview', partitionKey: 'gsi5pk', sortKey: 'gsi5sk' },
   ],
   ttlAttribute: 'ttl',
-  stream: false,
+  // Carries new outbox items to the outbox processor, which publishes them.
+  stream: true,
 };
 
 export const AUDIT_TABLE: TableDefinition = {

@@ -102,6 +102,9 @@ export const RULES = [
   'reporter-not-named',
   'emergency-purpose-required',
   'emergency-section-closed',
+  'note-limit-reached',
+  'open-request-limit-reached',
+  'section-too-large',
 ] as const;
 export type Rule = (typeof RULES)[number];
 

@@ -12,10 +12,14 @@ export function isBlank(value: string): boolean {
   return value.replace(INVISIBLE, '').trim().length === 0;
 }
 
-/** Free text of at most `max` characters, normalised to NFC, refused when blank (see `isBlank`). */
+/**
+ * Free text of at most `max` characters, normalised to NFC, refused when blank (see `isBlank`). The bound
+ * holds after normalisation too (NFC lengthens a few characters), so that stored text keeps it.
+ */
 export const freeText = (max: number) =>
   z
     .string()
     .max(max)
     .transform((value) => value.normalize('NFC'))
+    .refine((value) => value.length <= max, `at most ${max} characters once normalised (NFC)`)
     .refine((value) => !isBlank(value), 'must not be blank');

@@ -109,8 +109,8 @@ function problemResponses(route: RouteSpec): Record<string, ResponseConfig> {
   return responses;
 }
 
-function successResponse(route: RouteSpec): ResponseConfig {
-  const { description, schema, contentType, headers } = route.response;
+function successResponse(route: RouteSpec, description: string): ResponseConfig {
+  const { schema, contentType, headers } = route.response;
   return {
     description,
     ...(headers ? { headers: Object.fromEntries(headers.map((name) => [name, SUCCESS_HEADERS[name]])) } : {}),
@@ -169,7 +169,13 @@ function operationOf(route: RouteSpec): RouteConfig {
           }
         : {}),
     },
-    responses: { [String(route.response.status)]: successResponse(route), ...problemResponses(route) },
+    responses: {
+      [String(route.response.status)]: successResponse(route, route.response.description),
+      ...(route.response.also
+        ? { [String(route.response.also.status)]: successResponse(route, route.response.also.description) }
+        : {}),
+      ...problemResponses(route),
+    },
   };
 }
 

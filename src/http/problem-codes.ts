@@ -25,6 +25,10 @@ const RULE_MEANINGS: Record<Rule, string> = {
   'reporter-not-named': 'Only `reporter` was asked for: an approval must name it to share it.',
   'emergency-purpose-required': 'Emergency access is asked with `X-Himaya-Purpose: emergency`.',
   'emergency-section-closed': 'Emergency access opens only the configured sections.',
+  'note-limit-reached': 'The agency has added as many notes to this case as the configured cap allows.',
+  'open-request-limit-reached':
+    'The agency has as many different requests about this case pending as the configured cap allows.',
+  'section-too-large': 'A section is larger than 128 KiB as JSON.',
 };
 
 /**

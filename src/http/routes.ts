@@ -16,7 +16,9 @@ import {
   CaseViewSchema,
   CreateCaseBodySchema,
   ListCasesQuerySchema,
+  ListNotesQuerySchema,
   NoteBodySchema,
+  NoteListSchema,
   NoteViewSchema,
   UpdateCaseBodySchema,
 } from '../domain/cases/schemas';
@@ -100,6 +102,8 @@ export interface RouteSpec {
     contentType?: string;
     /** Response headers the success carries. */
     headers?: readonly ('ETag' | 'Location')[];
+    /** A second success the operation may answer instead, with the same body and headers. */
+    also?: { status: number; description: string };
   };
 }
 
@@ -145,7 +149,7 @@ export const routes = [
     summary: 'Create a case (report) owned by the caller’s agency',
     description:
       "Records a report as a case owned by the caller's agency. Each section is encrypted under that agency's key; metadata stays in clear for routing and statistics. With `Idempotency-Key`, a retry with the same body answers the first 201.",
-    refusals: ['duplicate-request', 'configuration'],
+    refusals: ['section-too-large', 'duplicate-request', 'configuration'],
     action: 'case.create',
     idempotent: true,
     request: {
@@ -194,7 +198,7 @@ export const routes = [
     scope: 'cases.read',
     summary: 'A case with the sections the caller may see, decrypted',
     description:
-      'The case with only the sections the caller may see, decrypted, and the notes it may read. A case the caller may not see answers exactly as one that does not exist (404). Another agency reads only under the purpose its grants were made for (emergency grants: `emergency`), else 403 `purpose-not-permitted`. The read is logged with its purpose and the grants it used.',
+      'The case with only the sections the caller may see, decrypted, and the newest notes it may read (at most 10, configured); when older ones exist, `notesNext` is the path that pages them. A case the caller may not see answers exactly as one that does not exist (404). Another agency reads only under the purpose its grants were made for (emergency grants: `emergency`), else 403 `purpose-not-permitted`. The read is logged with its purpose and the grants it used.',
     refusals: ['not-found', 'purpose-not-permitted', 'integrity-failure', 'configuration'],
     action: 'case.read',
     purpose: true,
@@ -222,6 +226,7 @@ export const routes = [
       'precondition-required',
       'stale-version',
       'access-changed',
+      'section-too-large',
       'configuration',
     ],
     action: 'case.update',
@@ -248,8 +253,8 @@ export const routes = [
     scope: 'cases.write',
     summary: 'Add a case update (any agency with access)',
     description:
-      "Any agency that can see the case adds an update (a police response, an outcome). The note is encrypted under the owner's key. Emergency access is read-only.",
-    refusals: ['not-found', 'read-only-access', 'duplicate-request', 'configuration'],
+      "Any agency that can see the case adds an update (a police response, an outcome). The note is encrypted under the owner's key. Emergency access is read-only. An agency adds at most a configured number of notes to a case (default 200; then 422 `note-limit-reached`).",
+    refusals: ['not-found', 'read-only-access', 'note-limit-reached', 'duplicate-request', 'configuration'],
     action: 'case.note',
     idempotent: true,
     request: {
@@ -258,6 +263,21 @@ export const routes = [
       example: { kind: 'police-response', text: 'Patrol visited the home; the child is safe.' },
     },
     response: { status: 201, description: 'The note was added', schema: NoteViewSchema },
+  },
+  {
+    operationId: 'listNotes',
+    method: 'GET',
+    path: '/v1/cases/{caseId}/notes',
+    fn: 'cases',
+    scope: 'cases.read',
+    summary: 'The notes of a case the caller may read, newest first, a page at a time',
+    description:
+      'The notes the caller may read, decrypted, newest first: the owner reads every agency’s, an agency with a live grant its own. `nextCursor` pages on (a case read links the first page after its own notes as `notesNext`). A case the caller may not see answers exactly as one that does not exist (404); another agency lists them only under a purpose its grants were made for, else 403 `purpose-not-permitted`, as for a case read. The read is logged with its purpose and the grants it used.',
+    refusals: ['not-found', 'purpose-not-permitted', 'integrity-failure', 'configuration'],
+    action: 'note.list',
+    purpose: true,
+    request: { params: CaseParamsSchema, query: ListNotesQuerySchema },
+    response: { status: 200, description: 'A page of notes', schema: NoteListSchema },
   },
   // --- Exchange between agencies (functions/exchange.ts); `deadlines` has no route, a schedule runs it.
   {
@@ -329,8 +349,15 @@ export const routes = [
     scope: 'exchange',
     summary: 'Ask the agency that holds a case for access (same answer whether or not it does)',
     description:
-      'Asks the agency believed to hold a case for access to sections, with purpose, legal basis, urgency and justification. The answer is the same whether or not that agency holds the case, so a request reveals nothing.',
-    refusals: ['unknown-agency', 'own-agency', 'unknown-section', 'duplicate-request'],
+      'Asks the agency believed to hold a case for access to sections, with purpose, legal basis, urgency and justification. The answer is the same, and takes as long, whether or not that agency holds the case, so a request reveals nothing. An identical request (same case, agency, sections, purpose, legal basis, urgency and justification) still pending answers 200 with that request instead of adding one; at most a configured number (default 5) of different requests about one case may be pending per agency (422 `open-request-limit-reached`).',
+    refusals: [
+      'unknown-agency',
+      'own-agency',
+      'unknown-section',
+      'open-request-limit-reached',
+      'duplicate-request',
+      'access-changed',
+    ],
     action: 'request.create',
     idempotent: true,
     request: {
@@ -350,6 +377,7 @@ export const routes = [
       description: 'The request, pending',
       schema: RequestViewSchema,
       headers: ['Location'],
+      also: { status: 200, description: 'The identical request already pending, made earlier' },
     },
   },
   {

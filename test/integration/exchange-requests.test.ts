@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { RequestView } from '../../src/domain/exchange/schemas';
 import { CANARIES, minimalCaseBody } from '../support/cases';
@@ -102,6 +103,49 @@ describe('requests for access and their decisions', () => {
       ['request.created', ['cfpc'], null],
       ['request.decided', ['police'], 'approve'],
     ]);
+  });
+
+  it('answers an identical pending request with the one made (200), and caps distinct pending ones (422)', async () => {
+    // Prepare: a case the police ask about, whatever it holds.
+    const caseId = await createCase(cfpc);
+    const first = await ask(caseId);
+
+    // Act: the same again, then different ones up to the cap (5) and one over it.
+    const same = await ask(caseId);
+    const others = [];
+    for (let n = 1; n <= 4; n += 1) others.push(await ask(caseId, { justification: `Line of inquiry ${n}` }));
+    const over = await ask(caseId, { justification: 'One request too many' });
+    const withdrawn = await call('POST', `/v1/requests/${first.json.requestId}/withdraw`, { token: police });
+    const afterWithdrawal = await ask(caseId, { justification: 'One request too many' });
+    const sameAfterWithdrawal = await ask(caseId);
+
+    // Assess
+    expect(first.status, first.text).toBe(201);
+    expect(same.status, same.text).toBe(200);
+    expect(same.json).toEqual(first.json);
+    expect(same.headers.get('location')).toBe(`/v1/requests/${first.json.requestId}`);
+    expect(others.map((response) => response.status)).toEqual([201, 201, 201, 201]);
+    expect(over.status, over.text).toBe(422);
+    expect(over.json.code).toBe('open-request-limit-reached');
+    expect(withdrawn.status).toBe(200);
+    expect(afterWithdrawal.status, afterWithdrawal.text).toBe(201);
+    // A withdrawn request no longer answers for an identical one: the cap is full again.
+    expect(sameAfterWithdrawal.status).toBe(422);
+    const incoming = (await box(cfpc, 'incoming', '&status=pending')).filter((r) => r.caseId === caseId);
+    expect(incoming).toHaveLength(5);
+  });
+
+  it('counts requests about a case that does not exist at the agency named the same way', async () => {
+    const caseId = randomUUID();
+    const made = [];
+    for (let n = 1; n <= 5; n += 1) made.push(await ask(caseId, { justification: `Inquiry ${n}` }));
+    const same = await ask(caseId, { justification: 'Inquiry 1' });
+    const over = await ask(caseId, { justification: 'Inquiry 6' });
+
+    expect(made.map((response) => response.status)).toEqual([201, 201, 201, 201, 201]);
+    expect(same.status).toBe(200);
+    expect(same.json.requestId).toBe(made[0]?.json.requestId);
+    expect(over.json.code).toBe('open-request-limit-reached');
   });
 
   it('denies with a reason: the case stays hidden', async () => {

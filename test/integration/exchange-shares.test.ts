@@ -7,11 +7,11 @@ import { call, stack } from '../support/client';
 import {
   auditEventsOf,
   createCase,
+  deliveredOutboxOf,
   hoursFromNow,
   listedCaseIds,
   localTables,
   MISSING_CASE,
-  outboxOf,
   readAs,
   share,
 } from '../support/exchange';
@@ -95,7 +95,8 @@ describe('sharing a case with another agency', () => {
       ['case.note', 'police', 404],
       ['case.revoke', 'cfpc', 404],
     ]);
-    const outbox = await outboxOf(caseId);
+    // Published off the request path, by the outbox processor on the Cases stream: wait for it.
+    const outbox = await deliveredOutboxOf(caseId, 2);
     expect(outbox.map(({ event }) => [event.type, event.recipients, event.actorAgency])).toEqual([
       ['share.created', ['police'], 'cfpc'],
       ['share.revoked', ['police'], 'cfpc'],

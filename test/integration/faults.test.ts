@@ -209,14 +209,20 @@ async function storedCases(): Promise<Map<string, string[]>> {
 }
 
 /** The ids of the notes on the cases, by text, read back through the API: one read per case. */
+/** Every note of the cases, paged through `GET …/notes` (a case read carries only the newest). */
 async function storedNotes(caseIds: Iterable<string>): Promise<Map<string, string[]>> {
   const byText = new Map<string, string[]>();
   for (const caseId of new Set(caseIds)) {
-    const read = await readCase(caseId);
-    expect(read.status).toBe(200);
-    for (const note of (read.json?.notes ?? []) as { noteId: string; text: string }[]) {
-      byText.set(note.text, [...(byText.get(note.text) ?? []), note.noteId]);
-    }
+    let cursor: string | undefined;
+    do {
+      const query = `limit=20${cursor ? `&cursor=${cursor}` : ''}`;
+      const page = await send('GET', `/v1/cases/${caseId}/notes?${query}`, { purpose: 'child-protection' });
+      expect(page.status).toBe(200);
+      for (const note of (page.json?.items ?? []) as { noteId: string; text: string }[]) {
+        byText.set(note.text, [...(byText.get(note.text) ?? []), note.noteId]);
+      }
+      cursor = page.json?.nextCursor as string | undefined;
+    } while (cursor);
   }
   return byText;
 }

@@ -75,9 +75,11 @@ export async function outboxOf(caseId: string): Promise<OutboxEntry[]> {
     { client: localTables() },
     {
       TableName: stack.tables.Cases,
-      FilterExpression: '#type = :outbox AND caseId = :caseId',
+      // Withheld entries stand for requests that reached nobody: there is nothing in them to deliver.
+      FilterExpression:
+        '#type = :outbox AND caseId = :caseId AND (attribute_not_exists(withheld) OR withheld = :published)',
       ExpressionAttributeNames: { '#type': 'type' },
-      ExpressionAttributeValues: { ':outbox': 'outbox', ':caseId': caseId },
+      ExpressionAttributeValues: { ':outbox': 'outbox', ':caseId': caseId, ':published': false },
     },
   )) {
     for (const item of page.Items ?? []) {
@@ -88,4 +90,18 @@ export async function outboxOf(caseId: string): Promise<OutboxEntry[]> {
     }
   }
   return entries.sort((a, b) => a.event.time.localeCompare(b.event.time));
+}
+
+/**
+ * The case's outbox once every entry the test expects is there and settled: the outbox processor runs off
+ * the request path, on the Cases stream, so a test waits for it as a subscriber would.
+ */
+export async function deliveredOutboxOf(caseId: string, expected: number): Promise<OutboxEntry[]> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const entries = await outboxOf(caseId);
+    const settled = entries.length >= expected && entries.every((entry) => entry.publishedAt !== undefined);
+    if (settled || Date.now() > deadline) return entries;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../domain/audit/event';
 import {
   AccessChangedError,
@@ -6,6 +6,8 @@ import {
   type CaseFilter,
   CaseGoneError,
   type CaseStore,
+  NoteLimitError,
+  type NotePage,
   StaleVersionError,
   type StoredCase,
   type StoredNote,
@@ -22,13 +24,17 @@ import {
   INDEXES,
   isGrantItem,
   metadataOf,
+  NOTE_PREFIX,
+  noteCountKey,
+  noteIdItem,
+  noteIdKey,
   noteItem,
   noteOf,
   recordOf,
 } from './cases-layout';
 import { failClosed, failedConditions, isTransactionConflict } from './errors';
 import { refreshListings } from './listing-copies';
-import { decodeCursor, equalityFilter, queryPage } from './paging';
+import { decodeCursor, encodeCursor, equalityFilter, queryPage } from './paging';
 import { type CasesTable, type TransactItem, writeAudited, writeTransaction } from './transactions';
 
 /** Cases, notes and grants in the Cases table; the layout is described in cases-layout.ts. */
@@ -40,30 +46,40 @@ export function dynamoDbCaseStore(
   const table: CasesTable = { client, tableName, audit };
   return {
     get: (caseId) => readCase(table, caseId),
+    ownerOf: (caseId) => ownerOf(table, caseId),
     create: (record, event) => createCase(table, record, event),
     update: (record, expectedVersion, event) => updateCase(table, record, expectedVersion, event),
     addNote: (note, event, options) => addNote(table, note, event, options),
+    listNotes: (caseId, filter, limit, cursor) => listNotes(table, caseId, filter, limit, cursor),
+    getNote: (caseId, noteId) => getNote(table, caseId, noteId),
     listVisibleTo: (agency, filter, limit, cursor, now) =>
       listVisibleTo(table, agency, filter, limit, cursor, now),
   };
 }
 
 async function readCase(table: CasesTable, caseId: string) {
-  const items = await readPartition(table, casePartition(caseId));
+  const items = await readHead(table, casePartition(caseId));
   const head = items.find((item) => item.sk === CASE_SK);
   if (!head) return undefined;
-  return {
-    record: recordOf(head),
-    notes: items
-      .filter((item) => String(item.sk).startsWith('NOTE#'))
-      .map(noteOf)
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.noteId.localeCompare(b.noteId)),
-    grants: items.filter(isGrantItem).map(grantOf),
-  };
+  return { record: recordOf(head), grants: items.filter(isGrantItem).map(grantOf) };
 }
 
-/** Every item of a partition, strongly consistent. */
-async function readPartition(table: CasesTable, partition: string) {
+async function ownerOf(table: CasesTable, caseId: string) {
+  const result = await failClosed(() =>
+    table.client.send(
+      new GetCommand({
+        TableName: table.tableName,
+        Key: caseKey(caseId),
+        ProjectionExpression: 'ownerAgency',
+        ConsistentRead: true,
+      }),
+    ),
+  );
+  return typeof result.Item?.ownerAgency === 'string' ? result.Item.ownerAgency : undefined;
+}
+
+/** The items of a case partition before its notes (head, grants, listings), strongly consistent. */
+async function readHead(table: CasesTable, partition: string) {
   const items: Record<string, unknown>[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
@@ -71,8 +87,8 @@ async function readPartition(table: CasesTable, partition: string) {
       table.client.send(
         new QueryCommand({
           TableName: table.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': partition },
+          KeyConditionExpression: 'pk = :pk AND sk < :notes',
+          ExpressionAttributeValues: { ':pk': partition, ':notes': NOTE_PREFIX },
           ConsistentRead: true,
           ...(startKey ? { ExclusiveStartKey: startKey } : {}),
         }),
@@ -128,21 +144,90 @@ function refusalOfUpdate(error: unknown): unknown {
   return head.item ? new StaleVersionError() : new CaseGoneError();
 }
 
+/** The note, its id, and one more to its agency's count: only on an existing case, a new id, under the cap. */
 async function addNote(
   table: CasesTable,
   note: StoredNote,
   event: AuditEvent,
-  options: { byOwner?: boolean } = {},
+  options: { byOwner?: boolean; maxPerAgency?: number } = {},
 ) {
-  const notePut = {
-    Put: {
+  const putNew = (Item: Record<string, unknown>): TransactItem => ({
+    Put: { TableName: table.tableName, Item, ConditionExpression: 'attribute_not_exists(pk)' },
+  });
+  const count: TransactItem = {
+    Update: {
       TableName: table.tableName,
-      Item: noteItem(note),
-      ConditionExpression: 'attribute_not_exists(pk)',
+      Key: noteCountKey(note.caseId, note.agency),
+      UpdateExpression: 'SET notes = if_not_exists(notes, :zero) + :one',
+      ...(options.maxPerAgency !== undefined
+        ? { ConditionExpression: 'attribute_not_exists(notes) OR notes < :max' }
+        : {}),
+      ExpressionAttributeValues: {
+        ':zero': 0,
+        ':one': 1,
+        ...(options.maxPerAgency !== undefined ? { ':max': options.maxPerAgency } : {}),
+      },
     },
   };
-  const items = [caseCheck(table.tableName, note.caseId, options.byOwner), notePut];
-  await writeAudited(table, items, event, [CaseGoneError, CaseExistsError]);
+  const items = [
+    caseCheck(table.tableName, note.caseId, options.byOwner),
+    putNew(noteIdItem(note)),
+    putNew(noteItem(note)),
+    count,
+  ];
+  await writeAudited(table, items, event, [CaseGoneError, CaseExistsError, CaseExistsError, NoteLimitError]);
+}
+
+/**
+ * Newest first. One more note than asked is read, so that a cursor is handed out only when older notes
+ * follow; it is the key of the last note returned.
+ */
+async function listNotes(
+  table: CasesTable,
+  caseId: string,
+  filter: { agency?: string | undefined },
+  limit: number,
+  cursor: string | undefined,
+): Promise<NotePage> {
+  const partition = casePartition(caseId);
+  const startKey = decodeCursor(cursor, ['pk', 'sk'], { pk: partition });
+  if (startKey === null || (startKey && !startKey.sk?.startsWith(NOTE_PREFIX)))
+    throw new InvalidCursorError();
+  const byAgency = filter.agency !== undefined;
+  const page = await queryPage(
+    table.client,
+    {
+      TableName: table.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :notes)',
+      ...(byAgency ? { FilterExpression: 'agency = :agency' } : {}),
+      ExpressionAttributeValues: {
+        ':pk': partition,
+        ':notes': NOTE_PREFIX,
+        ...(byAgency ? { ':agency': filter.agency } : {}),
+      },
+      ScanIndexForward: false,
+      ConsistentRead: true,
+    },
+    limit + 1,
+    startKey,
+    (item) => item,
+  );
+  const items = page.items.slice(0, limit);
+  const last = items.at(-1);
+  const nextCursor =
+    page.items.length > limit && last ? encodeCursor({ pk: last.pk, sk: last.sk }) : undefined;
+  return { items: items.map(noteOf), ...(nextCursor ? { nextCursor } : {}) };
+}
+
+async function getNote(table: CasesTable, caseId: string, noteId: string) {
+  const get = (Key: Record<string, unknown>) =>
+    failClosed(() =>
+      table.client.send(new GetCommand({ TableName: table.tableName, Key, ConsistentRead: true })),
+    );
+  const marker = (await get(noteIdKey(caseId, noteId))).Item;
+  if (typeof marker?.noteSk !== 'string') return undefined;
+  const note = (await get({ pk: casePartition(caseId), sk: marker.noteSk })).Item;
+  return note ? noteOf(note) : undefined;
 }
 
 /** The condition that the case exists; the owner's note is also its first action, meeting the deadline. */

@@ -6,15 +6,19 @@ import type { ReviewRecord } from '../../domain/reviews/ports';
 import { ReviewViewSchema } from '../../domain/reviews/schemas';
 
 /**
- * The Cases table, item by item. A case is one partition, so one Query reads it whole; the exchange's
- * requests, compliance reviews and the event outbox have partitions of their own.
+ * The Cases table, item by item. A case is one partition: one Query reads its head, grants and listings
+ * (every sort key before `NOTE#`), another a page of its notes; the exchange's requests, compliance
+ * reviews and the event outbox have partitions of their own.
  *
  * Case partition `pk = CASE#<caseId>`:
  * - `sk = CASE`: metadata in clear, `sections` (section name → Encryption SDK message), `version`;
  *   `byAgency` keys for the owner's listing; `byQueue` keys `DUE#report#<urgency>` / `<createdAt>#<id>`
  *   until the owner's first action (update, owner's note, share, approval), or until escalated.
- * - `sk = NOTE#<noteId>`: a note, its text encrypted under the owner's key (the id alone in the key, so a
- *   retried note with a derived id meets the conditional write).
+ * - `sk = NOTE#<createdAt>#<noteId>`: a note, its text encrypted under the owner's key; the key sorts
+ *   notes by time, for paging newest first. `sk = NOTEID#<noteId>` holds the note's key (`noteSk`): the id
+ *   alone in a key, so that a retried note with a derived id meets the conditional write.
+ *   `sk = NOTECOUNT#<agency>`: how many notes the agency added (`notes`), checked against the cap in the
+ *   same transaction.
  * - `sk = GRANT#<agency>#<grantId>`: a share or an emergency access (sections, purpose, expiry, who,
  *   `revokedAt`); TTL at expiry, but expiry is checked on every read.
  * - `sk = LISTED#<agency>`: the case in a grantee's listing: a copy of the metadata (brought up to each
@@ -31,14 +35,25 @@ import { ReviewViewSchema } from '../../domain/reviews/schemas';
  *
  * `pk = REQUEST#<requestId>`, `sk = REQUEST`: an access request or an emergency access. `byOutbox` keys
  * for the requesting agency; `byInbox` keys and, while pending, `byQueue` keys `DUE#request#<urgency>`
- * only when delivered (the named agency owns the case: see exchange-service.ts). A decision or a
- * withdrawal rewrites the item without the `byQueue` keys: it is no longer due.
+ * when delivered (the named agency owns the case: see exchange-service.ts). An undelivered request has
+ * the same index keys under partitions nothing lists (`HELD#…`), so that it costs the same index writes.
+ * A decision or a withdrawal rewrites the item without the `byQueue` keys: it is no longer due.
+ *
+ * `pk = OPEN#<fromAgency>#<caseId>`: the requester's pending requests about a case. `sk = SLOT#<digest>`
+ * per distinct pending request (`requestId`; the digest of what was asked), `sk = COUNT` their number
+ * (`open`). A request takes its slot and counts in the transaction that makes it, and frees both in the
+ * one that closes it.
  *
  * `pk = REVIEW#<reviewId>`, `sk = REVIEW`: an item on the compliance review list; `byReview` keys
  * `REVIEW#<status>` / `<createdAt>#<reviewId>`.
  *
+ * `pk = ESCALATION#<caseId>#<requester>`, `sk = ESCALATION`: the review of the latest escalation of the
+ * requester's overdue requests about the case (`reviewId`). While that review is open, another overdue
+ * request of theirs joins it rather than opening one more.
+ *
  * `pk = OUTBOX#<eventId>`, `sk = OUTBOX`: a domain event, written with the change it announces; `byQueue`
- * keys `OUTBOX` / `<time>#<eventId>` until published, then a TTL.
+ * keys `OUTBOX` / `<time>#<eventId>` until published (or, `withheld`, settled unpublished), then a TTL.
+ * The Cases stream carries its insert to the outbox processor.
  */
 export const INDEXES = {
   byAgency: 'byAgency',
@@ -70,12 +85,27 @@ export const emergencyDayKey = (agency: string, day: string) => ({
 export const requestKey = (requestId: string) => ({ pk: `REQUEST#${requestId}`, sk: 'REQUEST' });
 export const reviewKey = (reviewId: string) => ({ pk: `REVIEW#${reviewId}`, sk: 'REVIEW' });
 export const outboxKey = (eventId: string) => ({ pk: `OUTBOX#${eventId}`, sk: 'OUTBOX' });
+export const escalationKey = (caseId: string, requester: string) => ({
+  pk: `ESCALATION#${caseId}#${requester}`,
+  sk: 'ESCALATION',
+});
+export const openRequestsPartition = (fromAgency: string, caseId: string) => `OPEN#${fromAgency}#${caseId}`;
+export const openSlotKey = (fromAgency: string, caseId: string, fingerprint: string) => ({
+  pk: openRequestsPartition(fromAgency, caseId),
+  sk: `SLOT#${fingerprint}`,
+});
+export const openCountKey = (fromAgency: string, caseId: string) => ({
+  pk: openRequestsPartition(fromAgency, caseId),
+  sk: 'COUNT',
+});
 
 export const accessPartition = (agency: string) => `ACCESS#${agency}`;
 export const inboxPartition = (agency: string) => `IN#${agency}`;
 export const outboxPartition = (agency: string) => `OUT#${agency}`;
 export type DueKind = 'report' | 'request';
 export const duePartition = (kind: DueKind, urgency: Urgency) => `DUE#${kind}#${urgency}`;
+/** Where an undelivered request is indexed instead of an inbox and the due queue: nothing reads it. */
+export const heldPartition = (what: 'inbox' | 'due', key: string) => `HELD#${what}#${key}`;
 export const OUTBOX_QUEUE = 'OUTBOX';
 export const reviewPartition = (status: 'open' | 'closed') => `REVIEW#${status}`;
 
@@ -126,13 +156,25 @@ export function recordOf(item: Record<string, unknown>): StoredCase {
   };
 }
 
+export const NOTE_PREFIX = 'NOTE#';
+export const noteSortKey = (note: Pick<StoredNote, 'createdAt' | 'noteId'>) =>
+  `${NOTE_PREFIX}${note.createdAt}#${note.noteId}`;
+export const noteIdKey = (caseId: string, noteId: string) => ({
+  pk: casePartition(caseId),
+  sk: `NOTEID#${noteId}`,
+});
+export const noteCountKey = (caseId: string, agency: string) => ({
+  pk: casePartition(caseId),
+  sk: `NOTECOUNT#${agency}`,
+});
+
 export function noteItem(note: StoredNote) {
-  return {
-    pk: casePartition(note.caseId),
-    sk: `NOTE#${note.noteId}`,
-    type: 'note',
-    ...note,
-  };
+  return { pk: casePartition(note.caseId), sk: noteSortKey(note), type: 'note', ...note };
+}
+
+/** What makes a note's id taken, and finds the note by it. */
+export function noteIdItem(note: StoredNote) {
+  return { ...noteIdKey(note.caseId, note.noteId), type: 'note-id', noteSk: noteSortKey(note) };
 }
 
 export function noteOf(item: Record<string, unknown>): StoredNote {
@@ -218,17 +260,20 @@ export function statusCondition(status: string) {
 
 export function requestItem(record: ExchangeRecord) {
   const sortKey = `${record.createdAt}#${record.requestId}`;
-  // Due while delivered, pending and not yet escalated.
-  const dueUrgency =
-    record.delivered && record.status === 'pending' && !record.escalatedAt ? record.urgency : undefined;
+  // Due while pending and not yet escalated; an undelivered one is held where nothing reads it.
+  const due =
+    record.status === 'pending' && !record.escalatedAt && record.urgency ? record.urgency : undefined;
+  const inbox = record.delivered ? inboxPartition(record.toAgency) : heldPartition('inbox', record.toAgency);
+  const queue = due && (record.delivered ? duePartition('request', due) : heldPartition('due', due));
   return {
     ...requestKey(record.requestId),
     type: 'request',
     ...record,
     gsi3pk: outboxPartition(record.fromAgency),
     gsi3sk: sortKey,
-    ...(record.delivered ? { gsi2pk: inboxPartition(record.toAgency), gsi2sk: sortKey } : {}),
-    ...(dueUrgency ? { gsi4pk: duePartition('request', dueUrgency), gsi4sk: sortKey } : {}),
+    gsi2pk: inbox,
+    gsi2sk: sortKey,
+    ...(queue ? { gsi4pk: queue, gsi4sk: sortKey } : {}),
   };
 }
 
@@ -252,6 +297,7 @@ const REQUEST_FIELDS = [
   'escalatedAt',
   'delivered',
   'requestDigest',
+  'fingerprint',
 ] as const;
 
 export function requestOf(item: Record<string, unknown>): ExchangeRecord {
@@ -274,8 +320,8 @@ export function reviewOf(item: Record<string, unknown>): ReviewRecord {
   return pick(item, REVIEW_FIELDS) as unknown as ReviewRecord;
 }
 
-/** A domain event in the outbox: `byQueue` keys until it is published. */
-export function outboxItem(event: DomainEvent) {
+/** A domain event in the outbox: `byQueue` keys until it is settled. */
+export function outboxItem(event: DomainEvent, withheld = false) {
   return {
     ...outboxKey(event.eventId),
     type: 'outbox',
@@ -283,6 +329,7 @@ export function outboxItem(event: DomainEvent) {
     caseId: event.caseId,
     time: event.time,
     event,
+    withheld,
     gsi4pk: OUTBOX_QUEUE,
     gsi4sk: `${event.time}#${event.eventId}`,
   };

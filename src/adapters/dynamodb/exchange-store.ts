@@ -8,15 +8,19 @@ import {
   AlreadyDecidedError,
   type DueItem,
   EmergencyCapReachedError,
+  type Escalation,
   type ExchangeRecord,
   type ExchangeStore,
   type ExchangeWrite,
   GrantChangedError,
+  OpenRequestExistsError,
+  OpenRequestLimitError,
+  type OpenRequestSlot,
+  type OutboxEntry,
   RequestExistsError,
 } from '../../domain/exchange/ports';
 import type { RequestKind, RequestStatus } from '../../domain/exchange/schemas';
 import { InvalidCursorError } from '../../domain/paging';
-import type { ReviewRecord } from '../../domain/reviews/ports';
 import type { AuditStore } from './audit-store';
 import {
   agencyAccessKey,
@@ -25,6 +29,7 @@ import {
   duePartition,
   emergencyDayKey,
   epochSeconds,
+  escalationKey,
   grantItem,
   grantKey,
   INDEXES,
@@ -32,6 +37,8 @@ import {
   listingItem,
   listingKey,
   OUTBOX_QUEUE,
+  openCountKey,
+  openSlotKey,
   outboxItem,
   outboxKey,
   outboxPartition,
@@ -39,6 +46,7 @@ import {
   requestKey,
   requestOf,
   reviewItem,
+  reviewKey,
   statusCondition,
 } from './cases-layout';
 import { failClosed, failedConditions, isTransactionConflict } from './errors';
@@ -59,6 +67,8 @@ type Failure =
   | 'new-request'
   | 'closed-request'
   | 'due'
+  | 'open-slot'
+  | 'open-count'
   | 'other';
 
 /** A transaction item with what its failed condition would mean. */
@@ -85,9 +95,12 @@ export function dynamoDbExchangeStore(
     commit: (write) => commitWrite(table, write),
     agencyAccess: (caseId, agency) => agencyAccess(table, caseId, agency),
     getRequest: (requestId) => getRequest(table, requestId),
+    findOpenRequest: (fromAgency, caseId, fingerprint) =>
+      findOpenRequest(table, fromAgency, caseId, fingerprint),
     listBox: (agency, box, filter, limit, cursor) => listBox(table, agency, box, filter, limit, cursor),
     listDue: (kind, urgency, createdBy, limit) => listDue(table, kind, urgency, createdBy, limit),
-    escalate: (item, at, event, review, notices) => escalate(table, item, at, event, review, notices),
+    escalate: (item, at, event, escalation) => escalate(table, item, at, event, escalation),
+    escalationOf: (caseId, requester) => escalationOf(table, caseId, requester),
     listUnpublished: (writtenBy, limit) => listUnpublished(table, writtenBy, limit),
     markPublished: (eventIds, at) => markPublished(table, eventIds, at),
   };
@@ -132,6 +145,8 @@ function refusalOf(error: unknown, entries: Entry[]): unknown {
   if (day && failedAs('emergency-day')) return new EmergencyCapReachedError(day.resetsAt ?? '');
   if (failedAs('due')) return new NoLongerDueError();
   if (failedAs('new-request', 'new-grant')) return new RequestExistsError();
+  if (failedAs('open-slot')) return new OpenRequestExistsError();
+  if (failedAs('open-count')) return new OpenRequestLimitError();
   if (failedAs('closed-request')) return new AlreadyDecidedError();
   if (failedAs('revoked-grant')) return new GrantChangedError();
   return error;
@@ -158,14 +173,71 @@ async function commitWrite(table: CasesTable, write: ExchangeWrite) {
   if (write.newReview) {
     entries.push({ failure: 'other', item: putNew(tableName, reviewItem(write.newReview)) });
   }
+  if (write.takesSlot) entries.push(...slotTaking(tableName, write.takesSlot.slot, write.takesSlot.max));
+  if (write.freesSlot) entries.push(...slotFreeing(tableName, write.freesSlot));
   entries.push({ failure: 'other', item: table.audit.putItem(write.event) });
   entries.push(...noticeEntries(tableName, write.notices));
+  entries.push(...noticeEntries(tableName, write.withheld ?? [], true));
   await transact(table, entries);
   // A new or extended listing entry takes the case's metadata as it stands now (see listing-copies.ts);
   // the change itself stands and is answered even if this fails.
   if (write.access?.listedUntil) {
     await refreshListing(table, write.access.meta.caseId, write.access.agency).catch(() => undefined);
   }
+}
+
+/** The slot, if no identical request holds it, and one more open request, if fewer than `max` are. */
+function slotTaking(tableName: string, slot: OpenRequestSlot, max: number): Entry[] {
+  const { fromAgency, caseId, fingerprint, requestId } = slot;
+  const item = { ...openSlotKey(fromAgency, caseId, fingerprint), type: 'open-slot', requestId };
+  const count: TransactItem = {
+    Update: {
+      TableName: tableName,
+      Key: openCountKey(fromAgency, caseId),
+      UpdateExpression: 'SET #open = if_not_exists(#open, :zero) + :one',
+      ConditionExpression: 'attribute_not_exists(#open) OR #open < :max',
+      ExpressionAttributeNames: { '#open': 'open' },
+      ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':max': max },
+    },
+  };
+  return [
+    { failure: 'open-slot', item: putNew(tableName, item) },
+    { failure: 'open-count', item: count },
+  ];
+}
+
+function slotFreeing(tableName: string, slot: OpenRequestSlot): Entry[] {
+  const { fromAgency, caseId, fingerprint } = slot;
+  const count: TransactItem = {
+    Update: {
+      TableName: tableName,
+      Key: openCountKey(fromAgency, caseId),
+      UpdateExpression: 'SET #open = #open - :one',
+      ConditionExpression: '#open > :zero',
+      ExpressionAttributeNames: { '#open': 'open' },
+      ExpressionAttributeValues: { ':zero': 0, ':one': 1 },
+    },
+  };
+  return [
+    {
+      failure: 'other',
+      item: { Delete: { TableName: tableName, Key: openSlotKey(fromAgency, caseId, fingerprint) } },
+    },
+    { failure: 'other', item: count },
+  ];
+}
+
+async function findOpenRequest(table: CasesTable, fromAgency: string, caseId: string, fingerprint: string) {
+  const result = await failClosed(() =>
+    table.client.send(
+      new GetCommand({
+        TableName: table.tableName,
+        Key: openSlotKey(fromAgency, caseId, fingerprint),
+        ConsistentRead: true,
+      }),
+    ),
+  );
+  return typeof result.Item?.requestId === 'string' ? result.Item.requestId : undefined;
 }
 
 /**
@@ -291,8 +363,11 @@ function closingPut(tableName: string, closed: ExchangeRecord): TransactItem {
   return { Put: { TableName: tableName, Item: requestItem(closed), ...statusCondition('pending') } };
 }
 
-function noticeEntries(tableName: string, notices: readonly DomainEvent[]): Entry[] {
-  return notices.map((notice) => ({ failure: 'other', item: putNew(tableName, outboxItem(notice)) }));
+function noticeEntries(tableName: string, notices: readonly DomainEvent[], withheld = false): Entry[] {
+  return notices.map((notice) => ({
+    failure: 'other',
+    item: putNew(tableName, outboxItem(notice, withheld)),
+  }));
 }
 
 async function getRequest(table: CasesTable, requestId: string) {
@@ -366,6 +441,7 @@ async function listDue(
       id: String(kind === 'report' ? item.caseId : item.requestId),
       caseId: String(item.caseId),
       agency: String(kind === 'report' ? item.ownerAgency : item.toAgency),
+      ...(kind === 'request' && typeof item.fromAgency === 'string' ? { requester: item.fromAgency } : {}),
       urgency,
       createdAt: String(item.createdAt),
     }),
@@ -377,15 +453,13 @@ async function escalate(
   item: DueItem,
   at: string,
   event: AuditEvent,
-  review: ReviewRecord,
-  notices: DomainEvent[],
+  escalation: Escalation,
 ) {
   try {
     await transact(table, [
       { failure: 'due', item: dueEscalation(table.tableName, item, at) },
-      { failure: 'other', item: putNew(table.tableName, reviewItem(review)) },
+      ...escalationEntries(table.tableName, item, escalation),
       { failure: 'other', item: table.audit.putItem(event) },
-      ...noticeEntries(table.tableName, notices),
     ]);
     return true;
   } catch (error) {
@@ -393,6 +467,50 @@ async function escalate(
     if (error instanceof NoLongerDueError || error instanceof AccessChangedError) return false;
     throw error;
   }
+}
+
+/**
+ * A new escalation: its review, its notices and, for a request, the requester's escalation slot of the
+ * case, if it is still as read. Joining one: only the check that it is still open.
+ */
+function escalationEntries(tableName: string, item: DueItem, escalation: Escalation): Entry[] {
+  if ('joins' in escalation) {
+    const check = { TableName: tableName, Key: reviewKey(escalation.joins), ...statusCondition('open') };
+    return [{ failure: 'due', item: { ConditionCheck: check } }];
+  }
+  const entries: Entry[] = [
+    { failure: 'other', item: putNew(tableName, reviewItem(escalation.review)) },
+    ...noticeEntries(tableName, escalation.notices),
+  ];
+  if (item.requester) {
+    const slot = {
+      ...escalationKey(item.caseId, item.requester),
+      type: 'escalation',
+      reviewId: escalation.review.reviewId,
+    };
+    const replaced = escalation.replaces
+      ? {
+          ConditionExpression: 'reviewId = :replaced',
+          ExpressionAttributeValues: { ':replaced': escalation.replaces },
+        }
+      : { ConditionExpression: 'attribute_not_exists(pk)' };
+    entries.push({ failure: 'due', item: { Put: { TableName: tableName, Item: slot, ...replaced } } });
+  }
+  return entries;
+}
+
+async function escalationOf(table: CasesTable, caseId: string, requester: string) {
+  const slot = await getItem(table, escalationKey(caseId, requester));
+  if (typeof slot?.reviewId !== 'string') return undefined;
+  const review = await getItem(table, reviewKey(slot.reviewId));
+  return { reviewId: slot.reviewId, open: review?.status === 'open' };
+}
+
+async function getItem(table: CasesTable, key: Record<string, string>) {
+  const result = await failClosed(() =>
+    table.client.send(new GetCommand({ TableName: table.tableName, Key: key, ConsistentRead: true })),
+  );
+  return result.Item;
 }
 
 /** Marks the item escalated and takes it off its queue, only if it is still due. */
@@ -414,10 +532,24 @@ function dueEscalation(tableName: string, item: DueItem, at: string): TransactIt
 
 async function listUnpublished(table: CasesTable, writtenBy: string, limit: number) {
   const items = await queryQueue(table, OUTBOX_QUEUE, writtenBy, limit);
-  return items.map((item) => item.event as DomainEvent);
+  return items.map(
+    (item): OutboxEntry => ({ event: item.event as DomainEvent, withheld: item.withheld === true }),
+  );
 }
 
-async function markPublished(table: CasesTable, eventIds: readonly string[], at: string) {
+/** The outbox alone, as the outbox processor settles it (it writes no audit event). */
+export function dynamoDbOutbox(client: DynamoDBDocumentClient, tableName: string) {
+  return {
+    markPublished: (eventIds: readonly string[], at: string) =>
+      markPublished({ client, tableName }, eventIds, at),
+  };
+}
+
+async function markPublished(
+  table: Pick<CasesTable, 'client' | 'tableName'>,
+  eventIds: readonly string[],
+  at: string,
+) {
   const ttl = epochSeconds(at) + PUBLISHED_RETENTION_DAYS * 24 * 60 * 60;
   await failClosed(() =>
     Promise.all(

@@ -9,11 +9,13 @@ import type { Purpose } from '../purpose';
 import { type RetryableWrite, storedByThisRequest } from '../retryable-write';
 import { type CaseAccess, readableUnder } from './access';
 import { retryOnAccessChange } from './access-contention';
+import { MAX_SECTION_BYTES, type NotesPolicy } from './limits';
 import { loadVisibleCase } from './load-case';
 import {
   CaseExistsError,
   CaseGoneError,
   type CaseStore,
+  NoteLimitError,
   type SectionCipher,
   StaleVersionError,
   type StoredCase,
@@ -25,6 +27,7 @@ import {
   type CreateCaseBody,
   type ListCasesQuery,
   type NoteBody,
+  type NoteList,
   type NoteView,
   SECTION_NAMES,
   type SectionName,
@@ -36,6 +39,7 @@ export interface CaseServiceDeps {
   store: CaseStore;
   cipher: SectionCipher;
   clock: () => Date;
+  notes: NotesPolicy;
 }
 
 /** The agency system and officer a request is made for. */
@@ -47,17 +51,32 @@ export interface Caller {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
+/** Each section's JSON, held to `MAX_SECTION_BYTES`: what is stored is what a read returns. */
+function sectionPlaintexts(sections: Sections, present: readonly SectionName[]): Uint8Array[] {
+  return present.map((section) => {
+    const plaintext = encoder.encode(JSON.stringify(sections[section]));
+    if (plaintext.length > MAX_SECTION_BYTES) {
+      const message = `The ${section} section is ${plaintext.length} bytes as JSON; at most ${MAX_SECTION_BYTES}.`;
+      throw new RuleViolationError(message, 'section-too-large', [
+        { path: `body.sections.${section}`, message },
+      ]);
+    }
+    return plaintext;
+  });
+}
+
 async function encryptSections(
   cipher: SectionCipher,
   meta: Pick<CaseMetadata, 'caseId' | 'ownerAgency'>,
   sections: Sections,
 ): Promise<StoredCase['sections']> {
   const present = SECTION_NAMES.filter((name) => sections[name] !== undefined);
+  const plaintexts = sectionPlaintexts(sections, present);
   const ciphertexts = await Promise.all(
-    present.map((section) =>
+    present.map((section, i) =>
       cipher.encrypt(
         { caseId: meta.caseId, section, ownerAgency: meta.ownerAgency },
-        encoder.encode(JSON.stringify(sections[section])),
+        plaintexts[i] as Uint8Array,
       ),
     ),
   );
@@ -83,7 +102,7 @@ async function decryptSections(cipher: SectionCipher, record: StoredCase, visibl
 async function decryptNotes(
   cipher: SectionCipher,
   record: StoredCase,
-  notes: StoredNote[],
+  notes: readonly StoredNote[],
   access: CaseAccess,
   agency: string,
 ) {
@@ -163,12 +182,53 @@ async function createdEarlier(
   return stored.meta;
 }
 
+/** Whose notes a caller reads: every agency's for the owner, its own for any other. */
+function noteFilter(access: CaseAccess, caller: Caller) {
+  return access.owner ? {} : { agency: caller.agency };
+}
+
 /**
- * A case read for a purpose: the owner reads it whole; a grantee reads the sections of its grants made
- * for that purpose, and the access log names those grants. A grantee with no grant for this purpose is
- * refused (it knows the case exists); anyone else finds nothing. The read's audit event is written while
- * the sections and notes are decrypted, and nothing is returned until all of them have ended: if the
- * event cannot be written, or a decrypt fails, the read fails.
+ * What a caller may read of a case under a purpose: the owner, all of it; a grantee, the sections of its
+ * grants made for that purpose, which the access log names. A grantee with no grant for this purpose is
+ * refused (it knows the case exists); anyone else finds nothing.
+ */
+async function loadReadable(
+  deps: CaseServiceDeps,
+  caller: Caller,
+  caseId: string,
+  purpose: Purpose,
+  trail: AuditTrail,
+) {
+  const { record, grants, access } = await loadVisible(deps, caller, caseId);
+  const readable = readableUnder(caller.agency, record.meta.ownerAgency, grants, purpose, deps.clock());
+  if (!readable) throw new PurposeNotPermittedError();
+  if (readable.grantIds.length > 0) trail.concerns({ grantIds: readable.grantIds });
+  return { record, access, sections: readable.sections };
+}
+
+/** A page of the notes the caller may read, newest first, decrypted. */
+async function notesPage(
+  deps: CaseServiceDeps,
+  caller: Caller,
+  found: { record: StoredCase; access: CaseAccess },
+  page: { limit: number; cursor?: string | undefined },
+): Promise<NoteList> {
+  const { record, access } = found;
+  const stored = await deps.store.listNotes(
+    record.meta.caseId,
+    noteFilter(access, caller),
+    page.limit,
+    page.cursor,
+  );
+  const items = await decryptNotes(deps.cipher, record, stored.items, access, caller.agency);
+  return { items, ...(stored.nextCursor ? { nextCursor: stored.nextCursor } : {}) };
+}
+
+/**
+ * A case read for a purpose (see `loadReadable`), with its newest notes; older ones are linked
+ * (`notesNext`), not sent. The read's audit event is written while the sections and notes are decrypted,
+ * and nothing is returned until all of them have ended: if the event cannot be written, or a decrypt
+ * fails, the read fails.
  */
 export async function readCase(
   deps: CaseServiceDeps,
@@ -177,16 +237,27 @@ export async function readCase(
   purpose: Purpose,
   trail: AuditTrail,
 ): Promise<CaseView> {
-  const { record, notes, grants, access } = await loadVisible(deps, caller, caseId);
-  const readable = readableUnder(caller.agency, record.meta.ownerAgency, grants, purpose, deps.clock());
-  if (!readable) throw new PurposeNotPermittedError();
-  if (readable.grantIds.length > 0) trail.concerns({ grantIds: readable.grantIds });
-  const [sections, noteViews] = await allSettled([
-    decryptSections(deps.cipher, record, readable.sections),
-    decryptNotes(deps.cipher, record, notes, access, caller.agency),
+  const found = await loadReadable(deps, caller, caseId, purpose, trail);
+  const [sections, notes] = await allSettled([
+    decryptSections(deps.cipher, found.record, found.sections),
+    notesPage(deps, caller, found, { limit: deps.notes.inCaseRead }),
     trail.recordAhead(200),
   ] as const);
-  return { ...record.meta, sections, notes: noteViews };
+  const next = notes.nextCursor ? { notesNext: `/v1/cases/${caseId}/notes?cursor=${notes.nextCursor}` } : {};
+  return { ...found.record.meta, sections, notes: notes.items, ...next };
+}
+
+/** The notes the caller may read under a purpose, newest first, a page at a time; the same rules as a case read. */
+export async function listNotes(
+  deps: CaseServiceDeps,
+  caller: Caller,
+  caseId: string,
+  purpose: Purpose,
+  query: { limit: number; cursor?: string | undefined },
+  trail: AuditTrail,
+): Promise<NoteList> {
+  const found = await loadReadable(deps, caller, caseId, purpose, trail);
+  return notesPage(deps, caller, found, query);
 }
 
 /** Like `Promise.all`, but waits for every promise to end before it fails with the first failure. */
@@ -308,10 +379,14 @@ export async function addNote(
   };
   const event = trail.eventFor(201, { caseId });
   try {
-    await deps.store.addNote(note, event, { byOwner: access.owner });
+    await deps.store.addNote(note, event, { byOwner: access.owner, maxPerAgency: deps.notes.maxPerAgency });
   } catch (error) {
     if (error instanceof CaseGoneError) throw new CaseNotFoundError();
     if (error instanceof CaseExistsError) return addedEarlier(deps, caller, caseId, body, write, trail);
+    if (error instanceof NoteLimitError) {
+      const limit = `An agency adds at most ${deps.notes.maxPerAgency} notes to a case.`;
+      throw new RuleViolationError(limit, 'note-limit-reached');
+    }
     throw error;
   }
   trail.recorded(event);
@@ -327,8 +402,7 @@ async function addedEarlier(
   write: RetryableWrite,
   trail: AuditTrail,
 ): Promise<NoteView> {
-  const found = await deps.store.get(caseId);
-  const note = found?.notes.find((stored) => stored.noteId === write.id);
+  const note = await deps.store.getNote(caseId, write.id);
   const duplicate = 'A note was already added with this Idempotency-Key.';
   const stored = storedByThisRequest(note, write, (n) => n.agency === caller.agency, duplicate);
   trail.replayed();

@@ -76,15 +76,25 @@ export interface CasePage {
   nextCursor?: string;
 }
 
+/** A page of notes, newest first; `nextCursor` only when older ones follow. */
+export interface NotePage {
+  items: StoredNote[];
+  nextCursor?: string;
+}
+
 /**
  * Case persistence. Every write takes the audit event that records it and stores both atomically, or
  * neither. Errors: `CaseExistsError`, `StaleVersionError`, `CaseGoneError`, `InvalidCursorError`;
  * a failing store raises `DependencyUnavailableError`.
  */
 export interface CaseStore {
-  get(
-    caseId: string,
-  ): Promise<{ record: StoredCase; notes: StoredNote[]; grants: StoredGrant[] } | undefined>;
+  /** The case and its grants; its notes are paged apart (`listNotes`). */
+  get(caseId: string): Promise<{ record: StoredCase; grants: StoredGrant[] } | undefined>;
+  /**
+   * The owning agency only (one attribute of one item): what a request needs, at a cost that does not
+   * depend on how much the case holds.
+   */
+  ownerOf(caseId: string): Promise<string | undefined>;
   /** A new case is a report awaiting its owner's first action (see the exchange deadlines). */
   create(record: StoredCase, event: AuditEvent): Promise<void>;
   /**
@@ -93,8 +103,24 @@ export interface CaseStore {
    * held the case at the same moment (read again and retry).
    */
   update(record: StoredCase, expectedVersion: number, event: AuditEvent): Promise<void>;
-  /** `byOwner`: the owner's note counts as its first action on the report. */
-  addNote(note: StoredNote, event: AuditEvent, options?: { byOwner?: boolean }): Promise<void>;
+  /**
+   * `byOwner`: the owner's note counts as its first action on the report. `maxPerAgency`: the note is
+   * added only if its agency has fewer notes on the case (`NoteLimitError` otherwise).
+   */
+  addNote(
+    note: StoredNote,
+    event: AuditEvent,
+    options?: { byOwner?: boolean; maxPerAgency?: number },
+  ): Promise<void>;
+  /** Newest first; only the notes of `agency` when it is given. `InvalidCursorError` for a foreign cursor. */
+  listNotes(
+    caseId: string,
+    filter: { agency?: string | undefined },
+    limit: number,
+    cursor: string | undefined,
+  ): Promise<NotePage>;
+  /** One note by its id (a retried add looks for what it stored). */
+  getNote(caseId: string, noteId: string): Promise<StoredNote | undefined>;
   /** Own cases and cases shared by a grant live at `now`. */
   listVisibleTo(
     agency: string,
@@ -127,6 +153,14 @@ export class AccessChangedError extends StoreConditionError {
   constructor() {
     super('access to the case changed since it was read');
     this.name = 'AccessChangedError';
+  }
+}
+
+/** The agency has as many notes on the case as the policy allows. */
+export class NoteLimitError extends StoreConditionError {
+  constructor() {
+    super('the agency has reached its notes on this case');
+    this.name = 'NoteLimitError';
   }
 }
 

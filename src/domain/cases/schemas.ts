@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import { AgencyIdSchema } from '../directory';
-import { pageSchema, pagingQuery } from '../paging';
+import { CursorSchema, pageSchema, pagingQuery } from '../paging';
 import { freeText } from '../text';
+import { MAX_NOTE_CHARACTERS, MAX_NOTES_IN_CASE_READ, MAX_NOTES_PAGE } from './limits';
 
 /**
  * Case records: metadata in clear (routing and statistics only) and five sections, each encrypted
@@ -209,7 +210,7 @@ export type UpdateCaseBody = z.infer<typeof UpdateCaseBodySchema>;
 export const NoteBodySchema = z
   .strictObject({
     kind: z.enum(['update', 'police-response', 'outcome', 'other']).default('update'),
-    text: text(10_000),
+    text: text(MAX_NOTE_CHARACTERS),
   })
   .meta({ id: 'CreateNote' });
 export type NoteBody = z.infer<typeof NoteBodySchema>;
@@ -231,23 +232,48 @@ export type CaseMetadata = z.infer<typeof CaseMetadataSchema>;
 
 export const NoteViewSchema = z
   .strictObject({
-    noteId: z.string(),
+    noteId: z.uuid(),
     agency: AgencyIdSchema,
-    user: z.string(),
+    user: z.string().max(128),
     kind: NoteBodySchema.shape.kind,
-    text: z.string(),
+    text: z.string().max(MAX_NOTE_CHARACTERS),
     createdAt: IsoDateTimeSchema,
   })
   .meta({ id: 'Note' });
 export type NoteView = z.infer<typeof NoteViewSchema>;
 
+/** Where the notes a case read leaves out are paged: `/v1/cases/{caseId}/notes?cursor=…`. */
+export const NotesLinkSchema = z
+  .string()
+  .max(2100)
+  .regex(/^\/v1\/cases\/[0-9a-f-]{36}\/notes\?cursor=[\w-]+$/)
+  .meta({ description: 'The older notes: GET this path (with X-Himaya-Purpose) to page on.' });
+
 export const CaseViewSchema = CaseMetadataSchema.extend({
   sections: SectionsSchema,
-  notes: z.array(NoteViewSchema),
+  notes: z
+    .array(NoteViewSchema)
+    .max(MAX_NOTES_IN_CASE_READ)
+    .meta({
+      description: `The newest notes the caller may read, at most ${MAX_NOTES_IN_CASE_READ} (configured).`,
+    }),
+  notesNext: NotesLinkSchema.optional(),
 }).meta({ id: 'Case' });
 export type CaseView = z.infer<typeof CaseViewSchema>;
 
 export const CaseParamsSchema = z.strictObject({ caseId: CaseIdSchema });
+
+export const ListNotesQuerySchema = z.strictObject(
+  pagingQuery({ max: MAX_NOTES_PAGE, default: MAX_NOTES_PAGE }),
+);
+
+export const NoteListSchema = z
+  .strictObject({
+    items: z.array(NoteViewSchema).max(MAX_NOTES_PAGE),
+    nextCursor: CursorSchema.optional(),
+  })
+  .meta({ id: 'NoteList' });
+export type NoteList = z.infer<typeof NoteListSchema>;
 
 export const ListCasesQuerySchema = z.strictObject({
   status: StatusSchema.optional(),

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { type AuditEvent, newEventId } from '../audit/event';
 import { URGENCIES } from '../cases/schemas';
 import type { ReviewRecord } from '../reviews/ports';
-import { type DomainEvent, domainEvent } from './events';
-import { publishCommitted } from './exchange-service';
+import { domainEvent } from './events';
+import { publishOutbox } from './outbox';
 import { dueAt, type ExchangePolicy, overdueIfCreatedBy } from './policy';
-import type { DueItem, EventPublisher, ExchangeStore } from './ports';
+import type { DueItem, EventPublisher, ExchangeStore, OutboxEntry } from './ports';
 
 export interface DeadlineDeps {
   store: ExchangeStore;
@@ -13,18 +13,19 @@ export interface DeadlineDeps {
   policy: ExchangePolicy;
   /** The real clock: what events and reviews are stamped with. */
   clock: () => Date;
-  onPublishFailure?: (error: unknown, events: readonly DomainEvent[]) => void;
+  /** Told when the outbox entries left behind cannot be published either; the next sweep tries again. */
+  onPublishFailure?: (error: unknown, entries: readonly OutboxEntry[]) => void;
 }
 
 export interface SweepResult {
   escalated: Pick<DueItem, 'kind' | 'id' | 'caseId' | 'agency'>[];
-  /** Events of earlier requests found unpublished in the outbox and published now. */
+  /** Outbox entries the outbox processor left unsettled (a failed batch), settled now. */
   republished: number;
 }
 
 /** Items escalated per urgency and kind in one sweep; the next sweep (a minute later) takes the rest. */
 const BATCH = 500;
-/** An outbox event younger than this may still be published by the request that wrote it. */
+/** An outbox entry younger than this may still be on its way to the outbox processor. */
 const OUTBOX_GRACE_MS = 60_000;
 
 /** The scheduler's own access-log event: no agency, client or officer acted; the clock did. */
@@ -48,8 +49,8 @@ function escalationEvent(item: DueItem, at: Date, runId: string): AuditEvent {
  * The deadline sweep, run every minute by a schedule (EventBridge in AWS, a timer in `npm start`):
  * every access request not decided, and every new report its owner has not acted on, by its deadline
  * (`policy.responseMinutes` by urgency) is escalated: marked, recorded in the access log, put on the
- * compliance review list and announced to the agency that must act — one transaction each. Then it
- * publishes whatever earlier requests committed but could not publish.
+ * compliance review list and announced to the agency that must act (through the outbox) — one
+ * transaction each. Then it publishes what the outbox processor left behind (a batch that failed).
  *
  * `now` is the time deadlines are judged at (a test passes its own); records are stamped by `deps.clock`.
  */
@@ -59,51 +60,61 @@ export async function sweepDeadlines(
   runId: string = randomUUID(),
 ): Promise<SweepResult> {
   const escalated: SweepResult['escalated'] = [];
-  const notices: DomainEvent[] = [];
   for (const kind of ['request', 'report'] as const) {
     for (const urgency of URGENCIES) {
-      const due = await deps.store.listDue(
-        kind,
-        urgency,
-        overdueIfCreatedBy(now, urgency, deps.policy),
-        BATCH,
-      );
-      for (const item of due) {
-        const at = deps.clock();
-        const event = escalationEvent(item, at, runId);
-        const deadline = dueAt(item.createdAt, item.urgency, deps.policy);
-        const review: ReviewRecord = {
-          reviewId: randomUUID(),
-          kind: kind === 'request' ? 'overdue-request' : 'overdue-report',
-          status: 'open',
-          createdAt: at.toISOString(),
-          caseId: item.caseId,
-          agency: item.agency,
-          ...(kind === 'request' ? { requestId: item.id } : {}),
-          urgency: item.urgency,
-          dueAt: deadline,
-          auditEventId: event.eventId,
-        };
-        const notice = domainEvent(kind === 'request' ? 'request.overdue' : 'report.overdue', at, {
-          caseId: item.caseId,
-          recipients: [item.agency],
-          ...(kind === 'request' ? { requestId: item.id } : {}),
-          urgency: item.urgency,
-          dueAt: deadline,
-        });
-        if (await deps.store.escalate(item, at.toISOString(), event, review, [notice])) {
+      const createdBy = overdueIfCreatedBy(now, urgency, deps.policy);
+      for (const item of await deps.store.listDue(kind, urgency, createdBy, BATCH)) {
+        if (await escalateItem(deps, item, runId)) {
           escalated.push({ kind, id: item.id, caseId: item.caseId, agency: item.agency });
-          notices.push(notice);
         }
       }
     }
   }
-  await publishCommitted(deps, notices);
-
   const writtenBy = new Date(deps.clock().getTime() - OUTBOX_GRACE_MS).toISOString();
-  const left = (await deps.store.listUnpublished(writtenBy, BATCH)).filter(
-    (event) => !notices.some((notice) => notice.eventId === event.eventId),
-  );
-  const republished = left.length > 0 && (await publishCommitted(deps, left)) ? left.length : 0;
+  const left = await deps.store.listUnpublished(writtenBy, BATCH);
+  const republished = (await settleLeftBehind(deps, left)) ? left.length : 0;
   return { escalated, republished };
+}
+
+/**
+ * Escalates one item; whether it was. An overdue request whose requester already has an open escalation
+ * about the case joins it: it is marked and logged, and nobody is asked to review it again.
+ */
+async function escalateItem(deps: DeadlineDeps, item: DueItem, runId: string): Promise<boolean> {
+  const at = deps.clock();
+  const event = escalationEvent(item, at, runId);
+  const latest = item.requester ? await deps.store.escalationOf(item.caseId, item.requester) : undefined;
+  if (latest?.open) return deps.store.escalate(item, at.toISOString(), event, { joins: latest.reviewId });
+  const deadline = dueAt(item.createdAt, item.urgency, deps.policy);
+  const review: ReviewRecord = {
+    reviewId: randomUUID(),
+    kind: item.kind === 'request' ? 'overdue-request' : 'overdue-report',
+    status: 'open',
+    createdAt: at.toISOString(),
+    caseId: item.caseId,
+    agency: item.agency,
+    ...(item.kind === 'request' ? { requestId: item.id } : {}),
+    urgency: item.urgency,
+    dueAt: deadline,
+    auditEventId: event.eventId,
+  };
+  const notice = domainEvent(item.kind === 'request' ? 'request.overdue' : 'report.overdue', at, {
+    caseId: item.caseId,
+    recipients: [item.agency],
+    ...(item.kind === 'request' ? { requestId: item.id } : {}),
+    urgency: item.urgency,
+    dueAt: deadline,
+  });
+  const escalation = { review, notices: [notice], replaces: latest?.reviewId };
+  return deps.store.escalate(item, at.toISOString(), event, escalation);
+}
+
+async function settleLeftBehind(deps: DeadlineDeps, left: readonly OutboxEntry[]): Promise<boolean> {
+  try {
+    await publishOutbox(deps, left);
+    return true;
+  } catch (error) {
+    deps.onPublishFailure?.(error, left);
+    return false;
+  }
 }

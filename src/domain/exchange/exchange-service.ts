@@ -6,8 +6,15 @@ import { retryOnAccessChange } from '../cases/access-contention';
 import type { Caller } from '../cases/case-service';
 import { loadOwnedCase, loadVisibleCase } from '../cases/load-case';
 import { CaseGoneError, type CaseStore, type StoredGrant } from '../cases/ports';
+import type { SectionName } from '../cases/schemas';
 import type { Directory } from '../directory';
-import { CaseNotFoundError, RequestNotFoundError, RuleViolationError, ShareNotFoundError } from '../errors';
+import {
+  AccessContentionError,
+  CaseNotFoundError,
+  RequestNotFoundError,
+  RuleViolationError,
+  ShareNotFoundError,
+} from '../errors';
 import { type RetryableWrite, storedByThisRequest } from '../retryable-write';
 import { type DomainEvent, domainEvent } from './events';
 import { defaultGrantExpiry, dueAt, type ExchangePolicy } from './policy';
@@ -15,10 +22,12 @@ import {
   type AccessChange,
   type AgencyAccess,
   AlreadyDecidedError,
-  type EventPublisher,
   type ExchangeRecord,
   type ExchangeStore,
   type ExchangeWrite,
+  OpenRequestExistsError,
+  OpenRequestLimitError,
+  type OpenRequestSlot,
   RequestExistsError,
 } from './ports';
 import {
@@ -28,6 +37,8 @@ import {
   knownSections,
   listedGrants,
   listedUntil,
+  openRequestLimit,
+  requestFingerprint,
   requestRole,
   requestView,
   shareView,
@@ -36,31 +47,29 @@ import type { DecisionBody, GrantList, RequestBody, RequestView, ShareBody, Shar
 
 /**
  * Shares, revocations, access requests and decisions (emergency access: emergency-access.ts, on the same
- * units of work). Each is one transaction: the change, its audit event and its domain events (outbox);
- * the events are published once it commits.
+ * units of work). Each is one transaction: the change, its audit event and its domain events (outbox).
+ * Nothing is published on the request path: the outbox processor publishes from the Cases stream (see
+ * outbox.ts).
  *
  * How a request keeps a case hidden: the requester names the case and the agency it believes holds it
  * (learned from a match, or from that agency's own notification or referral). The request is stored and
- * answered the same way whether or not the case exists and whether or not that agency owns it. Only when
- * it does is the request delivered: it appears in the owner's incoming box, falls due, and can be
- * decided; otherwise it stays pending in the requester's outgoing box, like one the owner has not
- * answered. Deciding, sharing or revoking on a case the caller does not own is a 404 (422 `not-owner` for
- * an agency that can see the case through a share).
+ * answered the same way whether or not the case exists and whether or not that agency owns it, with the
+ * same reads and writes. Only when it does is the request delivered: it appears in the owner's incoming
+ * box, falls due, and can be decided; otherwise it stays pending in the requester's outgoing box, like
+ * one the owner has not answered. Deciding, sharing or revoking on a case the caller does not own is a
+ * 404 (422 `not-owner` for an agency that can see the case through a share).
  */
 export interface ExchangeDeps {
-  cases: Pick<CaseStore, 'get'>;
+  cases: Pick<CaseStore, 'get' | 'ownerOf'>;
   store: ExchangeStore;
-  publisher: EventPublisher;
   directory: Directory;
   policy: ExchangePolicy;
   clock: () => Date;
-  /** Told when publishing fails after the commit; the deadline sweep publishes what is left. */
-  onPublishFailure?: (error: unknown, events: readonly DomainEvent[]) => void;
   /** Told when an agency is refused emergency access for its daily cap (an alarm watches this). */
   onEmergencyCapReached?: (agency: string) => void;
 }
 
-/** Commits a unit of work, then publishes its events; an unpublished event stays in the outbox. */
+/** Commits a unit of work; its events wait in the outbox for the outbox processor. */
 async function commit(deps: ExchangeDeps, trail: AuditTrail, write: ExchangeWrite): Promise<void> {
   try {
     await deps.store.commit(write);
@@ -69,7 +78,6 @@ async function commit(deps: ExchangeDeps, trail: AuditTrail, write: ExchangeWrit
     throw error;
   }
   trail.recorded(write.event);
-  await publishCommitted(deps, write.notices);
 }
 
 /** Commits a write that creates a request (or an emergency access) under the client's idempotency id. */
@@ -103,24 +111,6 @@ export async function madeEarlier(
   const stored = storedByThisRequest(found, write, (r) => r.fromAgency === asked.fromAgency, duplicate);
   trail.replayed();
   return stored;
-}
-
-export async function publishCommitted(
-  deps: Pick<ExchangeDeps, 'store' | 'publisher' | 'clock' | 'onPublishFailure'>,
-  events: readonly DomainEvent[],
-): Promise<boolean> {
-  if (events.length === 0) return true;
-  try {
-    await deps.publisher.publish(events);
-    await deps.store.markPublished(
-      events.map((event) => event.eventId),
-      deps.clock().toISOString(),
-    );
-    return true;
-  } catch (error) {
-    deps.onPublishFailure?.(error, events);
-    return false;
-  }
 }
 
 /**
@@ -265,22 +255,79 @@ export async function revokeShares(
   });
 }
 
+/** A request made, or the identical one already pending (`created: false`), which answers it instead. */
+export interface RequestMade {
+  view: RequestView;
+  created: boolean;
+}
+
+/**
+ * Asks the agency named for access. The same reads and writes whatever exists at that agency: the case's
+ * owner (one attribute) and the requester's identical pending request are read side by side, then the
+ * request, its slot, its audit event and its event are written; the event is withheld when the request
+ * reaches nobody. An identical pending request is answered instead of adding one; at most
+ * `policy.maxOpenRequestsPerCase` distinct ones may be pending per requester and case.
+ */
 export async function createRequest(
   deps: ExchangeDeps,
   caller: Caller,
   body: RequestBody,
   trail: AuditTrail,
   retry: RetryableWrite,
-): Promise<RequestView> {
+): Promise<RequestMade> {
   const requestId = retry.id;
   trail.concerns({ caseId: body.caseId, resource: `/v1/requests/${requestId}` });
   checkCounterpart(deps.directory, caller.agency, body.agency, 'body.agency');
   const sections = knownSections(body.sections, 'body.sections');
-  const found = await deps.cases.get(body.caseId);
-  // Existence stays hidden: everything below but `delivered` is the same whatever was found.
-  const delivered = found !== undefined && found.record.meta.ownerAgency === body.agency;
+  const fingerprint = requestFingerprint(body, sections);
+  const [owner, pending] = await Promise.all([
+    deps.cases.ownerOf(body.caseId),
+    deps.store.findOpenRequest(caller.agency, body.caseId, fingerprint),
+  ]);
+  if (pending !== undefined) {
+    const existing = await identicalPending(deps, trail, pending, requestId);
+    if (existing) return existing;
+  }
   const now = deps.clock();
-  const record: ExchangeRecord = {
+  const stored = { delivered: owner === body.agency, fingerprint, requestDigest: retry.digest };
+  const record = { ...newRequestRecord(caller, body, sections, requestId, now), ...stored };
+  const notice = domainEvent('request.created', now, {
+    caseId: body.caseId,
+    actorAgency: caller.agency,
+    recipients: [body.agency],
+    requestId,
+    sections,
+    urgency: body.urgency,
+    dueAt: dueAt(record.createdAt, body.urgency, deps.policy),
+  });
+  const write = {
+    event: trail.eventFor(201),
+    ...(record.delivered ? { notices: [notice] } : { notices: [], withheld: [notice] }),
+    newRequest: record,
+    takesSlot: { slot: slotOf(record, fingerprint), max: deps.policy.maxOpenRequestsPerCase },
+  };
+  try {
+    const made = await commitNew(deps, trail, write, 'A request was already made with this Idempotency-Key.');
+    return { view: requestView(made, now, deps.policy), created: true };
+  } catch (error) {
+    if (error instanceof OpenRequestLimitError) throw openRequestLimit(deps.policy);
+    if (!(error instanceof OpenRequestExistsError)) throw error;
+    // An identical request was made at the same moment: it answers this one.
+    const raced = await deps.store.findOpenRequest(caller.agency, body.caseId, fingerprint);
+    const existing = raced && (await identicalPending(deps, trail, raced, requestId));
+    if (!existing) throw new AccessContentionError('An identical request changed meanwhile; retry.');
+    return existing;
+  }
+}
+
+function newRequestRecord(
+  caller: Caller,
+  body: RequestBody,
+  sections: SectionName[],
+  requestId: string,
+  now: Date,
+): ExchangeRecord {
+  return {
     requestId,
     kind: 'access-request',
     caseId: body.caseId,
@@ -294,25 +341,35 @@ export async function createRequest(
     justification: body.justification,
     status: 'pending',
     createdAt: now.toISOString(),
-    delivered,
-    requestDigest: retry.digest,
+    delivered: false,
   };
-  const notices = delivered
-    ? [
-        domainEvent('request.created', now, {
-          caseId: body.caseId,
-          actorAgency: caller.agency,
-          recipients: [body.agency],
-          requestId,
-          sections,
-          urgency: body.urgency,
-          dueAt: dueAt(record.createdAt, body.urgency, deps.policy),
-        }),
-      ]
-    : [];
-  const write = { event: trail.eventFor(201), notices, newRequest: record };
-  const stored = await commitNew(deps, trail, write, 'A request was already made with this Idempotency-Key.');
-  return requestView(stored, now, deps.policy);
+}
+
+/**
+ * The pending request that answers an identical one, as a replay when it is this very request's
+ * (a late retry under its Idempotency-Key), else as the existing request (not created). Undefined if it
+ * is no longer pending.
+ */
+async function identicalPending(
+  deps: ExchangeDeps,
+  trail: AuditTrail,
+  requestId: string,
+  asked: string,
+): Promise<RequestMade | undefined> {
+  const request = await deps.store.getRequest(requestId);
+  if (request?.status !== 'pending') return undefined;
+  trail.concerns({ caseId: request.caseId, resource: `/v1/requests/${requestId}` });
+  if (requestId === asked) trail.replayed();
+  return { view: requestView(request, deps.clock(), deps.policy), created: requestId === asked };
+}
+
+function slotOf(record: ExchangeRecord, fingerprint: string): OpenRequestSlot {
+  return { fromAgency: record.fromAgency, caseId: record.caseId, fingerprint, requestId: record.requestId };
+}
+
+/** The slot a pending request holds, to free when it closes (none for a record made before slots). */
+function heldSlot(request: ExchangeRecord): { freesSlot?: OpenRequestSlot } {
+  return request.fingerprint ? { freesSlot: slotOf(request, request.fingerprint) } : {};
 }
 
 export async function listRequests(
@@ -394,6 +451,7 @@ export async function withdrawRequest(
       event: trail.eventFor(200),
       notices: request.delivered ? [requestWithdrawn(request, caller, now)] : [],
       closedRequest: withdrawn,
+      ...heldSlot(request),
     });
     return requestView(withdrawn, now, deps.policy);
   });
@@ -465,6 +523,7 @@ function denial(request: ExchangeRecord, caller: Caller, body: DecisionBody, now
     event,
     notices: [requestDecided(request, caller, now, 'deny')],
     closedRequest: decided,
+    ...heldSlot(request),
   };
   return { decided, write };
 }
@@ -513,6 +572,7 @@ function approval(
       { ...requestDecided(request, caller, now, 'approve'), grantId: grant.grantId, sections, expiresAt },
     ],
     closedRequest: decided,
+    ...heldSlot(request),
     access: addingGrant(read.found, read.access, grant, true, now),
   };
   return { decided, write };

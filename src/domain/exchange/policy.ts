@@ -20,6 +20,8 @@ export interface ExchangePolicy {
   defaultGrantDays: number;
   /** The longest a share may last: access is reviewed at least this often. */
   maxGrantDays: number;
+  /** Distinct pending requests one agency may have about one case (an identical one is answered, not added). */
+  maxOpenRequestsPerCase: number;
 }
 
 const HOUR = 60;
@@ -33,6 +35,7 @@ export const DEFAULT_POLICY: ExchangePolicy = {
   afterRevocationDays: 7,
   defaultGrantDays: 30,
   maxGrantDays: 365,
+  maxOpenRequestsPerCase: 5,
 };
 
 const minutes = z.coerce
@@ -53,8 +56,9 @@ const EmergencySectionsSchema = z
 
 /**
  * `RESPONSE_DEADLINE_MINUTES` (JSON, e.g. `{"critical":30}`; urgencies left out keep their default),
- * `EMERGENCY_ACCESS_MINUTES`, `EMERGENCY_ACCESS_SECTIONS`, `EMERGENCY_ACCESS_DAILY_CAP` and
- * `EMERGENCY_AFTER_REVOCATION_DAYS`. Anything invalid fails the function at cold start.
+ * `EMERGENCY_ACCESS_MINUTES`, `EMERGENCY_ACCESS_SECTIONS`, `EMERGENCY_ACCESS_DAILY_CAP`,
+ * `EMERGENCY_AFTER_REVOCATION_DAYS` and `OPEN_REQUESTS_PER_CASE`. Anything invalid fails the function at
+ * cold start.
  */
 export const ExchangePolicyEnvSchema = z.object({
   RESPONSE_DEADLINE_MINUTES: z
@@ -76,6 +80,7 @@ export const ExchangePolicyEnvSchema = z.object({
   EMERGENCY_ACCESS_SECTIONS: EmergencySectionsSchema.optional(),
   EMERGENCY_ACCESS_DAILY_CAP: z.coerce.number().int().min(1).max(10_000).optional(),
   EMERGENCY_AFTER_REVOCATION_DAYS: z.coerce.number().int().min(0).max(366).optional(),
+  OPEN_REQUESTS_PER_CASE: z.coerce.number().int().min(1).max(100).optional(),
 });
 
 function safeJson(text: string): unknown {
@@ -101,6 +106,7 @@ export function policyFromEnvironment(env: z.infer<typeof ExchangePolicyEnvSchem
     ),
     emergencyDailyCap: env.EMERGENCY_ACCESS_DAILY_CAP ?? DEFAULT_POLICY.emergencyDailyCap,
     afterRevocationDays: env.EMERGENCY_AFTER_REVOCATION_DAYS ?? DEFAULT_POLICY.afterRevocationDays,
+    maxOpenRequestsPerCase: env.OPEN_REQUESTS_PER_CASE ?? DEFAULT_POLICY.maxOpenRequestsPerCase,
   };
 }
 

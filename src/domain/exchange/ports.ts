@@ -42,6 +42,16 @@ export interface ExchangeRecord {
    * fall due and become decidable. Never shown: the requester's view is the same either way.
    */
   delivered: boolean;
+  /** What makes two requests identical (see `requestFingerprint`); absent on an emergency access. */
+  fingerprint?: string;
+}
+
+/** The place a pending request holds among its requester's open requests about one case. */
+export interface OpenRequestSlot {
+  fromAgency: string;
+  caseId: string;
+  fingerprint: string;
+  requestId: string;
 }
 
 /**
@@ -78,8 +88,10 @@ export interface AccessChange {
 /** One unit of work of the exchange: everything in it is written in one transaction with its audit event. */
 export interface ExchangeWrite {
   event: AuditEvent;
-  /** Domain events, kept in the outbox with the change and published after it commits. */
+  /** Domain events, kept in the outbox with the change; the outbox processor publishes them. */
   notices: DomainEvent[];
+  /** Events written to the outbox but never published (see `OutboxEntry`). */
+  withheld?: DomainEvent[];
   access?: AccessChange;
   /** A new request or emergency access. */
   newRequest?: ExchangeRecord;
@@ -89,11 +101,25 @@ export interface ExchangeWrite {
    */
   closedRequest?: ExchangeRecord;
   newReview?: ReviewRecord;
+  /** The new request takes a slot, if it is not taken and fewer than `max` are. */
+  takesSlot?: { slot: OpenRequestSlot; max: number };
+  /** The closed request frees its slot. */
+  freesSlot?: OpenRequestSlot;
 }
 
 export interface RequestPage {
   items: ExchangeRecord[];
   nextCursor?: string;
+}
+
+/**
+ * An event in the outbox, written in the same transaction as the change it announces. A withheld one is
+ * never published: it stands for the event of a request that reached no agency, written so that a request
+ * costs the same writes whether or not the case exists at the agency it names.
+ */
+export interface OutboxEntry {
+  event: DomainEvent;
+  withheld: boolean;
 }
 
 /** Something due: a pending request, or a new report awaiting its owner's first action. */
@@ -104,6 +130,8 @@ export interface DueItem {
   caseId: string;
   /** The agency that must act: the asked agency, or the report's owner. */
   agency: string;
+  /** The agency that asked (requests). */
+  requester?: string;
   urgency: Urgency;
   createdAt: string;
 }
@@ -113,12 +141,14 @@ export interface ExchangeStore {
   /**
    * Writes it all or nothing. Errors: `AccessChangedError` (the agency's access changed: read it again
    * and retry), `CaseGoneError`, `RequestExistsError`, `AlreadyDecidedError`, `GrantChangedError`,
-   * `EmergencyCapReachedError`.
+   * `EmergencyCapReachedError`, `OpenRequestExistsError`, `OpenRequestLimitError`.
    */
   commit(write: ExchangeWrite): Promise<void>;
   /** The agency's access to the case as it stands (revision 0 and nothing else if never changed). */
   agencyAccess(caseId: string, agency: string): Promise<AgencyAccess>;
   getRequest(requestId: string): Promise<ExchangeRecord | undefined>;
+  /** The id of the pending request holding this slot, if any. */
+  findOpenRequest(fromAgency: string, caseId: string, fingerprint: string): Promise<string | undefined>;
   listBox(
     agency: string,
     box: 'incoming' | 'outgoing',
@@ -129,20 +159,27 @@ export interface ExchangeStore {
   /** Reports and requests of this urgency created at or before `createdBy` and still awaiting action. */
   listDue(kind: DueItem['kind'], urgency: Urgency, createdBy: string, limit: number): Promise<DueItem[]>;
   /**
-   * Marks an item overdue with its audit event, review item and notices, if it is still due; false if
-   * it was acted on (or escalated) meanwhile.
+   * Marks an item overdue with its audit event, if it is still due, and opens its escalation or joins the
+   * open one; false if it was acted on (or escalated) meanwhile, or the escalation it joins was closed.
    */
-  escalate(
-    item: DueItem,
-    at: string,
-    event: AuditEvent,
-    review: ReviewRecord,
-    notices: DomainEvent[],
-  ): Promise<boolean>;
-  /** Outbox events not yet published, oldest first, written at or before `writtenBy`. */
-  listUnpublished(writtenBy: string, limit: number): Promise<DomainEvent[]>;
+  escalate(item: DueItem, at: string, event: AuditEvent, escalation: Escalation): Promise<boolean>;
+  /** The latest escalation of a case's overdue requests from one agency, and whether it is still open. */
+  escalationOf(caseId: string, requester: string): Promise<{ reviewId: string; open: boolean } | undefined>;
+  /** Outbox entries not yet settled, oldest first, written at or before `writtenBy`. */
+  listUnpublished(writtenBy: string, limit: number): Promise<OutboxEntry[]>;
+  /** Settles outbox entries: published, or (withheld) needing no publication. */
   markPublished(eventIds: readonly string[], at: string): Promise<void>;
 }
+
+/**
+ * What escalating an overdue item adds: a review item and a notice to the agency that must act; or, for
+ * a request whose requester already has an open escalation about the case, nothing but joining it, so
+ * that a flood of requests cannot make a flood of reviews. A new escalation of a request takes the place
+ * of the requester's previous one about the case (`replaces`, closed), if any.
+ */
+export type Escalation =
+  | { review: ReviewRecord; notices: DomainEvent[]; replaces?: string | undefined }
+  | { joins: string };
 
 /** Where domain events go: EventBridge in AWS, an in-process bus locally. */
 export interface EventPublisher {
@@ -181,5 +218,21 @@ export class EmergencyCapReachedError extends StoreConditionError {
     super('Your agency has used every emergency access allowed today; ask the owner, or wait.');
     this.name = 'EmergencyCapReachedError';
     this.resetsAt = resetsAt;
+  }
+}
+
+/** An identical request is pending: its slot is taken. */
+export class OpenRequestExistsError extends StoreConditionError {
+  constructor() {
+    super('an identical request is pending');
+    this.name = 'OpenRequestExistsError';
+  }
+}
+
+/** The requester has as many pending requests about the case as the policy allows. */
+export class OpenRequestLimitError extends StoreConditionError {
+  constructor() {
+    super('too many pending requests about this case');
+    this.name = 'OpenRequestLimitError';
   }
 }

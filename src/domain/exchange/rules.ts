@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { isLive } from '../cases/access';
 import type { StoredGrant } from '../cases/ports';
 import { SECTION_NAMES, type SectionName } from '../cases/schemas';
@@ -6,7 +7,7 @@ import { type Rule, RuleViolationError } from '../errors';
 import type { Purpose } from '../purpose';
 import { dueAt, type ExchangePolicy, latestGrantExpiry } from './policy';
 import type { ExchangeRecord } from './ports';
-import type { GrantView, RequestView, ShareView } from './schemas';
+import type { GrantView, RequestBody, RequestView, ShareView } from './schemas';
 
 /**
  * The exchange's rules, as pure functions: who may be named, which sections exist, how long access may
@@ -185,4 +186,21 @@ export function requestView(record: ExchangeRecord, now: Date, policy: ExchangeP
     ...(record.decision ? { decision: record.decision } : {}),
     ...(record.withdrawal ? { withdrawal: record.withdrawal } : {}),
   };
+}
+
+/**
+ * What makes two requests identical: the same case, agency asked, sections, purpose, legal basis, urgency
+ * and justification (the requester is the slot's). A digest, so that the slot key says nothing.
+ */
+export function requestFingerprint(body: RequestBody, sections: readonly SectionName[]): string {
+  const { caseId, agency, purpose, legalBasis, urgency, justification } = body;
+  const asked = [caseId, agency, sections, purpose, legalBasis, urgency, justification];
+  return createHash('sha256').update(JSON.stringify(asked)).digest('base64url');
+}
+
+export function openRequestLimit(policy: ExchangePolicy): RuleViolationError {
+  return new RuleViolationError(
+    `At most ${policy.maxOpenRequestsPerCase} different requests about one case may be pending; withdraw one first.`,
+    'open-request-limit-reached',
+  );
 }

@@ -6,6 +6,8 @@ import {
   CaseGoneError,
   type CasePage,
   type CaseStore,
+  NoteLimitError,
+  type NotePage,
   type SectionCipher,
   type SectionContext,
   SectionIntegrityError,
@@ -45,7 +47,11 @@ export class MemoryCaseStore implements CaseStore {
 
   async get(caseId: string) {
     const entry = this.entries.get(caseId);
-    return entry ? structuredClone(entry) : undefined;
+    return entry ? structuredClone({ record: entry.record, grants: entry.grants }) : undefined;
+  }
+
+  async ownerOf(caseId: string) {
+    return this.entries.get(caseId)?.record.meta.ownerAgency;
   }
 
   async create(record: StoredCase, event: AuditEvent) {
@@ -62,13 +68,36 @@ export class MemoryCaseStore implements CaseStore {
     this.events.push(event);
   }
 
-  async addNote(note: StoredNote, event: AuditEvent, options?: { byOwner?: boolean }) {
+  async addNote(note: StoredNote, event: AuditEvent, options?: { byOwner?: boolean; maxPerAgency?: number }) {
     const entry = this.entries.get(note.caseId);
     if (!entry) throw new CaseGoneError();
     if (entry.notes.some((existing) => existing.noteId === note.noteId)) throw new CaseExistsError();
+    const own = entry.notes.filter((existing) => existing.agency === note.agency).length;
+    if (options?.maxPerAgency !== undefined && own >= options.maxPerAgency) throw new NoteLimitError();
     entry.notes.push(structuredClone(note));
     this.events.push(event);
     this.noteOptions.push(options);
+  }
+
+  /** Newest first; the cursor is the position of the next note, as a string. */
+  async listNotes(
+    caseId: string,
+    filter: { agency?: string | undefined },
+    limit: number,
+    cursor: string | undefined,
+  ): Promise<NotePage> {
+    const notes = [...(this.entries.get(caseId)?.notes ?? [])]
+      .filter((note) => filter.agency === undefined || note.agency === filter.agency)
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.noteId.localeCompare(a.noteId));
+    const start = cursor === undefined ? 0 : Number(cursor);
+    const items = notes.slice(start, start + limit);
+    const more = start + limit < notes.length;
+    return { items: structuredClone(items), ...(more ? { nextCursor: String(start + limit) } : {}) };
+  }
+
+  async getNote(caseId: string, noteId: string) {
+    const note = this.entries.get(caseId)?.notes.find((stored) => stored.noteId === noteId);
+    return note ? structuredClone(note) : undefined;
   }
 
   async listVisibleTo(

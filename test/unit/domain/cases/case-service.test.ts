@@ -5,10 +5,12 @@ import {
   type CaseServiceDeps,
   createCase,
   etagOf,
+  listNotes,
   readCase,
   updateCase,
   versionFromIfMatch,
 } from '../../../../src/domain/cases/case-service';
+import { MAX_SECTION_BYTES } from '../../../../src/domain/cases/limits';
 import {
   AccessChangedError,
   CaseGoneError,
@@ -79,7 +81,12 @@ function setup() {
   const store = new MemoryCaseStore();
   const cipher = new ContextCipher();
   let now = NOW;
-  const deps: CaseServiceDeps = { store, cipher, clock: () => now };
+  const deps: CaseServiceDeps = {
+    store,
+    cipher,
+    clock: () => now,
+    notes: { maxPerAgency: 3, inCaseRead: 2 },
+  };
   return {
     store,
     cipher,
@@ -398,6 +405,104 @@ describe('updateCase', () => {
   });
 });
 
+describe('notes, bounded', () => {
+  const note = (text: string) => NoteBodySchema.parse({ text });
+  const addAt = async (deps: CaseServiceDeps, who: typeof cfpc, text: string, minute: number) => {
+    const at = new Date(NOW.getTime() + minute * 60_000);
+    const timed = { ...deps, clock: () => at };
+    return addNote(timed, who, CASE_ID, note(text), new MemoryTrail(), { id: `n-${who.agency}-${minute}` });
+  };
+
+  it('gives a case read the newest notes only, and the path that pages the older ones', async () => {
+    const { deps } = await withCase(grantTo('police'));
+    for (const minute of [1, 2, 3]) await addAt(deps, cfpc, `note ${minute}`, minute);
+
+    const view = await readCase(deps, cfpc, CASE_ID, 'child-protection', new MemoryTrail());
+    const cursor = view.notesNext?.split('cursor=')[1];
+    const older = await listNotes(
+      deps,
+      cfpc,
+      CASE_ID,
+      'child-protection',
+      { limit: 2, cursor },
+      new MemoryTrail(),
+    );
+
+    expect(view.notes.map((n) => n.text)).toEqual(['note 3', 'note 2']);
+    expect(view.notesNext).toMatch(new RegExp(`^/v1/cases/${CASE_ID}/notes\\?cursor=`));
+    expect(older.items.map((n) => n.text)).toEqual(['note 1']);
+    expect(older.nextCursor).toBeUndefined();
+  });
+
+  it('links nothing when the case read holds every note', async () => {
+    const { deps } = await withCase();
+    await addAt(deps, cfpc, 'only', 1);
+
+    const view = await readCase(deps, cfpc, CASE_ID, 'child-protection', new MemoryTrail());
+
+    expect(view.notes).toHaveLength(1);
+    expect(view.notesNext).toBeUndefined();
+  });
+
+  it('pages a grantee through its own notes only, and refuses it the notes of a case it cannot see', async () => {
+    const { deps } = await withCase(grantTo('police'));
+    await addAt(deps, cfpc, 'internal', 1);
+    for (const minute of [2, 3, 4]) await addAt(deps, police, `patrol ${minute}`, minute);
+
+    const first = await listNotes(deps, police, CASE_ID, 'child-protection', { limit: 2 }, new MemoryTrail());
+    const second = await listNotes(
+      deps,
+      police,
+      CASE_ID,
+      'child-protection',
+      { limit: 2, cursor: first.nextCursor },
+      new MemoryTrail(),
+    );
+    const stranger = listNotes(
+      deps,
+      { agency: 'health', user: 'nurse-1' },
+      CASE_ID,
+      'child-protection',
+      { limit: 2 },
+      new MemoryTrail(),
+    );
+
+    expect([...first.items, ...second.items].map((n) => n.text)).toEqual([
+      'patrol 4',
+      'patrol 3',
+      'patrol 2',
+    ]);
+    await expect(stranger).rejects.toBeInstanceOf(CaseNotFoundError);
+  });
+
+  it('caps the notes of each agency on a case: over it, note-limit-reached and nothing stored', async () => {
+    const { deps, store } = await withCase(grantTo('police'));
+    for (const minute of [1, 2, 3]) await addAt(deps, police, `patrol ${minute}`, minute);
+
+    const rule = await ruleOf(addAt(deps, police, 'one too many', 4));
+    const owners = await addAt(deps, cfpc, 'the owner still may', 5);
+
+    expect(rule).toBe('note-limit-reached');
+    expect(owners.text).toBe('the owner still may');
+    expect(store.entries.get(CASE_ID)?.notes).toHaveLength(4);
+  });
+
+  it('refuses a section larger than the limit as JSON, storing nothing', async () => {
+    const { deps, store } = setup();
+    const findings = Array.from({ length: 50 }, () => 'س'.repeat(2000));
+    const body = CreateCaseBodySchema.parse({
+      ...createBody,
+      sections: { ...createBody.sections, assessment: { riskLevel: 'high', summary: 'big', findings } },
+    });
+
+    const rule = await ruleOf(createCase(deps, cfpc, body, new MemoryTrail(), { id: CASE_ID }));
+
+    expect(JSON.stringify(body.sections.assessment).length * 2).toBeGreaterThan(MAX_SECTION_BYTES);
+    expect(rule).toBe('section-too-large');
+    expect(store.entries.size).toBe(0);
+  });
+});
+
 describe('addNote', () => {
   const body = NoteBodySchema.parse({ kind: 'police-response', text: 'تم إرسال دورية' });
 
@@ -418,7 +523,7 @@ describe('addNote', () => {
     expect(cipher.encrypted).toEqual([{ caseId: CASE_ID, section: 'note:n-1', ownerAgency: 'cfpc' }]);
     const stored = store.entries.get(CASE_ID)?.notes[0];
     expect(new TextDecoder().decode(stored?.ciphertext)).not.toContain('دورية');
-    expect(store.noteOptions).toEqual([{ byOwner: false }]);
+    expect(store.noteOptions).toEqual([{ byOwner: false, maxPerAgency: 3 }]);
     expect(trail.recordedEvents).toEqual(store.events.slice(-1));
   });
 
@@ -427,7 +532,7 @@ describe('addNote', () => {
 
     await addNote(deps, cfpc, CASE_ID, body, new MemoryTrail(), { id: 'n-1' });
 
-    expect(store.noteOptions).toEqual([{ byOwner: true }]);
+    expect(store.noteOptions).toEqual([{ byOwner: true, maxPerAgency: 3 }]);
   });
 
   it('refuses a note through emergency (read-only) access alone, storing nothing', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadOwnedCase, loadVisibleCase } from '../../../../src/domain/cases/load-case';
-import type { StoredCase, StoredGrant, StoredNote } from '../../../../src/domain/cases/ports';
+import type { StoredCase, StoredGrant } from '../../../../src/domain/cases/ports';
 import { CaseNotFoundError, RuleViolationError } from '../../../../src/domain/errors';
 
 const NOW = new Date('2026-12-01T10:00:00.000Z');
@@ -34,19 +34,10 @@ const share: StoredGrant = {
   expiresAt: '2026-12-02T10:00:00.000Z',
   readOnly: false,
 };
-const note: StoredNote = {
-  caseId: CASE_ID,
-  noteId: 'n-1',
-  agency: 'cfpc',
-  user: 'caseworker-7',
-  kind: 'update',
-  createdAt: '2026-11-30T11:00:00.000Z',
-  ciphertext: new Uint8Array([1, 2, 3]),
-};
 
 /** A store holding one case, shared with the police. */
 const store = {
-  get: async (id: string) => (id === CASE_ID ? { record, notes: [note], grants: [share] } : undefined),
+  get: async (id: string) => (id === CASE_ID ? { record, grants: [share] } : undefined),
 };
 
 async function errorOf(promise: Promise<unknown>): Promise<unknown> {
@@ -59,11 +50,10 @@ async function errorOf(promise: Promise<unknown>): Promise<unknown> {
 }
 
 describe('loadVisibleCase', () => {
-  it('gives the owner the case, its notes and grants, and full access', async () => {
+  it('gives the owner the case, its grants, and full access', async () => {
     const found = await loadVisibleCase(store, 'cfpc', CASE_ID, NOW);
 
     expect(found.record).toBe(record);
-    expect(found.notes).toEqual([note]);
     expect(found.grants).toEqual([share]);
     expect(found.access).toMatchObject({ owner: true, canUpdate: true });
   });

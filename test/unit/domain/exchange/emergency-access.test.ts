@@ -92,7 +92,6 @@ function setup(access: AgencyAccess = { revision: 0 }) {
   const deps: ExchangeDeps = {
     cases,
     store: store as unknown as ExchangeStore,
-    publisher: { publish: vi.fn(async () => undefined) },
     directory,
     policy: DEFAULT_POLICY,
     clock: () => NOW,

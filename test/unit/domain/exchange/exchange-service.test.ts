@@ -61,22 +61,21 @@ function fakeDeps(
     }),
     markPublished: vi.fn(async () => undefined),
     agencyAccess: vi.fn(async () => ({ revision: 4 })),
+    findOpenRequest: vi.fn(async () => undefined),
   } as unknown as ExchangeStore;
-  const publisher = { publish: vi.fn(async () => undefined) };
   const deps: ExchangeDeps = {
     cases: {
       get: vi.fn(async (id: string) =>
         id === CASE_ID ? { record, notes: [], grants: overrides.grants ?? [] } : undefined,
       ),
+      ownerOf: vi.fn(async (id: string) => (id === CASE_ID ? record.meta.ownerAgency : undefined)),
     },
     store,
-    publisher,
     directory,
     policy: DEFAULT_POLICY,
     clock: () => NOW,
-    onPublishFailure: vi.fn(),
   };
-  return { deps, writes, publisher, store };
+  return { deps, writes, store };
 }
 
 const caller = { agency: 'cfpc', user: 'caseworker-7' };
@@ -88,8 +87,8 @@ const shareBody = {
 };
 
 describe('shareCase', () => {
-  it('writes the grant, the listing until its expiry, the audit event and a notice in one unit, then publishes', async () => {
-    const { deps, writes, publisher, store } = fakeDeps();
+  it('writes the grant, the listing until its expiry, the audit event and a notice in one unit', async () => {
+    const { deps, writes } = fakeDeps();
     const trail = fakeTrail();
 
     const view = await shareCase(deps, caller, CASE_ID, shareBody, trail);
@@ -109,8 +108,6 @@ describe('shareCase', () => {
     });
     expect(writes[0]?.notices.map((n) => [n.type, n.recipients])).toEqual([['share.created', ['police']]]);
     expect(trail.recorded).toHaveBeenCalledWith(writes[0]?.event);
-    expect(publisher.publish).toHaveBeenCalledWith(writes[0]?.notices);
-    expect(store.markPublished).toHaveBeenCalledWith([writes[0]?.notices[0]?.eventId], NOW.toISOString());
   });
 
   it('reads the case again and retries when access changed under it, then gives up with 409', async () => {
@@ -133,17 +130,6 @@ describe('shareCase', () => {
     expect(retried.deps.cases.get).toHaveBeenCalledTimes(3);
     await expect(refused).rejects.toBeInstanceOf(AccessContentionError);
     expect(always.writes).toHaveLength(3);
-  });
-
-  it('answers the committed share even when publishing fails: the event waits in the outbox', async () => {
-    const { deps, store, publisher } = fakeDeps();
-    publisher.publish.mockRejectedValueOnce(new Error('bus down'));
-
-    const view = await shareCase(deps, caller, CASE_ID, shareBody, fakeTrail());
-
-    expect(view.agency).toBe('police');
-    expect(store.markPublished).not.toHaveBeenCalled();
-    expect(deps.onPublishFailure).toHaveBeenCalledOnce();
   });
 });
 
@@ -168,7 +154,7 @@ describe('createRequest', () => {
     expect(writes[0]?.notices.map((n) => [n.type, n.recipients])).toEqual([['request.created', ['cfpc']]]);
   });
 
-  it('stores but does not deliver a request about a missing case, and answers it the same way', async () => {
+  it('stores but does not deliver a request about a missing case, with the same writes, and answers it the same way', async () => {
     const owned = fakeDeps();
     const missing = fakeDeps();
     const id = { id: '0f6f4c36-7d07-4e58-9f3b-6e2c8c1c2a11' };
@@ -184,6 +170,11 @@ describe('createRequest', () => {
 
     expect(missing.writes[0]?.newRequest?.delivered).toBe(false);
     expect(missing.writes[0]?.notices).toEqual([]);
-    expect({ ...other, caseId: CASE_ID }).toEqual(answer);
+    // The event is withheld, not left out: the request writes as much either way.
+    expect(missing.writes[0]?.withheld?.map((n) => n.type)).toEqual(['request.created']);
+    expect(owned.writes[0]?.withheld).toBeUndefined();
+    expect(missing.writes[0]?.takesSlot?.max).toBe(owned.writes[0]?.takesSlot?.max);
+    expect(missing.deps.cases.get).not.toHaveBeenCalled();
+    expect({ ...other.view, caseId: CASE_ID }).toEqual(answer.view);
   });
 });

@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StoredGrant } from '../../../../src/domain/cases/ports';
 import { CaseNotFoundError, RequestNotFoundError, RuleViolationError } from '../../../../src/domain/errors';
 import {
@@ -114,16 +114,14 @@ function setup(records: ExchangeRecord[] = [pending], options: { readsBeforeWrit
     createdBy: 'caseworker-7',
     sections: {},
   });
-  const publisher = { publish: vi.fn(async () => undefined) };
   const deps: ExchangeDeps = {
     cases,
     store: store as unknown as ExchangeStore,
-    publisher,
     directory: { agencies: [], oversight: [], clients: [] },
     policy: DEFAULT_POLICY,
     clock: () => NOW,
   };
-  return { deps, store, cases, publisher };
+  return { deps, store, cases };
 }
 
 describe('readRequest', () => {
@@ -172,7 +170,7 @@ describe('readRequest', () => {
 
 describe('withdrawRequest', () => {
   it('withdraws a pending request with its audit event and tells the agency asked, in one write', async () => {
-    const { deps, store, publisher } = setup();
+    const { deps, store } = setup();
     const trail = new MemoryTrail();
 
     const view = await withdrawRequest(deps, police, REQUEST_ID, trail);
@@ -192,7 +190,6 @@ describe('withdrawRequest', () => {
     ]);
     expect(trail.recordedEvents).toEqual([write?.event]);
     expect(trail.concerned.resource).toBe(`/v1/requests/${REQUEST_ID}/withdraw`);
-    expect(publisher.publish).toHaveBeenCalledWith(write?.notices);
   });
 
   it('tells nobody when the request never reached the agency named', async () => {
