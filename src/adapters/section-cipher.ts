@@ -30,8 +30,11 @@ function encryptionContextOf(context: SectionContext): Record<string, string> {
   return { app: APP, caseId: context.caseId, section: context.section, ownerAgency: context.ownerAgency };
 }
 
+// The SDK's timeouts are errors named TimeoutError, but the multi-keyring of a decrypt folds a child's
+// error in by its stack, written before the name was set ("Error: @smithy/node-http-handler - a request
+// has exceeded the configured 2000 ms requestTimeout."): the HTTP handler's own errors are named by it.
 const UNAVAILABLE =
-  /TimeoutError|socket hang up|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|fetch failed|KMSInternalException|ThrottlingException|DependencyTimeoutException|KMSInvalidStateException|DisabledException|AccessDeniedException|ServiceUnavailable|InternalFailure|InternalServerError|ProvisionedThroughputExceeded|RequestLimitExceeded/;
+  /TimeoutError|@smithy\/node-http-handler|timed out|socket hang up|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|fetch failed|KMSInternalException|ThrottlingException|DependencyTimeoutException|KMSInvalidStateException|DisabledException|AccessDeniedException|ServiceUnavailable|InternalFailure|InternalServerError|ProvisionedThroughputExceeded|RequestLimitExceeded/;
 
 export interface SectionKeys {
   kms: KMS;

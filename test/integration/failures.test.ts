@@ -597,6 +597,8 @@ describe('requests when KMS or DynamoDB fails', () => {
     it.each([
       ['fails', faults.kmsInternal],
       ['refuses a disabled key', faults.kmsKeyDisabled],
+      // Every attempt times out; a read's keyring reports it by message only, never as a damaged record.
+      ['does not answer in time', faults.loseAnswer],
     ] as const)(
       'answers 503 when KMS %s at the Decrypt that unwraps the branch key for a create or a read',
       async (_, fault) => {

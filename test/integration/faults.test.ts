@@ -144,7 +144,7 @@ const isSuccess = (status: number) => status >= 200 && status < 300;
 
 /** A 503 problem+json that tells the client when to retry. */
 function expectUnavailable(reply: Reply, codes = ['service-unavailable', 'outcome-unknown']): void {
-  expect(reply.status).toBe(503);
+  expect(reply.status, `answered ${reply.status} ${reply.code ?? ''}`).toBe(503);
   expect(reply.contentType).toMatch(/^application\/problem\+json/);
   expect(reply.retryAfter).toMatch(/^\d+$/);
   expect(codes).toContain(reply.code);
