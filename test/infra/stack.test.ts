@@ -5,6 +5,7 @@ import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { modelNameOf, PUBLIC_RATE_LIMIT } from '../../lib/constructs/api-routes';
 import type { HimayaFunctionName } from '../../lib/constructs/himaya-function';
+import { LAMBDA_FUNCTIONS } from '../../lib/function-bundles';
 import { HimayaStack, readDirectory } from '../../lib/himaya-stack';
 import { TABLE_DEFINITIONS } from '../../src/adapters/table-definitions';
 import { SCOPES } from '../../src/domain/directory';
@@ -457,7 +458,8 @@ describe('HimayaStack keys', () => {
 
 describe('HimayaStack functions', () => {
   it('has one Node.js 24 ARM64 function per function name, the sealer, the refusal log and the outbox processor, traced, with an explicit log group', () => {
-    template.resourceCountIs('AWS::Lambda::Function', FUNCTION_NAMES.length + 2);
+    template.resourceCountIs('AWS::Lambda::Function', LAMBDA_FUNCTIONS.length);
+    expect(LAMBDA_FUNCTIONS).toEqual([...FUNCTION_NAMES, 'sealer', 'gateway-refusals', 'outbox']);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
