@@ -1,4 +1,5 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
+import type { BundleEntries } from '../../src/domain/audit/entry-bundles';
 import type { AuditEvent } from '../../src/domain/audit/event';
 import { hashesEqual } from '../../src/domain/audit/merkle/hashing';
 import type {
@@ -22,6 +23,7 @@ const jitter = () => new Promise((resolve) => setTimeout(resolve, Math.random() 
 export class MemoryTreeStore implements TreeStore {
   head: TreeHead = EMPTY_HEAD;
   readonly tiles = new Map<string, TileHashes>();
+  readonly bundles = new Map<number, BundleEntries>();
   readonly events = new Map<string, AuditEvent>();
   checkpoints: StoredCheckpoint[] = [];
   commits = 0;
@@ -45,6 +47,16 @@ export class MemoryTreeStore implements TreeStore {
     return found;
   };
 
+  readEntryBundles = async (indexes: readonly number[]) => {
+    await jitter();
+    const found = new Map<number, BundleEntries>();
+    for (const index of indexes) {
+      const entries = this.bundles.get(index);
+      if (entries) found.set(index, [...entries]);
+    }
+    return found;
+  };
+
   async latestCheckpoint() {
     await jitter();
     return [...this.checkpoints].sort((a, b) => a.size - b.size || (a.signedAt < b.signedAt ? -1 : 1)).at(-1);
@@ -59,7 +71,7 @@ export class MemoryTreeStore implements TreeStore {
 
   async commit(commit: Parameters<TreeStore['commit']>[0]) {
     await jitter();
-    const { previous, head, tiles, leaves } = commit;
+    const { previous, head, tiles, bundles, leaves } = commit;
     if (this.head.size !== previous.size || !hashesEqual(this.head.rootHash, previous.rootHash)) {
       return { status: 'head-moved' as const };
     }
@@ -71,8 +83,12 @@ export class MemoryTreeStore implements TreeStore {
       if ((this.tiles.get(tileKey(tile))?.length ?? 0) !== previousWidth)
         throw new Error('tile width condition');
     }
+    for (const { index, previousWidth } of bundles) {
+      if ((this.bundles.get(index)?.length ?? 0) !== previousWidth) throw new Error('bundle width condition');
+    }
     this.head = head;
     for (const { tile, hashes } of tiles) this.tiles.set(tileKey(tile), [...hashes]);
+    for (const { index, entries } of bundles) this.bundles.set(index, [...entries]);
     for (const { eventId, leafIndex } of leaves) {
       this.events.set(eventId, { ...(this.events.get(eventId) as AuditEvent), leafIndex });
     }

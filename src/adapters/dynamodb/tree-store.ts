@@ -1,3 +1,4 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
@@ -7,6 +8,12 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
+import {
+  type BundleEntries,
+  type BundleWrite,
+  decodeEntryBundle,
+  encodeEntryBundle,
+} from '../../domain/audit/entry-bundles';
 import type { AuditEvent } from '../../domain/audit/event';
 import { frontierFromHashes } from '../../domain/audit/merkle/compact-range';
 import { MerkleTreeError } from '../../domain/audit/merkle/errors';
@@ -33,6 +40,10 @@ import { type TransactItem, transactWrite } from './transactions';
  *   `updatedAt`. Every commit is conditional on `size` and `rootHash` being what it was computed from.
  * - tiles: `pk = TILE#<row>#<index>`, `sk = TILE`: `width` and `hashes` (32 * width bytes); see tiles.ts.
  *   A commit that extends a tile is conditional on its width.
+ * - entry bundles: `pk = ENTRIES#<index>`, `sk = ENTRIES`: `width` and `entries`, the tlog-tiles encoding
+ *   of the leaves' canonical bytes (entry-bundles.ts), raw-deflated (JSON compresses about fivefold, which
+ *   keeps 256 events well inside DynamoDB's 400 KB items and each rewrite of a partial bundle cheap).
+ *   Conditional on its width, like a tile.
  * - checkpoints: `pk = CHECKPOINT`, `sk = <size, 16 digits>#<signedAt>`: `size`, `rootHash`, `note` (the
  *   signed note), `signedAt`, `keyName`, `publicKey` (PEM), `archiveName`. The newest is the last key.
  * - events (`pk = EVENT#<eventId>`, audit-store.ts) gain `leafIndex` in the commit that seals them, on the
@@ -48,6 +59,21 @@ const MAX_TRANSACTION_ITEMS = 100;
 const MAX_BATCH_GET = 100;
 
 const tileItemKey = (tile: TileRef) => ({ pk: `TILE#${tile.level}#${tile.index}`, sk: 'TILE' });
+const bundleItemKey = (index: number) => ({ pk: `ENTRIES#${index}`, sk: 'ENTRIES' });
+
+/** A bundle item's entries, or undefined when it is malformed (as a missing one: the caller reports it). */
+function bundleFromItem(
+  item: Record<string, unknown>,
+): { index: number; entries: BundleEntries } | undefined {
+  const match = /^ENTRIES#(\d+)$/.exec(String(item.pk));
+  if (!match || !(item.entries instanceof Uint8Array)) return undefined;
+  try {
+    const entries = decodeEntryBundle(new Uint8Array(inflateRawSync(item.entries)));
+    return entries.length === Number(item.width) ? { index: Number(match[1]), entries } : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 function concat(hashes: TileHashes): Uint8Array {
   const bytes = new Uint8Array(hashes.length * HASH_SIZE);
@@ -159,6 +185,16 @@ export function dynamoDbTreeReader(client: DynamoDBDocumentClient, tableName: st
       return byKey;
     },
 
+    async readEntryBundles(indexes) {
+      const items = await batchGet(client, tableName, indexes.map(bundleItemKey));
+      const byIndex = new Map<number, BundleEntries>();
+      for (const item of items) {
+        const bundle = bundleFromItem(item);
+        if (bundle) byIndex.set(bundle.index, bundle.entries);
+      }
+      return byIndex;
+    },
+
     async latestCheckpoint() {
       const result = await client.send(
         new QueryCommand({
@@ -211,12 +247,13 @@ async function commitTree(
   tableName: string,
   commit: TreeCommit,
 ): Promise<CommitOutcome> {
-  const { tiles, leaves } = commit;
-  const count = 1 + tiles.length + leaves.length;
+  const { tiles, bundles, leaves } = commit;
+  const count = 1 + tiles.length + bundles.length + leaves.length;
   if (count > MAX_TRANSACTION_ITEMS) throw new RangeError(`a commit of ${count} items exceeds a transaction`);
   const items = [
     headPut(tableName, commit),
     ...tiles.map((tile) => tilePut(tableName, tile)),
+    ...bundles.map((bundle) => bundlePut(tableName, bundle)),
     ...leaves.map((leaf) => leafUpdate(tableName, leaf)),
   ];
   try {
@@ -272,6 +309,27 @@ function tilePut(tableName: string, { tile, previousWidth, hashes }: TileWrite):
   };
 }
 
+/** The extended entry bundle, on the condition that it holds what the previous head implies. */
+function bundlePut(tableName: string, { index, previousWidth, entries }: BundleWrite): TransactItem {
+  return {
+    Put: {
+      TableName: tableName,
+      Item: {
+        ...bundleItemKey(index),
+        width: entries.length,
+        entries: new Uint8Array(deflateRawSync(encodeEntryBundle(entries))),
+      },
+      ...(previousWidth === 0
+        ? { ConditionExpression: 'attribute_not_exists(pk)' }
+        : {
+            ConditionExpression: '#width = :width',
+            ExpressionAttributeNames: { '#width': 'width' },
+            ExpressionAttributeValues: { ':width': previousWidth },
+          }),
+    },
+  };
+}
+
 function leafUpdate(tableName: string, { eventId, leafIndex }: Leaf): TransactItem {
   return {
     Update: {
@@ -284,17 +342,17 @@ function leafUpdate(tableName: string, { eventId, leafIndex }: Leaf): TransactIt
   };
 }
 
-/** What a cancelled commit means, from the failed item's position: head, then tiles, then leaves. */
+/** What a cancelled commit means, from the failed item's position: head, tiles, bundles, then leaves. */
 function outcomeOfCancellation(
   error: TransactionCanceledException,
-  { tiles, leaves }: TreeCommit,
+  { tiles, bundles, leaves }: TreeCommit,
 ): CommitOutcome {
   const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code);
   // A concurrent transaction on the same items, or another head: the caller re-reads and retries.
   if (codes[0] === 'ConditionalCheckFailed' || codes.includes('TransactionConflict'))
     return { status: 'head-moved' };
   const sealed = leaves
-    .filter((_, i) => codes[1 + tiles.length + i] === 'ConditionalCheckFailed')
+    .filter((_, i) => codes[1 + tiles.length + bundles.length + i] === 'ConditionalCheckFailed')
     .map((leaf) => leaf.eventId);
   if (sealed.length > 0) return { status: 'already-sealed', eventIds: sealed };
   const tile = tiles.find((_, i) => codes[1 + i] === 'ConditionalCheckFailed');
@@ -302,6 +360,13 @@ function outcomeOfCancellation(
     throw new TreeIntegrityError(
       'corrupt',
       `tile ${tileKey(tile.tile)} does not hold the ${tile.previousWidth} entries the tree head implies`,
+    );
+  }
+  const bundle = bundles.find((_, i) => codes[1 + tiles.length + i] === 'ConditionalCheckFailed');
+  if (bundle) {
+    throw new TreeIntegrityError(
+      'corrupt',
+      `entry bundle ${bundle.index} does not hold the ${bundle.previousWidth} entries the tree head implies`,
     );
   }
   throw error;

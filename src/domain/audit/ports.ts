@@ -1,3 +1,4 @@
+import type { BundleFetcher, BundleWrite } from './entry-bundles';
 import type { Frontier } from './merkle/compact-range';
 import type { TileFetcher, TileWrite } from './tiles';
 
@@ -33,11 +34,15 @@ export interface Leaf {
   readonly leafIndex: number;
 }
 
-/** One atomic step of the sealer: from `previous` to `head`, with the tiles and leaf indexes it implies. */
+/**
+ * One atomic step of the sealer: from `previous` to `head`, with the tiles, entry bundles and leaf indexes
+ * it implies.
+ */
 export interface TreeCommit {
   readonly previous: TreeHead;
   readonly head: TreeHead;
   readonly tiles: readonly TileWrite[];
+  readonly bundles: readonly BundleWrite[];
   readonly leaves: readonly Leaf[];
   readonly at: string;
 }
@@ -53,6 +58,8 @@ export type CommitOutcome =
 export interface TreeReader {
   readHead(): Promise<TreeHead>;
   readTiles: TileFetcher;
+  /** The entry bundles (canonical bytes of 256 leaves each) by index. */
+  readEntryBundles: BundleFetcher;
   /** The checkpoint with the largest size (the newest of those, if re-signed). */
   latestCheckpoint(): Promise<StoredCheckpoint | undefined>;
 }
@@ -62,8 +69,9 @@ export interface TreeStore extends TreeReader {
   /** The ids, among those given, of events that exist and carry no leaf index yet. */
   unsealedEvents(eventIds: readonly string[]): Promise<Set<string>>;
   /**
-   * Writes the head, the tiles and every event's leaf index atomically, on the conditions that the head is
-   * still `previous`, that each tile holds what `previous` implies, and that no event is sealed yet.
+   * Writes the head, the tiles, the entry bundles and every event's leaf index atomically, on the
+   * conditions that the head is still `previous`, that each tile and bundle holds what `previous` implies,
+   * and that no event is sealed yet.
    */
   commit(commit: TreeCommit): Promise<CommitOutcome>;
   putCheckpoint(checkpoint: StoredCheckpoint): Promise<void>;

@@ -28,8 +28,9 @@ import {
   rawEd25519FromSpki,
   verifyCheckpointSignature,
 } from './checkpoint';
+import { appendToBundles, type BundleEntries, type BundleWrite } from './entry-bundles';
 import { type AuditEvent, AuditEventSchema } from './event';
-import { eventLeafHash, orderForSealing } from './leaf';
+import { eventLeafHash, eventLeafInput, orderForSealing } from './leaf';
 import {
   appendLeafWithSubtrees,
   EMPTY_FRONTIER,
@@ -63,8 +64,11 @@ import {
 
 /** The default log origin (and signing key name); a deployment sets its own. */
 export const DEFAULT_ORIGIN = 'himaya.example/audit';
-/** Leaves per commit: with the head and at most 9 tiles, a commit stays within DynamoDB's 100-item transactions. */
-export const MAX_LEAVES_PER_COMMIT = 90;
+/**
+ * Leaves per commit: with the head, at most 9 tiles and 2 entry bundles, a commit stays within DynamoDB's
+ * 100-item transactions.
+ */
+export const MAX_LEAVES_PER_COMMIT = 88;
 /** Lost races in a row before giving up (the caller retries the batch later). */
 const MAX_LOST_RACES = 25;
 
@@ -383,6 +387,7 @@ interface AppendRun {
    */
   head: TreeHead | undefined;
   partialTiles: Map<string, TileHashes>;
+  partialBundles: Map<number, BundleEntries>;
   /**
    * New events are committed straight away (the commit's conditions keep them from being sealed twice);
    * once a commit finds some already sealed (a redelivery, a replay), the rest are checked first.
@@ -398,6 +403,7 @@ async function appendEvents(sealer: SealerContext, events: readonly AuditEvent[]
     sealed: [],
     head: undefined,
     partialTiles: new Map(),
+    partialBundles: new Map(),
     precheck: false,
     checked: false,
     lostRaces: 0,
@@ -430,6 +436,7 @@ async function currentHead(sealer: SealerContext, run: AppendRun): Promise<TreeH
   if (!run.head) {
     run.head = await verifiedHead(sealer);
     run.partialTiles = new Map();
+    run.partialBundles = new Map();
     run.checked = false;
   }
   return run.head;
@@ -446,18 +453,22 @@ async function commitChunk(sealer: SealerContext, run: AppendRun, head: TreeHead
   const chunk = run.pending.slice(0, sealer.maxLeaves);
   const plan = planAppend(head, chunk);
   const tiles = await tilesAfterAppend(sealer.store, run.partialTiles, head, plan.head, plan.completed);
-  const outcome: CommitOutcome = tiles
-    ? await sealer.store.commit({
-        previous: head,
-        head: plan.head,
-        tiles,
-        leaves: plan.leaves,
-        at: sealer.clock().toISOString(),
-      })
-    : { status: 'head-moved' };
+  const bundles = tiles && (await bundlesAfterAppend(sealer.store, run.partialBundles, head, chunk));
+  const outcome: CommitOutcome =
+    tiles && bundles
+      ? await sealer.store.commit({
+          previous: head,
+          head: plan.head,
+          tiles,
+          bundles,
+          leaves: plan.leaves,
+          at: sealer.clock().toISOString(),
+        })
+      : { status: 'head-moved' };
   if (outcome.status === 'committed') {
     sealer.trusted = plan.head;
     recordCommit(run, plan.head, tiles ?? [], plan.leaves);
+    recordBundles(run, bundles ?? []);
   } else if (outcome.status === 'already-sealed' && outcome.eventIds.length > 0) {
     // Nothing was written and the head held: drop those events and go on from the same head.
     const gone = new Set(outcome.eventIds);
@@ -495,6 +506,43 @@ async function tilesAfterAppend(
       });
     }
     return undefined;
+  }
+}
+
+/**
+ * The entry bundles an append of `events` to `head` writes, reading the partial one if not known yet;
+ * undefined when a racing sealer extended it meanwhile (the head moved).
+ */
+async function bundlesAfterAppend(
+  store: TreeStore,
+  partialBundles: Map<number, BundleEntries>,
+  head: TreeHead,
+  events: readonly AuditEvent[],
+): Promise<BundleWrite[] | undefined> {
+  const index = Math.floor(head.size / TILE_WIDTH);
+  if (head.size % TILE_WIDTH > 0 && !partialBundles.has(index)) {
+    const found = (await store.readEntryBundles([index])).get(index);
+    if (found) partialBundles.set(index, found);
+  }
+  try {
+    return appendToBundles(head.size, events.map(eventLeafInput), (i) => partialBundles.get(i));
+  } catch (error) {
+    if (!(error instanceof MerkleTreeError)) throw error;
+    if (sameTree(await store.readHead(), head)) {
+      throw new TreeIntegrityError(
+        'corrupt',
+        `the entry bundles do not match the tree head (size ${head.size})`,
+        { cause: error },
+      );
+    }
+    return undefined;
+  }
+}
+
+function recordBundles(run: AppendRun, bundles: readonly BundleWrite[]): void {
+  for (const { index, entries } of bundles) {
+    if (entries.length < TILE_WIDTH) run.partialBundles.set(index, entries);
+    else run.partialBundles.delete(index);
   }
 }
 
