@@ -5,6 +5,7 @@ import { failClosed } from '../src/adapters/dynamodb/errors';
 import { dynamoDbTreeReader } from '../src/adapters/dynamodb/tree-store';
 import { BaseEnvSchema, readEnv } from '../src/config';
 import { latestCheckpoint, proveConsistency, proveInclusion } from '../src/domain/audit/proof-service';
+import { readEntryBundle, readHashTile, type ServedTile } from '../src/domain/audit/tile-service';
 import { apiHandler } from '../src/http/api-handler';
 import { createLogger } from '../src/observability/logger';
 
@@ -23,7 +24,19 @@ const reader = {
   latestCheckpoint: () => failClosed(() => tree.latestCheckpoint()),
   readEvent: (eventId: string) => failClosed(() => tree.readEvent(eventId)),
   readTiles: (tiles: Parameters<typeof tree.readTiles>[0]) => failClosed(() => tree.readTiles(tiles)),
+  readEntryBundles: (indexes: readonly number[]) => failClosed(() => tree.readEntryBundles(indexes)),
 };
+
+/** A full tile never changes: cacheable for a year; a partial one is revalidated (it is the tree's edge). */
+const tileResponse = (tile: ServedTile) => ({
+  status: 200,
+  body: tile.bytes,
+  contentType: 'application/octet-stream',
+  headers: {
+    ETag: tile.etag,
+    'Cache-Control': tile.full ? 'private, max-age=31536000, immutable' : 'private, no-cache',
+  },
+});
 
 export const handler = apiHandler({
   fn: 'audit',
@@ -55,5 +68,11 @@ export const handler = apiHandler({
       status: 200,
       body: await proveConsistency(reader, query.from, query.to),
     }),
+
+    getAuditHashTile: async ({ params, query }) =>
+      tileResponse(await readHashTile(reader, { level: params.level, index: params.index }, query.width)),
+
+    getAuditEntryBundle: async ({ params, query }) =>
+      tileResponse(await readEntryBundle(reader, params.index, query.width)),
   },
 });

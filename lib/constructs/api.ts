@@ -118,6 +118,9 @@ export class HimayaApi extends Construct {
       restApiName: 'himaya',
       description: 'Himaya: secure information exchange between child-protection agencies',
       endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
+      // The access log's tiles are bytes: a function's base64 body is sent as such when the caller
+      // accepts application/octet-stream.
+      binaryMediaTypes: ['application/octet-stream'],
       // With mutual TLS on the custom domain, the default endpoint would be a way around it.
       disableExecuteApiEndpoint: props.mtlsDomain !== undefined,
       cloudWatchRole: true,

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import type * as z from 'zod';
 import type { ZodType } from 'zod';
@@ -75,7 +76,22 @@ export function stateOf(context: ApiContext): RequestState {
   return context.api;
 }
 
+/** Bytes go base64 with `isBase64Encoded` (API Gateway decodes them for the binary media types). */
+function binaryResult(response: ApiResponse, body: Uint8Array): APIGatewayProxyResult {
+  return {
+    statusCode: response.status,
+    headers: {
+      'Content-Type': response.contentType ?? 'application/octet-stream',
+      'Cache-Control': 'no-store',
+      ...response.headers,
+    },
+    body: Buffer.from(body).toString('base64'),
+    isBase64Encoded: true,
+  };
+}
+
 export function toResult(response: ApiResponse): APIGatewayProxyResult {
+  if (response.body instanceof Uint8Array) return binaryResult(response, response.body);
   const isText = typeof response.body === 'string' && response.contentType !== undefined;
   const hasBody = response.body !== undefined;
   return {

@@ -81,7 +81,12 @@ function problemHeaders(status: number): ResponseConfig['headers'] {
 }
 
 const SUCCESS_HEADERS = {
-  ETag: header('The case version, for `If-Match` on the next update (e.g. `"3"`).'),
+  ETag: header(
+    'On a case: its version, for `If-Match` on the next update (e.g. `"3"`). On a tile: a strong tag of its bytes.',
+  ),
+  'Cache-Control': header(
+    'On a tile: `private, max-age=31536000, immutable` when it is full (it never changes), `private, no-cache` when partial.',
+  ),
   Location: header('Where the created resource is read.'),
 };
 

@@ -3,11 +3,16 @@ import {
   AuditEventListSchema,
   ConsistencyProofQuerySchema,
   ConsistencyProofSchema,
+  EntryBundleParamsSchema,
+  EntryBundleSchema,
+  HashTileParamsSchema,
+  HashTileSchema,
   InclusionProofQuerySchema,
   InclusionProofSchema,
   ListAuditEventsQuerySchema,
   PublicKeyPemSchema,
   SignedCheckpointSchema,
+  TileQuerySchema,
 } from '../domain/audit/api-schemas';
 import {
   CaseListSchema,
@@ -101,7 +106,7 @@ export interface RouteSpec {
     schema?: ZodType;
     contentType?: string;
     /** Response headers the success carries. */
-    headers?: readonly ('ETag' | 'Location')[];
+    headers?: readonly ('ETag' | 'Location' | 'Cache-Control')[];
     /** A second success the operation may answer instead, with the same body and headers. */
     also?: { status: number; description: string };
   };
@@ -602,6 +607,46 @@ export const routes = [
       description: 'The public key that verifies checkpoint signatures',
       schema: PublicKeyPemSchema,
       contentType: 'application/x-pem-file',
+    },
+  },
+  {
+    operationId: 'getAuditHashTile',
+    method: 'GET',
+    path: '/v1/audit/tiles/hashes/{level}/{index}',
+    fn: 'audit',
+    scope: 'audit.read',
+    summary: 'A hash tile of the access log tree (C2SP tlog-tiles), binary',
+    description:
+      'Hash tile (level, index) as C2SP tlog-tiles lays the tree out: 256 hashes of tree level 8 × `level`, from entry 256 × `index`; with `width`, the first `width` hashes of a tile that is still partial. Only tiles of the tree of the latest signed checkpoint are served (404 beyond it). A full tile never changes: `Cache-Control: private, max-age=31536000, immutable`.',
+    refusals: ['not-found', 'integrity-failure'],
+    action: 'audit.tile',
+    request: { params: HashTileParamsSchema, query: TileQuerySchema },
+    response: {
+      status: 200,
+      description: 'The tile: concatenated 32-byte hashes',
+      schema: HashTileSchema,
+      contentType: 'application/octet-stream',
+      headers: ['ETag', 'Cache-Control'],
+    },
+  },
+  {
+    operationId: 'getAuditEntryBundle',
+    method: 'GET',
+    path: '/v1/audit/tiles/entries/{index}',
+    fn: 'audit',
+    scope: 'audit.read',
+    summary: 'An entry bundle of the access log: the sealed bytes of 256 events (C2SP tlog-tiles), binary',
+    description:
+      'Entry bundle `index`: the canonical bytes (leaf inputs) of leaves 256 × `index` to 256 × `index` + 255, each after a big-endian uint16 length, as C2SP tlog-tiles serves `tile/entries/N`; with `width`, the first `width` of a bundle that is still partial. Only bundles of the tree of the latest signed checkpoint are served (404 beyond it). A full bundle never changes: `Cache-Control: private, max-age=31536000, immutable`.',
+    refusals: ['not-found', 'integrity-failure'],
+    action: 'audit.entries',
+    request: { params: EntryBundleParamsSchema, query: TileQuerySchema },
+    response: {
+      status: 200,
+      description: 'The entry bundle',
+      schema: EntryBundleSchema,
+      contentType: 'application/octet-stream',
+      headers: ['ETag', 'Cache-Control'],
     },
   },
 ] as const satisfies readonly RouteSpec[];

@@ -286,6 +286,12 @@ describe('HimayaStack API', () => {
     });
   });
 
+  it('returns the access log tiles as bytes: application/octet-stream is a binary media type', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', {
+      BinaryMediaTypes: ['application/octet-stream'],
+    });
+  });
+
   const bodyRoutes = (routes as readonly RouteSpec[]).filter((route) => route.request?.body !== undefined);
 
   it.each(bodyRoutes)('validates the body of $operationId against its model', (route) => {

@@ -68,3 +68,32 @@ export const PublicKeyPemSchema = z.string().meta({
   id: 'CheckpointPublicKey',
   description: 'The Ed25519 checkpoint signing key, PEM SubjectPublicKeyInfo',
 });
+
+/** Tile coordinates: row (level) 0 to 5 covers 256^6 leaves, more than any log will hold. */
+const TileIndexSchema = decimalIntegerQuery({ min: 0, max: 2 ** 45 });
+
+export const HashTileParamsSchema = z.strictObject({
+  level: decimalIntegerQuery({ min: 0, max: 5 }),
+  index: TileIndexSchema,
+});
+
+export const EntryBundleParamsSchema = z.strictObject({ index: TileIndexSchema });
+
+export const TileQuerySchema = z.strictObject({
+  /** A partial tile (tlog-tiles `.p/W`): its first `width` entries; absent: the full tile of 256. */
+  width: decimalIntegerQuery({ min: 1, max: 255 }).optional(),
+});
+
+export const HashTileSchema = z.string().meta({
+  id: 'HashTile',
+  contentMediaType: 'application/octet-stream',
+  description:
+    'C2SP tlog-tiles hash tile: `width` (256 for a full tile) concatenated 32-byte SHA-256 hashes of one row of the tree',
+});
+
+export const EntryBundleSchema = z.string().meta({
+  id: 'EntryBundle',
+  contentMediaType: 'application/octet-stream',
+  description:
+    "C2SP tlog-tiles entry bundle: for each leaf, a big-endian uint16 length, then the event's canonical bytes (the leaf input)",
+});
