@@ -8,6 +8,10 @@
  *          [--user <id>] [--public-key <pem>] [--wait <seconds>]
  *   verify-bundle <bundle.json> [--public-key <pem>]
  *
+ * `verify` reads the log in bulk: the entry bundles (C2SP tlog-tiles: the sealed bytes of 256 events each,
+ * a few requests at a time) give the tree, checked against the signed checkpoint; the events the API lists
+ * (in time ranges read side by side) must then be, byte for byte, the entries sealed at their leaves.
+ *
  * Exit codes: 0 verified; 1 verification failed (each problem on a `FAILED:` line); 2 bad usage or
  * unreadable input; 3 the log could not be read (network or HTTP error). Summaries go to stdout, progress
  * to stderr.
@@ -16,14 +20,19 @@ import { Buffer } from 'node:buffer';
 import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { decodeEntryBundle } from '../../src/domain/audit/entry-bundles';
 import {
   checkEvents,
+  checkEventsAgainstEntries,
   checkExtends,
+  checkSealedEntries,
   diagnoseLeaf,
   EVIDENCE_BUNDLE_FORMAT,
   type EvidenceBundle,
   EvidenceBundleSchema,
+  entryTime,
   type Finding,
+  LeafInputs,
   type ListedEvent,
   type LogCheck,
   localize,
@@ -35,6 +44,7 @@ import {
   type VerifiedCheckpoint,
   verifyBundle,
 } from '../../src/domain/audit/log-verifier';
+import { MerkleTreeError } from '../../src/domain/audit/merkle/errors';
 
 export interface CliIo {
   out(line: string): void;
@@ -48,6 +58,11 @@ const DEFAULT_STATE_FILE = 'himaya-audit-state.json';
 const DEFAULT_GRACE_SECONDS = 300;
 const PAGE_SIZE = 500;
 const PROOF_CONCURRENCY = 8;
+/** Entry bundles read at once, and time ranges of the event listing read side by side. */
+const TILE_CONCURRENCY = 6;
+const LISTING_RANGES = 6;
+const TILE_WIDTH = 256;
+const PROGRESS_EVERY = 20_000;
 
 class UsageError extends Error {
   constructor(message: string) {
@@ -72,6 +87,7 @@ const toBase64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 interface LogClient {
   text(path: string): Promise<string>;
   json<T>(path: string): Promise<T>;
+  bytes(path: string): Promise<Uint8Array>;
 }
 
 /**
@@ -96,11 +112,11 @@ async function consistencyProof(
 
 function logClient(url: string, token: string, user: string): LogClient {
   const base = url.replace(/\/+$/, '');
-  const get = async (path: string): Promise<Response> => {
+  const get = async (path: string, accept = '*/*'): Promise<Response> => {
     let response: Response;
     try {
       response = await fetch(`${base}${path}`, {
-        headers: { authorization: `Bearer ${token}`, 'x-himaya-user': user },
+        headers: { authorization: `Bearer ${token}`, 'x-himaya-user': user, accept },
       });
     } catch (error) {
       throw new LogUnavailableError(`cannot reach ${base}: ${(error as Error).message}`);
@@ -123,31 +139,51 @@ function logClient(url: string, token: string, user: string): LogClient {
   return {
     text: async (path) => (await get(path)).text(),
     json: async <T>(path: string) => (await (await get(path)).json()) as T,
+    // API Gateway sends a binary body as bytes only to a caller that accepts its media type.
+    bytes: async (path) => new Uint8Array(await (await get(path, 'application/octet-stream')).arrayBuffer()),
   };
 }
 
 async function listEvents(
   client: LogClient,
   filter: Record<string, string>,
-  io: CliIo,
-  expected: number,
+  onPage?: (count: number) => void,
 ): Promise<ListedEvent[]> {
   const events: ListedEvent[] = [];
   let cursor: string | undefined;
-  let reported = 0;
   do {
     const query = new URLSearchParams({ ...filter, limit: String(PAGE_SIZE), ...(cursor ? { cursor } : {}) });
     const page = await client.json<{ items: ListedEvent[]; nextCursor?: string }>(
       `/v1/audit/events?${query}`,
     );
     events.push(...page.items);
+    onPage?.(page.items.length);
     cursor = page.nextCursor;
-    if (expected >= 20_000 && events.length - reported >= 20_000) {
-      reported = events.length;
-      io.err(`fetched ${events.length} of about ${expected} events…`);
-    }
   } while (cursor);
   return events;
+}
+
+/** Counts work done and says so on stderr every 20,000 events, for logs of that size. */
+function progress(io: CliIo, what: string, expected: number): (count: number) => void {
+  let done = 0;
+  let reported = 0;
+  return (count) => {
+    done += count;
+    if (expected >= PROGRESS_EVERY && done - reported >= PROGRESS_EVERY) {
+      reported = done;
+      io.err(`${what} ${done} of about ${expected} events…`);
+    }
+  };
+}
+
+/** Runs `work` for 0 … count - 1, at most `concurrency` at a time. */
+async function inParallel(count: number, concurrency: number, work: (i: number) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count) await work(next++);
+    }),
+  );
 }
 
 async function readText(file: string, what: string): Promise<string> {
@@ -340,7 +376,92 @@ async function checkGrowth(
   return findings;
 }
 
-/** Every event re-hashed into the tree; where its root differs, which leaf changed and how. */
+/** One entry bundle, or why it cannot be used; an answer other than 500 (the log is damaged) is thrown. */
+async function fetchBundle(client: LogClient, index: number, width: number): Promise<Uint8Array[] | string> {
+  const path = `/v1/audit/tiles/entries/${index}${width < TILE_WIDTH ? `?width=${width}` : ''}`;
+  try {
+    const entries = decodeEntryBundle(await client.bytes(path));
+    return entries.length === width
+      ? entries
+      : `entry bundle ${index} holds ${entries.length} entries, not ${width}`;
+  } catch (error) {
+    if (error instanceof MerkleTreeError) return `entry bundle ${index} is malformed`;
+    if (error instanceof LogUnavailableError && error.status === 500)
+      return `entry bundle ${index} is not served`;
+    throw error;
+  }
+}
+
+/** The sealed bytes of leaves 0 … size - 1, from the entry bundles, a few requests at a time. */
+async function fetchSealedEntries(
+  client: LogClient,
+  io: CliIo,
+  size: number,
+): Promise<{ inputs: LeafInputs; problem?: string }> {
+  const bundles: (Uint8Array[] | string)[] = new Array(Math.ceil(size / TILE_WIDTH));
+  const report = progress(io, 'read the sealed bytes of', size);
+  await inParallel(bundles.length, TILE_CONCURRENCY, async (n) => {
+    const width = Math.min(TILE_WIDTH, size - n * TILE_WIDTH);
+    bundles[n] = await fetchBundle(client, n, width);
+    report(width);
+  });
+  const inputs = new LeafInputs();
+  const problems: string[] = [];
+  for (const bundle of bundles) {
+    if (typeof bundle === 'string') problems.push(bundle);
+    else for (const entry of bundle) inputs.add(entry);
+  }
+  return problems.length > 0 ? { inputs, problem: problems.slice(0, 3).join('; ') } : { inputs };
+}
+
+/**
+ * Every event the API lists, read in time ranges side by side. The ranges are cut at the times of sealed
+ * entries and share their bounds (each `to` is the next `from`, both inclusive), so together they cover
+ * what one listing would; an event listed in two ranges is one event, one listed twice in a range two.
+ */
+async function listAllEvents(client: LogClient, io: CliIo, sealed: LeafInputs, size: number) {
+  const bounds = new Set<string>();
+  for (let k = 1; size >= LISTING_RANGES * PAGE_SIZE && k < LISTING_RANGES; k++) {
+    const leaf = Math.floor((k * size) / LISTING_RANGES);
+    const time = leaf < sealed.count ? entryTime(sealed.input(leaf)) : undefined;
+    if (time) bounds.add(time);
+  }
+  const cuts = [...bounds].sort();
+  const ranges = [undefined, ...cuts].map((from, i) => ({
+    ...(from ? { from } : {}),
+    ...(cuts[i] ? { to: cuts[i] } : {}),
+  }));
+  const report = progress(io, 'listed', size);
+  const lists: ListedEvent[][] = new Array(ranges.length);
+  await inParallel(ranges.length, ranges.length, async (i) => {
+    lists[i] = await listEvents(client, ranges[i] as Record<string, string>, report);
+  });
+  return mergeRanges(lists);
+}
+
+function mergeRanges(lists: readonly ListedEvent[][]): ListedEvent[] {
+  if (lists.length === 1) return lists[0] as ListedEvent[];
+  const merged = new Map<string, { event: ListedEvent; count: number }>();
+  for (const list of lists) {
+    const here = new Map<string, number>();
+    for (const event of list) {
+      const key = JSON.stringify(event);
+      here.set(key, (here.get(key) ?? 0) + 1);
+      if (!merged.has(key)) merged.set(key, { event, count: 0 });
+    }
+    for (const [key, count] of here) {
+      const entry = merged.get(key) as { count: number };
+      entry.count = Math.max(entry.count, count);
+    }
+  }
+  return [...merged.values()].flatMap(({ event, count }) => Array<ListedEvent>(count).fill(event));
+}
+
+/**
+ * The sealed entries against the signed root, then every listed event against the entry sealed at its
+ * leaf. Where anything differs, the listed events are re-hashed into a tree of their own and the leaf
+ * where it departs from the signed one is found and named, with the log's proofs, as without entries.
+ */
 async function checkLogEvents(
   client: LogClient,
   io: CliIo,
@@ -349,15 +470,23 @@ async function checkLogEvents(
   references: readonly TrustedCheckpoint[],
 ): Promise<Finding[]> {
   // The log grows while it is read (each of these requests is audited): the signed size is what counts.
-  const events = await listEvents(client, {}, io, checkpoint.size);
-  if (checkpoint.size >= 100_000) io.err(`recomputing ${checkpoint.size} leaf hashes and the tree…`);
-  const check = checkEvents(events, checkpoint, {
+  const { inputs, problem } = await fetchSealedEntries(client, io, checkpoint.size);
+  const entries = checkSealedEntries(inputs, checkpoint, problem);
+  const events = await listAllEvents(client, io, inputs, checkpoint.size);
+  const options = {
     now: io.now(),
     graceMs,
-    onProgress: (done, total) => io.err(`hashed ${done} of ${total} events…`),
-  });
-  if (!check.tree || check.rootMatches) return check.findings;
-  return [...check.findings, ...(await diagnoseMismatch(client, check, check.tree, checkpoint, references))];
+    onProgress: (done: number, total: number) => io.err(`checked ${done} of ${total} events…`),
+  };
+  const fast = entries.finding
+    ? undefined
+    : checkEventsAgainstEntries(events, checkpoint, { tree: entries.tree, inputs }, options);
+  if (fast) return fast.findings;
+  const check = checkEvents(events, checkpoint, options);
+  const tiles = entries.finding ? [entries.finding] : [];
+  if (!check.tree || check.rootMatches) return [...check.findings, ...tiles];
+  const diagnosis = await diagnoseMismatch(client, check, check.tree, checkpoint, references);
+  return [...check.findings, ...diagnosis, ...tiles];
 }
 
 async function diagnoseMismatch(
@@ -446,12 +575,11 @@ async function listUntilSealed(
   client: LogClient,
   filter: Record<string, string>,
   publicKey: string,
-  io: CliIo,
   waitMs: number,
 ): Promise<{ checkpoint: VerifiedCheckpoint; events: ListedEvent[] }> {
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const events = await listEvents(client, filter, io, 0);
+    const events = await listEvents(client, filter);
     const checkpoint = openCheckpoint(await client.text('/v1/audit/checkpoint'), publicKey);
     const size = checkpoint.size;
     const pending = events.some((e) => typeof e.leafIndex !== 'number' || e.leafIndex >= size);
@@ -486,7 +614,7 @@ async function exportBundle(values: CliValues, io: CliIo): Promise<number> {
   const waitMs = seconds(values.wait, 10) * 1000;
   const filter = eventFilterOf(values);
   const publicKey = (await readGivenKey(values)) ?? (await client.text('/v1/audit/public-key'));
-  const { checkpoint, events } = await listUntilSealed(client, filter, publicKey, io, waitMs);
+  const { checkpoint, events } = await listUntilSealed(client, filter, publicKey, waitMs);
   const size = checkpoint.size;
   const sealed = events.filter((e) => typeof e.leafIndex === 'number' && e.leafIndex < size);
   const notYetSealed = events.filter((e) => !sealed.includes(e)).map((e) => String(e.eventId));

@@ -140,7 +140,8 @@ export interface Finding {
     | 'unsealed'
     | 'backdated'
     | 'malformed-event'
-    | 'not-included';
+    | 'not-included'
+    | 'entries-mismatch';
   message: string;
   leafIndex?: number;
   eventId?: string;
@@ -414,6 +415,68 @@ function recomputeTree(
     if (onProgress && i % 100_000 === 99_999) onProgress(i + 1, leaves.length);
   }
   return new MerkleLevels(inputs.leafHashes());
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The entry bundles (what was sealed, in bulk) and the listed events against them.
+
+/**
+ * The tree of the sealed leaf inputs (from the log's entry bundles) and, unless it is the signed tree, the
+ * finding. `problem` names what was already wrong with the bundles as read (missing, malformed).
+ */
+export function checkSealedEntries(
+  sealed: LeafInputs,
+  checkpoint: VerifiedCheckpoint,
+  problem?: string,
+): { tree: MerkleLevels; finding?: Finding } {
+  const tree = new MerkleLevels(sealed.leafHashes());
+  if (!problem && tree.size === checkpoint.size && hashesEqual(tree.root(), checkpoint.rootHash)) {
+    return { tree };
+  }
+  return {
+    tree,
+    finding: {
+      code: 'entries-mismatch',
+      size: checkpoint.size,
+      message: `the entry bundles the log serves do not give the signed checkpoint of size ${checkpoint.size}${problem ? ` (${problem})` : ''}: its tile data was altered`,
+    },
+  };
+}
+
+/**
+ * The listed events against entries known to be the signed ones (`checkSealedEntries` found nothing):
+ * when every leaf below the signed size is claimed by exactly one event whose canonical bytes are the
+ * entry sealed there, the listing is the signed log, and the result holds only the late (unsealed) and
+ * back-dated events. Otherwise undefined: the caller diagnoses with `checkEvents`, as without entries.
+ */
+export function checkEventsAgainstEntries(
+  events: readonly ListedEvent[],
+  checkpoint: VerifiedCheckpoint,
+  sealed: { tree: MerkleLevels; inputs: LeafInputs },
+  options: LogCheckOptions,
+): LogCheck | undefined {
+  const findings: Finding[] = [];
+  const claims = claimLeaves(events, checkpoint.size, options, findings);
+  const leaves = placeLeaves(claims, checkpoint.size, findings);
+  if (findings.some((f) => f.code === 'missing-leaf' || f.code === 'duplicate-leaf')) return undefined;
+  for (let i = 0; i < leaves.length; i++) {
+    if (!sealed.inputs.input(i).equals(eventLeafInput(leaves[i] as ListedEvent))) return undefined;
+    if (options.onProgress && i % 100_000 === 99_999) options.onProgress(i + 1, leaves.length);
+  }
+  findings.push(...backdatedLeaves(leaves, options.graceMs));
+  return { findings, leaves, tree: sealed.tree, rootMatches: true };
+}
+
+/** The `time` of a sealed entry, if it reads as one (to cut a listing into time ranges). */
+export function entryTime(entry: Uint8Array): string | undefined {
+  try {
+    const time = (JSON.parse(Buffer.from(entry).toString('utf8')) as { time?: unknown }).time;
+    return typeof time === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/.test(time)
+      ? time
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
