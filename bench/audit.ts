@@ -17,8 +17,17 @@
  *   its cheapest form, which the verifier uses too); the verification row recomputes what the verifier
  *   does from the same bytes: every leaf hash and every node of the tree, up to the root. The canonical
  *   JSON encoding is measured apart. Each is the median of three runs.
+ * - Verification over HTTP: a log of BENCH_AUDIT_HTTP_EVENTS (default 100,000) more events, written as the
+ *   request functions write them and sealed by the stack's sealer, then `npm run audit -- verify` in a
+ *   process of its own against the gateway, timed end to end (start-up included): events/s of the signed
+ *   size. Beside it, the old path: every event listed page by page (500 a page, one request after the
+ *   other) and re-hashed, in this process.
  */
+import { execFile } from 'node:child_process';
 import { hash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
@@ -31,7 +40,13 @@ import type { LocalStack } from '../local/stack';
 import { auditItem } from '../src/adapters/dynamodb/audit-store';
 import { type AuditEvent, newEventId } from '../src/domain/audit/event';
 import { eventLeafInput } from '../src/domain/audit/leaf';
-import { LeafInputs, MerkleLevels } from '../src/domain/audit/log-verifier';
+import {
+  checkEvents,
+  LeafInputs,
+  type ListedEvent,
+  MerkleLevels,
+  openCheckpoint,
+} from '../src/domain/audit/log-verifier';
 import type { BenchRow } from './types';
 
 const BATCH = 25;
@@ -297,15 +312,115 @@ function measureVerification(count: number): BenchRow[] {
   ];
 }
 
+/** Polls the newest checkpoint until it signs at least `size` leaves. */
+async function signedAtLeast(documents: DynamoDBDocumentClient, table: string, size: number): Promise<void> {
+  const observer = observeCheckpoints(documents, table);
+  const deadline = Date.now() + 900_000;
+  let reported = 0;
+  try {
+    while (observer.latest() < size) {
+      if (Date.now() > deadline) throw new Error(`the log was not signed up to ${size} within 15 minutes`);
+      if (observer.latest() - reported >= 20_000) {
+        reported = observer.latest();
+        console.log(`  sealed and signed ${reported} of ${size}…`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  } finally {
+    await observer.stop();
+  }
+}
+
+/** `npm run audit -- verify` in a process of its own; wall-clock milliseconds and the size it verified. */
+function verifyInChildProcess(
+  gateway: string,
+  token: string,
+  state: string,
+): Promise<{ ms: number; size: number }> {
+  const started = performance.now();
+  const args = ['scripts/audit-cli.ts', 'verify', '--url', gateway, '--token', token, '--state', state];
+  return new Promise((resolve, reject) => {
+    execFile('node_modules/.bin/tsx', args, { maxBuffer: 1 << 24 }, (error, stdout, stderr) => {
+      if (error) return reject(new Error(`verify failed: ${stdout}${stderr}`));
+      const size = Number(/ size (\d+) /.exec(stdout)?.[1]);
+      resolve({ ms: performance.now() - started, size });
+    });
+  });
+}
+
+/** The old path: every event listed page by page, one request after the other, then re-hashed. */
+async function verifyByPages(gateway: string, token: string): Promise<{ ms: number; size: number }> {
+  const started = performance.now();
+  const headers = { authorization: `Bearer ${token}`, 'x-himaya-user': 'bench-verifier' };
+  const get = (path: string) => fetch(`${gateway}${path}`, { headers });
+  const key = await (await get('/v1/audit/public-key')).text();
+  const checkpoint = openCheckpoint(await (await get('/v1/audit/checkpoint')).text(), key);
+  const events: ListedEvent[] = [];
+  let cursor: string | undefined;
+  do {
+    const query = new URLSearchParams({ limit: '500', ...(cursor ? { cursor } : {}) });
+    const page = (await (await get(`/v1/audit/events?${query}`)).json()) as {
+      items: ListedEvent[];
+      nextCursor?: string;
+    };
+    events.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  const check = checkEvents(events, checkpoint, { now: new Date(), graceMs: 3_600_000 });
+  if (!check.rootMatches) throw new Error('the paged verification did not match the checkpoint');
+  return { ms: performance.now() - started, size: checkpoint.size };
+}
+
+async function measureVerificationOverHttp(stack: LocalStack, count: number): Promise<BenchRow[]> {
+  const documents = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: stack.endpoints.dynamodb,
+      region: stack.endpoints.region,
+      credentials: stack.endpoints.credentials,
+    }),
+  );
+  const table = stack.endpoints.tables.AuditLog;
+  const directory = await mkdtemp(join(tmpdir(), 'himaya-bench-verify-'));
+  try {
+    const start = await treeSize(documents, table);
+    console.log(`  writing ${count} audit events and waiting for them to be sealed…`);
+    await writeEvents(documents, table, 1_000_000, count / 1_000_000);
+    await signedAtLeast(documents, table, start + count);
+    const token = await stack.issuer.issue('compliance');
+    const tiles = await verifyInChildProcess(stack.endpoints.gateway, token, join(directory, 'state.json'));
+    const pages = await verifyByPages(stack.endpoints.gateway, token);
+    const perSecond = ({ ms, size }: { ms: number; size: number }) => round((size / ms) * 1000);
+    return [
+      {
+        name: 'audit verify over HTTP (entry bundles)',
+        value: perSecond(tiles),
+        unit: 'events/s',
+        target: '≥ 20000',
+        note: `\`npm run audit -- verify\` against the local gateway, its own process, start-up included: ${tiles.size} events in ${round(tiles.ms)} ms`,
+      },
+      {
+        name: 'audit verify over HTTP (pages of events, before)',
+        value: perSecond(pages),
+        unit: 'events/s',
+        note: `every event listed 500 a page, one request after the other, then re-hashed (in the bench process): ${pages.size} events in ${round(pages.ms)} ms`,
+      },
+    ];
+  } finally {
+    documents.destroy();
+    await rm(directory, { recursive: true, force: true });
+  }
+}
+
 interface AuditBenchSettings {
   rate: number;
   seconds: number;
   loadRate: number;
   loadSeconds: number;
   events: number;
+  httpEvents: number;
 }
 
-/** Seal lag, KMS signatures per 1,000 events, and verification speed against raw SHA-256. */
+/** Seal lag, KMS signatures per 1,000 events, verification speed against raw SHA-256 and over HTTP. */
 export async function runAuditBench(stack: LocalStack): Promise<BenchRow[]> {
   const settings: AuditBenchSettings = {
     rate: setting('BENCH_AUDIT_RATE', 100),
@@ -313,7 +428,9 @@ export async function runAuditBench(stack: LocalStack): Promise<BenchRow[]> {
     loadRate: setting('BENCH_AUDIT_LOAD_RATE', 1000),
     loadSeconds: setting('BENCH_AUDIT_LOAD_SECONDS', 8),
     events: setting('BENCH_AUDIT_EVENTS', 1_000_000),
+    httpEvents: setting('BENCH_AUDIT_HTTP_EVENTS', 100_000),
   };
   const sealing = await measureSealing(stack, settings);
-  return [...sealing, ...measureVerification(settings.events)];
+  const overHttp = await measureVerificationOverHttp(stack, settings.httpEvents);
+  return [...sealing, ...measureVerification(settings.events), ...overHttp];
 }

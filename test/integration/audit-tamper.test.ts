@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { KMSClient } from '@aws-sdk/client-kms';
 import {
   BatchWriteCommand,
@@ -18,6 +19,7 @@ import { type LocalStack, startLocalStack } from '../../local/stack';
 import { buildSealer } from '../../src/adapters/audit-sealer';
 import { folderCheckpointArchive } from '../../src/adapters/checkpoint-archive';
 import { auditItem, eventFromItem } from '../../src/adapters/dynamodb/audit-store';
+import { decodeEntryBundle, encodeEntryBundle } from '../../src/domain/audit/entry-bundles';
 import { type AuditEvent, newEventId } from '../../src/domain/audit/event';
 import { eventLeafHash } from '../../src/domain/audit/leaf';
 import { describeEvent } from '../../src/domain/audit/log-verifier';
@@ -443,6 +445,30 @@ describe('tampering with the access log', { timeout: 120_000 }, () => {
     expect(withArchive.code).toBe(1);
     expect(withArchive.out[0]).toMatch(/fewer than the \d+ of the checkpoint archived as \d{16}-/);
     await waitFor('sealing to resume', async () => ((await verify()).code === 0 ? true : undefined));
+  });
+
+  it('fails when an entry bundle was altered, though every event row is intact', async () => {
+    // A full bundle: the sealer never rewrites it, so the change stays until it is undone.
+    await traffic(Math.max(0, 260 - (await settled())));
+    const size = await settled();
+    const original = await getItem('ENTRIES#0', 'ENTRIES');
+    const entries = decodeEntryBundle(inflateRawSync(original.entries as Uint8Array));
+    const altered = entries.map((entry, i) =>
+      i === 100
+        ? Buffer.from(Buffer.from(entry).toString('utf8').replace('"sourceIp":"', '"sourceIp":"1'))
+        : entry,
+    );
+    await putItem({ ...original, entries: deflateRawSync(encodeEntryBundle(altered)) });
+
+    const result = await verify();
+    await putItem(original);
+
+    expect(result.code).toBe(1);
+    expect(result.out[0]).toMatch(
+      /^FAILED: the entry bundles the log serves do not give the signed checkpoint of size \d+: its tile data was altered$/,
+    );
+    expect(Number(/size (\d+)/.exec(result.out[0] ?? '')?.[1])).toBeGreaterThanOrEqual(size);
+    expect((await verify()).code).toBe(0);
   });
 
   it('fails when a forged event was inserted with a past date', async () => {
