@@ -338,13 +338,19 @@ function verifyInChildProcess(
   state: string,
 ): Promise<{ ms: number; size: number }> {
   const started = performance.now();
-  const args = ['scripts/audit-cli.ts', 'verify', '--url', gateway, '--token', token, '--state', state];
+  const args = ['--import', 'tsx', 'scripts/audit-cli.ts', 'verify', '--url', gateway, '--token', token];
   return new Promise((resolve, reject) => {
-    execFile('node_modules/.bin/tsx', args, { maxBuffer: 1 << 24 }, (error, stdout, stderr) => {
-      if (error) return reject(new Error(`verify failed: ${stdout}${stderr}`));
-      const size = Number(/ size (\d+) /.exec(stdout)?.[1]);
-      resolve({ ms: performance.now() - started, size });
-    });
+    // The same Node as the bench, as `npm run audit` would run it.
+    execFile(
+      process.execPath,
+      [...args, '--state', state],
+      { maxBuffer: 1 << 24 },
+      (error, stdout, stderr) => {
+        if (error) return reject(new Error(`verify failed: ${stdout}${stderr}`));
+        const size = Number(/ size (\d+) /.exec(stdout)?.[1]);
+        resolve({ ms: performance.now() - started, size });
+      },
+    );
   });
 }
 
