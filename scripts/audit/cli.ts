@@ -392,26 +392,69 @@ async function fetchBundle(client: LogClient, index: number, width: number): Pro
   }
 }
 
-/** The sealed bytes of leaves 0 … size - 1, from the entry bundles, a few requests at a time. */
-async function fetchSealedEntries(
+type Bundle = Uint8Array[] | string;
+
+/** Bundles `indexes` of the tree of `size` leaves, into `bundles`, a few requests at a time. */
+async function fetchBundles(
   client: LogClient,
-  io: CliIo,
+  bundles: Bundle[],
+  indexes: readonly number[],
   size: number,
-): Promise<{ inputs: LeafInputs; problem?: string }> {
-  const bundles: (Uint8Array[] | string)[] = new Array(Math.ceil(size / TILE_WIDTH));
-  const report = progress(io, 'read the sealed bytes of', size);
-  await inParallel(bundles.length, TILE_CONCURRENCY, async (n) => {
+  report: (count: number) => void,
+): Promise<void> {
+  await inParallel(indexes.length, TILE_CONCURRENCY, async (i) => {
+    const n = indexes[i] as number;
     const width = Math.min(TILE_WIDTH, size - n * TILE_WIDTH);
     bundles[n] = await fetchBundle(client, n, width);
     report(width);
   });
+}
+
+/** The sealed bytes of every leaf, in order, and what was wrong with the bundles, if anything. */
+function packEntries(bundles: readonly Bundle[]): { inputs: LeafInputs; problem?: string } {
   const inputs = new LeafInputs();
   const problems: string[] = [];
   for (const bundle of bundles) {
     if (typeof bundle === 'string') problems.push(bundle);
-    else for (const entry of bundle) inputs.add(entry);
+    else for (const entry of bundle ?? []) inputs.add(entry);
   }
   return problems.length > 0 ? { inputs, problem: problems.slice(0, 3).join('; ') } : { inputs };
+}
+
+/** The leaves at whose sealed times the listing is cut into ranges (none for a small log). */
+function cutLeaves(size: number): number[] {
+  if (size < LISTING_RANGES * PAGE_SIZE) return [];
+  return Array.from({ length: LISTING_RANGES - 1 }, (_, k) => Math.floor(((k + 1) * size) / LISTING_RANGES));
+}
+
+function cutTimes(bundles: readonly Bundle[], leaves: readonly number[]): string[] {
+  const bounds = new Set<string>();
+  for (const leaf of leaves) {
+    const bundle = bundles[Math.floor(leaf / TILE_WIDTH)];
+    const entry = typeof bundle === 'string' ? undefined : bundle?.[leaf % TILE_WIDTH];
+    const time = entry ? entryTime(entry) : undefined;
+    if (time) bounds.add(time);
+  }
+  return [...bounds].sort();
+}
+
+/**
+ * The sealed bytes of leaves 0 … size - 1 (the entry bundles) and every listed event, read side by side:
+ * first the bundles holding the leaves where the listing is cut into time ranges, then the other bundles
+ * and the ranges at once.
+ */
+async function readLog(client: LogClient, io: CliIo, size: number) {
+  const bundles: Bundle[] = new Array(Math.ceil(size / TILE_WIDTH));
+  const report = progress(io, 'read the sealed bytes of', size);
+  const leaves = cutLeaves(size);
+  const first = [...new Set(leaves.map((leaf) => Math.floor(leaf / TILE_WIDTH)))];
+  await fetchBundles(client, bundles, first, size, report);
+  const rest = [...bundles.keys()].filter((n) => !first.includes(n));
+  const [events] = await Promise.all([
+    listInRanges(client, io, cutTimes(bundles, leaves), size),
+    fetchBundles(client, bundles, rest, size, report),
+  ]);
+  return { ...packEntries(bundles), events };
 }
 
 /**
@@ -419,14 +462,7 @@ async function fetchSealedEntries(
  * entries and share their bounds (each `to` is the next `from`, both inclusive), so together they cover
  * what one listing would; an event listed in two ranges is one event, one listed twice in a range two.
  */
-async function listAllEvents(client: LogClient, io: CliIo, sealed: LeafInputs, size: number) {
-  const bounds = new Set<string>();
-  for (let k = 1; size >= LISTING_RANGES * PAGE_SIZE && k < LISTING_RANGES; k++) {
-    const leaf = Math.floor((k * size) / LISTING_RANGES);
-    const time = leaf < sealed.count ? entryTime(sealed.input(leaf)) : undefined;
-    if (time) bounds.add(time);
-  }
-  const cuts = [...bounds].sort();
+async function listInRanges(client: LogClient, io: CliIo, cuts: readonly string[], size: number) {
   const ranges = [undefined, ...cuts].map((from, i) => ({
     ...(from ? { from } : {}),
     ...(cuts[i] ? { to: cuts[i] } : {}),
@@ -470,9 +506,8 @@ async function checkLogEvents(
   references: readonly TrustedCheckpoint[],
 ): Promise<Finding[]> {
   // The log grows while it is read (each of these requests is audited): the signed size is what counts.
-  const { inputs, problem } = await fetchSealedEntries(client, io, checkpoint.size);
+  const { inputs, problem, events } = await readLog(client, io, checkpoint.size);
   const entries = checkSealedEntries(inputs, checkpoint, problem);
-  const events = await listAllEvents(client, io, inputs, checkpoint.size);
   const options = {
     now: io.now(),
     graceMs,

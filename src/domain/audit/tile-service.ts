@@ -17,6 +17,11 @@ export interface TileSource {
   latestCheckpoint(): Promise<StoredCheckpoint | undefined>;
   readTiles: TileFetcher;
   readEntryBundles: BundleFetcher;
+  /**
+   * The largest signed size this reader has seen (kept across requests): a log only grows, so a tile
+   * within it is within the latest checkpoint too, and the checkpoint is asked for only beyond it.
+   */
+  readonly seen?: { size: number };
 }
 
 /** A tile within the signed tree is not stored whole: the log is damaged; say so, show nothing. */
@@ -41,9 +46,10 @@ async function widthToServe(
   width: number | undefined,
   what: string,
 ): Promise<number> {
-  const checkpoint = await source.latestCheckpoint();
-  const size = checkpoint?.size ?? 0;
   const wanted = width ?? TILE_WIDTH;
+  if (source.seen && available(source.seen.size) >= wanted) return wanted;
+  const size = (await source.latestCheckpoint())?.size ?? 0;
+  if (source.seen && size > source.seen.size) source.seen.size = size;
   if (available(size) < wanted) {
     const has = available(size);
     throw new NotFoundError(
