@@ -5,9 +5,10 @@
  *
  * - Order: a batch is deduplicated by event id and sorted by (time, eventId); batches are appended in the
  *   order they commit. The tree, not the clock, fixes the order; each event stores its leaf index.
- * - Exactly once: a commit writes the new head, the tiles it changes and each event's `leafIndex` in one
- *   transaction, on the conditions that the head is still the one the commit was computed from, that each
- *   tile is as that head implies, and that no event has a leaf index yet. A redelivered record finds its
+ * - Exactly once: a commit writes the new head, the tiles and entry bundles it changes and each event's
+ *   `leafIndex` in one transaction, on the conditions that the head is still the one the commit was
+ *   computed from, that each tile and bundle is as that head implies, and that no event has a leaf index
+ *   yet. A redelivered record finds its
  *   event sealed and is dropped; a sealer that lost a race re-reads the head and tries again.
  * - Trust: before building on a head, the sealer checks that the head extends the last signed checkpoint
  *   it knows (its own, or at start the newest in the write-once archive and the table) by a consistency
