@@ -239,7 +239,11 @@ const idOf = (w: Write, reply = w.reply) => (w.kind === 'create' ? reply.json?.c
 /** Each acknowledged write, read back: the case with its city, the note with its text, stored once. */
 async function expectReadable(acknowledged: Write[]): Promise<void> {
   const stored = await storedOf(acknowledged);
-  expect(stored).toEqual(acknowledged.map((w) => [idOf(w)]));
+  const lost = acknowledged.filter((w, i) => stored[i]?.length !== 1 || stored[i]?.[0] !== idOf(w));
+  const described = lost.map((w) => `${w.kind} ${w.reply.status} ${w.reply.requestId} ${w.reply.ms} ms`);
+  expect(stored, `not stored as acknowledged: ${described.join('; ')}`).toEqual(
+    acknowledged.map((w) => [idOf(w)]),
+  );
   for (const w of acknowledged.filter((w) => w.kind === 'create')) {
     const read = await readCase(String(idOf(w)));
     expect(read.status).toBe(200);
@@ -403,7 +407,9 @@ describe('requests while DynamoDB Local or the KMS emulator is paused or killed'
     const stored = await storedOf(unanswered);
     const settled = unanswered.map((w, i) => {
       const retry = retries[i] as Reply;
-      return { write: `${w.kind} ${w.tag}`, status: retry.status, stored: stored[i], id: idOf(w, retry) };
+      // A refused retry shows its problem code beside its status.
+      const status = retry.code ? `${retry.status} ${retry.code}` : retry.status;
+      return { write: `${w.kind} ${w.tag}`, status, stored: stored[i], id: idOf(w, retry) };
     });
     expect(settled).toEqual(
       settled.map(({ write, id }, i) => ({
