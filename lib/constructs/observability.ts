@@ -24,6 +24,8 @@ export interface HimayaObservabilityProps {
   sealer: lambda.Function;
   /** The outbox processor, fed by the Cases stream. */
   outbox: lambda.Function;
+  /** The statistics aggregator, fed by the Cases stream too. */
+  statsAggregator: lambda.Function;
   /** Queues that hold failed invocations or stream batches: any message is an incident. */
   deadLetterQueues: ReadonlyMap<string, sqs.IQueue>;
   /** Where alarm notifications are mailed, if anywhere (subscribe more targets to the topic later). */
@@ -59,6 +61,7 @@ export class HimayaObservability extends Construct {
       ...props.functions.entries(),
       ['sealer', props.sealer] as const,
       ['outbox', props.outbox] as const,
+      ['stats-aggregator', props.statsAggregator] as const,
     ];
     const metrics: AlarmedMetrics = {
       ...this.alarmOnApi(props),

@@ -402,7 +402,7 @@ describe('HimayaStack data', () => {
       TimeToLiveSpecification: definition.ttlAttribute
         ? { AttributeName: definition.ttlAttribute, Enabled: true }
         : Match.absent(),
-      StreamSpecification: definition.stream ? { StreamViewType: 'NEW_IMAGE' } : Match.absent(),
+      StreamSpecification: definition.stream ? { StreamViewType: definition.stream } : Match.absent(),
     });
   });
 });
