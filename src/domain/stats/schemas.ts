@@ -3,7 +3,7 @@ import type { StatsQuery } from './build-table';
 import { TABLE_IDS, type TableId } from './tables';
 
 /**
- * The query of `GET /v1/stats` (the route is later work): which table, which whole months, whose
+ * The query of `GET /v1/stats`: which table, which whole months, whose
  * figures (the caller's agency, or all agencies together), and JSON or CSV.
  */
 const MonthSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month is YYYY-MM');
