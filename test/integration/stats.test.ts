@@ -8,9 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_REGION, type LocalStack, startLocalStack } from '../../local/stack';
 import { openStreamReader } from '../../local/stream-reader';
 import { documentClient } from '../../src/adapters/aws-clients';
+import { dynamoDbAuditStore } from '../../src/adapters/dynamodb/audit-store';
+import { dynamoDbExchangeStore } from '../../src/adapters/dynamodb/exchange-store';
 import { dynamoDbStatsStore } from '../../src/adapters/dynamodb/stats-store';
 import { type StatsStreamRecord, statsEventsFromStream } from '../../src/adapters/dynamodb/stats-stream';
 import { CATEGORIES } from '../../src/domain/cases/schemas';
+import { sweepDeadlines } from '../../src/domain/exchange/deadlines';
 import { DEFAULT_POLICY } from '../../src/domain/exchange/policy';
 import type { Cell, Panel, StatsTable } from '../../src/domain/stats/build-table';
 import { monthOf } from '../../src/domain/stats/periods';
@@ -30,7 +33,9 @@ import { localDynamoDb } from '../support/local-dynamodb';
  * The fixture: the Centre records 12 neglect reports (high, Dubai) and 11 abuse reports (low, Sharjah), and
  * moves one abuse report to `under-assessment`; the police record 3 neglect reports (high, Dubai). The police
  * ask the Centre about each of the 12 neglect reports (high): the Centre approves 11, the police withdraw the
- * 12th. The police break glass on two abuse reports; compliance finds the first justified.
+ * 12th, on which the Centre then adds a note (its first action there). The police break glass on two abuse
+ * reports; compliance finds the first justified. A day later the deadline sweep escalates the police's three
+ * reports, on which they never acted (high: 24 h).
  */
 type Client = 'cfpc' | 'police' | 'compliance';
 
@@ -129,7 +134,32 @@ async function buildFixture() {
   });
   const withdrawn = await send('police', 'POST', `/v1/requests/${requests[11]}/withdraw`);
   expect(withdrawn.status, withdrawn.text).toBe(200);
+  const noted = await send('cfpc', 'POST', `/v1/cases/${neglect[11]?.caseId}/notes`, {
+    body: { kind: 'update', text: 'Home visit booked' },
+  });
+  expect(noted.status, noted.text).toBe(201);
   await breakGlassAndReview([abuse[1]?.caseId as string, abuse[2]?.caseId as string]);
+  await sweepADayLater();
+}
+
+/** The deadline sweep, as the schedule runs it, judging deadlines 25 hours from now. */
+async function sweepADayLater() {
+  const documents = documentClient(localDynamoDb(local.endpoints));
+  const { Cases, AuditLog } = local.endpoints.tables;
+  const swept = await sweepDeadlines(
+    {
+      store: dynamoDbExchangeStore(documents, Cases, dynamoDbAuditStore(documents, AuditLog)),
+      publisher: { publish: async () => undefined },
+      policy: DEFAULT_POLICY,
+      clock: () => new Date(),
+    },
+    new Date(Date.now() + 25 * 3_600_000),
+  );
+  expect(swept.escalated.map((item) => `${item.kind} ${item.agency}`)).toEqual([
+    'report police',
+    'report police',
+    'report police',
+  ]);
 }
 
 async function breakGlassAndReview(caseIds: string[]) {
@@ -160,10 +190,12 @@ const EXPECTED_COUNTERS = (): Record<string, Record<string, Record<string, numbe
     cfpc: { 'high,received|count': 12, 'low,received|count': 10, 'low,under-assessment|count': 1 },
     police: { 'high,received|count': 3 },
   },
-  // The PATCH and the 11 approvals are the Centre's first actions, all well within their deadlines.
-  'rapid-response': { cfpc: { 'high|met': 11, 'low|met': 1 } },
+  // The PATCH, the 11 approvals and the note are the Centre's first actions, all within their deadlines;
+  // the police's three reports missed theirs, counted once, at their escalation.
+  'rapid-response': { cfpc: { 'high|met': 12, 'low|met': 1 }, police: { 'high|missed': 3 } },
   'exchange-requests': { cfpc: { 'high,approved|count': 11, 'high,withdrawn|count': 1 } },
   'emergency-access': { police: { 'awaiting-review|count': 1, 'justified|count': 1 } },
+  escalations: { police: { 'high,report|count': 3 } },
 });
 
 async function countersNow(table: TableId) {
@@ -261,6 +293,23 @@ describe('GET /v1/stats over the aggregator', () => {
     expectNoLoneSuppression(panel);
   });
 
+  it('counts the sweep’s escalations for the agency that had to act', async () => {
+    // Prepare
+    await settledCounters();
+
+    // Act
+    const own = await stats('police', `table=escalations&from=${month}&to=${month}`);
+
+    // Assess: the police's 3 missed reports, small, with their totals
+    expect(figures((own.json as unknown as StatsTable).panels[0])).toEqual({
+      critical: [0, 0, 0],
+      high: [0, '[c]', '[c]'],
+      medium: [0, 0, 0],
+      low: [0, 0, 0],
+      total: [0, '[c]', '[c]'],
+    });
+  });
+
   it('hides from the all-agency table what an agency could work out beside its own figures', async () => {
     // Prepare
     await settledCounters();
@@ -289,13 +338,14 @@ describe('GET /v1/stats over the aggregator', () => {
     const rapid = await stats('cfpc', `table=rapid-response&from=${month}&to=${month}`);
     const decisions = await stats('cfpc', `table=exchange-decision-time&from=${month}&to=${month}`);
 
-    // Assess: 11 high reports met their deadline, 1 low one; the low row is suppressed with its rates, and
+    // Assess: 12 high reports met their deadline, 1 low one; the low row is suppressed with its rates, and
     // the high row's count as its complement, its share with it (a rate is hidden whenever its count is);
-    // the total, 12 of 12 met, stays
+    // the total, 13 of 13 met, stays, and so do its median and p90 (13 first actions timed)
     const rows = figures((rapid.json as unknown as StatsTable).panels[0]);
     expect(rows.high?.slice(0, 2)).toEqual(['[c]', '[c]']);
     expect(rows.low).toEqual(['[c]', '[c]', '[c]', '[c]']);
-    expect(rows.total?.slice(0, 2)).toEqual([12, 100]);
+    expect(rows.total?.slice(0, 2)).toEqual([13, 100]);
+    expect(typeof rows.total?.[2]).toBe('number');
     const decided = figures((decisions.json as unknown as StatsTable).panels[0]);
     expect(decided.high?.[0]).toBe(11);
     expect(typeof decided.high?.[1]).toBe('number');
