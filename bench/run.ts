@@ -19,7 +19,8 @@
  *   checked against the calls seen.
  * Each flow is warmed up first (cold start, connection pools, JIT), and the warm-up is not counted; then
  * the flows are measured in interleaved rounds, so that other work on the machine weighs on all alike.
- * Then bench/timing.ts: whether the time of a request or a read tells a hit from a miss.
+ * Then bench/timing.ts: whether the time of a request or a read tells a hit from a miss; bench/stats.ts:
+ * whether reading a statistics table stays flat from 10,000 to 100,000 cases.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
@@ -42,6 +43,7 @@ import {
 } from './calls';
 import { benchCaseBody } from './case-body';
 import { type LoadResult, runLoad, stopLoad } from './load';
+import { runStatsBench } from './stats';
 import { runTimingBench } from './timing';
 import type { BenchRow } from './types';
 
@@ -488,6 +490,8 @@ async function collectRows(
     console.log('audit benchmark…');
     rows.push(...(await auditBench(stack)));
   }
+  console.log('statistics over 10,000 and 100,000 cases…');
+  rows.push(...(await runStatsBench(stack)));
   console.log('bundle sizes and cold init…');
   rows.push(...(await runBundleBench(stack)));
   return { rows, target };

@@ -24,6 +24,8 @@ export interface HimayaObservabilityProps {
   sealer: lambda.Function;
   /** The outbox processor, fed by the Cases stream. */
   outbox: lambda.Function;
+  /** The statistics aggregator, fed by the Cases stream too. */
+  statsAggregator: lambda.Function;
   /** Queues that hold failed invocations or stream batches: any message is an incident. */
   deadLetterQueues: ReadonlyMap<string, sqs.IQueue>;
   /** Where alarm notifications are mailed, if anywhere (subscribe more targets to the topic later). */
@@ -67,11 +69,13 @@ export class HimayaObservability extends Construct {
       ...this.alarmOnLoggedEvents(props),
     };
     this.alarmOnOutbox(props.outbox);
+    // Alarmed on its own: a math expression of an alarm sums at most 10 metrics.
+    this.alarmOnStatsAggregator(props.statsAggregator);
     this.alarmOnDeadLetters(props.deadLetterQueues);
     if (props.functions.has('exchange')) this.alarmOnEmergencyCap();
     this.dashboard = addDashboard(this, {
       restApi: props.restApi,
-      functions: all.map(([, fn]) => fn),
+      functions: [...all.map(([, fn]) => fn), props.statsAggregator],
       alarms: this.alarms,
       metrics,
     });
@@ -184,6 +188,31 @@ export class HimayaObservability extends Construct {
       alarmDescription: 'Himaya outbox processor: domain events wait too long to be published',
       metric: outbox.metric('IteratorAge', { period: Duration.minutes(1), statistic: 'Maximum' }),
       threshold: FIVE_MINUTES.toMilliseconds(),
+      evaluationPeriods: 3,
+    });
+  }
+
+  /** The statistics aggregator failing or throttled, or its counters trailing the changes by over 15 minutes. */
+  private alarmOnStatsAggregator(aggregator: lambda.Function): void {
+    const period = Duration.minutes(1);
+    this.alarm('StatsAggregatorFailures', {
+      alarmDescription:
+        'Himaya statistics aggregator: a batch failed or was throttled (it is retried; then its records go to the failure queue)',
+      metric: new cloudwatch.MathExpression({
+        expression: 'errors + throttles',
+        usingMetrics: {
+          errors: aggregator.metricErrors({ period, statistic: 'Sum' }),
+          throttles: aggregator.metricThrottles({ period, statistic: 'Sum' }),
+        },
+        label: 'Failed or throttled batches',
+        period,
+      }),
+      threshold: 0,
+    });
+    this.alarm('StatsAggregatorLag', {
+      alarmDescription: 'Himaya statistics aggregator: the counters trail the changes they count',
+      metric: aggregator.metric('IteratorAge', { period, statistic: 'Maximum' }),
+      threshold: Duration.minutes(15).toMilliseconds(),
       evaluationPeriods: 3,
     });
   }

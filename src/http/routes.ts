@@ -43,6 +43,7 @@ import {
   ReviewParamsSchema,
   ReviewViewSchema,
 } from '../domain/reviews/schemas';
+import { StatsCsvSchema, StatsQuerySchema, StatsTableSchema } from '../domain/stats/schemas';
 import type { ProblemCodeName } from './problem-codes';
 import { AgencyListSchema, HealthSchema, OpenApiDocumentSchema } from './schemas';
 
@@ -61,6 +62,7 @@ export const FUNCTION_NAMES = [
   'exchange',
   'reviews',
   'deadlines',
+  'stats',
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
@@ -90,6 +92,8 @@ export interface RouteSpec {
   purpose?: boolean;
   /** Whether the operation reads `If-Match` (428 without it, 412 if stale). */
   ifMatch?: boolean;
+  /** Whether the operation answers 304 to an `If-None-Match` naming the ETag it would send. */
+  ifNoneMatch?: boolean;
   /**
    * The problem codes the operation itself can answer with; those every route of its kind can answer
    * (bad input, no token, throttling, a failing dependency…) are added by `problemCodesOf`.
@@ -101,9 +105,11 @@ export interface RouteSpec {
     schema?: ZodType;
     contentType?: string;
     /** Response headers the success carries. */
-    headers?: readonly ('ETag' | 'Location')[];
+    headers?: readonly ('ETag' | 'Location' | 'Cache-Control')[];
     /** A second success the operation may answer instead, with the same body and headers. */
     also?: { status: number; description: string };
+    /** The same success in other media types, chosen by the request's `Accept`. */
+    alternatives?: readonly { contentType: string; schema: ZodType }[];
   };
 }
 
@@ -527,6 +533,27 @@ export const routes = [
       example: { outcome: 'justified', finding: 'Missing-child report confirmed with the duty officer' },
     },
     response: { status: 200, description: 'The closed review item', schema: ReviewViewSchema },
+  },
+  // --- Statistics (functions/stats.ts).
+  {
+    operationId: 'getStats',
+    method: 'GET',
+    path: '/v1/stats',
+    fn: 'stats',
+    scope: 'stats.read',
+    summary: 'A de-identified statistics table (small counts and their complements suppressed), JSON or CSV',
+    description:
+      "One table of the fixed catalogue (`table`) over whole months (`from`, `to`, at most 120), built from pre-computed counters of case metadata and exchange records only, never a section. `scope=own` (the default) is the calling agency's own figures, `scope=all` every agency's together; an oversight body (no cases of its own) always gets all agencies'. Counts of 1 to 10 are suppressed, and complements so that none can be worked out from the totals (or, for all agencies, from the rest beside an agency's own figures); a suppressed figure is `{\"suppressed\": true}` in JSON and `[c]` in CSV. `Accept: text/csv` (or `format=csv`) answers CSV. The figures trail the changes they count by the aggregator's lag (normally about a second). The answer carries an ETag: `If-None-Match` with it answers 304 while the figures are unchanged.",
+    action: 'stats.read',
+    ifNoneMatch: true,
+    request: { query: StatsQuerySchema },
+    response: {
+      status: 200,
+      description: 'The table with its row, column and grand totals, suppressed figures marked',
+      schema: StatsTableSchema,
+      headers: ['ETag', 'Cache-Control'],
+      alternatives: [{ contentType: 'text/csv; charset=utf-8', schema: StatsCsvSchema }],
+    },
   },
   {
     operationId: 'listAuditEvents',
