@@ -495,7 +495,12 @@ describe('requests when KMS or DynamoDB fails', () => {
       fault,
       hit: [calls[i]],
       status: 503,
-      events: ahead(i) ? [[200, 'ahead'], [503, undefined]] : [[503, undefined]],
+      events: ahead(i)
+        ? [
+            [200, 'ahead'],
+            [503, undefined],
+          ]
+        : [[503, undefined]],
     }));
     expect(observed).toEqual(expected);
     for (const { reply } of attempts) {
