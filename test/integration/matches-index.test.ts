@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { GenerateMacCommand, KMSClient } from '@aws-sdk/client-kms';
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureTable } from '../../local/bootstrap';
 import { type Gateway, type LambdaHandler, startGateway } from '../../local/gateway';
 import { openIssuer } from '../../local/issuer';
+import { runKeysCli } from '../../scripts/keys/cli';
 import { caseKey, INDEXES, tokenPartition } from '../../src/adapters/dynamodb/cases-layout';
+import { CASES_TABLE } from '../../src/adapters/table-definitions';
 import { type Directory, DirectorySchema } from '../../src/domain/directory';
 import { truncatedKey } from '../../src/domain/matching/case-index';
 import { identityInputs } from '../../src/domain/matching/subjects';
@@ -12,6 +16,7 @@ import { stack } from '../support/client';
 import { fetchChecked } from '../support/contract';
 import { localTables } from '../support/exchange';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy';
+import { localDynamoDb } from '../support/local-dynamodb';
 import { type Child, caseAbout, randomBirthDate, randomEmiratesId } from '../support/matches';
 
 /**
@@ -64,10 +69,10 @@ async function keysOf(...children: Child[]): Promise<string[]> {
   );
 }
 
-async function entriesUnder(key: string) {
+async function entriesUnder(key: string, table = stack.tables.Cases) {
   const page = await localTables().send(
     new QueryCommand({
-      TableName: stack.tables.Cases,
+      TableName: table,
       IndexName: INDEXES.byToken,
       KeyConditionExpression: 'gsi6pk = :key',
       ExpressionAttributeValues: { ':key': tokenPartition(key) },
@@ -78,15 +83,15 @@ async function entriesUnder(key: string) {
   return Promise.all(
     items.map(async (item) => {
       const got = await localTables().send(
-        new GetCommand({ TableName: stack.tables.Cases, Key: { pk: item.pk, sk: item.sk } }),
+        new GetCommand({ TableName: table, Key: { pk: item.pk, sk: item.sk } }),
       );
       return got.Item as Record<string, unknown>;
     }),
   );
 }
 
-const caseItem = async (caseId: string) =>
-  (await localTables().send(new GetCommand({ TableName: stack.tables.Cases, Key: caseKey(caseId) }))).Item;
+const caseItem = async (caseId: string, table = stack.tables.Cases) =>
+  (await localTables().send(new GetCommand({ TableName: table, Key: caseKey(caseId) }))).Item;
 
 describe('the blind index beneath POST /v1/matches', () => {
   beforeAll(async () => {
@@ -142,7 +147,7 @@ describe('the blind index beneath POST /v1/matches', () => {
     const created = await send('cfpc', 'POST', '/v1/cases', caseAbout(first));
     const caseId = created.json.caseId as string;
     const macsOfCreate = macCalls();
-    const afterCreate = await Promise.all(firstKeys.map(entriesUnder));
+    const afterCreate = await Promise.all(firstKeys.map((key) => entriesUnder(key)));
     const refsAfterCreate = (await caseItem(caseId))?.indexRefs;
     kms.reset();
     const patch = (version: number, identity: unknown) =>
@@ -155,10 +160,10 @@ describe('the blind index beneath POST /v1/matches', () => {
       );
     const updated = await patch(1, caseAbout(second).sections.identity);
     const macsOfUpdate = macCalls();
-    const oldAfterUpdate = await Promise.all(firstKeys.map(entriesUnder));
-    const newAfterUpdate = await Promise.all(secondKeys.map(entriesUnder));
+    const oldAfterUpdate = await Promise.all(firstKeys.map((key) => entriesUnder(key)));
+    const newAfterUpdate = await Promise.all(secondKeys.map((key) => entriesUnder(key)));
     const removed = await patch(2, null);
-    const afterRemoval = await Promise.all(secondKeys.map(entriesUnder));
+    const afterRemoval = await Promise.all(secondKeys.map((key) => entriesUnder(key)));
     const itemAfterRemoval = await caseItem(caseId);
 
     // Assess: national-id, name-dob and name-year; both scripts give the same name keys here
@@ -222,6 +227,44 @@ describe('the blind index beneath POST /v1/matches', () => {
     expect(macsOfId).toBe(1);
     expect(byYear.json.matches).toHaveLength(1);
     expect(macsOfYear).toBe(1);
+  });
+
+  it('npm run reindex: rebuilds the entries of a case written without them, in a table of its own', async () => {
+    // Prepare: a copy of a created case in a Cases table of this test alone (a re-index of the shared
+    // table would renew every other file's entries), without its list of entries, as before matching
+    const child: Child = { name: { ar: 'موزة سعيد الكعبي' }, dateOfBirth: randomBirthDate() };
+    const created = await send('cfpc', 'POST', '/v1/cases', caseAbout(child));
+    const original = await caseItem(created.json.caseId as string);
+    const copyTable = `cases-reindex-${randomBytes(4).toString('hex')}`;
+    const dynamodb = localDynamoDb(stack);
+    await ensureTable(dynamodb, CASES_TABLE, copyTable);
+    const { indexRefs: _dropped, ...withoutRefs } = original as Record<string, unknown>;
+    await localTables().send(new PutCommand({ TableName: copyTable, Item: withoutRefs }));
+    const out: string[] = [];
+    const err: string[] = [];
+
+    // Act
+    const code = await runKeysCli(
+      ['reindex'],
+      { out: (l) => out.push(l), err: (l) => err.push(l) },
+      {
+        ...stack.environment,
+        CASES_TABLE: copyTable,
+        MATCH_EXPECTED_RECORDS: String(2 ** 33),
+      },
+    );
+    const entries = await Promise.all((await keysOf(child)).map((key) => entriesUnder(key, copyTable)));
+    const copied = await caseItem(created.json.caseId as string, copyTable);
+    await dynamodb.send(new DeleteTableCommand({ TableName: copyTable }));
+    dynamodb.destroy();
+
+    // Assess
+    expect({ code, err }).toEqual({ code: 0, err: [] });
+    expect(out).toEqual([
+      '1 cases read, 1 re-indexed (32-bit keys), 0 changed meanwhile (indexed by that change)',
+    ]);
+    expect(entries.map((found) => found.length)).toEqual([1, 1]);
+    expect(copied?.indexRefs).toBeInstanceOf(Uint8Array);
   });
 
   it('answers 429 with Retry-After once an agency has made its lookups of the minute', async () => {
