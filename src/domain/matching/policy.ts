@@ -22,7 +22,7 @@ export const MAX_MATCHES = 10;
 
 export const MatchingPolicyEnvSchema = z.object({
   MATCH_EXPECTED_RECORDS: z.coerce.number().int().min(4).max(1_000_000_000_000).default(50_000),
-  MATCH_LOOKUPS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
+  MATCH_LOOKUPS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000_000).default(30),
 });
 
 export function matchingPolicyFromEnvironment(env: z.infer<typeof MatchingPolicyEnvSchema>): MatchingPolicy {
