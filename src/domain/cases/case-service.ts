@@ -163,7 +163,7 @@ export async function createCase(
   };
   const [sections, index] = await Promise.all([
     encryptSections(deps.cipher, meta, body.sections),
-    identityIndex(deps, meta, body.sections.identity ?? null, []),
+    identityIndex(deps, meta, body.sections.identity ?? null),
   ]);
   const event = trail.eventFor(201, { caseId });
   try {
@@ -178,18 +178,17 @@ export async function createCase(
 }
 
 /**
- * The index entries of an identity section (`null`: none), replacing those `previous` names; undefined
- * when the deployment does not index. `refs` is what the case item keeps to find them again.
+ * The index entries of an identity section (`null`: none) to add, no change when the deployment does not
+ * index; `refs` is what the case item keeps to find them again. An update adds the removal of the old ones.
  */
 async function identityIndex(
   deps: CaseServiceDeps,
   meta: CaseMetadata,
   identity: Sections['identity'] | null,
-  previous: readonly string[],
 ): Promise<{ change?: IndexChange; refs: { indexRefs?: Uint8Array } }> {
   if (!deps.indexing) return { refs: {} };
   const { entries, refs } = await indexIdentity({ ...deps.indexing, cipher: deps.cipher }, meta, identity);
-  return { change: { put: entries, remove: [...previous] }, refs: refs ? { indexRefs: refs } : {} };
+  return { change: { put: entries, remove: [] }, refs: refs ? { indexRefs: refs } : {} };
 }
 
 /**
@@ -334,7 +333,7 @@ export async function updateCase(
   // Encrypted (and indexed) once: a retry below re-reads who may see the case, not the sections.
   const reencrypted = await encryptSections(deps.cipher, first.record.meta, changed);
   const reindexed = identityChanged(body)
-    ? await identityIndex(deps, first.record.meta, changed.identity ?? null, [])
+    ? await identityIndex(deps, first.record.meta, changed.identity ?? null)
     : undefined;
 
   // Grants live apart from the case: only another write holding the case at the same moment (a note,

@@ -4,7 +4,7 @@ import type { CaseMetadata, Sections } from '../cases/schemas';
 import type { BlindIndexInput, BlindIndexName } from './blind-index';
 import { NORMALISER_VERSION } from './normalise-name';
 import { MAX_INDEX_ENTRIES, type MatchingPolicy } from './policy';
-import type { BlindIndexer, IndexChange, IndexEntry } from './ports';
+import type { BlindIndexer, IndexEntry } from './ports';
 import { identityInputs } from './subjects';
 
 export interface CaseIndexDeps {
@@ -104,9 +104,4 @@ export async function indexedEntryIds(
   if (!refs) return [];
   const ids: unknown = JSON.parse(decoder.decode(await cipher.decrypt(refsContext(meta), refs)));
   return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
-}
-
-/** The change of a case write that replaces the entries `previous` names with `entries`. */
-export function indexChange(entries: IndexEntry[], previous: readonly string[]): IndexChange {
-  return { put: entries, remove: [...previous] };
 }
