@@ -71,6 +71,13 @@ export const CASES_TABLE: TableDefinition = {
       ],
     },
     { indexName: 'byReview', partitionKey: 'gsi5pk', sortKey: 'gsi5sk' },
+    // Matching's blind index: truncated tokens → entries (owner agency and the sealed pointer only).
+    {
+      indexName: 'byToken',
+      partitionKey: 'gsi6pk',
+      sortKey: 'gsi6sk',
+      nonKeyAttributes: ['ownerAgency', 'sealed'],
+    },
   ],
   ttlAttribute: 'ttl',
   // Carries new outbox items to the outbox processor, which publishes them, and every change to the

@@ -16,6 +16,7 @@ import {
   WriteOutcomeUnknownError,
 } from '../domain/errors';
 import { AlreadyDecidedError, EmergencyCapReachedError } from '../domain/exchange/ports';
+import { MatchRateLimitedError } from '../domain/matching/ports';
 import { InvalidCursorError } from '../domain/paging';
 import { ReviewClosedError } from '../domain/reviews/ports';
 import { StatsPeriodError } from '../domain/stats/periods';
@@ -69,6 +70,13 @@ const TRANSLATIONS: Translation[] = [
     EmergencyCapReachedError,
     (e: EmergencyCapReachedError) =>
       new HttpError('emergency-cap-reached', e.message, {
+        headers: { 'Retry-After': String(secondsUntil(e.resetsAt)) },
+      }),
+  ],
+  [
+    MatchRateLimitedError,
+    (e: MatchRateLimitedError) =>
+      new HttpError('match-rate-limited', e.message, {
         headers: { 'Retry-After': String(secondsUntil(e.resetsAt)) },
       }),
   ],

@@ -36,6 +36,7 @@ import {
   ShareParamsSchema,
   ShareViewSchema,
 } from '../domain/exchange/schemas';
+import { MatchBodySchema, MatchListSchema } from '../domain/matching/schemas';
 import {
   CloseReviewBodySchema,
   ListReviewsQuerySchema,
@@ -284,6 +285,24 @@ export const routes = [
     purpose: true,
     request: { params: CaseParamsSchema, query: ListNotesQuerySchema },
     response: { status: 200, description: 'A page of notes', schema: NoteListSchema },
+  },
+  {
+    operationId: 'findMatches',
+    method: 'POST',
+    path: '/v1/matches',
+    fn: 'cases',
+    scope: 'exchange',
+    summary: 'Which other agencies hold a case about this child, and the case id to ask for',
+    description:
+      "A privacy-preserving lookup (blind indexes): give an Emirates ID, or a name (Arabic, Latin or both) with a date or a year of birth. The answer lists, for each case of another agency whose identity section confirms it, the agency, the case id and how it matched (`exact-id`, `name-dob`, `name-year`) — never content, never the caller's own cases; an empty list when nothing matches, with the same status and shape. Names match across tashkeel, hamza forms, spacing (عبد الله = عبدالله) and known romanisations. Every lookup is logged (one access-log event per case found, naming it) and each holder is told (`match.found`). An agency makes at most a configured number of lookups per minute (default 30; then 429 `match-rate-limited` with `Retry-After`). Ask for access with `POST /v1/requests` and the case id.",
+    refusals: ['match-rate-limited', 'integrity-failure', 'configuration'],
+    action: 'case.match',
+    purpose: true,
+    request: {
+      body: MatchBodySchema,
+      example: { name: { ar: 'مريم أحمد' }, dateOfBirth: '2015-03-02' },
+    },
+    response: { status: 200, description: 'The confirmed matches (possibly none)', schema: MatchListSchema },
   },
   // --- Exchange between agencies (functions/exchange.ts); `deadlines` has no route, a schedule runs it.
   {

@@ -966,6 +966,18 @@ describe('HimayaStack observability', () => {
     });
   });
 
+  it('alarms on the volume of blind-index GenerateMac calls (the cases function’s metric)', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Himaya',
+      MetricName: 'BlindIndexMacs',
+      Dimensions: [{ Name: 'service', Value: 'himaya-cases' }],
+      Statistic: 'Sum',
+      Threshold: 3000,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [{ Ref: alarmTopic() }],
+    });
+  });
+
   it('has a dashboard', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
