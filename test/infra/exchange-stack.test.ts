@@ -225,7 +225,7 @@ describe('HimayaStack exchange', () => {
     }
   });
 
-  it('indexes Cases for listings, boxes, due items and reviews, keeping sections out of the queue index', () => {
+  it('indexes Cases for listings, boxes, due items, reviews and blind-index tokens, keeping sections out of the queue index', () => {
     const indexes = resources[tableId('byQueue')]?.Properties?.GlobalSecondaryIndexes as {
       IndexName: string;
       Projection: { ProjectionType: string; NonKeyAttributes?: string[] };
@@ -236,6 +236,7 @@ describe('HimayaStack exchange', () => {
       'byOutbox',
       'byQueue',
       'byReview',
+      'byToken',
     ]);
     const byQueue = indexes.find((i) => i.IndexName === 'byQueue');
     const byAgency = indexes.find((i) => i.IndexName === 'byAgency');
