@@ -1,7 +1,8 @@
-import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SectionIntegrityError } from '../../domain/cases/ports';
 import type { Sections } from '../../domain/cases/schemas';
 import { type CaseIndexDeps, indexedEntryIds, indexIdentity } from '../../domain/matching/case-index';
+import { forEachCaseItem } from './case-scan';
 import { caseKey, indexEntryItem, indexEntryKey } from './cases-layout';
 import { type TransactItem, transactWrite } from './transactions';
 
@@ -32,19 +33,7 @@ export async function reindexCases(
   deps: CaseIndexDeps,
 ): Promise<ReindexCount> {
   const count: ReindexCount = { seen: 0, reindexed: 0, changed: 0, refused: [] };
-  let start: Item | undefined;
-  do {
-    const page = await documents.send(
-      new ScanCommand({
-        TableName: table,
-        FilterExpression: 'sk = :case',
-        ExpressionAttributeValues: { ':case': 'CASE' },
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    for (const item of page.Items ?? []) await reindexCase(documents, table, deps, item, count);
-    start = page.LastEvaluatedKey;
-  } while (start);
+  await forEachCaseItem(documents, table, (item) => reindexCase(documents, table, deps, item, count));
   return count;
 }
 
