@@ -19,7 +19,8 @@
  *   checked against the calls seen.
  * Each flow is warmed up first (cold start, connection pools, JIT), and the warm-up is not counted; then
  * the flows are measured in interleaved rounds, so that other work on the machine weighs on all alike.
- * Then bench/timing.ts: whether the time of a request or a read tells a hit from a miss.
+ * Then bench/timing.ts: whether the time of a request or a read tells a hit from a miss; bench/stats.ts:
+ * whether reading a statistics table stays flat from 10,000 to 100,000 cases.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
@@ -42,6 +43,7 @@ import {
 } from './calls';
 import { benchCaseBody } from './case-body';
 import { type LoadResult, runLoad, stopLoad } from './load';
+import { runStatsBench } from './stats';
 import { runTimingBench } from './timing';
 import type { BenchRow } from './types';
 
@@ -50,7 +52,7 @@ type AuditBench = (stack: LocalStack) => Promise<BenchRow[]>;
 const auditBench: AuditBench | undefined = (await import('./audit')).runAuditBench;
 
 const TARGET_RATIO = 2;
-const FLOW_NAMES = ['baseline', 'read-case', 'create-case', 'create-case-idempotent'] as const;
+const FLOW_NAMES = ['baseline', 'read-case', 'create-case', 'create-case-idempotent', 'match'] as const;
 type FlowName = (typeof FLOW_NAMES)[number];
 
 interface Settings {
@@ -422,7 +424,18 @@ function cleanupOnce(dataDir: string, run: BenchRun): () => Promise<void> {
   };
 }
 
-function flowsOf(headers: Record<string, string>, caseIds: readonly string[]): Flow[] {
+/** The police looking for the one child of the match flow's case, her name written as the station did. */
+const MATCH_LOOKUP = { name: { ar: 'حِصة علي آل ظاهري' }, dateOfBirth: '2012-05-06' };
+const MATCH_CHILD = {
+  name: { ar: 'حصة علي الظاهري', en: 'Hessa Ali Al Dhaheri' },
+  dateOfBirth: '2012-05-06',
+};
+
+function flowsOf(
+  headers: Record<string, string>,
+  caseIds: readonly string[],
+  lookupHeaders: Record<string, string>,
+): Flow[] {
   const createRequest: Request = {
     method: 'POST',
     path: '/v1/cases',
@@ -455,7 +468,31 @@ function flowsOf(headers: Record<string, string>, caseIds: readonly string[]): F
       requests: [createRequest],
       idempotencyKey: true,
     },
+    {
+      // One case found (by name + date and name + year: two GenerateMac), its event and match.found written.
+      name: 'match',
+      status: 200,
+      requests: [
+        {
+          method: 'POST',
+          path: '/v1/matches',
+          headers: { ...lookupHeaders, 'Content-Type': 'application/json' },
+          body: JSON.stringify(MATCH_LOOKUP),
+        },
+      ],
+    },
   ];
+}
+
+/** The case the match flow finds: the only one about its child. */
+async function seedMatchCase(stack: LocalStack, headers: Record<string, string>): Promise<void> {
+  const body = benchCaseBody();
+  const created = await fetch(`${stack.endpoints.gateway}/v1/cases`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ ...body, sections: { ...body.sections, identity: { children: [MATCH_CHILD] } } }),
+  });
+  if (created.status !== 201) throw new Error(`seeding the match case: ${created.status}`);
 }
 
 /** Seeds the cases the read flows read, and the chosen flows over them. */
@@ -469,7 +506,13 @@ async function prepareFlows(
   };
   console.log(`seeding ${settings.cases} full cases…`);
   const caseIds = await seedCases(stack, { ...headers, 'Content-Type': 'application/json' }, settings.cases);
-  const flows = flowsOf(headers, caseIds).filter((flow) => settings.flows.includes(flow.name));
+  await seedMatchCase(stack, { ...headers, 'Content-Type': 'application/json' });
+  const lookupHeaders = {
+    Authorization: `Bearer ${await stack.issuer.issue('police')}`,
+    'X-Himaya-User': 'bench-officer',
+    'X-Himaya-Purpose': 'criminal-investigation',
+  };
+  const flows = flowsOf(headers, caseIds, lookupHeaders).filter((flow) => settings.flows.includes(flow.name));
   return { flows, caseIds };
 }
 
@@ -488,6 +531,8 @@ async function collectRows(
     console.log('audit benchmark…');
     rows.push(...(await auditBench(stack)));
   }
+  console.log('statistics over 10,000 and 100,000 cases…');
+  rows.push(...(await runStatsBench(stack)));
   console.log('bundle sizes and cold init…');
   rows.push(...(await runBundleBench(stack)));
   return { rows, target };
@@ -555,6 +600,8 @@ async function main(): Promise<void> {
   });
 
   try {
+    // The match flow measures lookups, not the per-agency limit (30 a minute by default).
+    process.env.MATCH_LOOKUPS_PER_MINUTE ??= '1000000000';
     console.log('starting the local stack (in memory)…');
     const stack = await startLocalStack({ dataDir, inMemory: true, port: 0, extraRoutes: [baselineRoute()] });
     run.stack = stack;

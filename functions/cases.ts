@@ -1,7 +1,10 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { documentClient, dynamoDbClient, kmsClient } from '../src/adapters/aws-clients';
+import { kmsBlindIndexer } from '../src/adapters/blind-indexer';
 import { dynamoDbAuditStore } from '../src/adapters/dynamodb/audit-store';
 import { dynamoDbCaseStore } from '../src/adapters/dynamodb/case-store';
 import { dynamoDbIdempotencyStore } from '../src/adapters/dynamodb/idempotency-store';
+import { dynamoDbMatchStore } from '../src/adapters/dynamodb/match-store';
 import { kmsRequestIdKey } from '../src/adapters/request-id-key';
 import { encryptionSdkCipher } from '../src/adapters/section-cipher';
 import { BaseEnvSchema, IdKeyEnvSchema, KeyStoreEnvSchema, readEnv, TablesEnvSchema } from '../src/config';
@@ -17,20 +20,33 @@ import {
 } from '../src/domain/cases/case-service';
 import { NotesPolicyEnvSchema, notesPolicyFromEnvironment } from '../src/domain/cases/limits';
 import { isCaseVisible } from '../src/domain/cases/load-case';
+import { findMatches } from '../src/domain/matching/match-service';
+import { MatchingPolicyEnvSchema, matchingPolicyFromEnvironment } from '../src/domain/matching/policy';
 import { apiHandler } from '../src/http/api-handler';
+import { BLIND_INDEX_MAC_METRIC, METRICS_NAMESPACE } from '../src/http/middlewares/request-metrics';
 import { createLogger } from '../src/observability/logger';
 
 const env = readEnv(
   BaseEnvSchema.extend(TablesEnvSchema.shape)
     .extend(IdKeyEnvSchema.shape)
     .extend(KeyStoreEnvSchema.shape)
-    .extend(NotesPolicyEnvSchema.shape),
+    .extend(NotesPolicyEnvSchema.shape)
+    .extend(MatchingPolicyEnvSchema.shape),
 );
 const logger = createLogger('cases');
 const dynamodb = dynamoDbClient(env);
 const documents = documentClient(dynamodb);
 const audit = dynamoDbAuditStore(documents, env.AUDIT_TABLE);
 const kms = kmsClient(env);
+const metrics = new Metrics({
+  namespace: METRICS_NAMESPACE,
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'himaya-cases',
+});
+// Every GenerateMac of a blind index is counted: the stack alarms on an unusual volume (bulk lookups).
+const indexer = kmsBlindIndexer(kms, env.HMAC_KEY_ARN, (count) =>
+  metrics.singleMetric().addMetric(BLIND_INDEX_MAC_METRIC, MetricUnit.Count, count),
+);
+const matching = matchingPolicyFromEnvironment(env);
 const deps: CaseServiceDeps = {
   store: dynamoDbCaseStore(documents, env.CASES_TABLE, audit),
   cipher: encryptionSdkCipher({
@@ -41,11 +57,22 @@ const deps: CaseServiceDeps = {
   }),
   clock: () => new Date(),
   notes: notesPolicyFromEnvironment(env),
+  indexing: { indexer, matching },
+};
+// Matches are served here, not by the exchange function: confirming a candidate opens its sealed entry,
+// which only a function holding the agency keys' Decrypt can do.
+const matchDeps = {
+  indexer,
+  cipher: deps.cipher,
+  store: dynamoDbMatchStore(documents, env.CASES_TABLE, audit),
+  matching,
+  clock: deps.clock,
 };
 
 export const handler = apiHandler({
   fn: 'cases',
   logger,
+  metrics,
   directory: env.AGENCY_DIRECTORY,
   audit,
   idempotency: {
@@ -74,6 +101,10 @@ export const handler = apiHandler({
     listNotes: async ({ auth, params, query, purpose, audit: trail }) => {
       return { status: 200, body: await listNotes(deps, auth, params.caseId, purpose, query, trail) };
     },
+    findMatches: async ({ auth, body, audit: trail }) => ({
+      status: 200,
+      body: await findMatches(matchDeps, auth, body, trail),
+    }),
     addNote: async ({ auth, params, body, audit: trail, write }) => {
       const note = await addNote(deps, auth, params.caseId, body, trail, write);
       return { status: 201, body: note };

@@ -7,9 +7,16 @@ export const PROJECT_ROOT = join(import.meta.dirname, '..');
 
 /**
  * Every Lambda function: one per area of the API, the audit sealer (AuditLog stream), the log of the
- * gateway's own refusals (API access log) and the outbox processor (Cases stream).
+ * gateway's own refusals (API access log), the outbox processor and the statistics aggregator (both on
+ * the Cases stream).
  */
-export const LAMBDA_FUNCTIONS = [...FUNCTION_NAMES, 'sealer', 'gateway-refusals', 'outbox'] as const;
+export const LAMBDA_FUNCTIONS = [
+  ...FUNCTION_NAMES,
+  'sealer',
+  'gateway-refusals',
+  'outbox',
+  'stats-aggregator',
+] as const;
 export type LambdaFunctionName = (typeof LAMBDA_FUNCTIONS)[number];
 
 /** The file Lambda loads (`handler: index.handler`) inside a function's bundle folder. */

@@ -19,6 +19,7 @@ import { HimayaKeys } from './constructs/keys';
 import type { MtlsDomain } from './constructs/mtls-domain';
 import { HimayaObservability } from './constructs/observability';
 import { OutboxProcessor } from './constructs/outbox-processor';
+import { StatsAggregator } from './constructs/stats-aggregator';
 import { PROJECT_ROOT } from './function-bundles';
 
 /** What a function may be granted: the stack's data, keys and event bus. */
@@ -86,6 +87,15 @@ export const FUNCTION_GRANTS: Record<FunctionName, (fn: HimayaFunction, resource
     deadlines: (fn, { data, events }) => {
       fn.bindTable(data.tables.Cases, 'RW').bindTable(data.tables.AuditLog, 'APPEND', AUDIT_EVENTS);
       events.grantPublish(fn);
+    },
+    // Statistics: reads the counters of the Stats table (never the markers of what was applied) and records
+    // each read in the access log; it reaches no case and has no key.
+    stats: (fn, { data }) => {
+      fn.bindTable(data.tables.Stats, 'RO', { partitionKeys: ['COUNTER#*'] }).bindTable(
+        data.tables.AuditLog,
+        'APPEND',
+        AUDIT_EVENTS,
+      );
     },
     // Compliance reads the access log (and records its own reads there); it can decrypt no case.
     audit: (fn, { data }) => {
@@ -166,6 +176,8 @@ export class HimayaStack extends Stack {
   readonly refusalLog: GatewayRefusalLog;
   /** Publishes the domain events of the outbox, fed by the Cases stream. */
   readonly outbox: OutboxProcessor;
+  /** Keeps the statistics' counters, fed by the Cases stream. */
+  readonly statsAggregator: StatsAggregator;
   /** Failed invocations of the scheduled deadline sweep. */
   readonly deadLetters: sqs.Queue;
   readonly observability: HimayaObservability;
@@ -193,6 +205,11 @@ export class HimayaStack extends Stack {
     this.outbox = new OutboxProcessor(this, 'Outbox', {
       casesTable: this.data.tables.Cases,
       events: this.events,
+      logsKey: this.keys.logsKey,
+    });
+    this.statsAggregator = new StatsAggregator(this, 'StatsAggregator', {
+      casesTable: this.data.tables.Cases,
+      statsTable: this.data.tables.Stats,
       logsKey: this.keys.logsKey,
     });
     // The deadline sweep has no route: a schedule runs it every minute.
@@ -234,6 +251,7 @@ export class HimayaStack extends Stack {
       AUDIT_TABLE: this.data.tables.AuditLog.tableName,
       IDEMPOTENCY_TABLE: this.data.tables.Idempotency.tableName,
       KEY_STORE_TABLE: this.data.tables.BranchKeys.tableName,
+      STATS_TABLE: this.data.tables.Stats.tableName,
       BRANCH_KEY_CACHE_TTL_SECONDS: String(
         props.branchKeyCacheTtlSeconds ?? this.contextValue('himaya:branchKeyCacheTtlSeconds') ?? 300,
       ),
@@ -298,12 +316,14 @@ export class HimayaStack extends Stack {
       functions: this.functions,
       sealer: this.sealer.function,
       outbox: this.outbox.function,
+      statsAggregator: this.statsAggregator.function,
       deadLetterQueues: new Map<string, sqs.IQueue>([
         ['DeadlinesDeadLetters', this.deadLetters],
         ['SealerHeartbeatDeadLetters', this.sealer.deadLetters],
         ['SealerStreamFailures', this.sealer.failures],
         ['GatewayRefusalsDeadLetters', this.refusalLog.failures],
         ['OutboxStreamFailures', this.outbox.failures],
+        ['StatsStreamFailures', this.statsAggregator.failures],
       ]),
       ...(alarmEmail ? { alarmEmail } : {}),
     });

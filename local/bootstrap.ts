@@ -33,6 +33,7 @@ export const LOCAL_TABLE_NAMES: Record<TableDefinition['id'], string> = {
   AuditLog: 'himaya-audit-log',
   Idempotency: 'himaya-idempotency',
   BranchKeys: 'himaya-branch-keys',
+  Stats: 'himaya-stats',
 };
 
 export const KEY_ALIASES = {
@@ -82,7 +83,7 @@ function createTableInput(definition: TableDefinition, tableName: string): Creat
         }
       : {}),
     ...(definition.stream
-      ? { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' as const } }
+      ? { StreamSpecification: { StreamEnabled: true, StreamViewType: definition.stream } }
       : {}),
   };
 }
@@ -96,14 +97,7 @@ export async function ensureTable(
   try {
     const described = await client.send(new DescribeTableCommand({ TableName: tableName }));
     await ensureIndexes(client, definition, tableName, described.Table?.GlobalSecondaryIndexes ?? []);
-    if (definition.stream && !described.Table?.StreamSpecification?.StreamEnabled) {
-      await client.send(
-        new UpdateTableCommand({
-          TableName: tableName,
-          StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
-        }),
-      );
-    }
+    await ensureStream(client, definition, tableName, described.Table?.StreamSpecification);
     return;
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
@@ -118,6 +112,31 @@ export async function ensureTable(
       }),
     );
   }
+}
+
+/**
+ * A table made by an older version gets its stream, or the stream it now needs: DynamoDB changes a
+ * stream's view type only by turning the stream off and on again (a new stream, read from its start).
+ */
+async function ensureStream(
+  client: DynamoDBClient,
+  definition: TableDefinition,
+  tableName: string,
+  current: { StreamEnabled?: boolean | undefined; StreamViewType?: string | undefined } | undefined,
+): Promise<void> {
+  if (!definition.stream) return;
+  if (current?.StreamEnabled && current.StreamViewType === definition.stream) return;
+  if (current?.StreamEnabled) {
+    await client.send(
+      new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: false } }),
+    );
+  }
+  await client.send(
+    new UpdateTableCommand({
+      TableName: tableName,
+      StreamSpecification: { StreamEnabled: true, StreamViewType: definition.stream },
+    }),
+  );
 }
 
 const sameProjection = (a: Projection | undefined, b: Projection) =>

@@ -17,9 +17,9 @@ import { startDynamoDbLocal } from './dynamodb-local';
 import { type Gateway, type GatewayOptions, type LambdaHandler, startGateway } from './gateway';
 import { type Issuer, openIssuer } from './issuer';
 import { type KmsProcess, startKmsProcess } from './kms-process';
-import { startOutboxLoop } from './outbox-loop';
 import { type RefusalLog, refusalLog } from './refusal-log';
 import { type SealerLoopSettings, startSealerLoop } from './sealer-loop';
+import { startOutboxLoop, startStatsLoop } from './stream-loop';
 
 export const DEFAULT_DATA_DIR = '.himaya';
 export const LOCAL_REGION = 'me-central-1';
@@ -88,6 +88,7 @@ function functionEnvironment(resources: BootstrappedResources, storage: Storage)
     AUDIT_TABLE: resources.tables.AuditLog,
     IDEMPOTENCY_TABLE: resources.tables.Idempotency,
     KEY_STORE_TABLE: resources.tables.BranchKeys,
+    STATS_TABLE: resources.tables.Stats,
     BRANCH_KEY_CACHE_TTL_SECONDS: process.env.BRANCH_KEY_CACHE_TTL_SECONDS ?? '300',
     AGENCY_DIRECTORY: JSON.stringify(resources.directory),
     SIGNING_KEY_ARN: resources.signingKeyArn,
@@ -251,6 +252,10 @@ async function startParts(context: StartContext): Promise<LocalStack> {
   // Domain events: the outbox processor on the Cases stream, as the event-source mapping runs it in AWS.
   context.stoppers.push(
     (await startOutboxLoop({ environment, log: context.log, entry: modules('outbox') })).stop,
+  );
+  // Statistics: the aggregator on the Cases stream, as its own event-source mapping runs it in AWS.
+  context.stoppers.push(
+    (await startStatsLoop({ environment, log: context.log, entry: modules('stats-aggregator') })).stop,
   );
   // Exchange deadlines: the sweep every minute, as the EventBridge schedule runs it in AWS
   // (local/deadline-timer.ts); it also logs the domain events published on the in-process bus.

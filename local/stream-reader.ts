@@ -1,6 +1,6 @@
 /**
  * Reads a DynamoDB Local table's stream as Lambda's event-source mapping would: the local stand-in
- * shared by the audit sealer loop and the outbox loop.
+ * shared by the audit sealer loop and the Cases stream loops (outbox processor, statistics aggregator).
  *
  * Shards are listed with DescribeStream (again every few seconds and whenever one closes); a child shard
  * is read only once its parent is closed, so per-item order holds. The shards found when the reader

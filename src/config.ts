@@ -26,6 +26,9 @@ export const TablesEnvSchema = z.object({
   IDEMPOTENCY_TABLE: z.string().min(1),
 });
 
+/** The statistics' counters (the aggregator writes them, the stats function reads them). */
+export const StatsEnvSchema = z.object({ STATS_TABLE: z.string().min(1) });
+
 /** The HMAC key the deployment's request-id key is derived with (see src/adapters/request-id-key.ts). */
 export const IdKeyEnvSchema = z.object({ HMAC_KEY_ARN: z.string().min(1) });
 

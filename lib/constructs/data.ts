@@ -23,8 +23,9 @@ export class HimayaTable extends dynamodb.Table {
       encryptionKey: key,
       removalPolicy: RemovalPolicy.RETAIN,
       ...(definition.ttlAttribute ? { timeToLiveAttribute: definition.ttlAttribute } : {}),
-      // The sealer needs each new audit event, and nothing else: the log is append-only.
-      ...(definition.stream ? { stream: dynamodb.StreamViewType.NEW_IMAGE } : {}),
+      // The sealer needs each new audit event (the log is append-only); the statistics aggregator needs the
+      // metadata of a case before and after each update.
+      ...(definition.stream ? { stream: dynamodb.StreamViewType[definition.stream] } : {}),
     });
     this.definition = definition;
     this.key = key;

@@ -10,7 +10,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { EMERGENCY_CAP_METRIC } from '../../src/http/middlewares/request-metrics';
+import { BLIND_INDEX_MAC_METRIC, EMERGENCY_CAP_METRIC } from '../../src/http/middlewares/request-metrics';
 import { type AlarmedMetrics, addDashboard } from './dashboard';
 
 /** Namespace of the metrics the stack derives from the functions' logs. */
@@ -24,6 +24,8 @@ export interface HimayaObservabilityProps {
   sealer: lambda.Function;
   /** The outbox processor, fed by the Cases stream. */
   outbox: lambda.Function;
+  /** The statistics aggregator, fed by the Cases stream too. */
+  statsAggregator: lambda.Function;
   /** Queues that hold failed invocations or stream batches: any message is an incident. */
   deadLetterQueues: ReadonlyMap<string, sqs.IQueue>;
   /** Where alarm notifications are mailed, if anywhere (subscribe more targets to the topic later). */
@@ -32,6 +34,11 @@ export interface HimayaObservabilityProps {
   serverErrorRatePercent?: number;
   /** Seal lag (stream iterator age) above which the sealer alarms. @default 5 minutes */
   maxSealLag?: Duration;
+  /**
+   * Blind-index `GenerateMac` calls (case writes and match lookups) in 5 minutes above which the stack
+   * alarms: far more than agencies' work needs means bulk lookups or a compromised client. @default 3000
+   */
+  maxBlindIndexMacs?: number;
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -44,8 +51,8 @@ const FIVE_MINUTES = Duration.minutes(5);
  * - from the functions' structured logs (metric filters, namespace `Himaya`): requests refused because KMS
  *   or DynamoDB failed (`DependencyUnavailableError`, answered 503), the sealer refusing to extend the tree
  *   (a stored tree or checkpoint that does not verify: possible tampering), overdue items escalated;
- * - emitted by the exchange function (embedded metric format): an agency reaching its daily cap of
- *   emergency accesses.
+ * - emitted by the functions (embedded metric format): an agency reaching its daily cap of emergency
+ *   accesses (exchange); the volume of blind-index `GenerateMac` calls (cases: writes and match lookups).
  */
 export class HimayaObservability extends Construct {
   readonly topic: sns.Topic;
@@ -67,11 +74,14 @@ export class HimayaObservability extends Construct {
       ...this.alarmOnLoggedEvents(props),
     };
     this.alarmOnOutbox(props.outbox);
+    // Alarmed on its own: a math expression of an alarm sums at most 10 metrics.
+    this.alarmOnStatsAggregator(props.statsAggregator);
     this.alarmOnDeadLetters(props.deadLetterQueues);
     if (props.functions.has('exchange')) this.alarmOnEmergencyCap();
+    if (props.functions.has('cases')) this.alarmOnBlindIndexMacs(props.maxBlindIndexMacs ?? 3000);
     this.dashboard = addDashboard(this, {
       restApi: props.restApi,
-      functions: all.map(([, fn]) => fn),
+      functions: [...all.map(([, fn]) => fn), props.statsAggregator],
       alarms: this.alarms,
       metrics,
     });
@@ -188,6 +198,31 @@ export class HimayaObservability extends Construct {
     });
   }
 
+  /** The statistics aggregator failing or throttled, or its counters trailing the changes by over 15 minutes. */
+  private alarmOnStatsAggregator(aggregator: lambda.Function): void {
+    const period = Duration.minutes(1);
+    this.alarm('StatsAggregatorFailures', {
+      alarmDescription:
+        'Himaya statistics aggregator: a batch failed or was throttled (it is retried; then its records go to the failure queue)',
+      metric: new cloudwatch.MathExpression({
+        expression: 'errors + throttles',
+        usingMetrics: {
+          errors: aggregator.metricErrors({ period, statistic: 'Sum' }),
+          throttles: aggregator.metricThrottles({ period, statistic: 'Sum' }),
+        },
+        label: 'Failed or throttled batches',
+        period,
+      }),
+      threshold: 0,
+    });
+    this.alarm('StatsAggregatorLag', {
+      alarmDescription: 'Himaya statistics aggregator: the counters trail the changes they count',
+      metric: aggregator.metric('IteratorAge', { period, statistic: 'Maximum' }),
+      threshold: Duration.minutes(15).toMilliseconds(),
+      evaluationPeriods: 3,
+    });
+  }
+
   /** Events the functions log as JSON (Powertools logger), counted by metric filters. */
   private alarmOnLoggedEvents(props: HimayaObservabilityProps) {
     const dependencyFailures = this.countLogged(
@@ -260,6 +295,25 @@ export class HimayaObservability extends Construct {
         statistic: 'Sum',
       }),
       threshold: 0,
+    });
+  }
+
+  /**
+   * The cases function counts every `GenerateMac` it makes for a blind index (one per index input of a
+   * case write, one per index probed by a lookup); a volume far past the agencies' work is enumeration.
+   * KMS itself publishes no per-operation metric, so the function emits it.
+   */
+  private alarmOnBlindIndexMacs(threshold: number): void {
+    this.alarm('BlindIndexMacVolume', {
+      alarmDescription: `Himaya: over ${threshold} blind-index GenerateMac calls in 5 minutes (bulk matching?); look at the case.match events of the access log`,
+      metric: new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: BLIND_INDEX_MAC_METRIC,
+        dimensionsMap: { service: 'himaya-cases' },
+        period: FIVE_MINUTES,
+        statistic: 'Sum',
+      }),
+      threshold,
     });
   }
 

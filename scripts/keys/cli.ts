@@ -5,25 +5,32 @@ import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { KEY_ALIASES } from '../../local/bootstrap';
 import { DEFAULT_DATA_DIR, type LocalEndpoints, readDirectoryFile } from '../../local/stack';
 import { documentClient, dynamoDbClient, kmsClient } from '../../src/adapters/aws-clients';
+import { kmsBlindIndexer } from '../../src/adapters/blind-indexer';
 import {
   createBranchKey,
   hasBranchKey,
   type KeyStoreClients,
   rotateBranchKey,
 } from '../../src/adapters/branch-keys';
+import { reindexCases } from '../../src/adapters/dynamodb/reindex';
 import { reencryptFirstVersionMessages } from '../../src/adapters/dynamodb/section-reencryption';
 import { encryptionSdkCipher } from '../../src/adapters/section-cipher';
+import type { SectionCipher } from '../../src/domain/cases/ports';
 import type { Agency, Directory } from '../../src/domain/directory';
+import { MatchingPolicyEnvSchema, matchingPolicyFromEnvironment } from '../../src/domain/matching/policy';
 
-export const USAGE = `usage: npm run keys -- create <agency> | rotate <agency> | reencrypt [--data-dir <dir>]
+export const USAGE = `usage: npm run keys -- create <agency> | rotate <agency> | reencrypt | reindex [--data-dir <dir>]
 
   create <agency>   make the agency's branch key (refused if it has one)
   rotate <agency>   make a new active version of it; older versions stay, for what they encrypted
   reencrypt         move every section and note the first version encrypted under an agency's KMS key
                     directly to the agency's branch key (safe to run while the API serves, and again)
+  reindex           rebuild every case's blind-index entries for matching (\`npm run reindex\`), under
+                    the normaliser version of this code and MATCH_EXPECTED_RECORDS (default 50000): after
+                    a normaliser change, or for cases written before matching (safe while the API serves)
 
 In AWS: AWS_REGION, KEY_STORE_TABLE and (for reencrypt) CASES_TABLE from the stack; the agency keys are
-found by their aliases (alias/himaya-agency-<agency>). Without KEY_STORE_TABLE: the local stack that
+and the HMAC key found by their aliases (alias/himaya-agency-<agency>, alias/himaya-match-hmac). Without KEY_STORE_TABLE: the local stack that
 \`npm start\` runs, from <data dir>/local.json (default .himaya).`;
 
 export interface KeysCliIo {
@@ -35,6 +42,8 @@ interface Target {
   region: string;
   keyStoreTable: string;
   casesTable?: string | undefined;
+  /** The settings the command reads besides the target (MATCH_EXPECTED_RECORDS). */
+  env: NodeJS.ProcessEnv;
   dynamodbEndpoint?: string;
   kmsEndpoint?: string;
 }
@@ -46,6 +55,7 @@ function targetOf(env: NodeJS.ProcessEnv, localFile: string): Target {
       region: env.AWS_REGION ?? 'me-central-1',
       keyStoreTable: env.KEY_STORE_TABLE,
       casesTable: env.CASES_TABLE,
+      env,
       ...(env.DYNAMODB_ENDPOINT ? { dynamodbEndpoint: env.DYNAMODB_ENDPOINT } : {}),
       ...(env.KMS_ENDPOINT ? { kmsEndpoint: env.KMS_ENDPOINT } : {}),
     };
@@ -61,6 +71,7 @@ function targetOf(env: NodeJS.ProcessEnv, localFile: string): Target {
     region: local.region,
     keyStoreTable: local.tables.BranchKeys,
     casesTable: local.tables.Cases,
+    env,
     dynamodbEndpoint: local.dynamodb,
     kmsEndpoint: local.kms,
   };
@@ -116,6 +127,10 @@ async function run(command: string, id: string | undefined, target: Target, io: 
     keyStore: clients,
     cacheTtlSeconds: 300,
   });
+  if (command === 'reindex') {
+    await reindex(clients, target.casesTable, cipher, io, target.env);
+    return;
+  }
   const count = await reencryptFirstVersionMessages(
     documentClient(clients.dynamodb),
     target.casesTable,
@@ -125,6 +140,29 @@ async function run(command: string, id: string | undefined, target: Target, io: 
     `${count.seen} sections and notes read, ${count.moved} moved to branch keys, ${count.changed} changed meanwhile (left)`,
   );
   // Case ids and section names only: what an investigation starts from.
+  for (const refused of count.refused) io.err(`failed its integrity check, left as it was: ${refused}`);
+}
+
+/** Every case's blind-index entries made again with the HMAC key (found by its alias). */
+async function reindex(
+  clients: ReturnType<typeof clientsOf>,
+  casesTable: string,
+  cipher: SectionCipher,
+  io: KeysCliIo,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  const { KeyMetadata } = await clients.kms.send(new DescribeKeyCommand({ KeyId: KEY_ALIASES.matchHmac }));
+  if (!KeyMetadata?.Arn) throw new Error(`no key ${KEY_ALIASES.matchHmac}`);
+  const matching = matchingPolicyFromEnvironment(MatchingPolicyEnvSchema.parse(env));
+  const indexer = kmsBlindIndexer(clients.kms, KeyMetadata.Arn);
+  const count = await reindexCases(documentClient(clients.dynamodb), casesTable, {
+    indexer,
+    cipher,
+    matching,
+  });
+  io.out(
+    `${count.seen} cases read, ${count.reindexed} re-indexed (${matching.truncationBits}-bit keys), ${count.changed} changed meanwhile (indexed by that change)`,
+  );
   for (const refused of count.refused) io.err(`failed its integrity check, left as it was: ${refused}`);
 }
 
@@ -141,7 +179,7 @@ export async function runKeysCli(
     parsed = { command: undefined, id: undefined, dataDir: DEFAULT_DATA_DIR };
   }
   const { command, id, dataDir } = parsed;
-  if (command !== 'create' && command !== 'rotate' && command !== 'reencrypt') {
+  if (command === undefined || !['create', 'rotate', 'reencrypt', 'reindex'].includes(command)) {
     io.err(USAGE);
     return 2;
   }

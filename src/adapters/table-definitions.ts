@@ -12,14 +12,17 @@ export interface IndexDefinition {
 
 export interface TableDefinition {
   /** Construct id in CDK and the base of the local table name. */
-  id: 'Cases' | 'AuditLog' | 'Idempotency' | 'BranchKeys';
+  id: 'Cases' | 'AuditLog' | 'Idempotency' | 'BranchKeys' | 'Stats';
   partitionKey: string;
   sortKey?: string;
   indexes: IndexDefinition[];
   /** Time-to-live attribute (epoch seconds). */
   ttlAttribute?: string;
-  /** Whether a stream carries new items to a consumer (the audit sealer, the outbox processor). */
-  stream: boolean;
+  /**
+   * Whether a stream carries changes to a consumer (the audit sealer, the outbox processor, the statistics
+   * aggregator), and what it carries: the new image, or the old one beside it.
+   */
+  stream: false | 'NEW_IMAGE' | 'NEW_AND_OLD_IMAGES';
 }
 
 export const CASES_TABLE: TableDefinition = {
@@ -68,10 +71,18 @@ export const CASES_TABLE: TableDefinition = {
       ],
     },
     { indexName: 'byReview', partitionKey: 'gsi5pk', sortKey: 'gsi5sk' },
+    // Matching's blind index: truncated tokens → entries (owner agency and the sealed pointer only).
+    {
+      indexName: 'byToken',
+      partitionKey: 'gsi6pk',
+      sortKey: 'gsi6sk',
+      nonKeyAttributes: ['ownerAgency', 'sealed'],
+    },
   ],
   ttlAttribute: 'ttl',
-  // Carries new outbox items to the outbox processor, which publishes them.
-  stream: true,
+  // Carries new outbox items to the outbox processor, which publishes them, and every change to the
+  // statistics aggregator, which needs the metadata before an update as well as after it.
+  stream: 'NEW_AND_OLD_IMAGES',
 };
 
 export const AUDIT_TABLE: TableDefinition = {
@@ -82,7 +93,7 @@ export const AUDIT_TABLE: TableDefinition = {
     { indexName: 'byTime', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
     { indexName: 'byCase', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
   ],
-  stream: true,
+  stream: 'NEW_IMAGE',
 };
 
 export const IDEMPOTENCY_TABLE: TableDefinition = {
@@ -113,4 +124,24 @@ export const BRANCH_KEYS_TABLE: TableDefinition = {
   stream: false,
 };
 
-export const TABLE_DEFINITIONS = [CASES_TABLE, AUDIT_TABLE, IDEMPOTENCY_TABLE, BRANCH_KEYS_TABLE] as const;
+/**
+ * The statistics' counters, kept by the aggregator from the Cases stream (see
+ * src/adapters/dynamodb/stats-store.ts): metadata counts only, never a case or request id in a counter.
+ */
+export const STATS_TABLE: TableDefinition = {
+  id: 'Stats',
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  indexes: [],
+  // The aggregator's markers of contributions applied expire once no redelivery can bring them back.
+  ttlAttribute: 'ttl',
+  stream: false,
+};
+
+export const TABLE_DEFINITIONS = [
+  CASES_TABLE,
+  AUDIT_TABLE,
+  IDEMPOTENCY_TABLE,
+  BRANCH_KEYS_TABLE,
+  STATS_TABLE,
+] as const;

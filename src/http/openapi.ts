@@ -22,6 +22,7 @@ const TAGS: Record<FunctionName, { name: string; description: string }> = {
   reviews: { name: 'Reviews', description: 'The compliance review list.' },
   audit: { name: 'Access log', description: 'The verifiable access log: events, checkpoints, proofs.' },
   deadlines: { name: 'Deadlines', description: 'The deadline sweep (no route).' },
+  stats: { name: 'Statistics', description: 'De-identified statistics tables, with disclosure control.' },
 };
 
 /**
@@ -82,12 +83,12 @@ function problemHeaders(status: number): ResponseConfig['headers'] {
 
 const SUCCESS_HEADERS = {
   ETag: header(
-    'On a case: its version, for `If-Match` on the next update (e.g. `"3"`). On a tile: a strong tag of its bytes.',
-  ),
-  'Cache-Control': header(
-    'On a tile: `private, max-age=31536000, immutable` when it is full (it never changes), `private, no-cache` when partial.',
+    'The version of what was read: of a case, for `If-Match` on the next update (e.g. `"3"`); of a statistics table, for `If-None-Match`; of a tile, a strong tag of its bytes.',
   ),
   Location: header('Where the created resource is read.'),
+  'Cache-Control': header(
+    'How long a private cache may keep the answer, e.g. `private, max-age=60`. On a tile: `private, max-age=31536000, immutable` when it is full (it never changes), `private, no-cache` when partial.',
+  ),
 };
 
 /** One problem+json response per status, its `code` limited to those the route answers with at that status. */
@@ -115,11 +116,26 @@ function problemResponses(route: RouteSpec): Record<string, ResponseConfig> {
 }
 
 function successResponse(route: RouteSpec, description: string): ResponseConfig {
-  const { schema, contentType, headers } = route.response;
+  const { schema, contentType, headers, alternatives } = route.response;
+  const content = {
+    ...(schema ? { [contentType ?? 'application/json']: { schema } } : {}),
+    ...Object.fromEntries((alternatives ?? []).map((other) => [other.contentType, { schema: other.schema }])),
+  };
   return {
     description,
     ...(headers ? { headers: Object.fromEntries(headers.map((name) => [name, SUCCESS_HEADERS[name]])) } : {}),
-    ...(schema ? { content: { [contentType ?? 'application/json']: { schema } } } : {}),
+    ...(Object.keys(content).length > 0 ? { content } : {}),
+  };
+}
+
+/** 304 to an `If-None-Match` naming the current ETag: no body, the same validators. */
+function notModifiedResponse(route: RouteSpec): Record<string, ResponseConfig> {
+  if (!route.ifNoneMatch) return {};
+  return {
+    '304': {
+      description: 'Unchanged since the ETag named in `If-None-Match`: no body',
+      headers: { ETag: SUCCESS_HEADERS.ETag, 'Cache-Control': SUCCESS_HEADERS['Cache-Control'] },
+    },
   };
 }
 
@@ -135,6 +151,11 @@ function requestHeaders(route: RouteSpec) {
   if (route.idempotent) {
     headers['Idempotency-Key'] = IdempotencyKeySchema.optional().meta({
       description: 'Makes a retry safe: the same key and body answer the first response; another body, 422.',
+    });
+  }
+  if (route.ifNoneMatch) {
+    headers['If-None-Match'] = z.string().optional().meta({
+      description: 'The ETag of an answer held: 304 with no body while it is still current.',
     });
   }
   if (route.ifMatch) {
@@ -179,6 +200,7 @@ function operationOf(route: RouteSpec): RouteConfig {
       ...(route.response.also
         ? { [String(route.response.also.status)]: successResponse(route, route.response.also.description) }
         : {}),
+      ...notModifiedResponse(route),
       ...problemResponses(route),
     },
   };

@@ -122,6 +122,12 @@ export const PROBLEM_CODES = {
     means:
       'The agency used every emergency access allowed per UTC day; `Retry-After` says when the day ends. Operators are alerted.',
   },
+  'match-rate-limited': {
+    status: 429,
+    title: 'Too Many Requests',
+    means:
+      'The agency made as many match lookups this minute as the configured limit allows; `Retry-After` says when the minute ends.',
+  },
   internal: { status: 500, title: 'Internal Server Error', means: 'The request could not be completed.' },
   'integrity-failure': {
     status: 500,

@@ -16,8 +16,10 @@ import {
   WriteOutcomeUnknownError,
 } from '../domain/errors';
 import { AlreadyDecidedError, EmergencyCapReachedError } from '../domain/exchange/ports';
+import { MatchRateLimitedError } from '../domain/matching/ports';
 import { InvalidCursorError } from '../domain/paging';
 import { ReviewClosedError } from '../domain/reviews/ports';
+import { StatsPeriodError } from '../domain/stats/periods';
 import { HttpError, MalformedJsonError, UnsupportedMediaTypeError, ValidationError } from './errors';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -48,6 +50,10 @@ const TRANSLATIONS: Translation[] = [
       new ValidationError('The cursor is not valid.', [{ path: 'query.cursor', message: 'invalid cursor' }]),
   ],
   [ProofRangeError, (e: ProofRangeError) => new ValidationError(e.message, e.fields)],
+  [
+    StatsPeriodError,
+    (e: StatsPeriodError) => new ValidationError(e.message, [{ path: 'query.to', message: e.message }]),
+  ],
   [AccessContentionError, (e: AccessContentionError) => new HttpError('access-changed', e.message)],
   // Only reached if a store's contention escaped its retry: the same answer.
   [AccessChangedError, () => new HttpError('access-changed', new AccessContentionError().message)],
@@ -64,6 +70,13 @@ const TRANSLATIONS: Translation[] = [
     EmergencyCapReachedError,
     (e: EmergencyCapReachedError) =>
       new HttpError('emergency-cap-reached', e.message, {
+        headers: { 'Retry-After': String(secondsUntil(e.resetsAt)) },
+      }),
+  ],
+  [
+    MatchRateLimitedError,
+    (e: MatchRateLimitedError) =>
+      new HttpError('match-rate-limited', e.message, {
         headers: { 'Retry-After': String(secondsUntil(e.resetsAt)) },
       }),
   ],

@@ -41,6 +41,7 @@ import {
   ShareParamsSchema,
   ShareViewSchema,
 } from '../domain/exchange/schemas';
+import { MatchBodySchema, MatchListSchema } from '../domain/matching/schemas';
 import {
   CloseReviewBodySchema,
   ListReviewsQuerySchema,
@@ -48,6 +49,7 @@ import {
   ReviewParamsSchema,
   ReviewViewSchema,
 } from '../domain/reviews/schemas';
+import { StatsCsvSchema, StatsQuerySchema, StatsTableSchema } from '../domain/stats/schemas';
 import type { ProblemCodeName } from './problem-codes';
 import { AgencyListSchema, HealthSchema, OpenApiDocumentSchema } from './schemas';
 
@@ -66,6 +68,7 @@ export const FUNCTION_NAMES = [
   'exchange',
   'reviews',
   'deadlines',
+  'stats',
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
@@ -95,6 +98,8 @@ export interface RouteSpec {
   purpose?: boolean;
   /** Whether the operation reads `If-Match` (428 without it, 412 if stale). */
   ifMatch?: boolean;
+  /** Whether the operation answers 304 to an `If-None-Match` naming the ETag it would send. */
+  ifNoneMatch?: boolean;
   /**
    * The problem codes the operation itself can answer with; those every route of its kind can answer
    * (bad input, no token, throttling, a failing dependency…) are added by `problemCodesOf`.
@@ -109,6 +114,8 @@ export interface RouteSpec {
     headers?: readonly ('ETag' | 'Location' | 'Cache-Control')[];
     /** A second success the operation may answer instead, with the same body and headers. */
     also?: { status: number; description: string };
+    /** The same success in other media types, chosen by the request's `Accept`. */
+    alternatives?: readonly { contentType: string; schema: ZodType }[];
   };
 }
 
@@ -283,6 +290,24 @@ export const routes = [
     purpose: true,
     request: { params: CaseParamsSchema, query: ListNotesQuerySchema },
     response: { status: 200, description: 'A page of notes', schema: NoteListSchema },
+  },
+  {
+    operationId: 'findMatches',
+    method: 'POST',
+    path: '/v1/matches',
+    fn: 'cases',
+    scope: 'exchange',
+    summary: 'Which other agencies hold a case about this child, and the case id to ask for',
+    description:
+      "A privacy-preserving lookup (blind indexes): give an Emirates ID, or a name (Arabic, Latin or both) with a date or a year of birth. The answer lists, for each case of another agency whose identity section confirms it, the agency, the case id and how it matched (`exact-id`, `name-dob`, `name-year`) — never content, never the caller's own cases; an empty list when nothing matches, with the same status and shape. Names match across tashkeel, hamza forms, spacing (عبد الله = عبدالله) and known romanisations. Every lookup is logged (one access-log event per case found, naming it) and each holder is told (`match.found`). An agency makes at most a configured number of lookups per minute (default 30; then 429 `match-rate-limited` with `Retry-After`). Ask for access with `POST /v1/requests` and the case id.",
+    refusals: ['match-rate-limited', 'integrity-failure', 'configuration'],
+    action: 'case.match',
+    purpose: true,
+    request: {
+      body: MatchBodySchema,
+      example: { name: { ar: 'مريم أحمد' }, dateOfBirth: '2015-03-02' },
+    },
+    response: { status: 200, description: 'The confirmed matches (possibly none)', schema: MatchListSchema },
   },
   // --- Exchange between agencies (functions/exchange.ts); `deadlines` has no route, a schedule runs it.
   {
@@ -532,6 +557,27 @@ export const routes = [
       example: { outcome: 'justified', finding: 'Missing-child report confirmed with the duty officer' },
     },
     response: { status: 200, description: 'The closed review item', schema: ReviewViewSchema },
+  },
+  // --- Statistics (functions/stats.ts).
+  {
+    operationId: 'getStats',
+    method: 'GET',
+    path: '/v1/stats',
+    fn: 'stats',
+    scope: 'stats.read',
+    summary: 'A de-identified statistics table (small counts and their complements suppressed), JSON or CSV',
+    description:
+      "One table of the fixed catalogue (`table`) over whole months (`from`, `to`, at most 120), built from pre-computed counters of case metadata and exchange records only, never a section. `scope=own` (the default) is the calling agency's own figures, `scope=all` every agency's together; an oversight body (no cases of its own) always gets all agencies'. Counts of 1 to 10 are suppressed, and complements so that none can be worked out from the totals (or, for all agencies, from the rest beside an agency's own figures); a suppressed figure is `{\"suppressed\": true}` in JSON and `[c]` in CSV. `Accept: text/csv` (or `format=csv`) answers CSV. The figures trail the changes they count by the aggregator's lag (normally about a second). The answer carries an ETag: `If-None-Match` with it answers 304 while the figures are unchanged.",
+    action: 'stats.read',
+    ifNoneMatch: true,
+    request: { query: StatsQuerySchema },
+    response: {
+      status: 200,
+      description: 'The table with its row, column and grand totals, suppressed figures marked',
+      schema: StatsTableSchema,
+      headers: ['ETag', 'Cache-Control'],
+      alternatives: [{ contentType: 'text/csv; charset=utf-8', schema: StatsCsvSchema }],
+    },
   },
   {
     operationId: 'listAuditEvents',

@@ -25,7 +25,7 @@ function propertiesOf(id: string | undefined): Record<string, unknown> {
 
 const getAttTarget = (value: unknown) => (value as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
 
-function functionId(fn: FunctionName | 'outbox'): string {
+function functionId(fn: FunctionName | 'outbox' | 'stats-aggregator'): string {
   const [id] = idsOf('AWS::Lambda::Function', (r) => {
     const variables = (r.Properties?.Environment as { Variables?: Record<string, unknown> })?.Variables;
     return variables?.POWERTOOLS_SERVICE_NAME === `himaya-${fn}`;
@@ -34,7 +34,7 @@ function functionId(fn: FunctionName | 'outbox'): string {
   return id;
 }
 
-function statementsOf(fn: FunctionName | 'outbox'): Statement[] {
+function statementsOf(fn: FunctionName | 'outbox' | 'stats-aggregator'): Statement[] {
   const role = getAttTarget(propertiesOf(functionId(fn)).Role);
   const attached = (p: Resource) =>
     ((p.Properties?.Roles ?? []) as { Ref: string }[]).some((ref) => ref.Ref === role);
@@ -128,6 +128,53 @@ describe('HimayaStack exchange', () => {
     });
   });
 
+  it('feeds the statistics aggregator changes of case heads, requests and reviews, failed batches to a queue', () => {
+    const cases = tableId('byQueue');
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: functionId('stats-aggregator') },
+      EventSourceArn: { 'Fn::GetAtt': [cases, 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      FilterCriteria: {
+        Filters: [
+          {
+            Pattern: JSON.stringify({
+              dynamodb: { NewImage: { type: { S: ['case', 'request', 'review'] } } },
+            }),
+          },
+        ],
+      },
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      GlobalSecondaryIndexes: Match.arrayWith([Match.objectLike({ IndexName: 'byQueue' })]),
+    });
+  });
+
+  it('lets the aggregator only mark contributions and add to counters, and the stats function only read counters', () => {
+    const writes = statementsOf('stats-aggregator').filter((s) =>
+      actionsOf(s).some((action) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(action)),
+    );
+    expect(writes.map(actionsOf)).toEqual([['dynamodb:PutItem', 'dynamodb:UpdateItem']]);
+    expect(writes[0]?.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['APPLIED#*', 'COUNTER#*'] },
+    });
+    const reads = statementsOf('stats').filter((s) => actionsOf(s).includes('dynamodb:Query'));
+    expect(reads).toHaveLength(1);
+    expect(reads[0]?.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['COUNTER#*'] },
+    });
+    const keys = agencyKeys();
+    for (const statement of [...statementsOf('stats'), ...statementsOf('stats-aggregator')]) {
+      for (const key of keys) expect(JSON.stringify(statement.Resource)).not.toContain(`"${key}"`);
+      expect(actionsOf(statement)).not.toContain('events:PutEvents');
+    }
+  });
+
   it('has the bus named himaya', () => {
     template.hasResourceProperties('AWS::Events::EventBus', { Name: 'himaya' });
   });
@@ -178,7 +225,7 @@ describe('HimayaStack exchange', () => {
     }
   });
 
-  it('indexes Cases for listings, boxes, due items and reviews, keeping sections out of the queue index', () => {
+  it('indexes Cases for listings, boxes, due items, reviews and blind-index tokens, keeping sections out of the queue index', () => {
     const indexes = resources[tableId('byQueue')]?.Properties?.GlobalSecondaryIndexes as {
       IndexName: string;
       Projection: { ProjectionType: string; NonKeyAttributes?: string[] };
@@ -189,6 +236,7 @@ describe('HimayaStack exchange', () => {
       'byOutbox',
       'byQueue',
       'byReview',
+      'byToken',
     ]);
     const byQueue = indexes.find((i) => i.IndexName === 'byQueue');
     const byAgency = indexes.find((i) => i.IndexName === 'byAgency');

@@ -51,6 +51,11 @@ const VALID_BODIES: Record<string, unknown[]> = {
     { justification: 'Child reported missing tonight', sections: ['identity', 'report'] },
   ],
   closeReview: [{ outcome: 'justified', finding: 'Missing-child report confirmed' }],
+  findMatches: [
+    { nationalId: '784-2015-1234567-1' },
+    { name: { ar: 'مريم أحمد' }, dateOfBirth: '2015-03-02' },
+    { name: { en: 'Maryam Ahmed' }, birthYear: '2015' },
+  ],
 };
 
 describe('API Gateway request models', () => {

@@ -81,4 +81,29 @@ describe('bootstrap on an older Cases table', () => {
     );
     expect(due.Items?.map((item) => item.caseId)).toEqual(['1']);
   });
+
+  it('gives a table whose stream carries new images only the stream with old images too', async () => {
+    // Prepare: a Cases table from before the statistics, streaming new images (for the outbox)
+    const streamed = `${tableName}-stream`;
+    await client.send(
+      new CreateTableCommand({
+        TableName: streamed,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: ['pk', 'sk'].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+      }),
+    );
+
+    // Act
+    await ensureTable(client, { ...CASES_TABLE, indexes: [] }, streamed);
+
+    // Assess
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: streamed }));
+    await client.send(new DeleteTableCommand({ TableName: streamed }));
+    expect(Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
+  });
 });

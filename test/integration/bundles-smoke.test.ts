@@ -87,7 +87,7 @@ describe('the README flows through the built bundles', () => {
     );
   });
 
-  it('exchange: share two sections, the police read exactly those, revoke, 404 again', async () => {
+  it('exchange: a match finds the case, share two sections, the police read exactly those, revoke, 404 again', async () => {
     const created = await send('cfpc', 'POST', '/v1/cases', {
       body: {
         category: 'neglect',
@@ -101,6 +101,12 @@ describe('the README flows through the built bundles', () => {
       },
     });
     const caseId = created.json.caseId as string;
+    const found = await send('police', 'POST', '/v1/matches', {
+      body: { name: { ar: 'مَريم احمد' }, dateOfBirth: '2015-03-02' },
+      ...purpose('criminal-investigation'),
+    });
+    expect(found.status).toBe(200);
+    expect(found.json.matches).toContainEqual({ agency: 'cfpc', caseId, strength: 'name-dob' });
     const shared = await send('cfpc', 'POST', `/v1/cases/${caseId}/shares`, {
       body: {
         agency: 'police',

@@ -19,6 +19,8 @@ export const CANARIES = {
   assessment: `assessment canary ${run}`,
   police: `police canary ${run}`,
   note: `note canary ${run}`,
+  /** Beside the names a matching test indexes: the identity section still carries the run's marker. */
+  school: `school canary ${run}`,
 };
 
 export function fullCaseBody(overrides: Record<string, unknown> = {}) {

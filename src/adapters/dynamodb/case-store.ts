@@ -12,6 +12,7 @@ import {
   type StoredCase,
   type StoredNote,
 } from '../../domain/cases/ports';
+import type { IndexChange } from '../../domain/matching/ports';
 import { InvalidCursorError } from '../../domain/paging';
 import type { AuditStore } from './audit-store';
 import {
@@ -22,6 +23,8 @@ import {
   casePartition,
   grantOf,
   INDEXES,
+  indexEntryItem,
+  indexEntryKey,
   isGrantItem,
   metadataOf,
   NOTE_PREFIX,
@@ -47,8 +50,9 @@ export function dynamoDbCaseStore(
   return {
     get: (caseId) => readCase(table, caseId),
     ownerOf: (caseId) => ownerOf(table, caseId),
-    create: (record, event) => createCase(table, record, event),
-    update: (record, expectedVersion, event) => updateCase(table, record, expectedVersion, event),
+    create: (record, event, index) => createCase(table, record, event, index),
+    update: (record, expectedVersion, event, index) =>
+      updateCase(table, record, expectedVersion, event, index),
     addNote: (note, event, options) => addNote(table, note, event, options),
     listNotes: (caseId, filter, limit, cursor) => listNotes(table, caseId, filter, limit, cursor),
     getNote: (caseId, noteId) => getNote(table, caseId, noteId),
@@ -100,7 +104,7 @@ async function readHead(table: CasesTable, partition: string) {
   return items;
 }
 
-async function createCase(table: CasesTable, record: StoredCase, event: AuditEvent) {
+async function createCase(table: CasesTable, record: StoredCase, event: AuditEvent, index?: IndexChange) {
   const put = {
     Put: {
       TableName: table.tableName,
@@ -108,11 +112,30 @@ async function createCase(table: CasesTable, record: StoredCase, event: AuditEve
       ConditionExpression: 'attribute_not_exists(pk)',
     },
   };
-  await writeAudited(table, [put], event, [CaseExistsError]);
+  await writeAudited(table, [put, ...indexWrites(table.tableName, index)], event, [CaseExistsError]);
+}
+
+/** The blind-index entries a case write adds and removes, in its transaction (after the case item). */
+function indexWrites(tableName: string, index: IndexChange | undefined): TransactItem[] {
+  if (!index) return [];
+  return [
+    ...index.remove.map(
+      (entryId): TransactItem => ({ Delete: { TableName: tableName, Key: indexEntryKey(entryId) } }),
+    ),
+    ...index.put.map(
+      (entry): TransactItem => ({ Put: { TableName: tableName, Item: indexEntryItem(entry) } }),
+    ),
+  ];
 }
 
 // The Put leaves out the first-action deadline: an update is the owner's action on the report.
-async function updateCase(table: CasesTable, record: StoredCase, expectedVersion: number, event: AuditEvent) {
+async function updateCase(
+  table: CasesTable,
+  record: StoredCase,
+  expectedVersion: number,
+  event: AuditEvent,
+  index?: IndexChange,
+) {
   const put: TransactItem = {
     Put: {
       TableName: table.tableName,
@@ -125,7 +148,8 @@ async function updateCase(table: CasesTable, record: StoredCase, expectedVersion
   };
   await failClosed(async () => {
     try {
-      await writeTransaction(table.client, [put, table.audit.putItem(event)]);
+      const items = [put, ...indexWrites(table.tableName, index), table.audit.putItem(event)];
+      await writeTransaction(table.client, items);
     } catch (error) {
       throw refusalOfUpdate(error);
     }

@@ -2,6 +2,7 @@ import type { StoredCase, StoredGrant, StoredNote } from '../../domain/cases/por
 import { type CaseMetadata, SECTION_NAMES, type Urgency } from '../../domain/cases/schemas';
 import type { DomainEvent } from '../../domain/exchange/events';
 import type { AgencyAccess, ExchangeRecord } from '../../domain/exchange/ports';
+import type { IndexCandidate, IndexEntry } from '../../domain/matching/ports';
 import type { ReviewRecord } from '../../domain/reviews/ports';
 import { ReviewViewSchema } from '../../domain/reviews/schemas';
 
@@ -51,6 +52,16 @@ import { ReviewViewSchema } from '../../domain/reviews/schemas';
  * requester's overdue requests about the case (`reviewId`). While that review is open, another overdue
  * request of theirs joins it rather than opening one more.
  *
+ * `pk = INDEX#<entryId>`, `sk = INDEX`: one blind-index entry of a case's identity (matching): `byToken`
+ * keys `TOKEN#<truncated token>` / `<entryId>`, `ownerAgency`, and `sealed` (the case id and the full
+ * token, encrypted under the owner's key and bound to the entry id). The entry id is random and no case id
+ * is in clear, so neither a case nor a case's other entries can be found from an entry; the case item
+ * keeps the ids of its entries encrypted (`indexRefs`), and a write of its identity replaces them in its
+ * transaction. See src/domain/matching/case-index.ts.
+ *
+ * `pk = MATCHES#<agency>`, `sk = MINUTE#<yyyy-mm-ddThh:mm>`: `lookups` the agency made that minute, held
+ * under the limit by a conditional update before each lookup; TTL.
+ *
  * `pk = OUTBOX#<eventId>`, `sk = OUTBOX`: a domain event, written with the change it announces; `byQueue`
  * keys `OUTBOX` / `<time>#<eventId>` until published (or, `withheld`, settled unpublished), then a TTL.
  * The Cases stream carries its insert to the outbox processor.
@@ -61,6 +72,7 @@ export const INDEXES = {
   byOutbox: 'byOutbox',
   byQueue: 'byQueue',
   byReview: 'byReview',
+  byToken: 'byToken',
 } as const;
 
 export const CASE_SK = 'CASE';
@@ -99,6 +111,13 @@ export const openCountKey = (fromAgency: string, caseId: string) => ({
   sk: 'COUNT',
 });
 
+export const indexEntryKey = (entryId: string) => ({ pk: `INDEX#${entryId}`, sk: 'INDEX' });
+export const tokenPartition = (key: string) => `TOKEN#${key}`;
+export const matchMinuteKey = (agency: string, minute: string) => ({
+  pk: `MATCHES#${agency}`,
+  sk: `MINUTE#${minute}`,
+});
+
 export const accessPartition = (agency: string) => `ACCESS#${agency}`;
 export const inboxPartition = (agency: string) => `IN#${agency}`;
 export const outboxPartition = (agency: string) => `OUT#${agency}`;
@@ -120,6 +139,7 @@ export function caseItem(record: StoredCase, options: { awaitingFirstAction?: bo
     createdBy: record.createdBy,
     sections: record.sections,
     ...(record.requestDigest ? { requestDigest: record.requestDigest } : {}),
+    ...(record.indexRefs ? { indexRefs: record.indexRefs } : {}),
     gsi1pk: accessPartition(meta.ownerAgency),
     gsi1sk: `${meta.updatedAt}#${meta.caseId}`,
     ...(options.awaitingFirstAction
@@ -153,6 +173,27 @@ export function recordOf(item: Record<string, unknown>): StoredCase {
     sections,
     awaitingFirstAction: typeof item.gsi4pk === 'string',
     ...(typeof item.requestDigest === 'string' ? { requestDigest: item.requestDigest } : {}),
+    ...(item.indexRefs instanceof Uint8Array ? { indexRefs: item.indexRefs } : {}),
+  };
+}
+
+/** One blind-index entry: found by its truncated token (`byToken`), nothing in it names its case. */
+export function indexEntryItem(entry: IndexEntry) {
+  return {
+    ...indexEntryKey(entry.entryId),
+    type: 'index',
+    ownerAgency: entry.ownerAgency,
+    sealed: entry.sealed,
+    gsi6pk: tokenPartition(entry.key),
+    gsi6sk: entry.entryId,
+  };
+}
+
+export function indexCandidateOf(item: Record<string, unknown>): IndexCandidate {
+  return {
+    entryId: String(item.gsi6sk),
+    ownerAgency: String(item.ownerAgency),
+    sealed: item.sealed as Uint8Array,
   };
 }
 

@@ -1,6 +1,7 @@
-import { type DynamoDBDocumentClient, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type SectionContext, SectionIntegrityError } from '../../domain/cases/ports';
 import type { EncryptionSdkCipher } from '../section-cipher';
+import { forEachCaseItem } from './case-scan';
 
 export interface ReencryptionCount {
   /** Sections and notes read. */
@@ -26,19 +27,7 @@ export async function reencryptFirstVersionMessages(
   cipher: EncryptionSdkCipher,
 ): Promise<ReencryptionCount> {
   const count: ReencryptionCount = { seen: 0, moved: 0, changed: 0, refused: [] };
-  let start: Item | undefined;
-  do {
-    const page = await documents.send(
-      new ScanCommand({
-        TableName: table,
-        FilterExpression: 'sk = :case',
-        ExpressionAttributeValues: { ':case': 'CASE' },
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    for (const item of page.Items ?? []) await reencryptCase(documents, table, cipher, item, count);
-    start = page.LastEvaluatedKey;
-  } while (start);
+  await forEachCaseItem(documents, table, (item) => reencryptCase(documents, table, cipher, item, count));
   return count;
 }
 

@@ -5,6 +5,9 @@ import {
   RuleViolationError,
   VersionRequiredError,
 } from '../errors';
+import { indexedEntryIds, indexIdentity } from '../matching/case-index';
+import type { MatchingPolicy } from '../matching/policy';
+import type { BlindIndexer, IndexChange } from '../matching/ports';
 import type { Purpose } from '../purpose';
 import { type RetryableWrite, storedByThisRequest } from '../retryable-write';
 import { type CaseAccess, readableUnder } from './access';
@@ -40,6 +43,11 @@ export interface CaseServiceDeps {
   cipher: SectionCipher;
   clock: () => Date;
   notes: NotesPolicy;
+  /**
+   * Blind indexes of the identity section, for matching: written with the case, replaced when the
+   * identity section changes. Without it (unit tests of other rules) nothing is indexed.
+   */
+  indexing?: { indexer: BlindIndexer; matching: MatchingPolicy };
 }
 
 /** The agency system and officer a request is made for. */
@@ -153,16 +161,34 @@ export async function createCase(
     updatedAt: now,
     version: 1,
   };
-  const sections = await encryptSections(deps.cipher, meta, body.sections);
+  const [sections, index] = await Promise.all([
+    encryptSections(deps.cipher, meta, body.sections),
+    identityIndex(deps, meta, body.sections.identity ?? null),
+  ]);
   const event = trail.eventFor(201, { caseId });
   try {
-    await deps.store.create({ meta, createdBy: caller.user, sections, requestDigest: write.digest }, event);
+    const record = { meta, createdBy: caller.user, sections, requestDigest: write.digest, ...index.refs };
+    await deps.store.create(record, event, index.change);
   } catch (error) {
     if (error instanceof CaseExistsError) return createdEarlier(deps, caller, write, trail);
     throw error;
   }
   trail.recorded(event);
   return meta;
+}
+
+/**
+ * The index entries of an identity section (`null`: none) to add, no change when the deployment does not
+ * index; `refs` is what the case item keeps to find them again. An update adds the removal of the old ones.
+ */
+async function identityIndex(
+  deps: CaseServiceDeps,
+  meta: CaseMetadata,
+  identity: Sections['identity'] | null,
+): Promise<{ change?: IndexChange; refs: { indexRefs?: Uint8Array } }> {
+  if (!deps.indexing) return { refs: {} };
+  const { entries, refs } = await indexIdentity({ ...deps.indexing, cipher: deps.cipher }, meta, identity);
+  return { change: { put: entries, remove: [] }, refs: refs ? { indexRefs: refs } : {} };
 }
 
 /**
@@ -304,8 +330,11 @@ export async function updateCase(
   if (expected === undefined) throw new VersionRequiredError();
   if (expected !== first.record.meta.version) throw new StaleVersionError();
   const { changed, removed } = sectionChanges(body);
-  // Encrypted once: a retry below re-reads who may see the case, not the sections.
+  // Encrypted (and indexed) once: a retry below re-reads who may see the case, not the sections.
   const reencrypted = await encryptSections(deps.cipher, first.record.meta, changed);
+  const reindexed = identityChanged(body)
+    ? await identityIndex(deps, first.record.meta, changed.identity ?? null)
+    : undefined;
 
   // Grants live apart from the case: only another write holding the case at the same moment (a note,
   // the deadline sweep) makes the store refuse without a stale version; read again and retry.
@@ -315,9 +344,17 @@ export async function updateCase(
     const sections = { ...record.sections, ...reencrypted };
     for (const name of removed) delete sections[name];
     const meta = updatedMetadata(record.meta, body, deps.clock());
+    const { indexRefs, ...kept } = record;
+    const index = await replacedIndex(deps, record, reindexed);
     const event = trail.eventFor(200, { caseId });
     try {
-      await deps.store.update({ ...record, meta, sections }, expected, event);
+      const next = {
+        ...kept,
+        meta,
+        sections,
+        ...(reindexed ? reindexed.refs : indexRefs ? { indexRefs } : {}),
+      };
+      await deps.store.update(next, expected, event, index);
     } catch (error) {
       if (error instanceof CaseGoneError) throw new CaseNotFoundError();
       throw error;
@@ -325,6 +362,22 @@ export async function updateCase(
     trail.recorded(event);
     return meta;
   });
+}
+
+/** Whether a PATCH sets or removes the identity section: its index entries are then replaced. */
+function identityChanged(body: UpdateCaseBody): boolean {
+  return body.sections?.identity !== undefined;
+}
+
+/** The new entries, replacing those the stored case names (read from its encrypted list of ids). */
+async function replacedIndex(
+  deps: CaseServiceDeps,
+  record: StoredCase,
+  reindexed: { change?: IndexChange } | undefined,
+): Promise<IndexChange | undefined> {
+  if (!reindexed?.change) return undefined;
+  const previous = await indexedEntryIds(deps.cipher, record.meta, record.indexRefs);
+  return { put: reindexed.change.put, remove: previous };
 }
 
 /** The sections a PATCH sets, and those it removes (sent as null). */

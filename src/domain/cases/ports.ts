@@ -1,5 +1,6 @@
 import type { AuditEvent } from '../audit/event';
 import { DomainError, IntegrityFailureError } from '../errors';
+import type { IndexChange } from '../matching/ports';
 import type { Purpose } from '../purpose';
 import type { Grant } from './access';
 import type { CaseMetadata, NoteBody, SectionName } from './schemas';
@@ -34,6 +35,8 @@ export interface StoredCase {
   awaitingFirstAction?: boolean;
   /** The digest of the request that created it under an Idempotency-Key (see retryable-write.ts). */
   requestDigest?: string | undefined;
+  /** The ids of its blind-index entries, encrypted under the owner's key (see matching/case-index.ts). */
+  indexRefs?: Uint8Array;
 }
 
 /** One grant as stored: shares and emergency accesses alike; several may be live for one agency. */
@@ -96,13 +99,14 @@ export interface CaseStore {
    */
   ownerOf(caseId: string): Promise<string | undefined>;
   /** A new case is a report awaiting its owner's first action (see the exchange deadlines). */
-  create(record: StoredCase, event: AuditEvent): Promise<void>;
+  create(record: StoredCase, event: AuditEvent, index?: IndexChange): Promise<void>;
   /**
    * Conditional on the version alone: a change of who may see the case never makes it fail. The grantees'
    * listing copies of the metadata follow the new version. `AccessChangedError` only if another write
-   * held the case at the same moment (read again and retry).
+   * held the case at the same moment (read again and retry). `index`: blind-index entries added and
+   * removed in the same transaction.
    */
-  update(record: StoredCase, expectedVersion: number, event: AuditEvent): Promise<void>;
+  update(record: StoredCase, expectedVersion: number, event: AuditEvent, index?: IndexChange): Promise<void>;
   /**
    * `byOwner`: the owner's note counts as its first action on the report. `maxPerAgency`: the note is
    * added only if its agency has fewer notes on the case (`NoteLimitError` otherwise).

@@ -18,6 +18,7 @@ export const DOMAIN_EVENT_TYPES = [
   'emergency-access.after-revocation',
   'request.overdue',
   'report.overdue',
+  'match.found',
 ] as const;
 export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];
 
@@ -39,6 +40,8 @@ export const DomainEventSchema = z
     urgency: UrgencySchema.optional(),
     dueAt: z.iso.datetime().optional(),
     decision: z.enum(['approve', 'deny']).optional(),
+    /** `match.found`: how the lookup confirmed the recipient's case (see POST /v1/matches). */
+    strength: z.enum(['exact-id', 'name-dob', 'name-year']).optional(),
   })
   .meta({ id: 'DomainEvent' });
 export type DomainEvent = z.infer<typeof DomainEventSchema>;

@@ -8,7 +8,7 @@ type Emirate = (typeof EMIRATES)[number];
 type Status = (typeof STATUSES)[number];
 
 /**
- * What the statistics learn from a change, as the stream aggregator (later work) will map it from the
+ * What the statistics learn from a change, as the stream aggregator maps it from the
  * Cases table's stream: metadata and exchange records only. No event names a section, a person, or
  * free text; counters keep no case or request id.
  */

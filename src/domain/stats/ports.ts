@@ -1,7 +1,7 @@
 import type { Counter, TableId } from './tables';
 
 /**
- * Where the aggregates live (a DynamoDB table in AWS; later work). One item per table, agency, month and
+ * Where the aggregates live (the Stats table: src/adapters/dynamodb/stats-store.ts). One item per table, agency, month and
  * dimension values; each measure an attribute updated with `ADD`.
  */
 export interface StatsCounterStore {

@@ -7,6 +7,9 @@ export const METRICS_NAMESPACE = 'Himaya';
 /** Emergency accesses refused for the agency's daily cap (count; dimension `service`): alarmed on. */
 export const EMERGENCY_CAP_METRIC = 'EmergencyAccessCapReached';
 
+/** KMS `GenerateMac` calls made for blind indexes (count; dimension `service`): alarmed on its volume. */
+export const BLIND_INDEX_MAC_METRIC = 'BlindIndexMacs';
+
 /** `2xx`, `4xx`, `5xx`: the outcome class of a status code, the `outcome` dimension of `Requests`. */
 export function outcomeOf(statusCode: number): string {
   return `${Math.floor(statusCode / 100)}xx`;
