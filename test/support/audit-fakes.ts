@@ -69,6 +69,13 @@ export class MemoryTreeStore implements TreeStore {
     );
   }
 
+  async sealedEvents(from: number, to: number) {
+    await jitter();
+    return [...this.events.values()]
+      .filter(({ leafIndex }) => leafIndex !== undefined && leafIndex >= from && leafIndex < to)
+      .map((event) => ({ ...event }));
+  }
+
   async commit(commit: Parameters<TreeStore['commit']>[0]) {
     await jitter();
     const { previous, head, tiles, bundles, leaves } = commit;

@@ -29,7 +29,7 @@ import type {
 } from '../../domain/audit/ports';
 import { EMPTY_HEAD, headFromFrontier, TreeIntegrityError } from '../../domain/audit/sealer';
 import { type TileHashes, type TileRef, type TileWrite, tileKey } from '../../domain/audit/tiles';
-import { eventFromItem, eventKey } from './audit-store';
+import { eventFromItem, eventKey, LOG_PARTITION } from './audit-store';
 import { type TransactItem, transactWrite } from './transactions';
 
 /**
@@ -227,6 +227,7 @@ export function dynamoDbTreeStore(
   return {
     ...dynamoDbTreeReader(client, tableName),
     unsealedEvents: (eventIds) => listUnsealed(client, tableName, eventIds),
+    sealedEvents: (from, to) => findSealed(client, tableName, from, to),
     commit: (commit) => commitTree(client, tableName, commit),
     putCheckpoint: (checkpoint) => putCheckpoint(client, tableName, checkpoint),
   };
@@ -240,6 +241,38 @@ async function listUnsealed(client: DynamoDBDocumentClient, tableName: string, e
       .filter((item) => item.leafIndex === undefined)
       .map((item) => String(item.pk).slice('EVENT#'.length)),
   );
+}
+
+/**
+ * The events sealed at leaves [from, to): the `byTime` index read newest first, filtered on `leafIndex`,
+ * until as many are found as the range holds. The leaves wanted are the newest sealed (the head's partial
+ * bundle), so this reads about as many items as there are unsealed events after them; an event sealed late
+ * with an old time (or a range with an event missing) makes it read further, at worst the whole log once.
+ */
+async function findSealed(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  from: number,
+  to: number,
+): Promise<AuditEvent[]> {
+  const found: AuditEvent[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: 'byTime',
+        KeyConditionExpression: 'gsi1pk = :log',
+        FilterExpression: 'leafIndex BETWEEN :from AND :last',
+        ExpressionAttributeValues: { ':log': LOG_PARTITION, ':from': from, ':last': to - 1 },
+        ScanIndexForward: false,
+        ExclusiveStartKey,
+      }),
+    );
+    found.push(...(page.Items ?? []).map(eventFromItem));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey && found.length < to - from);
+  return found;
 }
 
 async function commitTree(

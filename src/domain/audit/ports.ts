@@ -1,4 +1,5 @@
 import type { BundleFetcher, BundleWrite } from './entry-bundles';
+import type { AuditEvent } from './event';
 import type { Frontier } from './merkle/compact-range';
 import type { TileFetcher, TileWrite } from './tiles';
 
@@ -68,6 +69,11 @@ export interface TreeReader {
 export interface TreeStore extends TreeReader {
   /** The ids, among those given, of events that exist and carry no leaf index yet. */
   unsealedEvents(eventIds: readonly string[]): Promise<Set<string>>;
+  /**
+   * The events the table holds with a leaf index in [from, to), in any order (a tampered table may hold
+   * two, or none, for a position). Used once, to rebuild an entry bundle sealed before bundles existed.
+   */
+  sealedEvents(from: number, to: number): Promise<AuditEvent[]>;
   /**
    * Writes the head, the tiles, the entry bundles and every event's leaf index atomically, on the
    * conditions that the head is still `previous`, that each tile and bundle holds what `previous` implies,

@@ -15,6 +15,8 @@
  *   proof over the tiles; before signing, it checks the head against the newest stored checkpoint again.
  *   A truncated, rolled-back or rewritten tree head stops it (TreeIntegrityError) instead of being signed:
  *   the log never signs a checkpoint inconsistent with an earlier one.
+ * - Upgrade: a log sealed before entry bundles existed has none; the partial bundle of the head, when
+ *   missing, is rebuilt from the sealed events, each checked against its leaf hash in the row-0 tile.
  * - Signing: one KMS Sign per checkpoint, never per event; `seal` (a stream batch) appends then signs once,
  *   `heartbeat` re-signs the current head when the newest checkpoint is older than the given age, so an
  *   idle log still shows it is alive. Every checkpoint is archived write-once before it is stored.
@@ -39,7 +41,7 @@ import {
   rootFromFrontier,
 } from './merkle/compact-range';
 import { MerkleTreeError } from './merkle/errors';
-import { emptyRootHash, hashesEqual } from './merkle/hashing';
+import { emptyRootHash, hashesEqual, leafHash } from './merkle/hashing';
 import type { CompletedSubtree } from './merkle/subtrees';
 import { verifyConsistency } from './merkle/verification';
 import type {
@@ -389,6 +391,8 @@ interface AppendRun {
   head: TreeHead | undefined;
   partialTiles: Map<string, TileHashes>;
   partialBundles: Map<number, BundleEntries>;
+  /** Bundles rebuilt from the sealed events (a log sealed before bundles existed), not written yet. */
+  rebuiltBundles: Set<number>;
   /**
    * New events are committed straight away (the commit's conditions keep them from being sealed twice);
    * once a commit finds some already sealed (a redelivery, a replay), the rest are checked first.
@@ -405,6 +409,7 @@ async function appendEvents(sealer: SealerContext, events: readonly AuditEvent[]
     head: undefined,
     partialTiles: new Map(),
     partialBundles: new Map(),
+    rebuiltBundles: new Set(),
     precheck: false,
     checked: false,
     lostRaces: 0,
@@ -438,6 +443,7 @@ async function currentHead(sealer: SealerContext, run: AppendRun): Promise<TreeH
     run.head = await verifiedHead(sealer);
     run.partialTiles = new Map();
     run.partialBundles = new Map();
+    run.rebuiltBundles = new Set();
     run.checked = false;
   }
   return run.head;
@@ -454,7 +460,7 @@ async function commitChunk(sealer: SealerContext, run: AppendRun, head: TreeHead
   const chunk = run.pending.slice(0, sealer.maxLeaves);
   const plan = planAppend(head, chunk);
   const tiles = await tilesAfterAppend(sealer.store, run.partialTiles, head, plan.head, plan.completed);
-  const bundles = tiles && (await bundlesAfterAppend(sealer.store, run.partialBundles, head, chunk));
+  const bundles = tiles && (await bundlesAfterAppend(sealer.store, run, head, chunk));
   const outcome: CommitOutcome =
     tiles && bundles
       ? await sealer.store.commit({
@@ -511,22 +517,29 @@ async function tilesAfterAppend(
 }
 
 /**
- * The entry bundles an append of `events` to `head` writes, reading the partial one if not known yet;
- * undefined when a racing sealer extended it meanwhile (the head moved).
+ * The entry bundles an append of `events` to `head` writes, reading the partial one if not known yet (or
+ * rebuilding it, if it was never written: see `rebuiltBundle`); undefined when a racing sealer extended it
+ * meanwhile (the head moved). A rebuilt bundle is written as a new one: on the condition that none exists.
  */
 async function bundlesAfterAppend(
   store: TreeStore,
-  partialBundles: Map<number, BundleEntries>,
+  run: AppendRun,
   head: TreeHead,
   events: readonly AuditEvent[],
 ): Promise<BundleWrite[] | undefined> {
   const index = Math.floor(head.size / TILE_WIDTH);
-  if (head.size % TILE_WIDTH > 0 && !partialBundles.has(index)) {
+  if (head.size % TILE_WIDTH > 0 && !run.partialBundles.has(index)) {
     const found = (await store.readEntryBundles([index])).get(index);
-    if (found) partialBundles.set(index, found);
+    if (found) run.partialBundles.set(index, found);
+    else if (sameTree(await store.readHead(), head)) {
+      run.partialBundles.set(index, await rebuiltBundle(store, head, index));
+      run.rebuiltBundles.add(index);
+    } else return undefined;
   }
   try {
-    return appendToBundles(head.size, events.map(eventLeafInput), (i) => partialBundles.get(i));
+    return appendToBundles(head.size, events.map(eventLeafInput), (i) => run.partialBundles.get(i)).map(
+      (write) => (run.rebuiltBundles.has(write.index) ? { ...write, previousWidth: 0 } : write),
+    );
   } catch (error) {
     if (!(error instanceof MerkleTreeError)) throw error;
     if (sameTree(await store.readHead(), head)) {
@@ -540,8 +553,45 @@ async function bundlesAfterAppend(
   }
 }
 
+/**
+ * The partial bundle `index` of `head`, for a log sealed before the sealer wrote entry bundles: the
+ * canonical bytes of the events sealed at its leaves, each checked against the leaf hash the row-0 hash
+ * tile holds for its position (the tiles are what the head, checked against the signed checkpoints, was
+ * built from). An event row changed, removed or claimed twice since it was sealed stops the sealer: it is
+ * never adopted into a bundle.
+ */
+async function rebuiltBundle(store: TreeStore, head: TreeHead, index: number): Promise<BundleEntries> {
+  const from = index * TILE_WIDTH;
+  const tile = { level: 0, index };
+  const [events, tiles] = await Promise.all([store.sealedEvents(from, head.size), store.readTiles([tile])]);
+  const hashes = tiles.get(tileKey(tile)) ?? [];
+  const byLeaf = new Map<number, AuditEvent>();
+  for (const event of events) {
+    const leaf = event.leafIndex ?? -1;
+    if (byLeaf.has(leaf)) throw unrebuildable(index, `leaf ${leaf} is claimed by more than one event`);
+    byLeaf.set(leaf, event);
+  }
+  const entries: Uint8Array[] = [];
+  for (let leaf = from; leaf < head.size; leaf++) {
+    const event = byLeaf.get(leaf);
+    const expected = hashes[leaf - from];
+    if (!(event && expected)) throw unrebuildable(index, `no event or leaf hash is found for leaf ${leaf}`);
+    const entry = eventLeafInput(event);
+    if (!hashesEqual(leafHash(entry), expected)) {
+      throw unrebuildable(index, `the event at leaf ${leaf} is not the one sealed there`);
+    }
+    entries.push(entry);
+  }
+  return entries;
+}
+
+function unrebuildable(index: number, reason: string): TreeIntegrityError {
+  return new TreeIntegrityError('corrupt', `entry bundle ${index} cannot be rebuilt: ${reason}`);
+}
+
 function recordBundles(run: AppendRun, bundles: readonly BundleWrite[]): void {
   for (const { index, entries } of bundles) {
+    run.rebuiltBundles.delete(index);
     if (entries.length < TILE_WIDTH) run.partialBundles.set(index, entries);
     else run.partialBundles.delete(index);
   }

@@ -8,7 +8,7 @@ import {
 } from '../../../../src/domain/audit/entry-bundles';
 import { eventLeafInput } from '../../../../src/domain/audit/leaf';
 import { MerkleTreeError } from '../../../../src/domain/audit/merkle/errors';
-import { createSealer } from '../../../../src/domain/audit/sealer';
+import { createSealer, TreeIntegrityError } from '../../../../src/domain/audit/sealer';
 import { auditEvent, MemoryArchive, MemoryTreeStore, memorySigner } from '../../../support/audit-fakes';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -60,5 +60,65 @@ describe('entry bundles', () => {
     const entries = [...(store.bundles.get(0) ?? []), ...(store.bundles.get(1) ?? [])];
     expect(store.bundles.get(0)).toHaveLength(256);
     expect(entries.map((e) => Buffer.from(e))).toEqual(byIndex.map((e) => Buffer.from(eventLeafInput(e))));
+  });
+
+  describe('of a log sealed before bundles existed', () => {
+    const start = Date.parse('2026-11-21T08:00:00.000Z');
+    /** A log of 300 sealed events whose bundles are then removed, and 20 more to seal. */
+    const oldLog = async () => {
+      const store = new MemoryTreeStore();
+      const archive = new MemoryArchive();
+      const signer = memorySigner();
+      const events = Array.from({ length: 320 }, (_, i) => auditEvent({}, new Date(start + i)));
+      store.addEvents(events);
+      await createSealer({ store, signer, archive }).seal(events.slice(0, 300));
+      store.bundles.clear();
+      return { store, events, sealer: createSealer({ store, signer, archive }) };
+    };
+    const sealedBytes = (store: MemoryTreeStore, from: number, to: number) =>
+      [...store.events.values()]
+        .filter(({ leafIndex }) => leafIndex !== undefined && leafIndex >= from && leafIndex < to)
+        .sort((a, b) => (a.leafIndex ?? 0) - (b.leafIndex ?? 0))
+        .map((e) => Buffer.from(eventLeafInput(e)));
+
+    it('has its partial bundle rebuilt from the sealed events, and sealing goes on', async () => {
+      const { store, events, sealer } = await oldLog();
+
+      const result = await sealer.seal(events.slice(300));
+
+      expect(result.head.size).toBe(320);
+      expect(store.bundles.get(1)?.map((e) => Buffer.from(e))).toEqual(sealedBytes(store, 256, 320));
+      expect(store.bundles.has(0)).toBe(false);
+    });
+
+    it('stops the sealer when a sealed event was changed before the rebuild', async () => {
+      const { store, events, sealer } = await oldLog();
+      const victim = [...store.events.values()].find(({ leafIndex }) => leafIndex === 280);
+      if (!victim) throw new Error('no event at leaf 280');
+      store.events.set(victim.eventId, { ...victim, user: 'someone-else' });
+
+      await expect(sealer.seal(events.slice(300))).rejects.toThrow(TreeIntegrityError);
+      expect(store.head.size).toBe(300);
+      expect(store.bundles.size).toBe(0);
+    });
+
+    it('stops the sealer when a sealed event is missing or a position is claimed twice', async () => {
+      const missing = await oldLog();
+      const gone = [...missing.store.events.values()].find(({ leafIndex }) => leafIndex === 299);
+      missing.store.events.delete(gone?.eventId ?? '');
+      await expect(missing.sealer.seal(missing.events.slice(300))).rejects.toThrow(/leaf 299/);
+
+      const twice = await oldLog();
+      const copy = [...twice.store.events.values()].find(({ leafIndex }) => leafIndex === 290);
+      twice.store.events.set('forged', { ...(copy as (typeof twice.events)[number]), eventId: 'forged' });
+      await expect(twice.sealer.seal(twice.events.slice(300))).rejects.toThrow(/claimed by more than one/);
+    });
+
+    it('still stops on a bundle that exists with the wrong width', async () => {
+      const { store, events, sealer } = await oldLog();
+      store.bundles.set(1, sealedBytes(store, 256, 299));
+
+      await expect(sealer.seal(events.slice(300))).rejects.toThrow(TreeIntegrityError);
+    });
   });
 });
