@@ -887,7 +887,8 @@ describe('HimayaStack observability', () => {
   it('has one encrypted alarm topic that every alarm notifies', () => {
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     const alarms = logicalIdsOf('AWS::CloudWatch::Alarm');
-    expect(alarms.length).toBeGreaterThanOrEqual(13);
+    // The README ("Deploy to AWS") says how many.
+    expect(alarms.length).toBe(19);
     for (const id of alarms) {
       expect(propertiesOf(id).AlarmActions, id).toEqual([{ Ref: alarmTopic() }]);
     }
