@@ -410,15 +410,27 @@ async function fetchBundles(
   });
 }
 
-/** The sealed bytes of every leaf, in order, and what was wrong with the bundles, if anything. */
-function packEntries(bundles: readonly Bundle[]): { inputs: LeafInputs; problem?: string } {
+const NOT_SERVED = / is not served$/;
+
+/**
+ * The sealed bytes of every leaf, in order, and what was wrong with the bundles, if anything. `unserved`:
+ * only some bundles were missing (a log sealed before bundles existed has none for its older leaves), none
+ * damaged: the listing alone then decides, as it did before bundles.
+ */
+function packEntries(bundles: readonly Bundle[]): {
+  inputs: LeafInputs;
+  problem?: string;
+  unserved?: boolean;
+} {
   const inputs = new LeafInputs();
   const problems: string[] = [];
   for (const bundle of bundles) {
     if (typeof bundle === 'string') problems.push(bundle);
     else for (const entry of bundle ?? []) inputs.add(entry);
   }
-  return problems.length > 0 ? { inputs, problem: problems.slice(0, 3).join('; ') } : { inputs };
+  if (problems.length === 0) return { inputs };
+  const unserved = problems.every((problem) => NOT_SERVED.test(problem));
+  return { inputs, problem: problems.slice(0, 3).join('; '), ...(unserved ? { unserved } : {}) };
 }
 
 /** The leaves at whose sealed times the listing is cut into ranges (none for a small log). */
@@ -506,8 +518,10 @@ async function checkLogEvents(
   references: readonly TrustedCheckpoint[],
 ): Promise<Finding[]> {
   // The log grows while it is read (each of these requests is audited): the signed size is what counts.
-  const { inputs, problem, events } = await readLog(client, io, checkpoint.size);
+  const { inputs, problem, unserved, events } = await readLog(client, io, checkpoint.size);
   const entries = checkSealedEntries(inputs, checkpoint, problem);
+  // Missing bundles prove nothing either way: the listing is verified against the signed root as a whole.
+  if (unserved) io.err(`${problem}: verifying from the event listing alone`);
   const options = {
     now: io.now(),
     graceMs,
@@ -518,7 +532,7 @@ async function checkLogEvents(
     : checkEventsAgainstEntries(events, checkpoint, { tree: entries.tree, inputs }, options);
   if (fast) return fast.findings;
   const check = checkEvents(events, checkpoint, options);
-  const tiles = entries.finding ? [entries.finding] : [];
+  const tiles = entries.finding && !unserved ? [entries.finding] : [];
   if (!check.tree || check.rootMatches) return [...check.findings, ...tiles];
   const diagnosis = await diagnoseMismatch(client, check, check.tree, checkpoint, references);
   return [...check.findings, ...diagnosis, ...tiles];

@@ -174,4 +174,23 @@ describe('a log sealed before entry bundles existed', { timeout: 120_000 }, () =
     expect(entries.length).toBeGreaterThanOrEqual(grown);
     expect(result.code, result.out.join('\n')).toBe(0);
   });
+
+  it('verifies a log whose full bundles were never written from its listing alone, and says so', async () => {
+    // Prepare: past a whole bundle of 256 leaves, then the bundles of a log sealed before them.
+    await traffic(260, 'full-bundle');
+    await settled();
+    await forgetBundles();
+    await traffic(3, 'after-upgrade-2');
+    await settled();
+
+    // Act
+    const result = await verify();
+
+    // Assess: the rebuilt partial bundle is there, the full one is not, and verify still passes.
+    expect((await bundleItems()).map((item) => item.pk)).toEqual(['ENTRIES#1']);
+    expect(result.code, [...result.out, ...result.err].join('\n')).toBe(0);
+    expect(result.err.join('\n')).toMatch(
+      /entry bundle 0 is not served: verifying from the event listing alone/,
+    );
+  });
 });
