@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { KMSClient } from '@aws-sdk/client-kms';
 import {
   BatchWriteCommand,
   DeleteCommand,
@@ -15,9 +13,6 @@ import {
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../local/stack';
-import { buildSealer } from '../../src/adapters/audit-sealer';
-import { folderCheckpointArchive } from '../../src/adapters/checkpoint-archive';
 import { auditItem, eventFromItem } from '../../src/adapters/dynamodb/audit-store';
 import { decodeEntryBundle, encodeEntryBundle } from '../../src/domain/audit/entry-bundles';
 import { type AuditEvent, newEventId } from '../../src/domain/audit/event';
@@ -27,9 +22,8 @@ import { appendLeafWithSubtrees, EMPTY_FRONTIER } from '../../src/domain/audit/m
 import type { CompletedSubtree } from '../../src/domain/audit/merkle/subtrees';
 import { headFromFrontier, TreeIntegrityError } from '../../src/domain/audit/sealer';
 import { appendToTiles } from '../../src/domain/audit/tiles';
-import { auditCli, auditTable, waitFor } from '../support/audit-log';
-import { fetchChecked } from '../support/contract';
-import { scanItems } from '../support/local-dynamodb';
+import { auditCli, waitFor } from '../support/audit-log';
+import { type Item, type OwnAuditStack, startOwnAuditStack } from '../support/own-audit-stack';
 
 /**
  * Tampering straight with DynamoDB Local, on a stack of this file's own (the shared one must stay
@@ -38,30 +32,27 @@ import { scanItems } from '../support/local-dynamodb';
  */
 // Its own stack and sealer share 2 cores with the other files' stacks: sealing can lag under that load.
 describe('tampering with the access log', { timeout: 120_000 }, () => {
-  let local: LocalStack;
-  let dataDir: string;
-  let table: ReturnType<typeof auditTable>;
-  let compliance: string;
-  let police: string;
+  let stack: OwnAuditStack;
   let stateFile: string;
-  let kms: KMSClient;
-  const sealerLog: string[] = [];
-
-  const get = (path: string, token: string, user = 'officer-1') =>
-    fetchChecked(`${local.endpoints.gateway}${path}`, {
-      headers: { authorization: `Bearer ${token}`, 'x-himaya-user': user },
-    }).then((response) => response.text());
-  const traffic = async (count: number, user = 'officer-1') => {
-    for (let i = 0; i < count; i++) await get('/v1/agencies', police, user);
-  };
+  const traffic = (count: number, user?: string) => stack.traffic(count, user);
+  const settled = () => stack.settled();
   /** Runs `verify` with a state file (by default the one every case shares). */
   const verifyWithState = (state: string, ...extra: string[]) =>
-    auditCli(['verify', '--url', local.endpoints.gateway, '--token', compliance, '--state', state, ...extra]);
+    auditCli([
+      'verify',
+      '--url',
+      stack.local.endpoints.gateway,
+      '--token',
+      stack.compliance,
+      '--state',
+      state,
+      ...extra,
+    ]);
   const verify = (...extra: string[]) => verifyWithState(stateFile, ...extra);
 
   // Raw table access: what an attacker with write access to the table could do.
-  const raw = () => table.documents;
-  const TableName = () => table.tableName;
+  const raw = () => stack.table.documents;
+  const TableName = () => stack.table.tableName;
   const getItem = async (pk: string, sk: string) =>
     (await raw().send(new GetCommand({ TableName: TableName(), Key: { pk, sk } }))).Item as Record<
       string,
@@ -73,29 +64,13 @@ describe('tampering with the access log', { timeout: 120_000 }, () => {
     raw().send(new DeleteCommand({ TableName: TableName(), Key: { pk, sk } }));
   const eventKey = (eventId: string) => ({ pk: `EVENT#${eventId}`, sk: 'EVENT' });
 
-  const scan = async (filter: (item: Record<string, unknown>) => boolean) =>
-    (await scanItems(raw(), TableName())).filter(filter);
+  const scan = (filter: (item: Item) => boolean) => stack.scan(filter);
   const sealedEvents = async () =>
     (await scan((item) => item.sk === 'EVENT' && item.leafIndex !== undefined))
       .map(eventFromItem)
       .sort((a, b) => (a.leafIndex as number) - (b.leafIndex as number));
   const treeItems = () => scan((item) => item.pk === 'TREE' || String(item.pk).startsWith('TILE#'));
   const checkpointItems = () => scan((item) => item.pk === 'CHECKPOINT');
-
-  /** Every event written so far is sealed and signed. */
-  async function settled(): Promise<number> {
-    return waitFor(
-      'every event sealed in a signed checkpoint',
-      async () => {
-        const events = await scan((item) => item.sk === 'EVENT');
-        const signed = await table.latestCheckpointSize();
-        return events.every((e) => typeof e.leafIndex === 'number' && (e.leafIndex as number) < signed)
-          ? signed
-          : undefined;
-      },
-      60_000,
-    );
-  }
 
   /** An event sealed in the signed checkpoint, at about `fraction` of the log. */
   async function sealedEventAt(fraction: number): Promise<AuditEvent> {
@@ -132,54 +107,20 @@ describe('tampering with the access log', { timeout: 120_000 }, () => {
     ];
   }
 
-  /** A sealer started cold against the same table, archive and key (a new Lambda container). */
-  function coldSealer() {
-    const env = local.environment;
-    return buildSealer({
-      documents: table.documents,
-      auditTable: TableName(),
-      kms,
-      signingKeyArn: env.SIGNING_KEY_ARN as string,
-      archive: folderCheckpointArchive(local.endpoints.checkpointArchive as string),
-    });
-  }
-
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'himaya-tamper-'));
-    local = await startLocalStack({
-      dataDir,
-      inMemory: true,
-      port: 0,
-      sealer: { pollIntervalMs: 100, batchWindowMs: 200, heartbeatMs: 1500 },
-      log: (line) => sealerLog.push(line),
-    });
-    table = auditTable(local.endpoints, local.endpoints.tables.AuditLog);
-    kms = new KMSClient({
-      endpoint: local.endpoints.kms,
-      region: 'me-central-1',
-      credentials: local.endpoints.credentials,
-    });
-    [compliance, police] = await Promise.all([
-      local.issuer.issue('compliance'),
-      local.issuer.issue('police'),
-    ]);
-    stateFile = join(dataDir, 'verifier-state.json');
+    stack = await startOwnAuditStack('tamper');
+    stateFile = join(stack.dataDir, 'verifier-state.json');
     await traffic(40);
     await settled();
   });
 
-  afterAll(async () => {
-    table?.close();
-    kms?.destroy();
-    await local?.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => stack?.stop());
 
   it('verifies an untouched log, and again against the state and the archive', async () => {
     const first = await verify();
     await traffic(5);
     await settled();
-    const second = await verify('--archive', local.endpoints.checkpointArchive as string);
+    const second = await verify('--archive', stack.local.endpoints.checkpointArchive as string);
 
     expect(first.code, first.out.join('\n')).toBe(0);
     expect(second.code, second.out.join('\n')).toBe(0);
@@ -200,7 +141,7 @@ describe('tampering with the access log', { timeout: 120_000 }, () => {
         }),
       );
     }
-    const [a, b] = [coldSealer(), coldSealer()];
+    const [a, b] = [stack.coldSealer(), stack.coldSealer()];
 
     await Promise.all([a.seal([...events].reverse()), b.seal(events)]);
     await settled();
@@ -221,7 +162,7 @@ describe('tampering with the access log', { timeout: 120_000 }, () => {
     for (const record of batch.Records.slice(0, 2)) {
       await putItem(unmarshall(record.dynamodb?.NewImage as never) as Record<string, unknown>);
     }
-    process.env.CHECKPOINT_ARCHIVE_DIR = local.endpoints.checkpointArchive;
+    process.env.CHECKPOINT_ARCHIVE_DIR = stack.local.endpoints.checkpointArchive;
     const { handler } = await import('../../functions/sealer');
     const context = { functionName: 'sealer', awsRequestId: randomUUID() } as Context;
 
@@ -341,12 +282,12 @@ describe('tampering with the access log', { timeout: 120_000 }, () => {
     await putItem(auditItem(rewritten[victim.leafIndex as number] as AuditEvent));
     await traffic(1, 'after-fork');
 
-    const result = await verify('--archive', local.endpoints.checkpointArchive as string);
-    const cold = coldSealer().heartbeat(0);
+    const result = await verify('--archive', stack.local.endpoints.checkpointArchive as string);
+    const cold = stack.coldSealer().heartbeat(0);
     await expect(cold).rejects.toBeInstanceOf(TreeIntegrityError);
     await expect(cold).rejects.toMatchObject({ kind: 'forked' });
-    const signedMeanwhile = await table.latestCheckpointSize();
-    const [afterFork] = await table.eventsOf('after-fork');
+    const signedMeanwhile = await stack.table.latestCheckpointSize();
+    const [afterFork] = await stack.table.eventsOf('after-fork');
     for (const item of original) await putItem(item);
     await putItem(auditItem(victim));
 
@@ -364,7 +305,7 @@ describe('tampering with the access log', { timeout: 120_000 }, () => {
     expect(Number(range?.[2] ?? range?.[1])).toBeGreaterThanOrEqual(victim.leafIndex as number);
     expect(signedMeanwhile).toBe(size);
     expect(afterFork?.leafIndex).toBeUndefined();
-    expect(sealerLog.join('\n')).toMatch(
+    expect(stack.sealerLog.join('\n')).toMatch(
       /TreeIntegrityError \(the tree head \(size \d+\) does not extend the checkpoint/,
     );
     await waitFor('sealing to resume', async () => ((await verify()).code === 0 ? true : undefined));
@@ -380,7 +321,7 @@ describe('tampering with the access log', { timeout: 120_000 }, () => {
     );
     await putItem(other as Record<string, unknown>);
     await traffic(1, 'stalled');
-    const [stalled] = await table.eventsOf('stalled');
+    const [stalled] = await stack.table.eventsOf('stalled');
 
     const result = await waitFor('verify to report the stalled event', async () => {
       const attempt = await verify('--grace', '1');
@@ -395,7 +336,7 @@ describe('tampering with the access log', { timeout: 120_000 }, () => {
         ),
       ),
     );
-    expect(await table.latestCheckpointSize()).toBe(size);
+    expect(await stack.table.latestCheckpointSize()).toBe(size);
     await waitFor('sealing to resume', async () => ((await verify()).code === 0 ? true : undefined));
   });
 
@@ -428,11 +369,11 @@ describe('tampering with the access log', { timeout: 120_000 }, () => {
 
     const withState = await verify();
     const withArchive = await verifyWithState(
-      join(dataDir, 'fresh-state.json'),
+      join(stack.dataDir, 'fresh-state.json'),
       '--archive',
-      local.endpoints.checkpointArchive as string,
+      stack.local.endpoints.checkpointArchive as string,
     );
-    const cold = coldSealer().heartbeat(0);
+    const cold = stack.coldSealer().heartbeat(0);
     await expect(cold).rejects.toMatchObject({ name: 'TreeIntegrityError', kind: 'truncated' });
     for (const item of await treeItems()) await deleteItem(String(item.pk), String(item.sk));
     for (const item of [...tree, ...checkpoints]) await putItem(item);

@@ -1,21 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
-import { KMSClient } from '@aws-sdk/client-kms';
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../local/stack';
-import { buildSealer } from '../../src/adapters/audit-sealer';
-import { folderCheckpointArchive } from '../../src/adapters/checkpoint-archive';
 import { eventFromItem } from '../../src/adapters/dynamodb/audit-store';
 import { decodeEntryBundle } from '../../src/domain/audit/entry-bundles';
 import type { AuditEvent } from '../../src/domain/audit/event';
 import { eventLeafInput } from '../../src/domain/audit/leaf';
 import { TreeIntegrityError } from '../../src/domain/audit/sealer';
-import { auditCli, auditTable, waitFor } from '../support/audit-log';
-import { fetchChecked } from '../support/contract';
-import { scanItems } from '../support/local-dynamodb';
+import { auditCli, waitFor } from '../support/audit-log';
+import { type Item, type OwnAuditStack, startOwnAuditStack } from '../support/own-audit-stack';
 
 /**
  * A log sealed before the sealer wrote entry bundles, on a stack of this file's own: its bundle items are
@@ -23,35 +16,22 @@ import { scanItems } from '../support/local-dynamodb';
  * go on sealing, but never adopt an event row changed since it was sealed.
  */
 describe('a log sealed before entry bundles existed', { timeout: 120_000 }, () => {
-  let local: LocalStack;
-  let dataDir: string;
-  let table: ReturnType<typeof auditTable>;
-  let compliance: string;
-  let police: string;
-  let kms: KMSClient;
-  const sealerLog: string[] = [];
-
-  const traffic = async (count: number, user = 'officer-1') => {
-    for (let i = 0; i < count; i++) {
-      await fetchChecked(`${local.endpoints.gateway}/v1/agencies`, {
-        headers: { authorization: `Bearer ${police}`, 'x-himaya-user': user },
-      }).then((response) => response.text());
-    }
-  };
+  let stack: OwnAuditStack;
+  const traffic = (count: number, user?: string) => stack.traffic(count, user);
+  const settled = () => stack.settled();
   const verify = () =>
     auditCli([
       'verify',
       '--url',
-      local.endpoints.gateway,
+      stack.local.endpoints.gateway,
       '--token',
-      compliance,
+      stack.compliance,
       '--state',
-      join(dataDir, `state-${Date.now()}.json`),
+      join(stack.dataDir, `state-${Date.now()}.json`),
     ]);
-  const raw = () => table.documents;
-  const TableName = () => table.tableName;
-  const items = async (filter: (item: Record<string, unknown>) => boolean) =>
-    (await scanItems(raw(), TableName())).filter(filter);
+  const raw = () => stack.table.documents;
+  const TableName = () => stack.table.tableName;
+  const items = (filter: (item: Item) => boolean) => stack.scan(filter);
   const bundleItems = () => items((item) => String(item.pk).startsWith('ENTRIES#'));
   /** Removes every entry bundle: the table as a sealer before bundles left it. */
   const forgetBundles = async () => {
@@ -65,58 +45,13 @@ describe('a log sealed before entry bundles existed', { timeout: 120_000 }, () =
       .filter((event) => (event.leafIndex as number) < size)
       .sort((a, b) => (a.leafIndex as number) - (b.leafIndex as number));
 
-  /** Every event written so far is sealed and signed; the signed size. */
-  const settled = () =>
-    waitFor(
-      'every event sealed in a signed checkpoint',
-      async () => {
-        const events = await items((item) => item.sk === 'EVENT');
-        const signed = await table.latestCheckpointSize();
-        return events.every((e) => typeof e.leafIndex === 'number' && (e.leafIndex as number) < signed)
-          ? signed
-          : undefined;
-      },
-      60_000,
-    );
-
-  const coldSealer = () =>
-    buildSealer({
-      documents: table.documents,
-      auditTable: TableName(),
-      kms,
-      signingKeyArn: local.environment.SIGNING_KEY_ARN as string,
-      archive: folderCheckpointArchive(local.endpoints.checkpointArchive as string),
-    });
-
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'himaya-upgrade-'));
-    local = await startLocalStack({
-      dataDir,
-      inMemory: true,
-      port: 0,
-      sealer: { pollIntervalMs: 100, batchWindowMs: 200, heartbeatMs: 1500 },
-      log: (line) => sealerLog.push(line),
-    });
-    table = auditTable(local.endpoints, local.endpoints.tables.AuditLog);
-    kms = new KMSClient({
-      endpoint: local.endpoints.kms,
-      region: 'me-central-1',
-      credentials: local.endpoints.credentials,
-    });
-    [compliance, police] = await Promise.all([
-      local.issuer.issue('compliance'),
-      local.issuer.issue('police'),
-    ]);
+    stack = await startOwnAuditStack('upgrade');
     await traffic(30);
     await settled();
   });
 
-  afterAll(async () => {
-    table?.close();
-    kms?.destroy();
-    await local?.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => stack?.stop());
 
   it('refuses to rebuild the partial bundle over an event row changed since it was sealed', async () => {
     const size = await settled();
@@ -130,9 +65,9 @@ describe('a log sealed before entry bundles existed', { timeout: 120_000 }, () =
     await raw().send(new PutCommand({ TableName: TableName(), Item: { ...original, user: 'someone-else' } }));
     await forgetBundles();
     await traffic(1, 'after-tamper');
-    const [pending] = await table.eventsOf('after-tamper');
+    const [pending] = await stack.table.eventsOf('after-tamper');
 
-    const cold = coldSealer().seal([eventFromItem(pending as unknown as Record<string, unknown>)]);
+    const cold = stack.coldSealer().seal([eventFromItem(pending as unknown as Record<string, unknown>)]);
     await expect(cold).rejects.toBeInstanceOf(TreeIntegrityError);
     await expect(cold).rejects.toThrow(
       `entry bundle 0 cannot be rebuilt: the event at leaf ${victim.leafIndex} is not the one sealed there`,
@@ -141,10 +76,12 @@ describe('a log sealed before entry bundles existed', { timeout: 120_000 }, () =
     await waitFor(
       "the stack's sealer to refuse the rebuild",
       async () =>
-        /TreeIntegrityError \(entry bundle 0 cannot be rebuilt/.test(sealerLog.join('\n')) ? true : undefined,
+        /TreeIntegrityError \(entry bundle 0 cannot be rebuilt/.test(stack.sealerLog.join('\n'))
+          ? true
+          : undefined,
       30_000,
     );
-    const [stillPending] = await table.eventsOf('after-tamper');
+    const [stillPending] = await stack.table.eventsOf('after-tamper');
     const bundlesMeanwhile = await bundleItems();
     await raw().send(new PutCommand({ TableName: TableName(), Item: original }));
 

@@ -1,0 +1,106 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { type LocalStack, startLocalStack } from '../../local/stack';
+import { buildSealer } from '../../src/adapters/audit-sealer';
+import { folderCheckpointArchive } from '../../src/adapters/checkpoint-archive';
+import { auditTable, waitFor } from './audit-log';
+import { fetchChecked } from './contract';
+import { scanItems } from './local-dynamodb';
+
+export type Item = Record<string, unknown>;
+
+/**
+ * A local stack of a test file's own, for tests that change the AuditLog table beneath the API (the shared
+ * stack must stay intact): its sealer seals quickly and logs into `sealerLog`; `table` is raw access to
+ * the AuditLog table, as an attacker with write access would have it.
+ */
+export interface OwnAuditStack {
+  local: LocalStack;
+  dataDir: string;
+  table: ReturnType<typeof auditTable>;
+  kms: KMSClient;
+  compliance: string;
+  police: string;
+  sealerLog: string[];
+  /** `count` audited requests by the police, one after the other. */
+  traffic(count: number, user?: string): Promise<void>;
+  /** The items of the AuditLog table that `filter` keeps. */
+  scan(filter: (item: Item) => boolean): Promise<Item[]>;
+  /** Waits until every event written so far is sealed and signed; the signed size. */
+  settled(): Promise<number>;
+  /** A sealer started cold against the same table, archive and key (a new Lambda container). */
+  coldSealer(): ReturnType<typeof buildSealer>;
+  stop(): Promise<void>;
+}
+
+export async function startOwnAuditStack(name: string): Promise<OwnAuditStack> {
+  const dataDir = await mkdtemp(join(tmpdir(), `himaya-${name}-`));
+  const sealerLog: string[] = [];
+  const local = await startLocalStack({
+    dataDir,
+    inMemory: true,
+    port: 0,
+    sealer: { pollIntervalMs: 100, batchWindowMs: 200, heartbeatMs: 1500 },
+    log: (line) => sealerLog.push(line),
+  });
+  const table = auditTable(local.endpoints, local.endpoints.tables.AuditLog);
+  const kms = new KMSClient({
+    endpoint: local.endpoints.kms,
+    region: local.endpoints.region,
+    credentials: local.endpoints.credentials,
+  });
+  const [compliance, police] = await Promise.all([
+    local.issuer.issue('compliance'),
+    local.issuer.issue('police'),
+  ]);
+  const scan = async (filter: (item: Item) => boolean) =>
+    (await scanItems(table.documents, table.tableName)).filter(filter);
+  return {
+    local,
+    dataDir,
+    table,
+    kms,
+    compliance,
+    police,
+    sealerLog,
+    scan,
+    async traffic(count, user = 'officer-1') {
+      for (let i = 0; i < count; i++) {
+        await fetchChecked(`${local.endpoints.gateway}/v1/agencies`, {
+          headers: { authorization: `Bearer ${police}`, 'x-himaya-user': user },
+        }).then((response) => response.text());
+      }
+    },
+    settled: () => settledSize(table, scan),
+    coldSealer: () =>
+      buildSealer({
+        documents: table.documents,
+        auditTable: table.tableName,
+        kms,
+        signingKeyArn: local.environment.SIGNING_KEY_ARN as string,
+        archive: folderCheckpointArchive(local.endpoints.checkpointArchive as string),
+      }),
+    async stop() {
+      table.close();
+      kms.destroy();
+      await local.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function settledSize(table: ReturnType<typeof auditTable>, scan: OwnAuditStack['scan']): Promise<number> {
+  return waitFor(
+    'every event sealed in a signed checkpoint',
+    async () => {
+      const events = await scan((item) => item.sk === 'EVENT');
+      const signed = await table.latestCheckpointSize();
+      return events.every((e) => typeof e.leafIndex === 'number' && (e.leafIndex as number) < signed)
+        ? signed
+        : undefined;
+    },
+    60_000,
+  );
+}
