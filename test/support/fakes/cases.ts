@@ -23,6 +23,25 @@ interface Entry {
   grants: StoredGrant[];
 }
 
+/** A case the Centre recorded on 30 November, as the exchange's unit tests find it stored. */
+export function centreCase(caseId: string): StoredCase {
+  return {
+    meta: {
+      caseId,
+      ownerAgency: 'cfpc',
+      category: 'neglect',
+      urgency: 'high',
+      status: 'received',
+      region: { emirate: 'sharjah' },
+      createdAt: '2026-11-30T08:00:00.000Z',
+      updatedAt: '2026-11-30T08:00:00.000Z',
+      version: 1,
+    },
+    createdBy: 'caseworker-7',
+    sections: {},
+  };
+}
+
 /**
  * The CaseStore contract in memory, with the adapter's conditions: a new id only, an update only at the
  * version read, a note only on an existing case and under a new id. Reads return copies.

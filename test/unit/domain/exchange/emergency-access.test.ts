@@ -13,7 +13,7 @@ import {
   type ExchangeWrite,
 } from '../../../../src/domain/exchange/ports';
 import { MemoryTrail } from '../../../support/fakes/audit-trail';
-import { MemoryCaseStore } from '../../../support/fakes/cases';
+import { centreCase, MemoryCaseStore } from '../../../support/fakes/cases';
 
 const NOW = new Date('2026-12-01T10:00:00.000Z');
 const CASE_ID = '2b7e1516-28ae-4d2a-abf7-158809cf4f3c';
@@ -74,21 +74,7 @@ function setup(access: AgencyAccess = { revision: 0 }) {
   const store = new MemoryAccessStore();
   store.access = access;
   const cases = new MemoryCaseStore();
-  cases.seed({
-    meta: {
-      caseId: CASE_ID,
-      ownerAgency: 'cfpc',
-      category: 'neglect',
-      urgency: 'high',
-      status: 'received',
-      region: { emirate: 'sharjah' },
-      createdAt: '2026-11-30T08:00:00.000Z',
-      updatedAt: '2026-11-30T08:00:00.000Z',
-      version: 1,
-    },
-    createdBy: 'caseworker-7',
-    sections: {},
-  });
+  cases.seed(centreCase(CASE_ID));
   const deps: ExchangeDeps = {
     cases,
     store: store as unknown as ExchangeStore,

@@ -16,7 +16,7 @@ import {
   type ExchangeWrite,
 } from '../../../../src/domain/exchange/ports';
 import { MemoryTrail } from '../../../support/fakes/audit-trail';
-import { MemoryCaseStore } from '../../../support/fakes/cases';
+import { centreCase, MemoryCaseStore } from '../../../support/fakes/cases';
 
 const NOW = new Date('2026-12-01T10:00:00.000Z');
 const CASE_ID = '2b7e1516-28ae-4d2a-abf7-158809cf4f3c';
@@ -99,21 +99,7 @@ function setup(records: ExchangeRecord[] = [pending], options: { readsBeforeWrit
   const store = new MemoryRequestStore(options.readsBeforeWrites);
   for (const record of records) store.requests.set(record.requestId, structuredClone(record));
   const cases = new MemoryCaseStore();
-  cases.seed({
-    meta: {
-      caseId: CASE_ID,
-      ownerAgency: 'cfpc',
-      category: 'neglect',
-      urgency: 'high',
-      status: 'received',
-      region: { emirate: 'sharjah' },
-      createdAt: '2026-11-30T08:00:00.000Z',
-      updatedAt: '2026-11-30T08:00:00.000Z',
-      version: 1,
-    },
-    createdBy: 'caseworker-7',
-    sections: {},
-  });
+  cases.seed(centreCase(CASE_ID));
   const deps: ExchangeDeps = {
     cases,
     store: store as unknown as ExchangeStore,
