@@ -81,6 +81,18 @@ describe('sections and notes the first version wrote', () => {
   const readCase = (caseId: string) =>
     call('GET', `/v1/cases/${caseId}`, { token: cfpc, purpose: 'child-protection' });
 
+  /** Puts `ciphertext` in place of a case's stored report section, beneath the API. */
+  const storeReport = (caseId: string, ciphertext: Uint8Array) =>
+    documents.send(
+      new UpdateCommand({
+        TableName: stack.tables.Cases,
+        Key: key(caseId),
+        UpdateExpression: 'SET sections.#s = :c',
+        ExpressionAttributeNames: { '#s': 'report' },
+        ExpressionAttributeValues: { ':c': ciphertext },
+      }),
+    );
+
   it('reads a section written under the KMS keyring through the branch key path, then moves it', async () => {
     // Prepare: a case whose report section is a first-version message
     const body = fullCaseBody();
@@ -88,15 +100,7 @@ describe('sections and notes the first version wrote', () => {
     expect(created.status).toBe(201);
     const caseId = created.json.caseId as string;
     const legacy = await firstVersionMessage(caseId, 'report', body.sections.report);
-    await documents.send(
-      new UpdateCommand({
-        TableName: stack.tables.Cases,
-        Key: key(caseId),
-        UpdateExpression: 'SET sections.#s = :c',
-        ExpressionAttributeNames: { '#s': 'report' },
-        ExpressionAttributeValues: { ':c': legacy },
-      }),
-    );
+    await storeReport(caseId, legacy);
 
     // Act
     const before = await readCase(caseId);
@@ -120,15 +124,7 @@ describe('sections and notes the first version wrote', () => {
     const created = await call('POST', '/v1/cases', { token: cfpc, body: fullCaseBody() });
     const caseId = created.json.caseId as string;
     const elsewhere = await firstVersionMessage(caseId, 'assessment', { riskLevel: 'low' });
-    await documents.send(
-      new UpdateCommand({
-        TableName: stack.tables.Cases,
-        Key: key(caseId),
-        UpdateExpression: 'SET sections.#s = :c',
-        ExpressionAttributeNames: { '#s': 'report' },
-        ExpressionAttributeValues: { ':c': elsewhere },
-      }),
-    );
+    await storeReport(caseId, elsewhere);
 
     // Act
     const read = await readCase(caseId);
