@@ -17,7 +17,10 @@ describe('matching: which other agency holds a case about this child', () => {
   it('finds the Centre’s case from the police side under an Arabic name written differently, then asks for it', async () => {
     // Prepare
     const dateOfBirth = randomBirthDate();
-    const caseId = await createCase(cfpc, caseAbout({ name: { ar: 'عبد الرحمن أحمد الشامسي' }, dateOfBirth }));
+    const caseId = await createCase(
+      cfpc,
+      caseAbout({ name: { ar: 'عبد الرحمن أحمد الشامسي' }, dateOfBirth }),
+    );
 
     // Act: tashkeel, عبدالرحمن joined, أحمد without its hamza, آل written apart, final ى
     const found = await lookup(police, { name: { ar: 'عَبْدُالرَّحْمٰن احمَد آل شامسى' }, dateOfBirth });
