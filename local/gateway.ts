@@ -38,6 +38,8 @@ export interface GatewayOptions {
   integrationTimeoutMs?: number;
   /** Where the requests the gateway refuses itself are logged (local/refusal-log.ts). */
   refusals?: RefusalLog;
+  /** A static site beside the API on the same origin (the console): true when it answered the request. */
+  site?(request: IncomingMessage, response: ServerResponse): boolean;
 }
 
 export interface ExtraRoute {
@@ -365,6 +367,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const compiled = compileRoutes(options.extraRoutes ?? []);
   const host = options.host ?? '127.0.0.1';
   const server: Server = createServer((request, response) => {
+    if (options.site?.(request, response)) return;
     handleRequest(options, compiled, request, response).catch(() => {
       if (!response.headersSent) response.writeHead(500).end();
     });

@@ -4,13 +4,18 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { ensureConsoleBuilt } from '../console/build';
+import { CONSOLE_DIST_DIR } from '../console/paths';
 import { BUNDLE_FILE, bundleAllFunctions, type LambdaFunctionName } from '../lib/function-bundles';
 import { documentClient, dynamoDbClient } from '../src/adapters/aws-clients';
+import { kmsCheckpointSigner } from '../src/adapters/checkpoint-signer';
 import { dynamoDbAuditStore } from '../src/adapters/dynamodb/audit-store';
+import { DEFAULT_ORIGIN } from '../src/domain/audit/sealer';
 import { type Directory, DirectorySchema } from '../src/domain/directory';
 import type { FunctionName } from '../src/http/routes';
 import { type BootstrappedResources, bootstrap } from './bootstrap';
 import type { LocalProcess } from './child-process';
+import { type ConsoleConfig, consoleSite, localConsoleConfig, type SiteHandler } from './console-server';
 import { startDeadlineTimer } from './deadline-timer';
 import { installationCredentials, type LocalCredentials, newLocalCredentials } from './dynamodb-credentials';
 import { startDynamoDbLocal } from './dynamodb-local';
@@ -217,22 +222,61 @@ function gatewayRefusalLog(
   return refusalLog({ recorder, directory: resources.directory });
 }
 
+/**
+ * The compliance console at /console on the gateway's origin, built first when missing or stale. Its
+ * config.json names this gateway, its issuer and the checkpoint key (read from KMS on first use).
+ */
+async function consoleSiteFor(
+  context: StartContext,
+  storage: Storage,
+  resources: BootstrappedResources,
+  gatewayUrl: () => string,
+): Promise<SiteHandler> {
+  await ensureConsoleBuilt();
+  const kms = new KMSClient({
+    endpoint: storage.kms.endpoint,
+    region: LOCAL_REGION,
+    credentials: storage.credentials,
+  });
+  context.stoppers.push(async () => kms.destroy());
+  const signer = kmsCheckpointSigner(kms, resources.signingKeyArn);
+  // The local sealer signs under the default origin.
+  const logOrigin = DEFAULT_ORIGIN;
+  let config: Promise<ConsoleConfig> | undefined;
+  const made = async () => localConsoleConfig(gatewayUrl(), await signer.publicKey(), logOrigin);
+  return consoleSite({
+    distDir: CONSOLE_DIST_DIR,
+    config: () => {
+      config ??= made();
+      // A failure (KMS not answering yet) is not kept: the next request tries again.
+      config.catch(() => {
+        config = undefined;
+      });
+      return config;
+    },
+  });
+}
+
 async function startLocalGateway(
   context: StartContext,
   issuer: Issuer,
   refusals: RefusalLog,
   modules: FunctionModules,
+  site: (gatewayUrl: () => string) => Promise<SiteHandler>,
 ): Promise<Gateway> {
   const { options } = context;
+  let url = '';
   const gateway = await startGateway({
     port: options.port ?? 3000,
     issuer,
     refusals,
+    site: await site(() => url),
     loadHandler: handlerLoader(modules),
     ...(options.host ? { host: options.host } : {}),
     ...(options.onInvoke ? { onInvoke: options.onInvoke } : {}),
     ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
   });
+  url = gateway.url;
   context.stoppers.push(gateway.close);
   return gateway;
 }
@@ -263,7 +307,9 @@ async function startParts(context: StartContext): Promise<LocalStack> {
 
   const issuer = await openIssuer(join(context.dataDir, 'issuer-key.json'), resources.directory);
   const refusals = gatewayRefusalLog(context, resources, dynamodbLocal.endpoint);
-  const gateway = await startLocalGateway(context, issuer, refusals, modules);
+  const gateway = await startLocalGateway(context, issuer, refusals, modules, (url) =>
+    consoleSiteFor(context, storage, resources, url),
+  );
   const endpoints: LocalEndpoints = {
     gateway: gateway.url,
     dynamodb: dynamodbLocal.endpoint,

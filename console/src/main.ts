@@ -1,0 +1,200 @@
+import { apiClient } from './api';
+import { type AppContext, badgeText, type View, verificationBadge } from './app';
+import { completeSignIn, isSignInAnswer, type Session, StateMismatchError, startSignIn } from './auth';
+import { type ConsoleConfig, loadConfig } from './config';
+import { h, replaceChildren } from './dom';
+import { applyLanguage, language, setLanguage, t } from './i18n';
+import { logVerifier } from './shared-verifier';
+import { caseAccessView } from './views/case-access';
+import { reviewsView } from './views/reviews';
+import { timelineView } from './views/timeline';
+
+/**
+ * The compliance console: sign-in, then three views (the access timeline, who opened a case, the review
+ * queue) under one header with the language switch and the verification badge.
+ */
+const root = document.getElementById('app') as HTMLElement;
+const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
+
+type Route = { name: 'timeline' } | { name: 'case'; caseId: string } | { name: 'reviews' };
+
+function currentRoute(): Route {
+  const [, name, argument] = location.hash.split('/');
+  if (name === 'case') return { name: 'case', caseId: decodeURIComponent(argument ?? '') };
+  if (name === 'reviews') return { name: 'reviews' };
+  return { name: 'timeline' };
+}
+
+function announce(message: string): void {
+  status.textContent = message;
+}
+
+function languageButton(onSwitch: () => void): HTMLButtonElement {
+  return h(
+    'button',
+    {
+      type: 'button',
+      class: 'language',
+      lang: language() === 'ar' ? 'en' : 'ar',
+      'aria-label': t('switchLanguageLabel'),
+      onclick: () => {
+        setLanguage(language() === 'ar' ? 'en' : 'ar');
+        onSwitch();
+        root.querySelector<HTMLElement>('button.language')?.focus();
+      },
+    },
+    t('switchLanguage'),
+  );
+}
+
+function signInPage(config: ConsoleConfig | undefined, problem?: string): void {
+  const draw = () =>
+    replaceChildren(
+      root,
+      h(
+        'header',
+        { class: 'masthead' },
+        h('h1', {}, t('appTitle')),
+        h('div', { class: 'masthead-tools' }, languageButton(draw)),
+      ),
+      h(
+        'main',
+        { id: 'content', class: 'sign-in' },
+        h('p', {}, t('signInIntro')),
+        problem ? h('p', { class: 'error', role: 'alert' }, problem) : null,
+        config
+          ? h(
+              'button',
+              { type: 'button', class: 'primary', onclick: () => void startSignIn(config) },
+              t('signIn'),
+            )
+          : null,
+      ),
+      status,
+    );
+  draw();
+}
+
+function badgeElement(state: ReturnType<typeof verificationBadge>['state']): HTMLElement {
+  const { title, detail, tone } = badgeText(state);
+  return h(
+    'div',
+    {
+      class: `badge badge-${tone}`,
+      id: 'verification',
+      role: 'status',
+      'aria-live': 'polite',
+      'data-state': state.state,
+    },
+    h('span', { class: 'badge-label' }, `${t('verification')}: `),
+    h('strong', { class: 'badge-title' }, title),
+    detail.length > 0 ? h('ul', { class: 'badge-detail' }, ...detail.map((line) => h('li', {}, line))) : null,
+  );
+}
+
+function navigation(route: Route): HTMLElement {
+  const link = (href: string, name: Route['name'], key: 'navTimeline' | 'navCase' | 'navReviews') =>
+    h('li', {}, h('a', { href, 'aria-current': route.name === name ? 'page' : null }, t(key)));
+  return h(
+    'nav',
+    { 'aria-label': t('navLabel') },
+    h(
+      'ul',
+      {},
+      link('#/timeline', 'timeline', 'navTimeline'),
+      link('#/case/', 'case', 'navCase'),
+      link('#/reviews', 'reviews', 'navReviews'),
+    ),
+  );
+}
+
+function startConsole(config: ConsoleConfig, session: Session): void {
+  const api = apiClient(config, session, () => signInPage(config, t('sessionExpired')));
+  const verifier = logVerifier();
+  const badgeHolder = h('div', { class: 'badge-holder' });
+  const badge = verificationBadge(() => replaceChildren(badgeHolder, badgeElement(badge.state)));
+  const base = { config, session, api, verifier };
+  const context: AppContext = { ...base, announce, verify: (events) => badge.run(base, events) };
+  const main = h('main', { id: 'content', tabindex: -1 });
+  let view: View | undefined;
+  let viewRoute = '';
+
+  const showView = () => {
+    const route = currentRoute();
+    const key = route.name === 'case' ? `case:${route.caseId}` : route.name;
+    if (key !== viewRoute) {
+      viewRoute = key;
+      view =
+        route.name === 'reviews'
+          ? reviewsView(context)
+          : route.name === 'case'
+            ? caseAccessView(context, route.caseId)
+            : timelineView(context);
+      replaceChildren(main, view.render());
+      view.start?.();
+    }
+  };
+
+  const draw = () => {
+    applyLanguage();
+    replaceChildren(
+      root,
+      h('a', { href: '#content', class: 'skip-link' }, t('skipToContent')),
+      h(
+        'header',
+        { class: 'masthead' },
+        h('h1', {}, t('appTitle')),
+        h(
+          'div',
+          { class: 'masthead-tools' },
+          h('span', { class: 'officer-name' }, `${t('signedInAs')} `, h('strong', {}, session.officer)),
+          languageButton(draw),
+          // Leaving the page is what drops the token: it lives in this page's memory only.
+          h('button', { type: 'button', onclick: () => location.assign(location.pathname) }, t('signOut')),
+        ),
+      ),
+      navigation(currentRoute()),
+      badgeHolder,
+      status,
+      main,
+    );
+    replaceChildren(badgeHolder, badgeElement(badge.state));
+    if (view) replaceChildren(main, view.render());
+  };
+
+  window.addEventListener('hashchange', () => {
+    const nav = root.querySelector('nav');
+    nav?.replaceWith(navigation(currentRoute()));
+    showView();
+  });
+  draw();
+  showView();
+}
+
+async function boot(): Promise<void> {
+  applyLanguage();
+  let config: ConsoleConfig;
+  try {
+    config = await loadConfig();
+  } catch {
+    signInPage(undefined, t('configFailed'));
+    return;
+  }
+  if (!isSignInAnswer()) {
+    signInPage(config);
+    return;
+  }
+  try {
+    announce(t('signingIn'));
+    startConsole(config, await completeSignIn(config));
+    announce('');
+  } catch (error) {
+    const reason =
+      error instanceof StateMismatchError
+        ? t('stateMismatch')
+        : `${t('signInFailed')}: ${(error as Error).message}`;
+    signInPage(config, reason);
+  }
+}
+
+void boot();

@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname, join } from 'node:path';
+import { CONSOLE_CLIENT_ID, CONSOLE_PATH } from '../console/paths';
+import { scopeClaim } from '../src/domain/directory';
+
+/**
+ * Serves the compliance console at /console on the local gateway's origin, as CloudFront serves it in
+ * AWS: the built files as they are, and config.json made for this stack. Every answer carries the strict
+ * headers the console is built for (no inline script or style anywhere, so the CSP needs no exception).
+ */
+export const CONSOLE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Security-Policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  // The files change with every build and are small: the browser asks again each time.
+  'Cache-Control': 'no-cache',
+};
+
+/** config.json: where the console finds the API and the sign-in, and the key it must trust. */
+export interface ConsoleConfig {
+  apiBase: string;
+  authBase: string;
+  clientId: string;
+  redirectUri: string;
+  scope: string;
+  checkpointKeyFingerprint: string;
+  logOrigin: string;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+};
+
+/** One plain file name of the build: no folder, no dot file, nothing that could leave the folder. */
+const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9]+)+$/;
+
+export interface ConsoleSiteOptions {
+  /** The built console (CONSOLE_DIST_DIR). */
+  distDir: string;
+  /** config.json for this stack; made on the first request that asks for it. */
+  config: () => Promise<ConsoleConfig>;
+}
+
+/** Answers a request when it is the console's (true), and leaves any other to the gateway (false). */
+export type SiteHandler = (request: IncomingMessage, response: ServerResponse) => boolean;
+
+function answer(response: ServerResponse, status: number, headers: Record<string, string>, body = ''): void {
+  const bytes = Buffer.from(body);
+  response.writeHead(status, { ...CONSOLE_SECURITY_HEADERS, ...headers, 'Content-Length': bytes.length });
+  response.end(bytes);
+}
+
+async function serveFile(distDir: string, name: string, method: string, response: ServerResponse) {
+  const type = CONTENT_TYPES[extname(name)];
+  if (!FILE_NAME.test(name) || !type)
+    return answer(response, 404, { 'Content-Type': 'text/plain' }, 'Not found');
+  let body: Buffer;
+  try {
+    body = await readFile(join(distDir, name));
+  } catch {
+    return answer(response, 404, { 'Content-Type': 'text/plain' }, 'Not found');
+  }
+  response.writeHead(200, {
+    ...CONSOLE_SECURITY_HEADERS,
+    'Content-Type': type,
+    'Content-Length': body.length,
+  });
+  response.end(method === 'HEAD' ? undefined : body);
+}
+
+async function serve(options: ConsoleSiteOptions, request: IncomingMessage, response: ServerResponse) {
+  const method = request.method ?? 'GET';
+  if (method !== 'GET' && method !== 'HEAD') {
+    return answer(response, 405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain' }, 'Method not allowed');
+  }
+  const { pathname } = new URL(request.url ?? '/', 'http://localhost');
+  if (pathname === CONSOLE_PATH.slice(0, -1)) return answer(response, 301, { Location: CONSOLE_PATH });
+  const name = pathname.slice(CONSOLE_PATH.length) || 'index.html';
+  if (name === 'config.json') {
+    const body = `${JSON.stringify(await options.config(), null, 2)}\n`;
+    return answer(
+      response,
+      200,
+      { 'Content-Type': CONTENT_TYPES['.json'] as string },
+      method === 'HEAD' ? '' : body,
+    );
+  }
+  return serveFile(options.distDir, name, method, response);
+}
+
+export function consoleSite(options: ConsoleSiteOptions): SiteHandler {
+  return (request, response) => {
+    const path = (request.url ?? '/').split('?')[0] ?? '/';
+    if (path !== CONSOLE_PATH.slice(0, -1) && !path.startsWith(CONSOLE_PATH)) return false;
+    serve(options, request, response).catch(() => {
+      if (!response.headersSent)
+        answer(response, 500, { 'Content-Type': 'text/plain' }, 'The console failed.');
+      else response.destroy();
+    });
+    return true;
+  };
+}
+
+/**
+ * The fingerprint config.json pins: SHA-256 of the key's DER SubjectPublicKeyInfo, hex. The console
+ * computes the same of the key the log serves and refuses any other.
+ */
+export function checkpointKeyFingerprint(spkiDer: Uint8Array): string {
+  return createHash('sha256').update(spkiDer).digest('hex');
+}
+
+/** config.json for a console served by the local gateway at `origin`, signing in at its own issuer. */
+export function localConsoleConfig(origin: string, spkiDer: Uint8Array, logOrigin: string): ConsoleConfig {
+  return {
+    apiBase: origin,
+    authBase: origin,
+    clientId: CONSOLE_CLIENT_ID,
+    redirectUri: `${origin}${CONSOLE_PATH}`,
+    scope: scopeClaim('audit.read'),
+    checkpointKeyFingerprint: checkpointKeyFingerprint(spkiDer),
+    logOrigin,
+  };
+}
