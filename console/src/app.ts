@@ -6,6 +6,7 @@ import {
   type EventProof,
   type Failure,
   type LogVerifier,
+  unverified,
   type VerificationResult,
   verifyShown,
 } from './verification';
@@ -20,6 +21,8 @@ export interface AppContext {
   announce(message: string): void;
   /** Verifies the events a view shows; the badge reports the verdict, the view each event's proof. */
   verify(events: readonly AuditEvent[]): Promise<Map<string, EventProof>>;
+  /** The events shown are about to change: the badge stops speaking for the ones it verified. */
+  invalidate(): void;
 }
 
 export interface View {
@@ -91,12 +94,20 @@ export function verificationBadge(onChange: () => void) {
     get state(): BadgeState {
       return badge;
     },
-    async run(context: Omit<AppContext, 'verify' | 'announce'>, events: readonly AuditEvent[]) {
+    invalidate() {
+      generation += 1;
+      badge = { state: 'idle' };
+      onChange();
+    },
+    async run(
+      context: Omit<AppContext, 'verify' | 'announce' | 'invalidate'>,
+      events: readonly AuditEvent[],
+    ) {
       const verifier = context.verifier;
       if (!verifier) {
         badge = { state: 'unavailable' };
         onChange();
-        return new Map<string, EventProof>();
+        return unverified(events);
       }
       const mine = ++generation;
       badge = { state: 'running' };

@@ -35,8 +35,8 @@ function languageButton(onSwitch: () => void): HTMLButtonElement {
     {
       type: 'button',
       class: 'language',
+      // Named in the language it switches to, and marked so, so a screen reader says it right.
       lang: language() === 'ar' ? 'en' : 'ar',
-      'aria-label': t('switchLanguageLabel'),
       onclick: () => {
         setLanguage(language() === 'ar' ? 'en' : 'ar');
         onSwitch();
@@ -114,7 +114,12 @@ function startConsole(config: ConsoleConfig, session: Session): void {
   const badgeHolder = h('div', { class: 'badge-holder' });
   const badge = verificationBadge(() => replaceChildren(badgeHolder, badgeElement(badge.state)));
   const base = { config, session, api, verifier };
-  const context: AppContext = { ...base, announce, verify: (events) => badge.run(base, events) };
+  const context: AppContext = {
+    ...base,
+    announce,
+    verify: (events) => badge.run(base, events),
+    invalidate: () => badge.invalidate(),
+  };
   const main = h('main', { id: 'content', tabindex: -1 });
   let view: View | undefined;
   let viewRoute = '';

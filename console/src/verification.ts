@@ -35,7 +35,8 @@ export interface LogVerifier {
   verifyBundle?(bundle: unknown): Promise<string | undefined>;
 }
 
-export type EventProof = 'included' | 'failed' | 'pending';
+/** `unverified`: nothing could be checked (no trusted checkpoint to check against). */
+export type EventProof = 'included' | 'failed' | 'pending' | 'unverified';
 
 export type Failure =
   | { kind: 'key'; fingerprint: string }
@@ -184,6 +185,10 @@ async function proveEvents(
   return { proofs, failures };
 }
 
+export function unverified(events: readonly AuditEvent[]): Map<string, EventProof> {
+  return new Map(events.map((event) => [event.eventId, 'unverified']));
+}
+
 /**
  * Verifies the log as it stands and the events shown against it. The checkpoint is remembered as
  * verified only when everything checked passed.
@@ -195,7 +200,9 @@ export async function verifyShown(
   events: readonly AuditEvent[],
 ): Promise<VerificationResult> {
   const head = await signedHead(api, verifier, anchor);
-  if (!('rootHash' in head)) return { verdict: { state: 'failed', failures: [head] }, events: new Map() };
+  if (!('rootHash' in head)) {
+    return { verdict: { state: 'failed', failures: [head] }, events: unverified(events) };
+  }
   const growth = await checkGrowth(api, verifier, anchor, head);
   const { proofs, failures } = await proveEvents(api, verifier, head, events);
   const all = [...(growth ? [growth] : []), ...failures];

@@ -81,6 +81,7 @@ export function caseAccessView(context: AppContext, initialCaseId = ''): View {
       container.querySelector('input')?.focus();
     }
     context.announce(t('loadingEvents'));
+    context.invalidate();
     try {
       events = await listAllEvents(context.api, { caseId: caseId.toLowerCase() });
       proofs = new Map();

@@ -7,6 +7,7 @@ const PROOF_WORDS: Record<EventProof | 'checking', MessageKey> = {
   included: 'proofOk',
   failed: 'proofFailed',
   pending: 'proofPending',
+  unverified: 'proofUnverified',
   checking: 'proofChecking',
 };
 

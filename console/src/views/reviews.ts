@@ -236,7 +236,7 @@ export function reviewsView(context: AppContext): View {
           filter.kind,
         ),
       ),
-      h('button', { type: 'submit', class: 'primary' }, t('apply')),
+      h('button', { type: 'submit', class: 'primary' }, t('showReviews')),
     );
     form.addEventListener('submit', (event) => {
       event.preventDefault();

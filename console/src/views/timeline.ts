@@ -66,6 +66,7 @@ export function timelineView(context: AppContext): View {
 
   async function load(more: boolean) {
     context.announce(t('loadingEvents'));
+    context.invalidate();
     try {
       const page = await context.api.events(queryOf(filter), more ? cursor : undefined);
       events = more ? [...events, ...page.items] : page.items;

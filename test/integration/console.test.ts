@@ -1,0 +1,218 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditCli, waitFor } from '../support/audit-log';
+import { launchBrowser, openPage, saveScreenshot, seriousViolations, waitForText } from '../support/browser';
+import { fullCaseBody } from '../support/cases';
+import { call, stack } from '../support/client';
+import { openCase, settledBadge, signInWithToken, waitUntilCaseSealed } from '../support/console';
+import { createCase } from '../support/exchange';
+import { tokensFor } from '../support/tokens';
+
+const [cfpc, police, compliance] = await tokensFor('cfpc', 'police', 'compliance');
+
+/** What a justification would run if the console ever parsed it as markup. */
+const SCRIPT_JUSTIFICATION =
+  'Missing child <script>window.__himayaInjected = 1</script><img src=x onerror="window.__himayaInjected = 2">';
+
+/**
+ * The compliance console in a real browser (headless Chromium) on the shared stack: an officer signs in,
+ * finds who opened a case made in this file, closes the review of an emergency access to it, sees the
+ * log verified, and downloads the case's evidence bundle, which the CLI accepts. Each view passes axe in
+ * English and in Arabic.
+ */
+describe('the compliance console', { timeout: 120_000 }, () => {
+  let browser: Browser;
+  let page: Page;
+  let problems: string[];
+  let caseId: string;
+  let reviewId: string;
+  let downloads: string;
+
+  beforeAll(async () => {
+    [browser, caseId, downloads] = await Promise.all([
+      launchBrowser(),
+      createCase(cfpc, fullCaseBody()),
+      mkdtemp(join(tmpdir(), 'himaya-console-downloads-')),
+    ]);
+    const read = await call('GET', `/v1/cases/${caseId}`, {
+      token: cfpc,
+      user: 'caseworker-4',
+      purpose: 'child-protection',
+    });
+    expect(read.status).toBe(200);
+    const access = await call('POST', `/v1/cases/${caseId}/emergency-access`, {
+      token: police,
+      user: 'officer-12',
+      purpose: 'emergency',
+      body: { justification: SCRIPT_JUSTIFICATION, sections: ['identity', 'report'] },
+    });
+    expect(access.status, access.text).toBe(201);
+    const emergencyRead = await call('GET', `/v1/cases/${caseId}`, {
+      token: police,
+      user: 'officer-12',
+      purpose: 'emergency',
+    });
+    expect(emergencyRead.status).toBe(200);
+    const reviews = await call('GET', '/v1/audit/reviews?kind=emergency-access&limit=100', {
+      token: compliance,
+      user: 'auditor-1',
+    });
+    const items = reviews.json.items as { reviewId: string; caseId: string }[];
+    reviewId = items.find((item) => item.caseId === caseId)?.reviewId as string;
+    expect(reviewId).toBeDefined();
+    await waitUntilCaseSealed(stack.gateway, compliance, caseId);
+    ({ page, problems } = await openPage(browser));
+    // Downloads land in a folder of this file's own, where the test reads them as the officer would.
+    const session = await browser.target().createCDPSession();
+    await session.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await rm(downloads, { recursive: true, force: true });
+  });
+
+  it('signs an officer in and shows the access timeline', async () => {
+    await signInWithToken(page, stack.gateway, compliance, 'compliance');
+
+    expect(await page.$eval('html', (html) => [html.lang, html.dir])).toEqual(['en', 'ltr']);
+    expect(await page.$('nav a[aria-current="page"]')).not.toBeNull();
+    expect(problems).toEqual([]);
+  });
+
+  it('lists the events of a case on the timeline, each proved included, and the badge says verified', async () => {
+    await page.type('input[name="caseId"]', caseId);
+    await page.click('form.filters button[type="submit"]');
+    const badge = await settledBadge(page);
+    const rows = await page.$$eval('tbody tr[data-event-id]', (trs) =>
+      trs.map((tr) => [
+        tr.getAttribute('data-event-id'),
+        tr.querySelector('[data-proof]')?.getAttribute('data-proof'),
+      ]),
+    );
+
+    expect(badge.state, badge.text).toBe('verified');
+    expect(badge.text).toMatch(/tree size [\d,]+/);
+    // Creation, the owner's read, the emergency access and the police read: at least these four.
+    expect(rows.length).toBeGreaterThanOrEqual(4);
+    expect(rows.every(([, proof]) => proof === 'included')).toBe(true);
+    await saveScreenshot(page, 'timeline-en');
+  });
+
+  it('shows who opened the case: each agency, officer and purpose that read it', async () => {
+    await openCase(page, caseId);
+    await page.waitForSelector('table caption');
+    const badge = await settledBadge(page);
+    const openers = await page.$$eval('section table', (tables) =>
+      [...(tables[0]?.querySelectorAll('tbody tr') ?? [])].map((tr) =>
+        [...tr.querySelectorAll('td')].slice(0, 4).map((td) => td.textContent),
+      ),
+    );
+
+    expect(badge.state, badge.text).toBe('verified');
+    expect(openers).toEqual(
+      expect.arrayContaining([
+        ['cfpc', 'caseworker-4', 'child-protection', '1'],
+        ['police', 'officer-12', 'emergency', '1'],
+      ]),
+    );
+    await saveScreenshot(page, 'case-en');
+  });
+
+  it('downloads the case’s evidence bundle, and the CLI verifies it offline', async () => {
+    const button = await page.waitForSelector('xpath///button[contains(., "Download evidence bundle")]');
+    await button?.click();
+    await waitForText(page, '.status', /Evidence bundle of \d+ events downloaded/);
+    const files = await waitFor('the downloaded bundle', async () => {
+      const names = (await readdir(downloads)).filter((name) => name.endsWith('.json'));
+      return names.length > 0 ? names : undefined;
+    });
+
+    expect(files).toHaveLength(1);
+    const verified = await auditCli(['verify-bundle', join(downloads, files[0] as string)]);
+    expect(verified.out.join('\n')).toMatch(new RegExp(`^verified: \\d+ events \\(caseId=${caseId}\\)`));
+    expect(verified.code).toBe(0);
+  });
+
+  it('renders a justification holding markup as text, and runs none of it', async () => {
+    await page.evaluate(() => {
+      (globalThis as unknown as { location: { hash: string } }).location.hash = '#/reviews';
+    });
+    const row = await page.waitForSelector(`tr[data-review-id="${reviewId}"]`);
+    const shown = await row?.$eval('.justification', (p) => p.textContent);
+    const injected = await page.evaluate(
+      () => (globalThis as { __himayaInjected?: number }).__himayaInjected,
+    );
+
+    expect(shown).toContain(SCRIPT_JUSTIFICATION);
+    expect(injected).toBeUndefined();
+    expect(await page.$('.justification script, .justification img')).toBeNull();
+    await saveScreenshot(page, 'reviews-en');
+  });
+
+  it('closes a review with an outcome and a finding, recorded with the officer', async () => {
+    await page.click(`tr[data-review-id="${reviewId}"] button`);
+    await page.waitForSelector('form.close-review textarea');
+    await page.select('form.close-review select[name="outcome"]', 'referred');
+    await page.type('form.close-review textarea', 'Referred to the duty manager for a second look');
+    await saveScreenshot(page, 'review-close-en');
+    await page.click('form.close-review button[type="submit"]');
+    await waitForText(page, '.status', /closed as “Referred”/);
+    const closed = await call('GET', '/v1/audit/reviews?status=closed&kind=emergency-access&limit=100', {
+      token: compliance,
+      user: 'auditor-1',
+    });
+    const review = (closed.json.items as { reviewId: string; closure?: Record<string, string> }[]).find(
+      (item) => item.reviewId === reviewId,
+    );
+
+    expect(review?.closure).toMatchObject({
+      outcome: 'referred',
+      finding: 'Referred to the duty manager for a second look',
+      closedBy: 'compliance',
+    });
+    expect(await page.$(`tr[data-review-id="${reviewId}"]`)).toBeNull();
+  });
+
+  it('switches to Arabic: lang, direction and every label change', async () => {
+    await page.click('button.language');
+    await page.waitForFunction(
+      () => (globalThis as unknown as { document: { dir: string } }).document.dir === 'rtl',
+    );
+    const [lang, dir] = await page.$eval('html', (html) => [html.lang, html.dir]);
+    const nav = await page.$$eval('nav a', (links) => links.map((a) => a.textContent));
+
+    expect([lang, dir]).toEqual(['ar', 'rtl']);
+    expect(nav).toEqual(['سجل الوصول', 'من فتح الحالة', 'قائمة المراجعة']);
+    await saveScreenshot(page, 'reviews-ar');
+  });
+
+  it('has no serious or critical accessibility violations, in Arabic and in English, on every view', async () => {
+    const found: Record<string, unknown[]> = {};
+    for (const language of ['ar', 'en']) {
+      for (const hash of ['#/timeline', `#/case/${caseId}`, '#/reviews']) {
+        await page.evaluate((h: string) => {
+          (globalThis as unknown as { location: { hash: string } }).location.hash = h;
+        }, hash);
+        await page.waitForSelector('main table, main .empty');
+        await settledIfVerifying(page);
+        found[`${language} ${hash}`] = await seriousViolations(page);
+        const name = hash.split('/')[1] ?? 'view';
+        if (language === 'ar') await saveScreenshot(page, `${name}-ar`);
+      }
+      if (language === 'ar') await page.click('button.language');
+    }
+
+    expect(found).toEqual(Object.fromEntries(Object.keys(found).map((key) => [key, []])));
+    expect(problems).toEqual([]);
+  });
+});
+
+/** Lets a verification in progress finish, so the page is checked as the officer finally sees it. */
+async function settledIfVerifying(page: Page): Promise<void> {
+  const state = await page.$eval('#verification', (badge) => badge.getAttribute('data-state'));
+  if (state === 'running') await settledBadge(page);
+}

@@ -1,0 +1,103 @@
+import type { Page } from 'puppeteer-core';
+import { waitFor } from './audit-log';
+import { waitForText } from './browser';
+
+/** Helpers for driving the compliance console in a browser, the way an officer would. */
+
+interface ListedEvent {
+  eventId: string;
+  leafIndex?: number;
+}
+
+/** Waits until every event of the case is in a signed checkpoint, so the console can prove each one. */
+export async function waitUntilCaseSealed(
+  gateway: string,
+  compliance: string,
+  caseId: string,
+): Promise<number> {
+  const headers = { authorization: `Bearer ${compliance}`, 'x-himaya-user': 'auditor-1' };
+  return waitFor(
+    `every event of case ${caseId} sealed`,
+    async () => {
+      const listing = await fetch(`${gateway}/v1/audit/events?caseId=${caseId}&limit=500`, { headers });
+      const events = ((await listing.json()) as { items: ListedEvent[] }).items;
+      const checkpoint = await fetch(`${gateway}/v1/audit/checkpoint`, { headers });
+      if (!checkpoint.ok) return undefined;
+      const size = Number((await checkpoint.text()).split('\n')[1]);
+      return events.every((e) => e.leafIndex !== undefined && e.leafIndex < size) ? events.length : undefined;
+    },
+    60_000,
+  );
+}
+
+/**
+ * Signs in: the console sends the browser to the issuer's sign-in form, the officer types a name and a
+ * password, and the issuer sends the browser back to the console with a code.
+ */
+export async function signIn(page: Page, gateway: string, username: string, password: string): Promise<void> {
+  await page.goto(`${gateway}/console/`);
+  await page.waitForSelector('main.sign-in button');
+  await Promise.all([page.waitForNavigation(), page.click('main.sign-in button')]);
+  await page.waitForSelector('input[name="username"]');
+  await page.type('input[name="username"]', username);
+  await page.type('input[name="password"]', password);
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+  await waitForText(page, '.officer-name', new RegExp(username.replace(/\./g, '\\.')));
+}
+
+/** The badge's state once verification is over: verified or failed (with its text). */
+export async function settledBadge(page: Page): Promise<{ state: string; text: string }> {
+  await page.waitForFunction(
+    () => {
+      const { document } = globalThis as unknown as {
+        document: { querySelector(s: string): { getAttribute(n: string): string | null } | null };
+      };
+      const badge = document.querySelector('#verification');
+      const state = badge?.getAttribute('data-state');
+      return state === 'verified' || state === 'failed' || state === 'unavailable';
+    },
+    { timeout: 60_000 },
+  );
+  return page.$eval('#verification', (badge) => ({
+    state: badge.getAttribute('data-state') ?? '',
+    text: badge.textContent ?? '',
+  }));
+}
+
+/** Shows the events of one case on the case view. */
+export async function openCase(page: Page, caseId: string): Promise<void> {
+  // A change of the fragment only: a reload would drop the token, which lives in the page's memory.
+  await page.evaluate((id: string) => {
+    (globalThis as unknown as { location: { hash: string } }).location.hash = `#/case/${id}`;
+  }, caseId);
+}
+
+/**
+ * Signs in with a token the test issued, standing in for the issuer's sign-in form: the browser's requests
+ * to /oauth2/authorize and /oauth2/token are answered here, as the issuer would answer them.
+ */
+export async function signInWithToken(
+  page: Page,
+  gateway: string,
+  token: string,
+  label: string,
+): Promise<void> {
+  await page.setRequestInterception(true);
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.pathname === '/oauth2/authorize') {
+      const back = `${url.searchParams.get('redirect_uri')}?code=test-code&state=${url.searchParams.get('state')}`;
+      void request.respond({ status: 302, headers: { location: back } });
+    } else if (url.pathname === '/oauth2/token') {
+      void request.respond({
+        status: 200,
+        contentType: 'application/json',
+        body: JSON.stringify({ access_token: token, token_type: 'Bearer', expires_in: 3600 }),
+      });
+    } else void request.continue();
+  });
+  await page.goto(`${gateway}/console/`);
+  await page.waitForSelector('main.sign-in button');
+  await Promise.all([page.waitForNavigation(), page.click('main.sign-in button')]);
+  await waitForText(page, '.officer-name', new RegExp(label));
+}
