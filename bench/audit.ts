@@ -40,13 +40,12 @@ import type { LocalStack } from '../local/stack';
 import { auditItem } from '../src/adapters/dynamodb/audit-store';
 import { type AuditEvent, newEventId } from '../src/domain/audit/event';
 import { eventLeafInput } from '../src/domain/audit/leaf';
+import { checkEvents, LeafInputs, MerkleLevels } from '../src/domain/audit/log-recomputation';
 import {
-  checkEvents,
-  LeafInputs,
+  importCheckpointKey,
   type ListedEvent,
-  MerkleLevels,
-  openCheckpoint,
-} from '../src/domain/audit/log-verifier';
+  verifyCheckpoint,
+} from '../src/domain/audit/log-verification';
 import type { BenchRow } from './types';
 
 const BATCH = 25;
@@ -359,8 +358,8 @@ async function verifyByPages(gateway: string, token: string): Promise<{ ms: numb
   const started = performance.now();
   const headers = { authorization: `Bearer ${token}`, 'x-himaya-user': 'bench-verifier' };
   const get = (path: string) => fetch(`${gateway}${path}`, { headers });
-  const key = await (await get('/v1/audit/public-key')).text();
-  const checkpoint = openCheckpoint(await (await get('/v1/audit/checkpoint')).text(), key);
+  const key = await importCheckpointKey(await (await get('/v1/audit/public-key')).text());
+  const checkpoint = await verifyCheckpoint(await (await get('/v1/audit/checkpoint')).text(), key);
   const events: ListedEvent[] = [];
   let cursor: string | undefined;
   do {

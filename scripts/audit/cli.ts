@@ -16,7 +16,6 @@
  * unreadable input; 3 the log could not be read (network or HTTP error). Summaries go to stdout, progress
  * to stderr.
  */
-import { Buffer } from 'node:buffer';
 import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,26 +23,42 @@ import { decodeEntryBundle } from '../../src/domain/audit/entry-bundles';
 import {
   checkEvents,
   checkEventsAgainstEntries,
-  checkExtends,
   checkSealedEntries,
   diagnoseLeaf,
-  EVIDENCE_BUNDLE_FORMAT,
-  type EvidenceBundle,
-  EvidenceBundleSchema,
   entryTime,
-  type Finding,
   LeafInputs,
-  type ListedEvent,
   type LogCheck,
   localize,
   locateMismatch,
-  openCheckpoint,
+} from '../../src/domain/audit/log-recomputation';
+import {
+  type AuditApi,
+  type CheckpointKey,
+  EVENT_PAGE_SIZE,
+  EVIDENCE_BUNDLE_FORMAT,
+  type EventFilter,
+  type EvidenceBundle,
+  exportEvidenceBundle,
+  type Finding,
+  fromBase64,
+  importCheckpointKey,
+  inParallel,
+  type ListedEvent,
+  listEvents,
+  parseEvidenceBundle,
+  readCheckpoint,
+  readConsistencyProof,
+  readInclusionProof,
+  readPublicKey,
   sameKey,
   type TrustedCheckpoint,
+  toBase64,
   VerificationError,
   type VerifiedCheckpoint,
   verifyBundle,
-} from '../../src/domain/audit/log-verifier';
+  verifyCheckpoint,
+  verifyConsistency,
+} from '../../src/domain/audit/log-verification';
 import { MerkleTreeError } from '../../src/domain/audit/merkle/errors';
 
 export interface CliIo {
@@ -56,8 +71,6 @@ export const EXIT = { verified: 0, failed: 1, usage: 2, unavailable: 3 } as cons
 
 const DEFAULT_STATE_FILE = 'himaya-audit-state.json';
 const DEFAULT_GRACE_SECONDS = 300;
-const PAGE_SIZE = 500;
-const PROOF_CONCURRENCY = 8;
 /** Entry bundles read at once, and time ranges of the event listing read side by side. */
 const TILE_CONCURRENCY = 6;
 const LISTING_RANGES = 6;
@@ -81,12 +94,10 @@ class LogUnavailableError extends Error {
   }
 }
 
-const fromBase64 = (text: string) => new Uint8Array(Buffer.from(text, 'base64'));
-const toBase64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+/** Base64 the log or the state file gave; bytes that cannot be a hash where it is not base64. */
+const hashOf = (text: string) => fromBase64(text) ?? new Uint8Array(0);
 
-interface LogClient {
-  text(path: string): Promise<string>;
-  json<T>(path: string): Promise<T>;
+interface LogClient extends AuditApi {
   bytes(path: string): Promise<Uint8Array>;
 }
 
@@ -94,16 +105,9 @@ interface LogClient {
  * A consistency proof from the log, or none when the log answers 500: it cannot produce one from its
  * tree data, which the caller reports as a failed proof (an unreachable log is still exit 3).
  */
-async function consistencyProof(
-  client: LogClient,
-  from: number,
-  to: number,
-): Promise<Uint8Array[] | undefined> {
+async function consistencyProof(client: LogClient, from: number, to: number): Promise<string[] | undefined> {
   try {
-    const { proof } = await client.json<{ proof: string[] }>(
-      `/v1/audit/proofs/consistency?from=${from}&to=${to}`,
-    );
-    return proof.map(fromBase64);
+    return await readConsistencyProof(client, from, to);
   } catch (error) {
     if (error instanceof LogUnavailableError && error.status === 500) return undefined;
     throw error;
@@ -144,25 +148,6 @@ function logClient(url: string, token: string, user: string): LogClient {
   };
 }
 
-async function listEvents(
-  client: LogClient,
-  filter: Record<string, string>,
-  onPage?: (count: number) => void,
-): Promise<ListedEvent[]> {
-  const events: ListedEvent[] = [];
-  let cursor: string | undefined;
-  do {
-    const query = new URLSearchParams({ ...filter, limit: String(PAGE_SIZE), ...(cursor ? { cursor } : {}) });
-    const page = await client.json<{ items: ListedEvent[]; nextCursor?: string }>(
-      `/v1/audit/events?${query}`,
-    );
-    events.push(...page.items);
-    onPage?.(page.items.length);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return events;
-}
-
 /** Counts work done and says so on stderr every 20,000 events, for logs of that size. */
 function progress(io: CliIo, what: string, expected: number): (count: number) => void {
   let done = 0;
@@ -174,16 +159,6 @@ function progress(io: CliIo, what: string, expected: number): (count: number) =>
       io.err(`${what} ${done} of about ${expected} events…`);
     }
   };
-}
-
-/** Runs `work` for 0 … count - 1, at most `concurrency` at a time. */
-async function inParallel(count: number, concurrency: number, work: (i: number) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, count) }, async () => {
-      while (next < count) await work(next++);
-    }),
-  );
 }
 
 async function readText(file: string, what: string): Promise<string> {
@@ -241,7 +216,7 @@ async function writeState(file: string, state: VerifierState): Promise<void> {
  * Every checkpoint in an archive folder (a copy of the write-once archive: files named by size, then
  * time), each checked against the trusted key; ascending by size.
  */
-async function readArchive(directory: string, publicKeyPem: string): Promise<TrustedCheckpoint[]> {
+async function readArchive(directory: string, key: CheckpointKey): Promise<TrustedCheckpoint[]> {
   let names: string[];
   try {
     names = (await readdir(directory)).filter((name) => /^\d{16}-[0-9TZ]+\.txt$/.test(name)).sort();
@@ -252,7 +227,7 @@ async function readArchive(directory: string, publicKeyPem: string): Promise<Tru
   for (const name of names) {
     let opened: VerifiedCheckpoint;
     try {
-      opened = openCheckpoint(await readText(join(directory, name), 'the archived checkpoint'), publicKeyPem);
+      opened = await verifyCheckpoint(await readText(join(directory, name), 'the archived checkpoint'), key);
     } catch (error) {
       if (!(error instanceof VerificationError)) throw error;
       throw new VerificationError({
@@ -280,18 +255,10 @@ function clientFor(values: CliValues): LogClient {
 }
 
 /** The public key given with --public-key, if any. */
-async function readGivenKey(values: CliValues): Promise<string | undefined> {
-  return values['public-key'] ? await readText(String(values['public-key']), 'the public key') : undefined;
-}
-
-async function inclusionProof(
-  client: LogClient,
-  event: ListedEvent,
-  treeSize: number,
-): Promise<{ leafHash: string; proof: string[] }> {
-  return client.json(
-    `/v1/audit/proofs/inclusion?eventId=${encodeURIComponent(String(event.eventId))}&treeSize=${treeSize}`,
-  );
+async function readGivenKey(values: CliValues): Promise<CheckpointKey | undefined> {
+  return values['public-key']
+    ? await importCheckpointKey(await readText(String(values['public-key']), 'the public key'))
+    : undefined;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -305,10 +272,10 @@ async function chooseTrustedKey(
   values: CliValues,
   state: VerifierState | undefined,
   stateFile: string,
-): Promise<{ trusted: string; keySource: string }> {
+): Promise<{ trusted: CheckpointKey; keySource: string }> {
   const given = await readGivenKey(values);
-  const served = await client.text('/v1/audit/public-key');
-  const trusted = given ?? state?.publicKey ?? served;
+  const served = await importCheckpointKey(await readPublicKey(client));
+  const trusted = given ?? (state ? await importCheckpointKey(state.publicKey) : served);
   const keySource = given
     ? `the key in ${String(values['public-key'])}`
     : state
@@ -332,7 +299,7 @@ function earlierCheckpoints(
   if (state) {
     earlier.push({
       size: state.size,
-      rootHash: fromBase64(state.rootHash),
+      rootHash: hashOf(state.rootHash),
       label: `verified at ${state.verifiedAt}`,
     });
   }
@@ -344,14 +311,14 @@ function earlierCheckpoints(
 /** A checkpoint archived a moment ago may not be served yet: look again once before calling it a rollback. */
 async function catchUpWithArchive(
   client: LogClient,
-  trusted: string,
+  trusted: CheckpointKey,
   checkpoint: VerifiedCheckpoint,
   archived: readonly TrustedCheckpoint[],
 ): Promise<VerifiedCheckpoint> {
   const newestArchived = archived.at(-1);
   if (!newestArchived || newestArchived.size <= checkpoint.size) return checkpoint;
   await sleep(1000);
-  return openCheckpoint(await client.text('/v1/audit/checkpoint'), trusted);
+  return readCheckpoint(client, trusted);
 }
 
 /** A rollback or an unprovable extension is a finding, so that the events are still checked for detail. */
@@ -367,7 +334,7 @@ async function checkGrowth(
         ? ((await consistencyProof(client, reference.size, checkpoint.size)) ?? [])
         : undefined;
     try {
-      checkExtends(reference, checkpoint, proof);
+      verifyConsistency(reference, checkpoint, proof);
     } catch (error) {
       if (!(error instanceof VerificationError)) throw error;
       findings.push(error.finding);
@@ -435,7 +402,7 @@ function packEntries(bundles: readonly Bundle[]): {
 
 /** The leaves at whose sealed times the listing is cut into ranges (none for a small log). */
 function cutLeaves(size: number): number[] {
-  if (size < LISTING_RANGES * PAGE_SIZE) return [];
+  if (size < LISTING_RANGES * EVENT_PAGE_SIZE) return [];
   return Array.from({ length: LISTING_RANGES - 1 }, (_, k) => Math.floor(((k + 1) * size) / LISTING_RANGES));
 }
 
@@ -545,22 +512,14 @@ async function diagnoseMismatch(
   checkpoint: VerifiedCheckpoint,
   references: readonly TrustedCheckpoint[],
 ): Promise<Finding[]> {
-  const index = await locateMismatch(
-    tree,
-    checkpoint,
-    async (m) => (await consistencyProof(client, m, checkpoint.size)) ?? [],
+  const index = await locateMismatch(tree, checkpoint, async (m) =>
+    ((await consistencyProof(client, m, checkpoint.size)) ?? []).map(hashOf),
   );
   const event = check.leaves[index] as ListedEvent;
   let diagnosis: Finding;
   try {
-    const sealed = await inclusionProof(client, event, checkpoint.size);
-    diagnosis = diagnoseLeaf(
-      index,
-      fromBase64(sealed.leafHash),
-      sealed.proof.map(fromBase64),
-      check,
-      checkpoint,
-    );
+    const sealed = await readInclusionProof(client, String(event.eventId), checkpoint.size);
+    diagnosis = diagnoseLeaf(index, hashOf(sealed.leafHash), sealed.proof.map(hashOf), check, checkpoint);
   } catch (error) {
     // The log refuses a proof for its own leaf: as good as a proof that does not verify.
     if (!(error instanceof LogUnavailableError) || error.status === undefined) throw error;
@@ -579,7 +538,7 @@ async function verify(values: CliValues, io: CliIo): Promise<number> {
   const { trusted, keySource } = await chooseTrustedKey(client, values, state, stateFile);
   // The archive is read before the checkpoint: every archived checkpoint is stored before it is served.
   const archived = values.archive ? await readArchive(String(values.archive), trusted) : [];
-  const served = openCheckpoint(await client.text('/v1/audit/checkpoint'), trusted);
+  const served = await readCheckpoint(client, trusted);
   if (state && state.origin !== served.origin) {
     throw new UsageError(`${stateFile} belongs to the log ${state.origin}, not ${served.origin}`);
   }
@@ -594,7 +553,7 @@ async function verify(values: CliValues, io: CliIo): Promise<number> {
   await writeState(stateFile, {
     format: STATE_FORMAT,
     origin: checkpoint.origin,
-    publicKey: trusted,
+    publicKey: trusted.pem,
     size: checkpoint.size,
     rootHash: toBase64(checkpoint.rootHash),
     checkpoint: checkpoint.note,
@@ -611,93 +570,51 @@ async function verify(values: CliValues, io: CliIo): Promise<number> {
 // ---------------------------------------------------------------------------------------------------------
 // export and verify-bundle: the events of one filter with their inclusion proofs, checkable offline.
 
-function eventFilterOf(values: CliValues): Record<string, string> {
-  const filter: Record<string, string> = {};
+function eventFilterOf(values: CliValues): EventFilter {
+  const filter: EventFilter = {};
   if (values.case) filter.caseId = String(values.case);
   if (values.from) filter.from = String(values.from);
   if (values.to) filter.to = String(values.to);
   return filter;
 }
 
-/** Events are sealed within seconds of being written: lists them until all are sealed or time is up. */
-async function listUntilSealed(
-  client: LogClient,
-  filter: Record<string, string>,
-  publicKey: string,
-  waitMs: number,
-): Promise<{ checkpoint: VerifiedCheckpoint; events: ListedEvent[] }> {
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    const events = await listEvents(client, filter);
-    const checkpoint = openCheckpoint(await client.text('/v1/audit/checkpoint'), publicKey);
-    const size = checkpoint.size;
-    const pending = events.some((e) => typeof e.leafIndex !== 'number' || e.leafIndex >= size);
-    if (!pending || Date.now() >= deadline) return { checkpoint, events };
-    await sleep(500);
-  }
-}
-
-/** Each event's inclusion proof in the tree of `treeSize`, a few requests at a time. */
-async function fetchInclusionProofs(
-  client: LogClient,
-  events: readonly ListedEvent[],
-  treeSize: number,
-): Promise<string[][]> {
-  const proofs: string[][] = new Array(events.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: PROOF_CONCURRENCY }, async () => {
-      while (next < events.length) {
-        const i = next++;
-        proofs[i] = (await inclusionProof(client, events[i] as ListedEvent, treeSize)).proof;
-      }
-    }),
-  );
-  return proofs;
-}
-
 async function exportBundle(values: CliValues, io: CliIo): Promise<number> {
   const url = required(values, 'url');
   const out = required(values, 'out');
   const client = clientFor(values);
-  const waitMs = seconds(values.wait, 10) * 1000;
-  const filter = eventFilterOf(values);
-  const publicKey = (await readGivenKey(values)) ?? (await client.text('/v1/audit/public-key'));
-  const { checkpoint, events } = await listUntilSealed(client, filter, publicKey, waitMs);
-  const size = checkpoint.size;
-  const sealed = events.filter((e) => typeof e.leafIndex === 'number' && e.leafIndex < size);
-  const notYetSealed = events.filter((e) => !sealed.includes(e)).map((e) => String(e.eventId));
-  const proofs = await fetchInclusionProofs(client, sealed, size);
-  const bundle: EvidenceBundle = {
-    format: EVIDENCE_BUNDLE_FORMAT,
-    exportedAt: io.now().toISOString(),
+  const key = (await readGivenKey(values)) ?? (await importCheckpointKey(await readPublicKey(client)));
+  const { bundle, checkpoint, findings } = await exportEvidenceBundle(client, {
     source: url,
-    filter,
-    checkpoint: checkpoint.note,
-    publicKey,
-    events: sealed.map((event, i) => ({ event: { ...event }, proof: proofs[i] as string[] })),
-    notYetSealed,
-  };
+    filter: eventFilterOf(values),
+    key,
+    waitMs: seconds(values.wait, 10) * 1000,
+    now: io.now(),
+  });
   await writeFile(out, `${JSON.stringify(bundle, null, 2)}\n`, { mode: 0o600 });
-  const { findings } = verifyBundle(bundle, publicKey);
   if (findings.length > 0) return report(findings, io);
-  const pending = notYetSealed.length > 0 ? `; ${notYetSealed.length} not yet sealed, left out` : '';
+  const pending = bundle.notYetSealed.length;
   io.out(
-    `exported: ${sealed.length} events with their inclusion proofs in ${checkpoint.origin} size ${size} to ${out}${pending}`,
+    `exported: ${bundle.events.length} events with their inclusion proofs in ${checkpoint.origin} size ${checkpoint.size} to ${out}${pending > 0 ? `; ${pending} not yet sealed, left out` : ''}`,
   );
   return EXIT.verified;
 }
 
-async function verifyBundleFile(file: string, values: CliValues, io: CliIo): Promise<number> {
-  let bundle: EvidenceBundle;
+async function readBundle(file: string): Promise<EvidenceBundle> {
+  const text = await readText(file, 'the bundle');
   try {
-    bundle = EvidenceBundleSchema.parse(JSON.parse(await readText(file, 'the bundle')));
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
+    return parseEvidenceBundle(JSON.parse(text));
+  } catch {
     throw new UsageError(`${file} is not an evidence bundle (${EVIDENCE_BUNDLE_FORMAT})`);
   }
+}
+
+async function verifyBundleFile(file: string, values: CliValues, io: CliIo): Promise<number> {
+  const bundle = await readBundle(file);
   const given = await readGivenKey(values);
-  const { checkpoint, findings } = verifyBundle(bundle, given ?? bundle.publicKey);
+  const { checkpoint, findings } = await verifyBundle(
+    bundle,
+    given ?? (await importCheckpointKey(bundle.publicKey)),
+  );
   if (findings.length > 0) return report(findings, io);
   const filter = Object.entries(bundle.filter)
     .map(([key, value]) => `${key}=${value}`)

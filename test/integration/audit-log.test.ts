@@ -6,11 +6,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/domain/audit/event';
 import { eventLeafHash } from '../../src/domain/audit/leaf';
-import { openCheckpoint } from '../../src/domain/audit/log-verifier';
+import { importCheckpointKey, verifyCheckpoint } from '../../src/domain/audit/log-verification';
 import { verifyConsistency, verifyInclusion } from '../../src/domain/audit/merkle/verification';
 import { auditCli, auditTable } from '../support/audit-log';
 import { call, stack } from '../support/client';
 import { tokensFor } from '../support/tokens';
+
+/** A checkpoint verified with the key the log serves. */
+const openCheckpoint = async (note: string, pem: string) =>
+  verifyCheckpoint(note, await importCheckpointKey(pem));
 
 const fromBase64 = (text: string) => new Uint8Array(Buffer.from(text, 'base64'));
 
@@ -52,7 +56,7 @@ describe('the verifiable access log', () => {
     );
     expect(key.headers.get('content-type')).toBe('application/x-pem-file');
     expect(key.text).toMatch(/^-----BEGIN PUBLIC KEY-----\n/);
-    expect(openCheckpoint(note.text, key.text).origin).toBe('himaya.example/audit');
+    expect((await openCheckpoint(note.text, key.text)).origin).toBe('himaya.example/audit');
   });
 
   it('lets anyone check a checkpoint signature with openssl alone, as the README shows', async () => {
@@ -99,7 +103,7 @@ describe('the verifiable access log', () => {
     const { eventId, leafIndex } = event as AuditEvent;
 
     const listed = await read(`/v1/audit/events?user=${(event as AuditEvent).user}`);
-    const checkpoint = openCheckpoint(
+    const checkpoint = await openCheckpoint(
       (await read('/v1/audit/checkpoint')).text,
       (await read('/v1/audit/public-key')).text,
     );
@@ -116,9 +120,9 @@ describe('the verifiable access log', () => {
 
   it('proves that a later checkpoint extends an earlier one', async () => {
     const key = (await read('/v1/audit/public-key')).text;
-    const earlier = openCheckpoint((await read('/v1/audit/checkpoint')).text, key);
+    const earlier = await openCheckpoint((await read('/v1/audit/checkpoint')).text, key);
     await sealedRequests(3);
-    const later = openCheckpoint((await read('/v1/audit/checkpoint')).text, key);
+    const later = await openCheckpoint((await read('/v1/audit/checkpoint')).text, key);
 
     const proof = await read(`/v1/audit/proofs/consistency?from=${earlier.size}&to=${later.size}`);
 
@@ -129,10 +133,10 @@ describe('the verifiable access log', () => {
   });
 
   it('answers bad proof requests with problem+json: unknown event, size beyond the checkpoint, bad input', async () => {
-    const size = openCheckpoint(
+    const { size } = await openCheckpoint(
       (await read('/v1/audit/checkpoint')).text,
       (await read('/v1/audit/public-key')).text,
-    ).size;
+    );
     const [sealed] = await sealedRequests(1);
 
     const unknown = await read(`/v1/audit/proofs/inclusion?eventId=${'0'.repeat(10)}${'a'.repeat(20)}`);
@@ -222,7 +226,9 @@ describe('the verifiable access log', () => {
       out: [expect.stringMatching(/^verified: 3 events \(caseId=/)],
     });
     expect(altered.code).toBe(1);
-    expect(altered.out[0]).toMatch(/^FAILED: leaf \d+, event \w+ .* is not in the signed log as exported/);
+    expect(altered.out[0]).toMatch(
+      /^FAILED: leaf \d+, event \w+ .* is not in the signed log of size \d+: the event or its proof was altered/,
+    );
   });
 
   it('exits 2 on bad usage and 3 when the log cannot be read', async () => {

@@ -17,7 +17,7 @@ import { auditItem, eventFromItem } from '../../src/adapters/dynamodb/audit-stor
 import { decodeEntryBundle, encodeEntryBundle } from '../../src/domain/audit/entry-bundles';
 import { type AuditEvent, newEventId } from '../../src/domain/audit/event';
 import { eventLeafHash } from '../../src/domain/audit/leaf';
-import { describeEvent } from '../../src/domain/audit/log-verifier';
+import { describeEvent } from '../../src/domain/audit/log-verification';
 import { appendLeafWithSubtrees, EMPTY_FRONTIER } from '../../src/domain/audit/merkle/compact-range';
 import type { CompletedSubtree } from '../../src/domain/audit/merkle/subtrees';
 import { headFromFrontier, TreeIntegrityError } from '../../src/domain/audit/sealer';

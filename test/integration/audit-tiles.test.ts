@@ -7,7 +7,8 @@ import { eventFromItem } from '../../src/adapters/dynamodb/audit-store';
 import { decodeEntryBundle } from '../../src/domain/audit/entry-bundles';
 import type { AuditEvent } from '../../src/domain/audit/event';
 import { eventLeafInput } from '../../src/domain/audit/leaf';
-import { hashLeaves, MerkleLevels, openCheckpoint } from '../../src/domain/audit/log-verifier';
+import { hashLeaves, MerkleLevels } from '../../src/domain/audit/log-recomputation';
+import { importCheckpointKey, verifyCheckpoint } from '../../src/domain/audit/log-verification';
 import { rootHash } from '../../src/domain/audit/merkle/hashing';
 import { auditCli, auditTable } from '../support/audit-log';
 import { call, stack } from '../support/client';
@@ -36,7 +37,10 @@ describe('the access log tiles', { timeout: 120_000 }, () => {
   afterAll(() => table.close());
   const read = (path: string) => call('GET', path, { token: compliance, user: 'auditor-tiles' });
   const checkpoint = async () =>
-    openCheckpoint((await read('/v1/audit/checkpoint')).text, (await read('/v1/audit/public-key')).text);
+    verifyCheckpoint(
+      (await read('/v1/audit/checkpoint')).text,
+      await importCheckpointKey((await read('/v1/audit/public-key')).text),
+    );
 
   /** Audited requests as a fresh user, a few at a time, until the signed tree holds a full tile. */
   async function logOfAtLeast(size: number): Promise<AuditEvent[]> {

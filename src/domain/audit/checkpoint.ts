@@ -8,9 +8,12 @@
  * Signatures are Ed25519 (signed-note signature type 0x01) over the UTF-8 bytes of the note text; they are
  * produced elsewhere (KMS Sign, ED25519_SHA_512, message type RAW). The parser is strict: any deviation
  * throws `CheckpointFormatError`. Sizes are JavaScript numbers, so a tree size above 2^53 - 1 is rejected.
+ *
+ * Platform-free (WebCrypto, no `Buffer`): the sealer, the CLI and the compliance console's browser parse and
+ * verify notes with this one code.
  */
-import { Buffer } from 'node:buffer';
-import { createHash, createPublicKey, KeyObject, verify } from 'node:crypto';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesEqual, concatBytes, fromBase64, toBase64, utf8Bytes } from './encoding';
 
 /** The checkpoint or signed note is malformed (or cannot be formatted from the given parts). */
 export class CheckpointFormatError extends Error {
@@ -70,8 +73,8 @@ export interface ParsedCheckpoint extends CheckpointFields {
 export interface CheckpointVerifier {
   /** Key name expected on the signature line. */
   name: string;
-  /** Ed25519 public key: a KeyObject or DER SubjectPublicKeyInfo bytes (as KMS GetPublicKey returns). */
-  publicKey: KeyObject | Uint8Array;
+  /** Ed25519 public key: DER SubjectPublicKeyInfo bytes (as KMS GetPublicKey returns). */
+  publicKey: Uint8Array;
 }
 
 // Controls other than newline are forbidden anywhere in a note.
@@ -92,31 +95,17 @@ function isKeyName(name: unknown): name is string {
   );
 }
 
-function toBase64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
-}
-
 /** Strict standard base64 (RFC 4648 §4, padded, canonical: unused bits zero). */
 function fromBase64Strict(text: string, what: string): Uint8Array {
   if (!BASE64_SHAPE.test(text)) throw new CheckpointFormatError(`${what} is not standard padded base64`);
-  const bytes = new Uint8Array(Buffer.from(text, 'base64'));
-  if (toBase64(bytes) !== text) throw new CheckpointFormatError(`${what} is not canonical base64`);
+  const bytes = fromBase64(text);
+  if (!bytes) throw new CheckpointFormatError(`${what} is not canonical base64`);
   return bytes;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
 
 /** The bytes a signature covers: the UTF-8 encoding of the note text. */
 export function noteSigningBytes(body: string): Uint8Array {
-  return new Uint8Array(Buffer.from(body, 'utf8'));
+  return utf8Bytes(body);
 }
 
 /** The checkpoint note text `<origin>\n<size>\n<base64 root>\n`. The origin must be a valid key name. */
@@ -138,12 +127,10 @@ export function noteKeyId(name: string, publicKeyRaw: Uint8Array): Uint8Array {
   if (!(publicKeyRaw instanceof Uint8Array) || publicKeyRaw.length !== 32) {
     throw new NoteKeyError('an Ed25519 public key is 32 bytes');
   }
-  const digest = createHash('sha256')
-    .update(Buffer.from(name, 'utf8'))
-    .update(Uint8Array.of(0x0a, ED25519_SIGNATURE_TYPE))
-    .update(publicKeyRaw)
-    .digest();
-  return new Uint8Array(digest.subarray(0, KEY_ID_SIZE));
+  const digest = sha256(
+    concatBytes(utf8Bytes(name), Uint8Array.of(0x0a, ED25519_SIGNATURE_TYPE), publicKeyRaw),
+  );
+  return digest.slice(0, KEY_ID_SIZE);
 }
 
 /** The raw 32-byte Ed25519 key inside a 44-byte DER SubjectPublicKeyInfo. */
@@ -178,7 +165,7 @@ export function formatSignedNote(body: string, signatures: readonly NoteSignatur
     if (!(signature instanceof Uint8Array) || signature.length === 0) {
       throw new CheckpointFormatError('a signature is not empty');
     }
-    return `${SIGNATURE_PREFIX}${name} ${toBase64(concat(keyId, signature))}\n`;
+    return `${SIGNATURE_PREFIX}${name} ${toBase64(concatBytes(keyId, signature))}\n`;
   });
   return `${body}\n${lines.join('')}`;
 }
@@ -234,7 +221,7 @@ export function parseNote(note: string | Uint8Array): ParsedNote {
       throw new CheckpointFormatError('the note is not valid UTF-8', { cause: error });
     }
   } else if (typeof note === 'string') {
-    if (Buffer.byteLength(note, 'utf8') > MAX_NOTE_BYTES)
+    if (note.length > MAX_NOTE_BYTES || utf8Bytes(note).length > MAX_NOTE_BYTES)
       throw new CheckpointFormatError('the note is too large');
     text = note;
   } else {
@@ -262,29 +249,28 @@ export function parseSignedNote(note: string | Uint8Array): ParsedCheckpoint {
   return { body, ...parseCheckpointBody(body), signatures };
 }
 
-function ed25519PublicKey(publicKey: KeyObject | Uint8Array): { key: KeyObject; raw: Uint8Array } {
-  if (publicKey instanceof KeyObject) {
-    if (publicKey.type !== 'public' || publicKey.asymmetricKeyType !== 'ed25519') {
-      throw new NoteKeyError('the verifier key is not an Ed25519 public key');
-    }
-    const der = new Uint8Array(publicKey.export({ format: 'der', type: 'spki' }));
-    return { key: publicKey, raw: rawEd25519FromSpki(der) };
-  }
-  const raw = rawEd25519FromSpki(publicKey);
+type WebCryptoKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
+
+/** The WebCrypto key and raw bytes of an SPKI Ed25519 public key; `NoteKeyError` when it is not one. */
+export async function importEd25519PublicKey(
+  spki: Uint8Array,
+): Promise<{ key: WebCryptoKey; raw: Uint8Array }> {
+  const raw = rawEd25519FromSpki(spki);
   try {
-    return { key: createPublicKey({ key: Buffer.from(publicKey), format: 'der', type: 'spki' }), raw };
+    const key = await crypto.subtle.importKey('spki', spki.slice(), { name: 'Ed25519' }, true, ['verify']);
+    return { key, raw };
   } catch (error) {
     throw new NoteKeyError('the verifier key is not a valid Ed25519 public key', { cause: error });
   }
 }
 
 /** Checks the verifier key, then the note as `parse` reads it: a note it rejects carries no valid signature. */
-function verifyWith(
+async function verifyWith(
   parse: (note: string | Uint8Array) => ParsedNote,
   note: string | Uint8Array,
   verifier: CheckpointVerifier,
-): boolean {
-  ed25519PublicKey(verifier.publicKey);
+): Promise<boolean> {
+  const { key, raw } = await importEd25519PublicKey(verifier.publicKey);
   let parsed: ParsedNote;
   try {
     parsed = parse(note);
@@ -292,29 +278,32 @@ function verifyWith(
     if (error instanceof CheckpointFormatError) return false;
     throw error;
   }
-  return verifyParsed(parsed, verifier);
-}
-
-function verifyParsed(parsed: ParsedNote, verifier: CheckpointVerifier): boolean {
-  const { key, raw } = ed25519PublicKey(verifier.publicKey);
   const keyId = noteKeyId(verifier.name, raw);
   const candidates = parsed.signatures.filter(
-    (sig) => sig.name === verifier.name && Buffer.from(sig.keyId).equals(Buffer.from(keyId)),
+    (sig) => sig.name === verifier.name && bytesEqual(sig.keyId, keyId),
   );
   if (candidates.length === 0) return false;
   const message = noteSigningBytes(parsed.body);
-  return candidates.every(
-    (sig) => sig.signature.length === ED25519_SIGNATURE_SIZE && verify(null, message, key, sig.signature),
+  const valid = await Promise.all(
+    candidates.map(
+      async (sig) =>
+        sig.signature.length === ED25519_SIGNATURE_SIZE &&
+        (await crypto.subtle.verify({ name: 'Ed25519' }, key, sig.signature.slice(), message)),
+    ),
   );
+  return valid.every(Boolean);
 }
 
 /**
  * Whether the signed note carries a valid Ed25519 signature by the verifier's key. Following the
  * signed-note spec, only lines whose key name and key id both match the verifier count; there must be at
  * least one and all of them must verify (lines of other keys are ignored). A malformed note yields false;
- * an unusable verifier key throws `NoteKeyError`.
+ * an unusable verifier key rejects with `NoteKeyError`.
  */
-export function verifyNoteSignature(note: string | Uint8Array, verifier: CheckpointVerifier): boolean {
+export function verifyNoteSignature(
+  note: string | Uint8Array,
+  verifier: CheckpointVerifier,
+): Promise<boolean> {
   return verifyWith(parseNote, note, verifier);
 }
 
@@ -322,6 +311,9 @@ export function verifyNoteSignature(note: string | Uint8Array, verifier: Checkpo
  * Like `verifyNoteSignature`, and the note text must be a well-formed checkpoint. The key name is not
  * required to equal the checkpoint origin.
  */
-export function verifyCheckpointSignature(note: string | Uint8Array, verifier: CheckpointVerifier): boolean {
+export function verifyCheckpointSignature(
+  note: string | Uint8Array,
+  verifier: CheckpointVerifier,
+): Promise<boolean> {
   return verifyWith(parseSignedNote, note, verifier);
 }

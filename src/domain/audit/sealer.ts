@@ -276,7 +276,7 @@ async function referenceOf(
   source: string,
 ): Promise<Reference | undefined> {
   const key = await sealer.publicKey();
-  if (!verifyCheckpointSignature(note, { name: sealer.origin, publicKey: key })) return undefined;
+  if (!(await verifyCheckpointSignature(note, { name: sealer.origin, publicKey: key }))) return undefined;
   const { size, rootHash, origin: noteOrigin } = parseSignedNote(note);
   return noteOrigin === sealer.origin ? { size, rootHash, source } : undefined;
 }
@@ -671,7 +671,7 @@ async function signedNote(sealer: SealerContext, head: TreeHead, key: Uint8Array
   const note = formatSignedNote(body, [
     { name: origin, keyId: noteKeyId(origin, rawEd25519FromSpki(key)), signature },
   ]);
-  if (!verifyCheckpointSignature(note, { name: origin, publicKey: key })) {
+  if (!(await verifyCheckpointSignature(note, { name: origin, publicKey: key }))) {
     throw new CheckpointSigningError('the signing key returned a signature that does not verify');
   }
   return note;

@@ -1,8 +1,12 @@
 /**
  * RFC 9162 (RFC 6962) hashing over SHA-256: leaf and interior node hashes, the empty-tree root and the root
  * (MTH) of a list of leaf hashes. Pure; no I/O.
+ *
+ * SHA-256 is @noble/hashes', not node:crypto's: the same code verifies proofs in the compliance console's
+ * browser (where WebCrypto's digest is asynchronous), and on the 33- and 65-byte inputs of a tree it is as
+ * fast as `createHash`. Bulk recomputation of a whole log uses node:crypto (log-recomputation.ts).
  */
-import { createHash } from 'node:crypto';
+import { sha256 as sha256Digest } from '@noble/hashes/sha2.js';
 import { MerkleTreeError } from './errors';
 import { isOdd } from './sizes';
 
@@ -10,9 +14,9 @@ import { isOdd } from './sizes';
 export const HASH_SIZE = 32;
 
 function sha256(...parts: Uint8Array[]): Uint8Array {
-  const hash = createHash('sha256');
+  const hash = sha256Digest.create();
   for (const part of parts) hash.update(part);
-  return new Uint8Array(hash.digest());
+  return hash.digest();
 }
 
 const LEAF_PREFIX = Uint8Array.of(0x00);

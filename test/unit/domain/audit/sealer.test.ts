@@ -53,7 +53,9 @@ describe('the sealer', () => {
     expect(Buffer.from(result.head.rootHash)).toEqual(Buffer.from(root));
     expect(signer.signatures).toBe(1);
     const note = result.checkpoint?.note as string;
-    expect(verifyCheckpointSignature(note, { name: ORIGIN, publicKey: await signer.publicKey() })).toBe(true);
+    expect(await verifyCheckpointSignature(note, { name: ORIGIN, publicKey: await signer.publicKey() })).toBe(
+      true,
+    );
     expect(parseSignedNote(note)).toMatchObject({ origin: ORIGIN, size: 12 });
   });
 

@@ -1,6 +1,8 @@
 /**
- * Verification of the access log by someone who trusts nothing but the log's public key: the pure part
- * of the compliance officers' verifier (scripts/audit-cli.ts) and of the evidence-bundle check.
+ * Recomputing a whole log, as `npm run audit -- verify` does: every listed event and every sealed entry is
+ * re-hashed into a tree that must give the signed root, and where it does not, the first leaf that departs
+ * is found and named. Node-only, for speed; checkpoints, keys, proofs and bundles are verified by the
+ * module the CLI shares with the compliance console (log-verification.ts), whose findings it reports with.
  *
  * Recomputing a log of millions of events is dominated by SHA-256 calls, so the leaf and node hashes
  * here use one-shot `crypto.hash` over slices of packed buffers, take each digest as a 'binary' (latin1)
@@ -9,10 +11,16 @@
  * merkle/hashing.ts (whose functions they agree with; see the tests).
  */
 import { Buffer } from 'node:buffer';
-import { createPublicKey, hash, type KeyObject } from 'node:crypto';
+import { hash } from 'node:crypto';
 import * as z from 'zod';
-import { CheckpointFormatError, parseSignedNote, verifyCheckpointSignature } from './checkpoint';
-import { eventLeafHash, eventLeafInput } from './leaf';
+import { eventLeafInput } from './leaf';
+import {
+  describeEvent,
+  type Finding,
+  type ListedEvent,
+  type TrustedCheckpoint,
+  type VerifiedCheckpoint,
+} from './log-verification';
 import { frontierRefs } from './merkle/compact-range';
 import { emptyRootHash, HASH_SIZE, hashesEqual, rangeHash } from './merkle/hashing';
 import { verifyConsistency, verifyInclusion } from './merkle/verification';
@@ -118,127 +126,7 @@ export class MerkleLevels {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Checkpoints and keys.
-
-export interface VerifiedCheckpoint {
-  origin: string;
-  size: number;
-  rootHash: Uint8Array;
-  note: string;
-}
-
-/** A problem found in the log: what is wrong, and where. */
-export interface Finding {
-  code:
-    | 'bad-key'
-    | 'bad-signature'
-    | 'rollback'
-    | 'fork'
-    | 'missing-leaf'
-    | 'duplicate-leaf'
-    | 'leaf-mismatch'
-    | 'unsealed'
-    | 'backdated'
-    | 'malformed-event'
-    | 'not-included'
-    | 'entries-mismatch';
-  message: string;
-  leafIndex?: number;
-  eventId?: string;
-  size?: number;
-}
-
-/** The log fails a check: the finding says what and where. */
-export class VerificationError extends Error {
-  readonly finding: Finding;
-  constructor(finding: Finding, options?: { cause?: unknown }) {
-    super(finding.message, options);
-    this.name = 'VerificationError';
-    this.finding = finding;
-  }
-}
-
-/** An Ed25519 public key from PEM (SubjectPublicKeyInfo). */
-export function ed25519KeyFromPem(pem: string): KeyObject {
-  let key: KeyObject;
-  try {
-    key = createPublicKey(pem);
-  } catch (error) {
-    throw new VerificationError(
-      { code: 'bad-key', message: 'the public key is not a valid PEM public key' },
-      { cause: error },
-    );
-  }
-  if (key.asymmetricKeyType !== 'ed25519') {
-    throw new VerificationError({ code: 'bad-key', message: 'the public key is not an Ed25519 key' });
-  }
-  return key;
-}
-
-/** Whether two PEM keys are the same key. */
-export function sameKey(a: string, b: string): boolean {
-  const der = (pem: string) => ed25519KeyFromPem(pem).export({ format: 'der', type: 'spki' });
-  return der(a).equals(der(b));
-}
-
-/** Parses a signed checkpoint and checks its signature (key name = the log's origin). */
-export function openCheckpoint(note: string, publicKeyPem: string): VerifiedCheckpoint {
-  const key = ed25519KeyFromPem(publicKeyPem);
-  let parsed: ReturnType<typeof parseSignedNote>;
-  try {
-    parsed = parseSignedNote(note);
-  } catch (error) {
-    const detail = error instanceof CheckpointFormatError ? `: ${error.message}` : '';
-    throw new VerificationError(
-      { code: 'bad-signature', message: `the checkpoint is malformed${detail}` },
-      { cause: error },
-    );
-  }
-  if (!verifyCheckpointSignature(note, { name: parsed.origin, publicKey: key })) {
-    throw new VerificationError({
-      code: 'bad-signature',
-      message: `the checkpoint signature (size ${parsed.size}) does not verify with the public key`,
-      size: parsed.size,
-    });
-  }
-  return { origin: parsed.origin, size: parsed.size, rootHash: parsed.rootHash, note };
-}
-
-/**
- * Checks that `current` extends `earlier` (a checkpoint verified before, or archived), given the log's
- * consistency proof between them; throws naming the rollback or fork.
- */
-export function checkExtends(
-  earlier: { size: number; rootHash: Uint8Array; label: string },
-  current: VerifiedCheckpoint,
-  proof: readonly Uint8Array[] | undefined,
-): void {
-  if (current.size < earlier.size) {
-    throw new VerificationError({
-      code: 'rollback',
-      size: current.size,
-      message: `the log's checkpoint has ${current.size} events, fewer than the ${earlier.size} of the checkpoint ${earlier.label}: the log was truncated or rolled back`,
-    });
-  }
-  const consistent =
-    current.size === earlier.size
-      ? hashesEqual(current.rootHash, earlier.rootHash)
-      : earlier.size === 0 ||
-        verifyConsistency(earlier.size, current.size, earlier.rootHash, current.rootHash, proof ?? []);
-  if (!consistent) {
-    throw new VerificationError({
-      code: 'fork',
-      size: current.size,
-      message: `the log cannot prove that its checkpoint of size ${current.size} extends the checkpoint ${earlier.label} (size ${earlier.size}): its history or its tree data was rewritten`,
-    });
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------
 // The events against a checkpoint.
-
-/** An event as the API returns it (any JSON object; checked here). */
-export type ListedEvent = Readonly<Record<string, unknown>>;
 
 const LeafIndexSchema = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
@@ -262,11 +150,6 @@ export interface LogCheck {
   tree?: MerkleLevels;
   /** Whether the recomputed root equals the checkpoint's. */
   rootMatches: boolean;
-}
-
-export function describeEvent(event: ListedEvent): string {
-  const who = [event.agency, event.user].filter((part) => typeof part === 'string').join('/');
-  return `event ${String(event.eventId)} (${String(event.time)}, ${String(event.action)}${who ? ` by ${who}` : ''})`;
 }
 
 function ranges(indexes: number[]): string {
@@ -551,13 +434,6 @@ export function diagnoseLeaf(
   };
 }
 
-/** A signed size and root the verifier holds itself (its state, the archive). */
-export interface TrustedCheckpoint {
-  size: number;
-  rootHash: Uint8Array;
-  label: string;
-}
-
 /**
  * Where the recomputed log first departs from checkpoints the verifier holds itself (no proof from the
  * log needed): between the largest one it matches and the smallest one it does not.
@@ -586,71 +462,4 @@ export function localize(check: LogCheck, trusted: readonly TrustedCheckpoint[])
     leafIndex: from,
     message: `leaves ${from}-${last} include an altered event: ${lastGood ? `leaves 0-${from - 1} match the checkpoint ${lastGood.label}, ` : ''}leaves 0-${last} do not match the checkpoint ${firstBad.label} (size ${firstBad.size})`,
   };
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Evidence bundles.
-
-const Base64HashSchema = z.string().regex(/^[A-Za-z0-9+/]{43}=$/);
-
-export const EVIDENCE_BUNDLE_FORMAT = 'himaya-audit-evidence/1';
-
-export const EvidenceBundleSchema = z.strictObject({
-  format: z.literal(EVIDENCE_BUNDLE_FORMAT),
-  exportedAt: z.string(),
-  source: z.string(),
-  filter: z.record(z.string(), z.string()),
-  checkpoint: z.string(),
-  publicKey: z.string(),
-  events: z.array(
-    z.strictObject({
-      event: z.record(z.string(), z.unknown()),
-      proof: z.array(Base64HashSchema),
-    }),
-  ),
-  /** Events that matched the filter but were not yet in the checkpoint. */
-  notYetSealed: z.array(z.string()),
-});
-export type EvidenceBundle = z.infer<typeof EvidenceBundleSchema>;
-
-/** Checks a bundle offline: the checkpoint's signature, then each event's inclusion proof. */
-export function verifyBundle(
-  bundle: EvidenceBundle,
-  publicKeyPem: string,
-): { checkpoint: VerifiedCheckpoint; findings: Finding[] } {
-  const checkpoint = openCheckpoint(bundle.checkpoint, publicKeyPem);
-  const findings: Finding[] = [];
-  const seen = new Map<number, string>();
-  for (const { event, proof } of bundle.events) {
-    const index = LeafIndexSchema.safeParse(event.leafIndex);
-    if (!index.success || index.data >= checkpoint.size) {
-      findings.push({
-        code: 'malformed-event',
-        eventId: String(event.eventId),
-        message: `${describeEvent(event)} has no leafIndex below the checkpoint size ${checkpoint.size}`,
-      });
-      continue;
-    }
-    const other = seen.get(index.data);
-    if (other !== undefined) {
-      findings.push({
-        code: 'duplicate-leaf',
-        leafIndex: index.data,
-        eventId: String(event.eventId),
-        message: `leaf ${index.data} is claimed by ${other} and ${String(event.eventId)}`,
-      });
-    }
-    seen.set(index.data, String(event.eventId));
-    const leafHash = eventLeafHash(event);
-    const path = proof.map((hash) => new Uint8Array(Buffer.from(hash, 'base64')));
-    if (!verifyInclusion(index.data, checkpoint.size, leafHash, path, checkpoint.rootHash)) {
-      findings.push({
-        code: 'not-included',
-        leafIndex: index.data,
-        eventId: String(event.eventId),
-        message: `leaf ${index.data}, ${describeEvent(event)}, is not in the signed log as exported: the event or its proof was altered`,
-      });
-    }
-  }
-  return { checkpoint, findings };
 }
