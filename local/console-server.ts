@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join } from 'node:path';
 import { CONSOLE_CLIENT_ID, CONSOLE_PATH } from '../console/paths';
+import { formatFingerprint } from '../src/domain/audit/log-verification';
 import { scopeClaim } from '../src/domain/directory';
 
 /**
@@ -112,14 +112,6 @@ export function consoleSite(options: ConsoleSiteOptions): SiteHandler {
   };
 }
 
-/**
- * The fingerprint config.json pins: SHA-256 of the key's DER SubjectPublicKeyInfo, hex. The console
- * computes the same of the key the log serves and refuses any other.
- */
-export function checkpointKeyFingerprint(spkiDer: Uint8Array): string {
-  return createHash('sha256').update(spkiDer).digest('hex');
-}
-
 /** config.json for a console served by the local gateway at `origin`, signing in at its own issuer. */
 export function localConsoleConfig(origin: string, spkiDer: Uint8Array, logOrigin: string): ConsoleConfig {
   return {
@@ -128,7 +120,8 @@ export function localConsoleConfig(origin: string, spkiDer: Uint8Array, logOrigi
     clientId: CONSOLE_CLIENT_ID,
     redirectUri: `${origin}${CONSOLE_PATH}`,
     scope: scopeClaim('audit.read'),
-    checkpointKeyFingerprint: checkpointKeyFingerprint(spkiDer),
+    // The console refuses a served key of any other fingerprint (the shared module's format).
+    checkpointKeyFingerprint: formatFingerprint(spkiDer),
     logOrigin,
   };
 }

@@ -1,3 +1,4 @@
+import type { AuditApi } from '../../src/domain/audit/log-verification';
 import type { Session } from './auth';
 import type { ConsoleConfig } from './config';
 
@@ -45,20 +46,6 @@ export interface Review {
   closure?: { outcome: string; finding: string; closedAt: string; closedBy: string };
 }
 
-export interface InclusionProof {
-  eventId: string;
-  leafIndex: number;
-  treeSize: number;
-  leafHash: string;
-  proof: string[];
-}
-
-export interface ConsistencyProof {
-  from: number;
-  to: number;
-  proof: string[];
-}
-
 /** The API answered with an error status (its problem+json title, when it sent one). */
 export class ApiError extends Error {
   readonly status: number;
@@ -78,10 +65,8 @@ export interface Api {
     body: { outcome: string; finding: string },
     idempotencyKey: string,
   ): Promise<Review>;
-  checkpoint(): Promise<string>;
-  publicKey(): Promise<string>;
-  inclusionProof(eventId: string, treeSize: number): Promise<InclusionProof>;
-  consistencyProof(from: number, to: number): Promise<ConsistencyProof>;
+  /** The authenticated GET the shared verification module reads the log through. */
+  readonly audit: AuditApi;
   readonly base: string;
 }
 
@@ -124,12 +109,7 @@ export function apiClient(config: ConsoleConfig, session: Session, onUnauthorize
         headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
         body: JSON.stringify(body),
       }),
-    checkpoint: () => text('/v1/audit/checkpoint'),
-    publicKey: () => text('/v1/audit/public-key'),
-    inclusionProof: (eventId, treeSize) =>
-      json(`/v1/audit/proofs/inclusion?${new URLSearchParams({ eventId, treeSize: String(treeSize) })}`),
-    consistencyProof: (from, to) =>
-      json(`/v1/audit/proofs/consistency?${new URLSearchParams({ from: String(from), to: String(to) })}`),
+    audit: { text, json },
   };
 }
 

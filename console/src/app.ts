@@ -2,21 +2,13 @@ import type { Api, AuditEvent } from './api';
 import type { Session } from './auth';
 import type { ConsoleConfig } from './config';
 import { formatNumber, formatTime, t } from './i18n';
-import {
-  type EventProof,
-  type Failure,
-  type LogVerifier,
-  unverified,
-  type VerificationResult,
-  verifyShown,
-} from './verification';
+import { type EventProof, type Failure, type VerificationResult, verifyShown } from './verification';
 
-/** What every view is given: the API, the verifier, and the page's shared status and badge. */
+/** What every view is given: the API, and the page's shared status and verification badge. */
 export interface AppContext {
   config: ConsoleConfig;
   session: Session;
   api: Api;
-  verifier: LogVerifier | undefined;
   /** Says something to the officer, and to assistive technology (an aria-live region). */
   announce(message: string): void;
   /** Verifies the events a view shows; the badge reports the verdict, the view each event's proof. */
@@ -32,11 +24,7 @@ export interface View {
   start?(): void;
 }
 
-type BadgeState =
-  | { state: 'idle' }
-  | { state: 'running' }
-  | { state: 'unavailable' }
-  | VerificationResult['verdict'];
+type BadgeState = { state: 'idle' } | { state: 'running' } | VerificationResult['verdict'];
 
 function failureText(failure: Failure): string {
   switch (failure.kind) {
@@ -68,8 +56,6 @@ export function badgeText(badge: BadgeState): { title: string; detail: string[];
       return { title: t('notVerified'), detail: [], tone: 'idle' };
     case 'running':
       return { title: t('verifying'), detail: [], tone: 'idle' };
-    case 'unavailable':
-      return { title: t('notVerified'), detail: [t('verificationUnavailable')], tone: 'idle' };
     case 'failed':
       return { title: t('failed'), detail: badge.failures.map(failureText), tone: 'failed' };
     case 'verified': {
@@ -103,12 +89,6 @@ export function verificationBadge(onChange: () => void) {
       context: Omit<AppContext, 'verify' | 'announce' | 'invalidate'>,
       events: readonly AuditEvent[],
     ) {
-      const verifier = context.verifier;
-      if (!verifier) {
-        badge = { state: 'unavailable' };
-        onChange();
-        return unverified(events);
-      }
       const mine = ++generation;
       badge = { state: 'running' };
       onChange();
@@ -117,7 +97,7 @@ export function verificationBadge(onChange: () => void) {
         origin: context.config.logOrigin,
       };
       try {
-        const result = await verifyShown(context.api, verifier, anchor, events);
+        const result = await verifyShown(context.api.audit, anchor, events);
         if (mine === generation) badge = result.verdict;
         return result.events;
       } catch (error) {

@@ -41,7 +41,6 @@ const en = {
   failedInclusion: 'its inclusion proof does not match the signed root',
   failedUnavailable: 'the log refused a proof ({status})',
   notVerified: 'Not verified yet',
-  verificationUnavailable: 'The verification module is not available in this build.',
   reverify: 'Verify again',
   // Filters
   filters: 'Filters',
@@ -169,7 +168,6 @@ const ar: Messages = {
   failedInclusion: 'إثبات تضمينه لا يطابق الجذر الموقَّع',
   failedUnavailable: 'رفض السجل تقديم إثبات ({status})',
   notVerified: 'لم يتم التحقق بعد',
-  verificationUnavailable: 'وحدة التحقق غير متاحة في هذا الإصدار.',
   reverify: 'تحقق مرة أخرى',
   filters: 'عوامل التصفية',
   caseId: 'رقم الحالة',

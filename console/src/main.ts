@@ -4,7 +4,6 @@ import { completeSignIn, isSignInAnswer, type Session, StateMismatchError, start
 import { type ConsoleConfig, loadConfig } from './config';
 import { h, replaceChildren } from './dom';
 import { applyLanguage, language, setLanguage, t } from './i18n';
-import { logVerifier } from './shared-verifier';
 import { caseAccessView } from './views/case-access';
 import { reviewsView } from './views/reviews';
 import { timelineView } from './views/timeline';
@@ -110,10 +109,9 @@ function navigation(route: Route): HTMLElement {
 
 function startConsole(config: ConsoleConfig, session: Session): void {
   const api = apiClient(config, session, () => signInPage(config, t('sessionExpired')));
-  const verifier = logVerifier();
   const badgeHolder = h('div', { class: 'badge-holder' });
   const badge = verificationBadge(() => replaceChildren(badgeHolder, badgeElement(badge.state)));
-  const base = { config, session, api, verifier };
+  const base = { config, session, api };
   const context: AppContext = {
     ...base,
     announce,

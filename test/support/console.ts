@@ -54,7 +54,7 @@ export async function settledBadge(page: Page): Promise<{ state: string; text: s
       };
       const badge = document.querySelector('#verification');
       const state = badge?.getAttribute('data-state');
-      return state === 'verified' || state === 'failed' || state === 'unavailable';
+      return state === 'verified' || state === 'failed';
     },
     { timeout: 60_000 },
   );

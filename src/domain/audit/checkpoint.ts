@@ -104,7 +104,7 @@ function fromBase64Strict(text: string, what: string): Uint8Array {
 }
 
 /** The bytes a signature covers: the UTF-8 encoding of the note text. */
-export function noteSigningBytes(body: string): Uint8Array {
+export function noteSigningBytes(body: string): Uint8Array<ArrayBuffer> {
   return utf8Bytes(body);
 }
 

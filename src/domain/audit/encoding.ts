@@ -66,7 +66,8 @@ export function toHex(bytes: Uint8Array): string {
   return out;
 }
 
-export function utf8Bytes(text: string): Uint8Array {
+/** Typed as WebCrypto takes it under the DOM's stricter types (the console builds against them). */
+export function utf8Bytes(text: string): Uint8Array<ArrayBuffer> {
   return encoder.encode(text);
 }
 
