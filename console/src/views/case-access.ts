@@ -129,7 +129,7 @@ export function caseAccessView(context: AppContext, initialCaseId = ''): View {
       openersTable(openersOf(current)),
       h('h3', {}, t('allCaseEvents')),
       current.length > 0
-        ? eventsTable(t('allCaseEvents'), current, proofs)
+        ? eventsTable(t('timelineCaption'), current, proofs)
         : h('p', { class: 'empty' }, t('noEvents')),
       h(
         'div',
