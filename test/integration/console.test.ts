@@ -153,14 +153,27 @@ describe('the compliance console', { timeout: 120_000 }, () => {
     await saveScreenshot(page, 'reviews-en');
   });
 
-  it('closes a review with an outcome and a finding, recorded with the officer', async () => {
-    await page.click(`tr[data-review-id="${reviewId}"] button`);
+  it('closes a review with the keyboard alone, recorded with its outcome, finding and officer', async () => {
+    await page.focus(`tr[data-review-id="${reviewId}"] button`);
+    await page.keyboard.press('Enter');
     await page.waitForSelector('form.close-review textarea');
-    await page.select('form.close-review select[name="outcome"]', 'referred');
-    await page.type('form.close-review textarea', 'Referred to the duty manager for a second look');
+    // The form's heading has the focus; from there: the outcome, the finding, the button.
+    const focused = [await activeElement(page)];
+    await page.keyboard.press('Tab');
+    focused.push(await activeElement(page));
+    await page.keyboard.press('r');
+    await page.keyboard.press('Tab');
+    focused.push(await activeElement(page));
+    await page.keyboard.type('Referred to the duty manager for a second look');
     await saveScreenshot(page, 'review-close-en');
-    await page.click('form.close-review button[type="submit"]');
+    await page.keyboard.press('Tab');
+    focused.push(await activeElement(page));
+    const outline = await page.evaluate('getComputedStyle(document.activeElement).outlineStyle');
+    await page.keyboard.press('Enter');
     await waitForText(page, '.status', /closed as “Referred”/);
+
+    expect(focused).toEqual(['H3#close-review-title', 'SELECT[outcome]', 'TEXTAREA[finding]', 'BUTTON']);
+    expect(outline).not.toBe('none');
     const closed = await call('GET', '/v1/audit/reviews?status=closed&kind=emergency-access&limit=100', {
       token: compliance,
       user: 'auditor-1',
@@ -210,6 +223,13 @@ describe('the compliance console', { timeout: 120_000 }, () => {
     expect(problems).toEqual([]);
   });
 });
+
+/** The focused element: its tag name, and its name (a form control) or id. */
+function activeElement(page: Page): Promise<string> {
+  return page.evaluate(
+    `(({ tagName, id, name }) => tagName + (name ? '[' + name + ']' : id ? '#' + id : ''))(document.activeElement)`,
+  ) as Promise<string>;
+}
 
 /** Lets a verification in progress finish, so the page is checked as the officer finally sees it. */
 async function settledIfVerifying(page: Page): Promise<void> {
