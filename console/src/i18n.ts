@@ -107,6 +107,10 @@ const en = {
   'kind.overdue-request': 'Overdue request',
   'kind.overdue-report': 'Overdue report',
   'flag.after-revocation': 'after revocation',
+  'purpose.child-protection': 'Child protection',
+  'purpose.criminal-investigation': 'Criminal investigation',
+  'purpose.emergency': 'Emergency',
+  'purpose.research': 'Research',
   created: 'Created',
   due: 'Due',
   justification: 'Justification',
@@ -230,6 +234,10 @@ const ar: Messages = {
   'kind.overdue-request': 'طلب متأخر',
   'kind.overdue-report': 'بلاغ متأخر',
   'flag.after-revocation': 'بعد الإلغاء',
+  'purpose.child-protection': 'حماية الطفل',
+  'purpose.criminal-investigation': 'تحقيق جنائي',
+  'purpose.emergency': 'طوارئ',
+  'purpose.research': 'بحث',
   created: 'أُنشئ',
   due: 'الاستحقاق',
   justification: 'المبرر',
@@ -286,6 +294,14 @@ export function t(key: MessageKey, values: Record<string, string | number> = {})
   return MESSAGES[current][key].replace(/\{(\w+)\}/g, (whole, name: string) =>
     name in values ? String(values[name]) : whole,
   );
+}
+
+const PURPOSES = ['child-protection', 'criminal-investigation', 'emergency', 'research'];
+
+/** A purpose the API knows, in words; anything else as it was recorded; none as a dash. */
+export function purposeText(purpose: string | null | undefined): string {
+  if (!purpose) return '—';
+  return PURPOSES.includes(purpose) ? t(`purpose.${purpose}` as MessageKey) : purpose;
 }
 
 /** The officer's locale for dates: their browser's own when it is of the language shown. */

@@ -115,8 +115,8 @@ describe('the compliance console', { timeout: 120_000 }, () => {
     expect(badge.state, badge.text).toBe('verified');
     expect(openers).toEqual(
       expect.arrayContaining([
-        ['cfpc', 'caseworker-4', 'child-protection', '1'],
-        ['police', 'officer-12', 'emergency', '1'],
+        ['cfpc', 'caseworker-4', 'Child protection', '1'],
+        ['police', 'officer-12', 'Emergency', '1'],
       ]),
     );
     await saveScreenshot(page, 'case-en');

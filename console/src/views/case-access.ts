@@ -1,7 +1,7 @@
 import { type AuditEvent, listAllEvents } from '../api';
 import type { AppContext, View } from '../app';
 import { field, h, table } from '../dom';
-import { formatNumber, formatTime, t } from '../i18n';
+import { formatNumber, formatTime, purposeText, t } from '../i18n';
 import type { EventProof } from '../verification';
 import { eventsTable } from './events-table';
 import { downloadEvidence } from './evidence';
@@ -31,7 +31,7 @@ export function openersOf(events: readonly AuditEvent[]): Opener[] {
       openers.set(key, {
         agency: event.agency ?? '—',
         user: event.user ?? '—',
-        purpose: event.purpose ?? '—',
+        purpose: event.purpose ?? '',
         reads: 1,
         first: event.time,
         last: event.time,
@@ -49,7 +49,7 @@ function openersTable(openers: readonly Opener[]): HTMLElement {
       {},
       h('td', {}, o.agency),
       h('td', { class: 'officer' }, o.user),
-      h('td', {}, o.purpose),
+      h('td', {}, purposeText(o.purpose)),
       h('td', {}, formatNumber(o.reads)),
       h('td', {}, h('time', { datetime: o.first }, formatTime(o.first))),
       h('td', {}, h('time', { datetime: o.last }, formatTime(o.last))),

@@ -1,6 +1,6 @@
 import type { AuditEvent } from '../api';
 import { h, table } from '../dom';
-import { formatTime, type MessageKey, t } from '../i18n';
+import { formatTime, type MessageKey, purposeText, t } from '../i18n';
 import type { EventProof } from '../verification';
 
 const PROOF_WORDS: Record<EventProof | 'checking', MessageKey> = {
@@ -32,7 +32,7 @@ function eventRow(event: AuditEvent, proof: EventProof | undefined): HTMLTableRo
     h('td', { class: 'officer' }, event.user ?? '—'),
     h('td', {}, event.action),
     h('td', { class: 'mono' }, event.resource),
-    h('td', {}, event.purpose ?? '—'),
+    h('td', {}, purposeText(event.purpose)),
     h('td', { class: `outcome outcome-${outcomeClass(event.outcome)}` }, String(event.outcome)),
     h('td', { class: 'mono event-id' }, event.eventId),
     proofCell(proof),

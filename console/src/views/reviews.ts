@@ -1,7 +1,7 @@
 import type { Review } from '../api';
 import type { AppContext, View } from '../app';
 import { field, h, select, table } from '../dom';
-import { formatNumber, formatTime, type MessageKey, t } from '../i18n';
+import { formatNumber, formatTime, type MessageKey, purposeText, t } from '../i18n';
 
 const OUTCOMES = ['justified', 'not-justified', 'referred'] as const;
 const KINDS = ['emergency-access', 'overdue-request', 'overdue-report'] as const;
@@ -29,7 +29,7 @@ function detailsCell(review: Review): HTMLElement {
       h('p', { class: 'justification' }, h('strong', {}, `${t('justification')}: `), review.justification),
     );
   }
-  if (review.purpose) parts.push(h('p', {}, `${t('purpose')}: ${review.purpose}`));
+  if (review.purpose) parts.push(h('p', {}, `${t('purpose')}: ${purposeText(review.purpose)}`));
   if (review.dueAt)
     parts.push(h('p', {}, `${t('due')}: `, h('time', { datetime: review.dueAt }, formatTime(review.dueAt))));
   for (const flag of review.flags ?? [])
