@@ -48,8 +48,22 @@ const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9]+)+$/;
 export interface ConsoleSiteOptions {
   /** The built console (CONSOLE_DIST_DIR). */
   distDir: string;
-  /** config.json for this stack; made on the first request that asks for it. */
-  config: () => Promise<ConsoleConfig>;
+  /** config.json for the console as opened at `origin` (the gateway's own, or a loopback name for it). */
+  config: (origin: string) => Promise<ConsoleConfig>;
+  /** The gateway's own origin, once it listens. */
+  origin: () => string;
+}
+
+/**
+ * The origin the browser opened the console at, when it is a loopback name for the gateway's own port
+ * (localhost or 127.0.0.1, which the issuer also accepts as redirect URIs); the gateway's origin otherwise.
+ * The console must call the API on its own origin: its CSP allows no other.
+ */
+function openedAt(request: IncomingMessage, gatewayOrigin: string): string {
+  const port = new URL(gatewayOrigin).port;
+  const host = request.headers.host ?? '';
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].map((name) => `${name}:${port}`);
+  return loopback.includes(host) ? `http://${host}` : gatewayOrigin;
 }
 
 /** Answers a request when it is the console's (true), and leaves any other to the gateway (false). */
@@ -88,7 +102,8 @@ async function serve(options: ConsoleSiteOptions, request: IncomingMessage, resp
   if (pathname === CONSOLE_PATH.slice(0, -1)) return answer(response, 301, { Location: CONSOLE_PATH });
   const name = pathname.slice(CONSOLE_PATH.length) || 'index.html';
   if (name === 'config.json') {
-    const body = `${JSON.stringify(await options.config(), null, 2)}\n`;
+    const config = await options.config(openedAt(request, options.origin()));
+    const body = `${JSON.stringify(config, null, 2)}\n`;
     return answer(
       response,
       200,

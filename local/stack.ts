@@ -15,7 +15,7 @@ import { type Directory, DirectorySchema } from '../src/domain/directory';
 import type { FunctionName } from '../src/http/routes';
 import { type BootstrappedResources, bootstrap } from './bootstrap';
 import type { LocalProcess } from './child-process';
-import { type ConsoleConfig, consoleSite, localConsoleConfig, type SiteHandler } from './console-server';
+import { consoleSite, localConsoleConfig, type SiteHandler } from './console-server';
 import { startDeadlineTimer } from './deadline-timer';
 import { installationCredentials, type LocalCredentials, newLocalCredentials } from './dynamodb-credentials';
 import { startDynamoDbLocal } from './dynamodb-local';
@@ -242,18 +242,11 @@ async function consoleSiteFor(
   const signer = kmsCheckpointSigner(kms, resources.signingKeyArn);
   // The local sealer signs under the default origin.
   const logOrigin = DEFAULT_ORIGIN;
-  let config: Promise<ConsoleConfig> | undefined;
-  const made = async () => localConsoleConfig(gatewayUrl(), await signer.publicKey(), logOrigin);
   return consoleSite({
     distDir: CONSOLE_DIST_DIR,
-    config: () => {
-      config ??= made();
-      // A failure (KMS not answering yet) is not kept: the next request tries again.
-      config.catch(() => {
-        config = undefined;
-      });
-      return config;
-    },
+    origin: gatewayUrl,
+    // The signer fetches the key once, and again only after a failure.
+    config: async (origin) => localConsoleConfig(origin, await signer.publicKey(), logOrigin),
   });
 }
 

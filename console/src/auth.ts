@@ -133,3 +133,12 @@ export async function completeSignIn(config: ConsoleConfig): Promise<Session> {
   if (error) throw new SignInError(error);
   return exchangeCode(config, query.get('code') ?? '', pending.verifier);
 }
+
+/**
+ * Signs out: the authorization server ends its own session (Cognito's hosted UI keeps one) and sends the
+ * browser back to the console, which leaving the page has emptied of the token.
+ */
+export function signOut(config: ConsoleConfig): void {
+  const query = new URLSearchParams({ client_id: config.clientId, logout_uri: config.redirectUri });
+  location.assign(`${config.authBase}/logout?${query}`);
+}

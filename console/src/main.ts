@@ -1,6 +1,13 @@
 import { apiClient } from './api';
 import { type AppContext, badgeText, type View, verificationBadge } from './app';
-import { completeSignIn, isSignInAnswer, type Session, StateMismatchError, startSignIn } from './auth';
+import {
+  completeSignIn,
+  isSignInAnswer,
+  type Session,
+  StateMismatchError,
+  signOut,
+  startSignIn,
+} from './auth';
 import { type ConsoleConfig, loadConfig } from './config';
 import { h, replaceChildren } from './dom';
 import { applyLanguage, language, setLanguage, t } from './i18n';
@@ -152,8 +159,7 @@ function startConsole(config: ConsoleConfig, session: Session): void {
           { class: 'masthead-tools' },
           h('span', { class: 'officer-name' }, `${t('signedInAs')} `, h('strong', {}, session.officer)),
           languageButton(draw),
-          // Leaving the page is what drops the token: it lives in this page's memory only.
-          h('button', { type: 'button', onclick: () => location.assign(location.pathname) }, t('signOut')),
+          h('button', { type: 'button', onclick: () => signOut(config) }, t('signOut')),
         ),
       ),
       navigation(currentRoute()),

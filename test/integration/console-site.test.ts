@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +13,21 @@ const CSP =
 
 const get = (path: string, init?: RequestInit) =>
   fetch(`${stack.gateway}${path}`, { redirect: 'manual', ...init });
+
+/** config.json asked for with a Host header of our choosing (fetch does not let a caller set one). */
+function configAsHost(host: string): Promise<Record<string, string>> {
+  return new Promise((resolve, reject) => {
+    const request = httpGet(`${stack.gateway}/console/config.json`, { headers: { host } }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      response.on('end', () => resolve(JSON.parse(body) as Record<string, string>));
+    });
+    request.on('error', reject);
+  });
+}
 
 /** The console as the local gateway serves it: the built files, config.json, and the headers on each. */
 describe('the console site on the local gateway', () => {
@@ -61,6 +77,18 @@ describe('the console site on the local gateway', () => {
       checkpointKeyFingerprint: (await importCheckpointKey(publicKey)).fingerprint,
       logOrigin: checkpoint.split('\n')[0],
     });
+  });
+
+  it('names the origin the console was opened at when it is another loopback name for the gateway', async () => {
+    const port = new URL(stack.gateway).port;
+    const opened = await configAsHost(`localhost:${port}`);
+    const elsewhere = await configAsHost(`attacker.example:${port}`);
+
+    expect(opened).toMatchObject({
+      apiBase: `http://localhost:${port}`,
+      redirectUri: `http://localhost:${port}/console/`,
+    });
+    expect(elsewhere).toMatchObject({ apiBase: stack.gateway });
   });
 
   it('serves nothing outside the build, nor the build’s own stamp, and only GET and HEAD', async () => {
