@@ -1,23 +1,27 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { KEY_STORE_NAME } from '../src/adapters/table-definitions';
-import { type Directory, DirectorySchema } from '../src/domain/directory';
+import { type Directory, DirectorySchema, RESOURCE_SERVER } from '../src/domain/directory';
 import { FUNCTION_NAMES, type FunctionName } from '../src/http/routes';
+import { builtConsoleDir } from './console-assets';
 import { HimayaApi } from './constructs/api';
 import { AuditSealer } from './constructs/audit-sealer';
+import { ConsoleSite } from './constructs/console-site';
 import { HimayaData } from './constructs/data';
 import { HimayaEvents } from './constructs/events';
 import { FailureQueue } from './constructs/failure-queue';
 import { GatewayRefusalLog } from './constructs/gateway-refusal-log';
 import { HimayaFunction } from './constructs/himaya-function';
-import { defaultDomainPrefix, type HimayaUserPool } from './constructs/identity';
+import { defaultDomainPrefix } from './constructs/identity';
 import { KeyOperators } from './constructs/key-operators';
 import { HimayaKeys } from './constructs/keys';
 import type { MtlsDomain } from './constructs/mtls-domain';
 import { HimayaObservability } from './constructs/observability';
+import { OfficerSignIn } from './constructs/officer-sign-in';
 import { OutboxProcessor } from './constructs/outbox-processor';
 import { StatsAggregator } from './constructs/stats-aggregator';
 import { PROJECT_ROOT } from './function-bundles';
@@ -110,6 +114,24 @@ export interface HimayaStackProps extends StackProps {
   cognitoDomainPrefix?: string;
   /** @default context `himaya:stageName`, else `prod` */
   stageName?: string;
+  /**
+   * Prefix of the officers' hosted UI domain. @default context `himaya:consoleDomainPrefix`, else the
+   * Cognito domain prefix followed by `-officers`
+   */
+  consoleDomainPrefix?: string;
+  /**
+   * The built console's folder. @default `console/dist` (lib/console-assets.ts), built at synth if missing
+   */
+  consoleFiles?: string;
+  /**
+   * The checkpoint signing key's pinned fingerprint, given to the console: SHA-256 (lowercase hex) of its
+   * DER SubjectPublicKeyInfo, which the operator computes from `aws kms get-public-key` (an out-of-band
+   * trust step: a key fetched from the API the console checks would prove nothing).
+   * @default context `checkpointKeyFingerprint`, else none: the console reports verification as not configured
+   */
+  checkpointKeyFingerprint?: string;
+  /** A CloudFront-scope web ACL (us-east-1) for the console. @default context `himaya:consoleWebAclArn`, else none */
+  consoleWebAclArn?: string;
   /** Origin line of signed checkpoints. @default context `himaya:checkpointOrigin`, else `himaya.example/audit` */
   checkpointOrigin?: string;
   /**
@@ -139,13 +161,14 @@ export function readDirectory(file = join(PROJECT_ROOT, 'config', 'agencies.json
 
 /**
  * The directory as functions read it from `AGENCY_DIRECTORY` in AWS: each agency with its key's ARN, and
- * each client's `id` replaced by its Cognito app client id, the value of the `client_id` claim in its access
+ * each client's `id` replaced by its Cognito app client id (a client without one, such as the console's
+ * when there is no console, keeps an id no token carries), the value of the `client_id` claim in its access
  * tokens, so that `findClient` maps a token to its agency.
  */
 export function deployedDirectory(
   directory: Directory,
   keys: HimayaKeys,
-  userPool: HimayaUserPool,
+  appClients: ReadonlyMap<string, cognito.IUserPoolClient>,
 ): Directory {
   return {
     ...directory,
@@ -154,7 +177,7 @@ export function deployedDirectory(
       return key ? { ...agency, keyArn: key.keyArn } : agency;
     }),
     clients: directory.clients.map((client) => {
-      const appClient = userPool.clients.get(client.id);
+      const appClient = appClients.get(client.id);
       return appClient ? { ...client, id: appClient.userPoolClientId } : client;
     }),
   };
@@ -181,6 +204,10 @@ export class HimayaStack extends Stack {
   /** Failed invocations of the scheduled deadline sweep. */
   readonly deadLetters: sqs.Queue;
   readonly observability: HimayaObservability;
+  /** Sign-in for compliance officers (absent with mutual TLS, as is the console). */
+  readonly officers?: OfficerSignIn;
+  /** The compliance console: its files, distribution and `/v1/*` to the API (absent with mutual TLS). */
+  readonly console?: ConsoleSite;
   /** The managed policies behind `npm run keys`, held by no one until an operator's role gets them. */
   readonly keyOperators: KeyOperators;
 
@@ -215,19 +242,17 @@ export class HimayaStack extends Stack {
     // The deadline sweep has no route: a schedule runs it every minute.
     this.events.runEveryMinute(this.functions.get('deadlines') as HimayaFunction);
 
-    this.api = new HimayaApi(this, 'Api', {
-      ...this.mtlsDomainOf(props),
-      functions: this.functions,
-      directory,
-      logsKey: this.keys.logsKey,
-      domainPrefix:
-        props.cognitoDomainPrefix ??
-        this.contextValue('himaya:cognitoDomainPrefix') ??
-        defaultDomainPrefix(this),
-      stageName: props.stageName ?? this.contextValue('himaya:stageName') ?? 'prod',
-    });
+    const { api, officers } = this.createApi(props, directory);
+    this.api = api;
+    this.officers = officers;
+    const appClients = new Map<string, cognito.IUserPoolClient>(api.userPool.clients);
+    if (officers) {
+      const { site, client } = this.createConsole(officers, props);
+      this.console = site;
+      appClients.set(officers.consoleClientSpec.id, client);
+    }
     // Added once the API exists: it carries the Cognito app client ids.
-    const directoryJson = this.toJsonString(deployedDirectory(directory, this.keys, this.api.userPool));
+    const directoryJson = this.toJsonString(deployedDirectory(directory, this.keys, appClients));
     for (const fn of this.functions.values()) fn.addEnvironment('AGENCY_DIRECTORY', directoryJson);
     this.refusalLog = new GatewayRefusalLog(this, 'GatewayRefusals', {
       accessLogs: this.api.accessLogs,
@@ -238,6 +263,82 @@ export class HimayaStack extends Stack {
 
     this.observability = this.createObservability(props);
     this.addOutputs();
+  }
+
+  /**
+   * The REST API and, unless it asks for mutual TLS, the officers' sign-in, whose user pool its authorizer
+   * also accepts. The console reaches the API through CloudFront, which cannot present the client
+   * certificate mutual TLS asks for: a deployment with mutual TLS has no console and no officers.
+   */
+  private createApi(props: HimayaStackProps, directory: Directory) {
+    const mtls = this.mtlsDomainOf(props);
+    const domainPrefix =
+      props.cognitoDomainPrefix ??
+      this.contextValue('himaya:cognitoDomainPrefix') ??
+      defaultDomainPrefix(this);
+    const officers = mtls.mtlsDomain
+      ? undefined
+      : new OfficerSignIn(this, 'Officers', {
+          directory,
+          domainPrefix:
+            props.consoleDomainPrefix ??
+            this.contextValue('himaya:consoleDomainPrefix') ??
+            `${domainPrefix}-officers`,
+        });
+    const api = new HimayaApi(this, 'Api', {
+      ...mtls,
+      functions: this.functions,
+      directory,
+      logsKey: this.keys.logsKey,
+      domainPrefix,
+      stageName: this.stageNameOf(props),
+      otherUserPools: officers ? [officers.userPool] : [],
+    });
+    return { api, officers };
+  }
+
+  private stageNameOf(props: HimayaStackProps): string {
+    return props.stageName ?? this.contextValue('himaya:stageName') ?? 'prod';
+  }
+
+  /**
+   * The console: its site (bucket, distribution, `/v1/*` to the API), the officers' app client back to
+   * it, and its files with the `config.json` that tells it where everything is.
+   */
+  private createConsole(officers: OfficerSignIn, props: HimayaStackProps) {
+    const webAclArn = props.consoleWebAclArn ?? this.contextValue('himaya:consoleWebAclArn');
+    const site = new ConsoleSite(this, 'Console', {
+      restApi: this.api.restApi,
+      stageName: this.stageNameOf(props),
+      authOrigin: officers.authBase,
+      serverAccessLogs: this.sealer.accessLogs,
+      ...(webAclArn ? { webAclArn } : {}),
+    });
+    const client = officers.addConsoleClient(site.url);
+    site.deploy(builtConsoleDir(props.consoleFiles), {
+      apiBase: site.origin,
+      authBase: officers.authBase,
+      clientId: client.userPoolClientId,
+      redirectUri: site.url,
+      scope: `openid ${RESOURCE_SERVER}/audit.read`,
+      checkpointKeyFingerprint: this.checkpointKeyFingerprint(props),
+      logOrigin: this.checkpointOrigin(props),
+    });
+    return { site, client };
+  }
+
+  /** The pinned fingerprint, checked for its shape: a typo would make every verification fail. */
+  private checkpointKeyFingerprint(props: HimayaStackProps): string | null {
+    const fingerprint = props.checkpointKeyFingerprint ?? this.contextValue('checkpointKeyFingerprint');
+    if (fingerprint === undefined) return null;
+    if (!/^[0-9a-f]{64}$/.test(fingerprint)) {
+      throw new Error('checkpointKeyFingerprint must be the SHA-256 of the key (64 lowercase hex digits)');
+    }
+    return fingerprint;
+  }
+
+  private checkpointOrigin(props: HimayaStackProps): string {
+    return props.checkpointOrigin ?? this.contextValue('himaya:checkpointOrigin') ?? 'himaya.example/audit';
   }
 
   private contextValue(key: string): string | undefined {
@@ -287,8 +388,7 @@ export class HimayaStack extends Stack {
       signingKey: this.keys.signingKey,
       logsKey: this.keys.logsKey,
       ...(retention !== undefined ? { retentionDays: Number(retention) } : {}),
-      origin:
-        props.checkpointOrigin ?? this.contextValue('himaya:checkpointOrigin') ?? 'himaya.example/audit',
+      origin: this.checkpointOrigin(props),
     });
   }
 
@@ -346,6 +446,21 @@ export class HimayaStack extends Stack {
       description: 'OAuth2 token endpoint (client credentials)',
     });
     new CfnOutput(this, 'UserPoolId', { value: this.api.userPool.userPoolId });
+    if (this.officers && this.console) {
+      new CfnOutput(this, 'ConsoleUrl', {
+        value: this.console.url,
+        description: 'The compliance console (officers sign in through the hosted UI)',
+      });
+      new CfnOutput(this, 'OfficersUserPoolId', {
+        value: this.officers.userPool.userPoolId,
+        description:
+          'Compliance officers: create each one here and add them to the compliance-officers group',
+      });
+      new CfnOutput(this, 'OfficersSignInUrl', {
+        value: this.officers.authBase,
+        description: 'Hosted UI of the officers (authorization code + PKCE, MFA)',
+      });
+    }
     new CfnOutput(this, 'AlarmTopicArn', {
       value: this.observability.topic.topicArn,
       description: 'SNS topic of the alarms: subscribe the on-call address or tool',

@@ -17,6 +17,7 @@ import { type FunctionName, type RouteSpec, routes } from '../src/http/routes';
 import { DEADLINES } from '../src/timeouts';
 import type { Issuer } from './issuer';
 import type { RefusalLog } from './refusal-log';
+import type { SignIn } from './sign-in';
 
 /**
  * The local API Gateway: turns HTTP requests into REST proxy events, authorizes them as a Cognito
@@ -38,6 +39,11 @@ export interface GatewayOptions {
   integrationTimeoutMs?: number;
   /** Where the requests the gateway refuses itself are logged (local/refusal-log.ts). */
   refusals?: RefusalLog;
+  /**
+   * The issuer's sign-in for people (local/sign-in.ts), on this port as Cognito's hosted UI is on its
+   * domain: its paths never reach the API's routes.
+   */
+  signIn?: SignIn;
   /** A static site beside the API on the same origin (the console): true when it answered the request. */
   site?(request: IncomingMessage, response: ServerResponse): boolean;
 }
@@ -366,16 +372,22 @@ async function listen(server: Server, port: number, host: string): Promise<numbe
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const compiled = compileRoutes(options.extraRoutes ?? []);
   const host = options.host ?? '127.0.0.1';
+  const origin = { port: 0, url: '' };
   const server: Server = createServer((request, response) => {
     if (options.site?.(request, response)) return;
-    handleRequest(options, compiled, request, response).catch(() => {
+    const pathname = (request.url ?? '/').split('?')[0] ?? '/';
+    const served = options.signIn?.serves(pathname)
+      ? options.signIn.handle(request, response, origin)
+      : handleRequest(options, compiled, request, response);
+    served.catch(() => {
       if (!response.headersSent) response.writeHead(500).end();
     });
   });
-  const port = await listen(server, options.port, host);
+  origin.port = await listen(server, options.port, host);
+  origin.url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${origin.port}`;
   return {
-    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
-    port,
+    url: origin.url,
+    port: origin.port,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -22,8 +22,10 @@ import { startDynamoDbLocal } from './dynamodb-local';
 import { type Gateway, type GatewayOptions, type LambdaHandler, startGateway } from './gateway';
 import { type Issuer, openIssuer } from './issuer';
 import { type KmsProcess, startKmsProcess } from './kms-process';
+import { OFFICERS_FILE, type OfficerAccount, openOfficerAccounts } from './officer-accounts';
 import { type RefusalLog, refusalLog } from './refusal-log';
 import { type SealerLoopSettings, startSealerLoop } from './sealer-loop';
+import { localSignIn, type SignIn } from './sign-in';
 import { startOutboxLoop, startStatsLoop } from './stream-loop';
 
 export const DEFAULT_DATA_DIR = '.himaya';
@@ -61,12 +63,16 @@ export interface LocalEndpoints {
   hmacKeyArn: string;
   /** The folder where the sealer archives every signed checkpoint (write-once files). */
   checkpointArchive?: string;
+  /** The file the demo compliance officers' passwords are kept in (mode 0600). */
+  officersFile: string;
 }
 
 export interface LocalStack {
   endpoints: LocalEndpoints;
   issuer: Issuer;
   directory: Directory;
+  /** The demo compliance officers who sign in to the console, passwords included. */
+  officers: readonly OfficerAccount[];
   /** The environment the functions run with (what CDK gives them in AWS). */
   environment: Record<string, string>;
   /** Calls per KMS operation since the emulator (re)started, as the emulator counts them. */
@@ -255,6 +261,7 @@ async function startLocalGateway(
   issuer: Issuer,
   refusals: RefusalLog,
   modules: FunctionModules,
+  signIn: SignIn,
   site: (gatewayUrl: () => string) => Promise<SiteHandler>,
 ): Promise<Gateway> {
   const { options } = context;
@@ -263,6 +270,7 @@ async function startLocalGateway(
     port: options.port ?? 3000,
     issuer,
     refusals,
+    signIn,
     site: await site(() => url),
     loadHandler: handlerLoader(modules),
     ...(options.host ? { host: options.host } : {}),
@@ -300,7 +308,11 @@ async function startParts(context: StartContext): Promise<LocalStack> {
 
   const issuer = await openIssuer(join(context.dataDir, 'issuer-key.json'), resources.directory);
   const refusals = gatewayRefusalLog(context, resources, dynamodbLocal.endpoint);
-  const gateway = await startLocalGateway(context, issuer, refusals, modules, (url) =>
+  // The demo officers' passwords are made once per data directory, even for an in-memory run.
+  const officersFile = join(context.dataDir, OFFICERS_FILE);
+  const officers = await openOfficerAccounts(officersFile);
+  const signIn = localSignIn({ issuer, directory: resources.directory, officers });
+  const gateway = await startLocalGateway(context, issuer, refusals, modules, signIn, (url) =>
     consoleSiteFor(context, storage, resources, url),
   );
   const endpoints: LocalEndpoints = {
@@ -313,6 +325,7 @@ async function startParts(context: StartContext): Promise<LocalStack> {
     signingKeyArn: resources.signingKeyArn,
     hmacKeyArn: resources.hmacKeyArn,
     ...(archiveDir ? { checkpointArchive: archiveDir } : {}),
+    officersFile,
   };
   await writeJsonAtomically(join(context.dataDir, 'local.json'), endpoints);
   const stop = () => stopAll(context.stoppers);
@@ -320,6 +333,7 @@ async function startParts(context: StartContext): Promise<LocalStack> {
     endpoints,
     issuer,
     directory: resources.directory,
+    officers: officers.accounts,
     environment,
     kmsStats: kms.stats,
     functionModule: modules,

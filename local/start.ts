@@ -34,6 +34,10 @@ Compliance console: ${gateway}/console/
   TOKEN=$(npm run -s token -- police)
   curl -H "Authorization: Bearer $TOKEN" -H "X-Himaya-User: officer-1" ${gateway}/v1/agencies
 
+Compliance console sign-in (authorization code + PKCE at ${gateway}/oauth2/authorize), demo officers:
+${stack.officers.map((officer) => `  ${officer.username.padEnd(16)} ${officer.password}`).join('\n')}
+  (passwords made for this data directory, kept in ${stack.endpoints.officersFile})
+
 Endpoints for tools: ${values['data-dir']}/local.json. Press Ctrl-C to stop.`);
 
 let stopping = false;

@@ -1,5 +1,6 @@
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -20,6 +21,8 @@ export interface HimayaApiProps {
   logsKey: kms.IKey;
   /** Prefix of the Cognito domain that serves `/oauth2/token`; unique per region across AWS. */
   domainPrefix: string;
+  /** Other user pools whose access tokens the authorizer accepts: the compliance officers'. */
+  otherUserPools?: readonly cognito.IUserPool[];
   /** @default 'prod' */
   stageName?: string;
   /** Steady-state requests per second for the whole stage. @default 100 */
@@ -96,7 +99,7 @@ export class HimayaApi extends Construct {
     addGatewayProblems(this.restApi);
 
     this.authorizer = new apigateway.CognitoUserPoolsAuthorizer(this, 'Authorizer', {
-      cognitoUserPools: [this.userPool],
+      cognitoUserPools: [this.userPool, ...(props.otherUserPools ?? [])],
       authorizerName: 'himaya-cognito',
       identitySource: apigateway.IdentitySource.header('Authorization'),
     });

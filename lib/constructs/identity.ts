@@ -1,7 +1,14 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type { Construct } from 'constructs';
-import { type Client, type Directory, RESOURCE_SERVER, SCOPES, type Scope } from '../../src/domain/directory';
+import {
+  type Client,
+  type Directory,
+  isPeopleClient,
+  RESOURCE_SERVER,
+  SCOPES,
+  type Scope,
+} from '../../src/domain/directory';
 
 const SCOPE_DESCRIPTIONS: Record<Scope, string> = {
   'cases.read': 'Read cases the agency owns or that are shared with it',
@@ -62,7 +69,10 @@ export class HimayaUserPool extends cognito.UserPool {
       scopes: [...scopes.values()],
     });
     this.clients = new Map(
-      props.directory.clients.map((client) => [client.id, this.addAppClient(client, scopes)]),
+      props.directory.clients
+        // People sign in elsewhere, with a public client of their own.
+        .filter((client) => !isPeopleClient(client))
+        .map((client) => [client.id, this.addAppClient(client, scopes)]),
     );
     this.domain = this.addDomain('Domain', { cognitoDomain: { domainPrefix: props.domainPrefix } });
   }

@@ -44,6 +44,12 @@ export const ClientSchema = z.strictObject({
   /** The organisation the client acts for: an agency, or an oversight body such as the compliance office. */
   agency: AgencyIdSchema,
   scopes: z.array(ScopeSchema).min(1),
+  /**
+   * Who holds the client's tokens. `machine` (the default): an agency system, with client-credentials
+   * tokens, naming the officer it acts for in `X-Himaya-User`. `people`: a public client that people sign
+   * in through (authorization code + PKCE), whose tokens name the signed-in person (`username`).
+   */
+  kind: z.enum(['machine', 'people']).optional(),
 });
 export type Client = z.infer<typeof ClientSchema>;
 
@@ -76,6 +82,11 @@ export type AgencyView = z.infer<typeof AgencyViewSchema>;
 
 export function listAgencies(directory: Directory): AgencyView[] {
   return directory.agencies.map(({ keyArn: _keyArn, ...view }) => view);
+}
+
+/** Whether people sign in through the client (its tokens name them), rather than an agency system. */
+export function isPeopleClient(client: Client): boolean {
+  return client.kind === 'people';
 }
 
 export function findClient(directory: Directory, clientId: string): Client | undefined {

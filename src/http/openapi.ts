@@ -142,7 +142,12 @@ function notModifiedResponse(route: RouteSpec): Record<string, ResponseConfig> {
 /** `X-Himaya-User`, `X-Himaya-Purpose`, `Idempotency-Key`, `If-Match`; the token is the security scheme's. */
 function requestHeaders(route: RouteSpec) {
   const headers: Record<string, z.ZodType> = {};
-  if (route.scope !== null) headers['X-Himaya-User'] = UserHeaderSchema;
+  if (route.scope !== null) {
+    headers['X-Himaya-User'] = UserHeaderSchema.optional().meta({
+      description:
+        "The officer or caseworker the agency system acts for (recorded in the access log): required with an agency system's (client-credentials) token. With a signed-in officer's token (the compliance console) the token names the officer: leave it out, or send that same name; another name is refused with 400 `invalid-request`.",
+    });
+  }
   if (route.purpose) {
     headers['X-Himaya-Purpose'] = PurposeSchema.meta({
       description: 'Why the case is read; recorded in the access log.',

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { CaseIdSchema } from '../domain/cases/schemas';
-import { type Directory, findClient, type Scope, scopesOfClaim } from '../domain/directory';
+import { type Directory, findClient, isPeopleClient, type Scope, scopesOfClaim } from '../domain/directory';
 import { type Purpose, PurposeSchema } from '../domain/purpose';
 import { ForbiddenError, UnauthorizedError, ValidationError } from './errors';
 import type { RouteSpec } from './routes';
@@ -21,10 +21,14 @@ export interface RequestIdentity {
   /** The organisation the client acts for (an agency id, or an oversight body such as `compliance`). */
   agency: string | null;
   isAccessToken: boolean;
+  /** Whether the client is one people sign in through (`kind: people` in the directory). */
+  peopleClient: boolean;
   /** The token's scopes that the agency directory also grants the client: a token never widens them. */
   scopes: Scope[];
   /** `X-Himaya-User`: the officer the agency system acts for. */
   user: HeaderValue<string>;
+  /** The token's `username` claim: the person signed in, when a person holds the token. */
+  signedIn: HeaderValue<string>;
   purpose: HeaderValue<Purpose>;
   idempotencyKey: HeaderValue<string>;
   /** The case the path names, if it names a valid one. */
@@ -39,14 +43,23 @@ export interface AuthContext {
   user: string;
 }
 
-function headerValue<T>(
-  event: APIGatewayProxyEvent,
-  name: string,
-  schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } },
-): HeaderValue<T> {
-  const raw = event.headers[name];
+type Parser<T> = { safeParse(value: unknown): { success: true; data: T } | { success: false } };
+
+function parsedValue<T>(raw: unknown, schema: Parser<T>): HeaderValue<T> {
   const parsed = schema.safeParse(raw);
   return { value: parsed.success ? parsed.data : null, sent: raw !== undefined };
+}
+
+function headerValue<T>(event: APIGatewayProxyEvent, name: string, schema: Parser<T>): HeaderValue<T> {
+  return parsedValue(event.headers[name], schema);
+}
+
+/**
+ * The officer the access log names: the person signed in when a person holds the token (whatever the
+ * header says), else `X-Himaya-User`. Null when neither is valid.
+ */
+export function officerOf(identity: RequestIdentity): string | null {
+  return identity.signedIn.sent ? identity.signedIn.value : identity.user.value;
 }
 
 /** Reads the claims the Cognito authorizer put on the event, and the officer and purpose headers. */
@@ -60,8 +73,11 @@ export function identify(event: APIGatewayProxyEvent, directory: Directory): Req
     clientId,
     agency: client?.agency || null,
     isAccessToken: claimed.token_use === 'access',
+    peopleClient: client ? isPeopleClient(client) : false,
     scopes: scopesOfClaim(claimed.scope).filter((scope) => client?.scopes.includes(scope) ?? false),
     user: headerValue(event, 'x-himaya-user', UserHeaderSchema),
+    // A Cognito user pool's username, held to the same shape as an officer id the log accepts.
+    signedIn: parsedValue(claimed.username, UserHeaderSchema),
     purpose: headerValue(event, 'x-himaya-purpose', PurposeSchema),
     idempotencyKey: headerValue(event, 'idempotency-key', IdempotencyKeySchema),
     caseId: caseId.success ? caseId.data : undefined,
@@ -85,8 +101,28 @@ export function authorize(identity: RequestIdentity, requiredScope: Scope): Auth
   if (clientId === null || !identity.isAccessToken) throw new UnauthorizedError();
   // An unregistered client has no directory scopes at all: say why rather than which scope is missing.
   if (agency === null) throw new ForbiddenError('This client is not registered with an agency.');
+  // A person's token comes only through a client people sign in with, and such a client's tokens always
+  // name a person: anything else is a token this API was never meant to accept.
+  if (identity.peopleClient !== identity.signedIn.sent) throw new UnauthorizedError();
   if (!identity.scopes.includes(requiredScope)) throw new ForbiddenError();
-  return { agency, clientId, scopes: identity.scopes, user: required(identity.user, 'x-himaya-user') };
+  const user = identity.peopleClient ? signedInOfficer(identity) : required(identity.user, 'x-himaya-user');
+  return { agency, clientId, scopes: identity.scopes, user };
+}
+
+/**
+ * The signed-in person, from the token alone. `X-Himaya-User` is not needed; sent with another name, the
+ * request is refused rather than one of the two silently chosen.
+ */
+function signedInOfficer(identity: RequestIdentity): string {
+  const officer = identity.signedIn.value;
+  // A username the log could not record faithfully is not accepted.
+  if (officer === null) throw new UnauthorizedError();
+  if (identity.user.sent && identity.user.value !== officer) {
+    throw new ValidationError('X-Himaya-User names someone other than the signed-in officer: leave it out.', [
+      { path: 'headers.x-himaya-user', message: 'differs from the signed-in officer' },
+    ]);
+  }
+  return officer;
 }
 
 /** `X-Himaya-Purpose`, on the routes that read case content. */

@@ -2,7 +2,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { type AuditEvent, newEventId } from '../domain/audit/event';
 import type { AuditEventRecorder, AuditTrail, TrailDetails } from '../domain/audit/trail';
 import { DependencyUnavailableError, DomainError, WriteOutcomeUnknownError } from '../domain/errors';
-import type { RequestIdentity } from './request-identity';
+import { officerOf, type RequestIdentity } from './request-identity';
 import { normalisePath } from './resource-path';
 import type { RouteSpec } from './routes';
 
@@ -38,7 +38,7 @@ export function requestTrail(
       time: now.toISOString(),
       agency: identity.agency,
       clientId: identity.clientId,
-      user: identity.user.value,
+      user: officerOf(identity),
       action: route.action ?? route.operationId,
       // A create names what it created: `/v1/cases` + `/<new id>`.
       resource: (

@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HimayaStack, readDirectory } from '../../lib/himaya-stack';
 import { type FunctionName, type RouteSpec, routes } from '../../src/http/routes';
+import { TEST_STACK_PROPS } from '../support/stack-props';
 
 /** The exchange's part of the stack: its functions' roles, the event bus, the schedule, the indexes. */
 type Resource = { Type: string; Properties?: Record<string, unknown> };
@@ -65,7 +66,7 @@ const tableId = (name: string) =>
 
 beforeAll(() => {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  template = Template.fromStack(new HimayaStack(app, 'Himaya', { cognitoDomainPrefix: 'himaya-test' }));
+  template = Template.fromStack(new HimayaStack(app, 'Himaya', TEST_STACK_PROPS));
   resources = template.toJSON().Resources as Record<string, Resource>;
 });
 

@@ -6,6 +6,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLE_FILE, bundleFunctionSync } from '../../lib/function-bundles';
 import { HimayaStack } from '../../lib/himaya-stack';
+import { TEST_STACK_PROPS } from '../support/stack-props';
 
 /**
  * What deploys is what `npm start -- --bundles` serves: each function's code asset is its own bundle,
@@ -19,7 +20,7 @@ describe('the functions’ code', () => {
   beforeAll(async () => {
     outdir = await mkdtemp(join(tmpdir(), 'himaya-cdk-out-'));
     const app = new App({ outdir });
-    template = Template.fromStack(new HimayaStack(app, 'Himaya', { cognitoDomainPrefix: 'himaya-test' }));
+    template = Template.fromStack(new HimayaStack(app, 'Himaya', TEST_STACK_PROPS));
     const resources = template.findResources('AWS::Lambda::Function');
     functions = Object.values(resources)
       .map((resource) => resource.Properties)

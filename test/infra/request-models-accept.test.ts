@@ -6,6 +6,7 @@ import { modelNameOf } from '../../lib/constructs/api-routes';
 import { HimayaStack } from '../../lib/himaya-stack';
 import { type RouteSpec, routes } from '../../src/http/routes';
 import { fullCaseBody, minimalCaseBody } from '../support/cases';
+import { TEST_STACK_PROPS } from '../support/stack-props';
 
 /**
  * The request models API Gateway validates bodies with, as synthesised, run through a draft-04 validator:
@@ -64,9 +65,7 @@ describe('API Gateway request models', () => {
 
   beforeAll(() => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    const template = Template.fromStack(
-      new HimayaStack(app, 'Himaya', { cognitoDomainPrefix: 'himaya-test' }),
-    );
+    const template = Template.fromStack(new HimayaStack(app, 'Himaya', TEST_STACK_PROPS));
     const ajv = new Ajv04({ strict: false, allErrors: true });
     for (const resource of Object.values(template.findResources('AWS::ApiGateway::Model'))) {
       const { Name, Schema } = resource.Properties as { Name: string; Schema: Record<string, unknown> };
