@@ -1,13 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { CONSOLE_DIST_DIR } from '../console/paths';
 import { PROJECT_ROOT } from './function-bundles';
 
 /**
  * Where the compliance console's build puts its files (`index.html` and what it loads): the one place the
  * stack and the console's build agree on. CDK uploads the folder as it is, under `/console/`.
  */
-export const CONSOLE_BUILD_DIR = join(PROJECT_ROOT, 'console', 'dist');
+export const CONSOLE_BUILD_DIR = CONSOLE_DIST_DIR;
 /** The npm script that builds the console into `CONSOLE_BUILD_DIR`. */
 export const CONSOLE_BUILD_SCRIPT = 'build:console';
 

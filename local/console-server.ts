@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join } from 'node:path';
+import { CONSOLE_CONFIG_FILE, type ConsoleConfig } from '../console/config-file';
 import { CONSOLE_CLIENT_ID, CONSOLE_PATH } from '../console/paths';
 import { formatFingerprint } from '../src/domain/audit/log-verification';
 import { scopeClaim } from '../src/domain/directory';
@@ -20,17 +21,6 @@ export const CONSOLE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   // The files change with every build and are small: the browser asks again each time.
   'Cache-Control': 'no-cache',
 };
-
-/** config.json: where the console finds the API and the sign-in, and the key it must trust. */
-export interface ConsoleConfig {
-  apiBase: string;
-  authBase: string;
-  clientId: string;
-  redirectUri: string;
-  scope: string;
-  checkpointKeyFingerprint: string;
-  logOrigin: string;
-}
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -101,7 +91,7 @@ async function serve(options: ConsoleSiteOptions, request: IncomingMessage, resp
   const { pathname } = new URL(request.url ?? '/', 'http://localhost');
   if (pathname === CONSOLE_PATH.slice(0, -1)) return answer(response, 301, { Location: CONSOLE_PATH });
   const name = pathname.slice(CONSOLE_PATH.length) || 'index.html';
-  if (name === 'config.json') {
+  if (name === CONSOLE_CONFIG_FILE) {
     const config = await options.config(openedAt(request, options.origin()));
     const body = `${JSON.stringify(config, null, 2)}\n`;
     return answer(

@@ -88,8 +88,8 @@ async function failure(response: Response): Promise<ApiError> {
 export function apiClient(config: ConsoleConfig, session: Session, onUnauthorized: () => void): Api {
   const request = async (path: string, init: RequestInit = {}): Promise<Response> => {
     const headers = new Headers(init.headers);
+    // No X-Himaya-User: the API takes the officer from the signed-in officer's token.
     headers.set('authorization', `Bearer ${session.accessToken}`);
-    if (session.officer) headers.set('x-himaya-user', session.officer);
     const response = await fetch(`${config.apiBase}${path}`, { ...init, headers });
     if (response.status === 401) onUnauthorized();
     if (!response.ok) throw await failure(response);

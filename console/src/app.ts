@@ -2,7 +2,14 @@ import type { Api, AuditEvent } from './api';
 import type { Session } from './auth';
 import type { ConsoleConfig } from './config';
 import { formatNumber, formatTime, t } from './i18n';
-import { type EventProof, type Failure, type VerificationResult, verifyShown } from './verification';
+import {
+  type EventProof,
+  type Failure,
+  pinnedFingerprint,
+  unverified,
+  type VerificationResult,
+  verifyShown,
+} from './verification';
 
 /** What every view is given: the API, and the page's shared status and verification badge. */
 export interface AppContext {
@@ -24,7 +31,11 @@ export interface View {
   start?(): void;
 }
 
-type BadgeState = { state: 'idle' } | { state: 'running' } | VerificationResult['verdict'];
+type BadgeState =
+  | { state: 'idle' }
+  | { state: 'running' }
+  | { state: 'unconfigured' }
+  | VerificationResult['verdict'];
 
 function failureText(failure: Failure): string {
   switch (failure.kind) {
@@ -56,6 +67,8 @@ export function badgeText(badge: BadgeState): { title: string; detail: string[];
       return { title: t('notVerified'), detail: [], tone: 'idle' };
     case 'running':
       return { title: t('verifying'), detail: [], tone: 'idle' };
+    case 'unconfigured':
+      return { title: t('notVerified'), detail: [t('notConfigured')], tone: 'idle' };
     case 'failed':
       return { title: t('failed'), detail: badge.failures.map(failureText), tone: 'failed' };
     case 'verified': {
@@ -90,12 +103,16 @@ export function verificationBadge(onChange: () => void) {
       events: readonly AuditEvent[],
     ) {
       const mine = ++generation;
+      const fingerprint = pinnedFingerprint(context.config.checkpointKeyFingerprint);
+      if (!fingerprint) {
+        // Without a pinned key there is nothing to trust: the console says so and claims nothing.
+        badge = { state: 'unconfigured' };
+        onChange();
+        return unverified(events);
+      }
       badge = { state: 'running' };
       onChange();
-      const anchor = {
-        fingerprint: context.config.checkpointKeyFingerprint,
-        origin: context.config.logOrigin,
-      };
+      const anchor = { fingerprint, origin: context.config.logOrigin };
       try {
         const result = await verifyShown(context.api.audit, anchor, events);
         if (mine === generation) badge = result.verdict;

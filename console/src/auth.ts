@@ -9,7 +9,7 @@ export interface Session {
   accessToken: string;
   /** Epoch milliseconds after which the token is no longer accepted. */
   expiresAt: number;
-  /** Who is signed in, as the token names them (shown, and sent where the API still asks for it). */
+  /** Who is signed in, as the token names them (shown only: the API reads the token itself). */
   officer: string;
 }
 
@@ -93,7 +93,7 @@ function claimsOf(token: string): Record<string, unknown> {
 
 export function sessionFromToken(accessToken: string, expiresInSeconds: number): Session {
   const claims = claimsOf(accessToken);
-  const officer = [claims.username, claims['cognito:username'], claims.client_id].find(
+  const officer = [claims.username, claims['cognito:username']].find(
     (value): value is string => typeof value === 'string' && value.length > 0,
   );
   return { accessToken, expiresAt: Date.now() + expiresInSeconds * 1000, officer: officer ?? '' };

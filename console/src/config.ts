@@ -1,17 +1,6 @@
-/** What the console is told about where it runs: served beside it as config.json. */
-export interface ConsoleConfig {
-  /** The API's base URL (no trailing slash). */
-  apiBase: string;
-  /** The authorization server's base URL: `/oauth2/authorize` and `/oauth2/token` under it. */
-  authBase: string;
-  clientId: string;
-  redirectUri: string;
-  scope: string;
-  /** The fingerprint of the checkpoint signing key this console trusts; any other key is refused. */
-  checkpointKeyFingerprint: string;
-  /** The origin line the log's checkpoints carry. */
-  logOrigin: string;
-}
+import type { ConsoleConfig } from '../config-file';
+
+export type { ConsoleConfig };
 
 const REQUIRED: (keyof ConsoleConfig)[] = [
   'apiBase',
@@ -19,7 +8,6 @@ const REQUIRED: (keyof ConsoleConfig)[] = [
   'clientId',
   'redirectUri',
   'scope',
-  'checkpointKeyFingerprint',
   'logOrigin',
 ];
 
@@ -35,6 +23,8 @@ export async function loadConfig(): Promise<ConsoleConfig> {
   if (!response.ok) throw new ConfigError(`config.json answered ${response.status}`);
   const config = (await response.json()) as Record<string, unknown>;
   const missing = REQUIRED.filter((key) => typeof config[key] !== 'string' || config[key] === '');
+  const pinned = config.checkpointKeyFingerprint;
+  if (pinned !== null && typeof pinned !== 'string') missing.push('checkpointKeyFingerprint');
   if (missing.length > 0) throw new ConfigError(`config.json lacks ${missing.join(', ')}`);
   const typed = config as unknown as ConsoleConfig;
   return {

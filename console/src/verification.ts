@@ -41,6 +41,16 @@ export interface VerificationResult {
   events: Map<string, EventProof>;
 }
 
+/**
+ * The pinned fingerprint in the shared module's form (`SHA256:<hex>`), from config.json's (which may be
+ * the bare hex); undefined when none is pinned.
+ */
+export function pinnedFingerprint(configured: string | null): string | undefined {
+  if (configured === null || configured.trim() === '') return undefined;
+  const value = configured.trim();
+  return /^[0-9a-f]{64}$/i.test(value) ? `SHA256:${value.toLowerCase()}` : value;
+}
+
 export interface TrustAnchor {
   /** The pinned fingerprint of the checkpoint signing key (`SHA256:<hex>`). */
   fingerprint: string;

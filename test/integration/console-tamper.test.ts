@@ -3,7 +3,7 @@ import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openPage, saveScreenshot } from '../support/browser';
 import { minimalCaseBody } from '../support/cases';
-import { openCase, settledBadge, signInWithToken } from '../support/console';
+import { openCase, settledBadge, signIn } from '../support/console';
 import { fetchChecked } from '../support/contract';
 import { type OwnAuditStack, startOwnAuditStack } from '../support/own-audit-stack';
 
@@ -59,7 +59,8 @@ describe('the compliance console on a tampered log', { timeout: 120_000 }, () =>
     expect(read.status).toBe(200);
     await stack.settled();
     ({ page } = await openPage(browser));
-    await signInWithToken(page, gateway, stack.compliance, 'compliance');
+    const officer = stack.local.officers.find((account) => account.username === 'amal.officer');
+    await signIn(page, gateway, 'amal.officer', officer?.password as string);
   });
 
   afterAll(async () => {

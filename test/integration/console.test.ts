@@ -7,11 +7,14 @@ import { auditCli, waitFor } from '../support/audit-log';
 import { launchBrowser, openPage, saveScreenshot, seriousViolations, waitForText } from '../support/browser';
 import { fullCaseBody } from '../support/cases';
 import { call, stack } from '../support/client';
-import { openCase, settledBadge, signInWithToken, waitUntilCaseSealed } from '../support/console';
+import { openCase, settledBadge, signIn, waitUntilCaseSealed } from '../support/console';
 import { createCase } from '../support/exchange';
+import { officerPassword } from '../support/sign-in';
 import { tokensFor } from '../support/tokens';
 
 const [cfpc, police, compliance] = await tokensFor('cfpc', 'police', 'compliance');
+
+const OFFICER = 'salem.officer';
 
 /** What a justification would run if the console ever parsed it as markup. */
 const SCRIPT_JUSTIFICATION =
@@ -75,9 +78,16 @@ describe('the compliance console', { timeout: 120_000 }, () => {
     await rm(downloads, { recursive: true, force: true });
   });
 
-  it('signs an officer in and shows the access timeline', async () => {
-    await signInWithToken(page, stack.gateway, compliance, 'compliance');
+  it('signs an officer in through the issuer’s form and shows the access timeline', async () => {
+    // Not amal.officer: the sign-in tests enter a wrong password for her on this shared stack.
+    await signIn(page, stack.gateway, OFFICER, await officerPassword(stack.officersFile, OFFICER));
 
+    const stored = (await page.evaluate(
+      'JSON.stringify([Object.entries(localStorage), Object.entries(sessionStorage)])',
+    )) as string;
+
+    // The token lives in the page's memory only: nothing like a JWT in either web storage.
+    expect(stored).not.toMatch(/eyJ[\w-]+\.eyJ/);
     expect(await page.$eval('html', (html) => [html.lang, html.dir])).toEqual(['en', 'ltr']);
     expect(await page.$('nav a[aria-current="page"]')).not.toBeNull();
     expect(problems).toEqual([]);
@@ -185,7 +195,7 @@ describe('the compliance console', { timeout: 120_000 }, () => {
     expect(review?.closure).toMatchObject({
       outcome: 'referred',
       finding: 'Referred to the duty manager for a second look',
-      closedBy: 'compliance',
+      closedBy: OFFICER,
     });
     expect(await page.$(`tr[data-review-id="${reviewId}"]`)).toBeNull();
   });
@@ -221,6 +231,16 @@ describe('the compliance console', { timeout: 120_000 }, () => {
 
     expect(found).toEqual(Object.fromEntries(Object.keys(found).map((key) => [key, []])));
     expect(problems).toEqual([]);
+  });
+
+  it('signs out through the issuer, back to the sign-in page, with no token left', async () => {
+    await Promise.all([page.waitForNavigation(), page.click('.masthead-tools button:last-of-type')]);
+    await page.waitForSelector('main.sign-in button');
+    const api = await page.evaluate(`fetch('/v1/audit/events?limit=1').then((r) => r.status)`);
+
+    expect(new URL(page.url()).pathname).toBe('/console/');
+    expect(await page.$('.officer-name')).toBeNull();
+    expect(api).toBe(401);
   });
 });
 

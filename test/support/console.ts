@@ -71,33 +71,3 @@ export async function openCase(page: Page, caseId: string): Promise<void> {
     (globalThis as unknown as { location: { hash: string } }).location.hash = `#/case/${id}`;
   }, caseId);
 }
-
-/**
- * Signs in with a token the test issued, standing in for the issuer's sign-in form: the browser's requests
- * to /oauth2/authorize and /oauth2/token are answered here, as the issuer would answer them.
- */
-export async function signInWithToken(
-  page: Page,
-  gateway: string,
-  token: string,
-  label: string,
-): Promise<void> {
-  await page.setRequestInterception(true);
-  page.on('request', (request) => {
-    const url = new URL(request.url());
-    if (url.pathname === '/oauth2/authorize') {
-      const back = `${url.searchParams.get('redirect_uri')}?code=test-code&state=${url.searchParams.get('state')}`;
-      void request.respond({ status: 302, headers: { location: back } });
-    } else if (url.pathname === '/oauth2/token') {
-      void request.respond({
-        status: 200,
-        contentType: 'application/json',
-        body: JSON.stringify({ access_token: token, token_type: 'Bearer', expires_in: 3600 }),
-      });
-    } else void request.continue();
-  });
-  await page.goto(`${gateway}/console/`);
-  await page.waitForSelector('main.sign-in button');
-  await Promise.all([page.waitForNavigation(), page.click('main.sign-in button')]);
-  await waitForText(page, '.officer-name', new RegExp(label));
-}

@@ -7,6 +7,7 @@ import {
 import type { AppContext } from '../app';
 import { h } from '../dom';
 import { formatNumber, t } from '../i18n';
+import { pinnedFingerprint } from '../verification';
 
 /** How long the export waits for the case's newest events to be sealed before leaving them out. */
 const SEAL_WAIT_MS = 5000;
@@ -37,9 +38,11 @@ export async function downloadEvidence(context: AppContext, caseId: string): Pro
   context.announce(t('buildingEvidence'));
   try {
     const audit = context.api.audit;
+    const pinned = pinnedFingerprint(context.config.checkpointKeyFingerprint);
+    if (!pinned) throw new EvidenceError(t('notConfigured'));
     const key = await importCheckpointKey(await readPublicKey(audit));
     try {
-      requireFingerprint(key, context.config.checkpointKeyFingerprint);
+      requireFingerprint(key, pinned);
     } catch {
       throw new EvidenceError(t('failedKey', { fingerprint: key.fingerprint }));
     }
