@@ -5,27 +5,13 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct, type IConstruct } from 'constructs';
+import type { ConsoleConfig } from '../../console/config-file';
+import { CONSOLE_PATH } from '../../console/paths';
 
+/** What the console reads at start (`/console/config.json`): one type for the console, locally and here. */
+export type { ConsoleConfig };
 /** Where the console lives on its distribution, as on the local gateway. */
-export const CONSOLE_PATH = '/console/';
-
-/** What the console reads at start (`/console/config.json`): the same fields locally and in AWS. */
-export interface ConsoleConfig {
-  /** Where the API is: the distribution itself, which sends `/v1/*` to API Gateway. */
-  apiBase: string;
-  /** The hosted UI's base URL (`/oauth2/authorize`, `/oauth2/token`, `/logout`). */
-  authBase: string;
-  clientId: string;
-  redirectUri: string;
-  scope: string;
-  /**
-   * SHA-256 (lowercase hex) of the DER SubjectPublicKeyInfo of the checkpoint signing key, pinned by the
-   * operator; null when not pinned, and the console then reports verification as not configured.
-   */
-  checkpointKeyFingerprint: string | null;
-  /** The origin line the log's checkpoints carry. */
-  logOrigin: string;
-}
+export { CONSOLE_PATH };
 
 export interface ConsoleSiteProps {
   restApi: apigateway.RestApi;
