@@ -67,6 +67,9 @@ export function caseAccessView(context: AppContext, initialCaseId = ''): View {
   let container = h('section');
   let resultsHolder = h('div');
 
+  /** Counts loads: an answer (or a verification) of an earlier one that arrives late is dropped. */
+  let loads = 0;
+
   async function load() {
     const wasInvalid = invalid;
     invalid = !CASE_ID.test(caseId);
@@ -80,15 +83,21 @@ export function caseAccessView(context: AppContext, initialCaseId = ''): View {
       render();
       container.querySelector('input')?.focus();
     }
+    const mine = ++loads;
     context.announce(t('loadingEvents'));
     context.invalidate();
     try {
-      events = await listAllEvents(context.api, { caseId: caseId.toLowerCase() });
+      const listed = await listAllEvents(context.api, { caseId: caseId.toLowerCase() });
+      if (mine !== loads) return;
+      events = listed;
       proofs = new Map();
       redraw();
-      context.announce(t('eventsLoaded', { count: formatNumber(events.length) }));
-      proofs = await context.verify(events);
+      context.announce(t('eventsLoaded', { count: formatNumber(listed.length) }));
+      const verified = await context.verify(listed);
+      if (mine !== loads) return;
+      proofs = verified;
     } catch (error) {
+      if (mine !== loads) return;
       context.announce(t('requestFailed', { reason: (error as Error).message }));
     }
     redraw();

@@ -30,7 +30,7 @@ function eventRow(event: AuditEvent, proof: EventProof | undefined): HTMLTableRo
     h('td', {}, h('time', { datetime: event.time }, formatTime(event.time))),
     h('td', {}, event.agency ?? '—'),
     h('td', { class: 'officer' }, event.user ?? '—'),
-    h('td', {}, event.action),
+    h('td', { class: 'action' }, event.action),
     h('td', { class: 'mono' }, event.resource),
     h('td', {}, purposeText(event.purpose)),
     h('td', { class: `outcome outcome-${outcomeClass(event.outcome)}` }, String(event.outcome)),

@@ -53,11 +53,16 @@ export function timelineView(context: AppContext): View {
 
   const shown = () => events.filter((e) => !filter.outcome || outcomeClass(e.outcome) === filter.outcome);
 
-  async function verifyShownEvents() {
+  /** Counts loads: an answer (or a verification) of an earlier one that arrives late is dropped. */
+  let loads = 0;
+
+  async function verifyShownEvents(mine: number) {
     proofs = new Map();
     redraw();
     try {
-      proofs = await context.verify(shown());
+      const verified = await context.verify(shown());
+      if (mine !== loads) return;
+      proofs = verified;
     } catch (error) {
       context.announce(t('requestFailed', { reason: (error as Error).message }));
     }
@@ -65,10 +70,12 @@ export function timelineView(context: AppContext): View {
   }
 
   async function load(more: boolean) {
+    const mine = ++loads;
     context.announce(t('loadingEvents'));
     context.invalidate();
     try {
       const page = await context.api.events(queryOf(filter), more ? cursor : undefined);
+      if (mine !== loads) return;
       events = more ? [...events, ...page.items] : page.items;
       cursor = page.nextCursor;
       loaded = true;
@@ -78,7 +85,7 @@ export function timelineView(context: AppContext): View {
       context.announce(t('requestFailed', { reason: (error as Error).message }));
       return;
     }
-    await verifyShownEvents();
+    await verifyShownEvents(mine);
   }
 
   function filterForm(): HTMLFormElement {
