@@ -28,7 +28,7 @@ const stack = await startLocalStack({
 const { gateway } = stack.endpoints;
 console.log(`
 Himaya is running at ${gateway}  (started in ${((Date.now() - started) / 1000).toFixed(1)} s${values['in-memory'] ? ', in memory' : ''})
-Compliance console: ${gateway}/console/
+Compliance console: ${gateway}/console/  (sign in as a demo officer below)
 
   curl ${gateway}/v1/health
   TOKEN=$(npm run -s token -- police)
