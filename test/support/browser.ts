@@ -54,7 +54,8 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
 export async function saveScreenshot(page: Page, name: string): Promise<string> {
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   const path = join(SCREENSHOT_DIR, `${name}.png`) as `${string}.png`;
-  await page.screenshot({ path, fullPage: true });
+  // Captured through a resized viewport: capturing beyond it offsets a right-to-left page after a taller one.
+  await page.screenshot({ path, fullPage: true, captureBeyondViewport: false });
   return path;
 }
 
