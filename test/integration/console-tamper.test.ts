@@ -23,6 +23,7 @@ describe('the compliance console on a tampered log', { timeout: 120_000 }, () =>
   let browser: Browser;
   let page: Page;
   let caseId: string;
+  let password: string;
 
   const showCase = async () => {
     await page.click('form.inline-form button[type="submit"]');
@@ -33,6 +34,26 @@ describe('the compliance console on a tampered log', { timeout: 120_000 }, () =>
       headers: { authorization: `Bearer ${stack.compliance}`, 'x-himaya-user': 'auditor-1' },
     });
     return ((await response.json()) as { items: ListedEvent[] }).items;
+  };
+
+  /** The badge on the case, in a page whose config.json pins `fingerprint` instead of the served one. */
+  const badgeWithPinned = async (fingerprint: string) => {
+    const gateway = stack.local.endpoints.gateway;
+    const config = (await (await fetch(`${gateway}/console/config.json`)).json()) as Record<string, unknown>;
+    const { page: pinned } = await openPage(browser);
+    await pinned.setRequestInterception(true);
+    pinned.on('request', (request) => {
+      if (new URL(request.url()).pathname !== '/console/config.json') return void request.continue();
+      const body = JSON.stringify({ ...config, checkpointKeyFingerprint: fingerprint });
+      return void request.respond({ status: 200, contentType: 'application/json', body });
+    });
+    try {
+      await signIn(pinned, gateway, 'amal.officer', password);
+      await openCase(pinned, caseId);
+      return await settledBadge(pinned);
+    } finally {
+      await pinned.close();
+    }
   };
 
   beforeAll(async () => {
@@ -59,8 +80,9 @@ describe('the compliance console on a tampered log', { timeout: 120_000 }, () =>
     expect(read.status).toBe(200);
     await stack.settled();
     ({ page } = await openPage(browser));
-    const officer = stack.local.officers.find((account) => account.username === 'amal.officer');
-    await signIn(page, gateway, 'amal.officer', officer?.password as string);
+    password = stack.local.officers.find((account) => account.username === 'amal.officer')
+      ?.password as string;
+    await signIn(page, gateway, 'amal.officer', password);
   });
 
   afterAll(async () => {
@@ -101,6 +123,20 @@ describe('the compliance console on a tampered log', { timeout: 120_000 }, () =>
       (key: string) => (globalThis as unknown as { localStorage: Storage }).localStorage.removeItem(key),
       remembered.key,
     );
+  });
+
+  it('refuses a log whose key is not the pinned one, and takes a pin written as bare hex', async () => {
+    const gateway = stack.local.endpoints.gateway;
+    const config = (await (await fetch(`${gateway}/console/config.json`)).json()) as Record<string, string>;
+    const served = String(config.checkpointKeyFingerprint);
+    const [otherKey, bareHex] = await Promise.all([
+      badgeWithPinned(`SHA256:${'0'.repeat(64)}`),
+      badgeWithPinned(served.replace(/^SHA256:/, '')),
+    ]);
+
+    expect(otherKey.state).toBe('failed');
+    expect(otherKey.text).toContain(`the log’s signing key is not the pinned key (fingerprint ${served})`);
+    expect(bareHex.state, bareHex.text).toBe('verified');
   });
 
   it('fails when a stored event was edited, naming the event', async () => {
