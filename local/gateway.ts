@@ -178,6 +178,7 @@ async function authorize(
   }
   // The token is genuine: a refusal from here on is logged as this client's.
   if (typeof claims.client_id === 'string') seen.clientId = claims.client_id;
+  if (typeof claims.username === 'string') seen.username = claims.username;
   if (!scopesOfClaim(claims.scope).includes(route.scope)) throw new ForbiddenError();
   // A Cognito authorizer hands claims on as strings.
   return Object.fromEntries(Object.entries(claims).map(([key, value]) => [key, String(value)]));

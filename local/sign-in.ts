@@ -124,6 +124,17 @@ export function consoleRedirectUris(origin: GatewayOrigin): string[] {
   return [...new Set([...hosts, origin.url])].map((base) => `${base}${CONSOLE_PATH}`);
 }
 
+/**
+ * The registered console origin a request came by (its `Host`), if any. The console's `config.json`
+ * should name this one origin for the API, the sign-in and the redirect: the PKCE verifier and state the
+ * console keeps across the redirect are per origin, and `localhost` is not `127.0.0.1` to a browser.
+ */
+export function registeredConsoleOrigin(host: string | undefined, origin: GatewayOrigin): string | undefined {
+  if (!host) return undefined;
+  const origins = consoleRedirectUris(origin).map((uri) => new URL(uri).origin);
+  return origins.find((registered) => registered === `http://${host.toLowerCase()}`);
+}
+
 class OAuthError extends Error {
   constructor(
     readonly error: string,

@@ -49,6 +49,8 @@ const ACCESS_LOG_FORMAT = apigateway.AccessLogFormat.custom(
     requestTimeEpoch: apigateway.AccessLogField.contextRequestTimeEpoch(),
     sourceIp: apigateway.AccessLogField.contextIdentitySourceIp(),
     clientId: apigateway.AccessLogField.contextAuthorizerClaims('client_id'),
+    // A signed-in officer's token names them: a refusal of it is logged with who was refused.
+    username: apigateway.AccessLogField.contextAuthorizerClaims('username'),
     httpMethod: apigateway.AccessLogField.contextHttpMethod(),
     resourcePath: apigateway.AccessLogField.contextResourcePath(),
     // The path as requested, stage first: the audit event of a refusal names it (normalised).

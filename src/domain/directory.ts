@@ -64,7 +64,19 @@ export const DirectorySchema = z
     if (organisations.size !== directory.agencies.length + directory.oversight.length) {
       ctx.addIssue({ code: 'custom', message: 'organisation ids must be unique', path: ['agencies'] });
     }
+    const oversight = new Set(directory.oversight.map((o) => o.id));
     directory.clients.forEach((client, i) => {
+      // People sign in only as compliance officers: for an oversight body, to read the access log.
+      if (
+        isPeopleClient(client) &&
+        (!oversight.has(client.agency) || client.scopes.some((s) => s !== 'audit.read'))
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'a client for people belongs to an oversight body and holds audit.read only',
+          path: ['clients', i],
+        });
+      }
       if (!organisations.has(client.agency)) {
         ctx.addIssue({
           code: 'custom',

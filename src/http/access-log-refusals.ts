@@ -10,6 +10,8 @@ const AccessLogLineSchema = z.object({
   requestTimeEpoch: z.coerce.number().int().positive(),
   sourceIp: z.string().max(64),
   clientId: z.string().max(128),
+  // Absent from lines written before the officers' sign-in.
+  username: z.string().max(256).optional(),
   httpMethod: z.string().max(16),
   resourcePath: z.string().max(1024),
   path: z.string().max(8192),
@@ -47,6 +49,7 @@ function refusalOf(message: string): GatewayRefusal | undefined {
     requestId: data.requestId,
     sourceIp: data.sourceIp,
     clientId: absent(data.clientId),
+    username: data.username === undefined ? undefined : absent(data.username),
     time: new Date(data.requestTimeEpoch),
   };
 }

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { AuditEvent } from '../domain/audit/event';
 import { CaseIdSchema } from '../domain/cases/schemas';
-import { type Directory, findClient } from '../domain/directory';
+import { type Client, type Directory, findClient, isPeopleClient } from '../domain/directory';
 import { normalisePath } from './resource-path';
 import { type RouteSpec, routes } from './routes';
+import { UserHeaderSchema } from './schemas';
 
 /** A request the gateway answered itself, before any function ran (401, 403, 404, 405, 413, 429…). */
 export interface GatewayRefusal {
@@ -17,6 +18,8 @@ export interface GatewayRefusal {
   sourceIp: string;
   /** Set only when the gateway verified the token (a 403 for a missing scope): otherwise anonymous. */
   clientId?: string | undefined;
+  /** The `username` of a verified token: the person signed in, when a person holds it. */
+  username?: string | undefined;
   time: Date;
 }
 
@@ -36,9 +39,17 @@ function routeOf(method: string, resourcePath: string | undefined): RouteSpec | 
   return (routes as readonly RouteSpec[]).find((r) => r.method === method && r.path === resourcePath);
 }
 
+/** The signed-in person a refusal names: only from a verified token of a client people sign in with. */
+function signedInUser(refusal: GatewayRefusal, client: Client | undefined): string | null {
+  if (!client || !isPeopleClient(client)) return null;
+  const parsed = UserHeaderSchema.safeParse(refusal.username);
+  return parsed.success ? parsed.data : null;
+}
+
 /**
  * The access-log event of a refusal: the action of the route it was meant for (or `request.refused`
- * when none), the normalised path, and the client and agency only if the token was verified.
+ * when none), the normalised path, and the client, agency and signed-in person only if the token was
+ * verified.
  */
 export function refusalEvent(refusal: GatewayRefusal, directory: Directory): AuditEvent {
   const resource = normalisePath(refusal.path).slice(0, MAX_RESOURCE_LENGTH);
@@ -49,7 +60,7 @@ export function refusalEvent(refusal: GatewayRefusal, directory: Directory): Aud
     time: refusal.time.toISOString(),
     agency: client?.agency ?? null,
     clientId: refusal.clientId ?? null,
-    user: null,
+    user: signedInUser(refusal, client),
     action: routeOf(refusal.method, refusal.resourcePath)?.action ?? 'request.refused',
     resource,
     ...(caseId.success ? { caseId: caseId.data } : {}),

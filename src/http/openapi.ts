@@ -217,11 +217,16 @@ export function buildOpenApiDocument() {
   registry.registerComponent('securitySchemes', SECURITY_SCHEME, {
     type: 'oauth2',
     description:
-      'OAuth2 client credentials: one app client per agency (Amazon Cognito in AWS; `npm run token` locally).',
+      "OAuth2 (Amazon Cognito in AWS). Agency systems: client credentials, one app client per agency (`npm run token` locally). Compliance officers: the console signs them in with the authorization code grant and PKCE (S256), `himaya/audit.read` only; their token names them (`username`). The sign-in and token endpoints are the identity provider's, not this API's.",
     flows: {
       clientCredentials: {
         tokenUrl: 'https://auth.himaya.example/oauth2/token',
         scopes: Object.fromEntries(SCOPES.map((scope) => [scopeClaim(scope), `Himaya scope ${scope}`])),
+      },
+      authorizationCode: {
+        authorizationUrl: 'https://officers.auth.himaya.example/oauth2/authorize',
+        tokenUrl: 'https://officers.auth.himaya.example/oauth2/token',
+        scopes: { [scopeClaim('audit.read')]: 'Himaya scope audit.read (compliance officers)' },
       },
     },
   });

@@ -854,7 +854,15 @@ describe('HimayaStack gateway refusals', () => {
     const format = String(
       (propertiesOf(stage as string).AccessLogSetting as { Format: string } | undefined)?.Format,
     );
-    for (const field of ['requestTimeEpoch', 'path', 'stage', 'integrationStatus', 'errorType', 'clientId']) {
+    for (const field of [
+      'requestTimeEpoch',
+      'path',
+      'stage',
+      'integrationStatus',
+      'errorType',
+      'clientId',
+      'username',
+    ]) {
       expect(format).toContain(`"${field}":`);
     }
   });

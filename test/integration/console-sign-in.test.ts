@@ -121,10 +121,17 @@ describe('console sign-in: authorization code with PKCE on the local issuer', ()
     });
   });
 
-  it('gives the officer the access log only: case routes are refused', async () => {
+  it('gives the officer the access log only: case routes are refused, and logged with who was refused', async () => {
     const response = await call('GET', '/v1/cases', { token: officer.accessToken, user: null });
+    const requestId = response.headers.get('x-amzn-requestid');
+    const events = await call('GET', '/v1/audit/events?user=amal.officer&action=case.list&limit=500', {
+      token: officer.accessToken,
+      user: null,
+    });
 
     expect(response.status).toBe(403);
+    const refused = (events.json.items as AuditEvent[]).find((event) => event.requestId === requestId);
+    expect(refused).toMatchObject({ user: 'amal.officer', clientId: CONSOLE_CLIENT, outcome: 403 });
   });
 
   it('closes a review as the signed-in officer', async () => {

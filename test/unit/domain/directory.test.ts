@@ -147,3 +147,37 @@ describe('AgencyIdSchema', () => {
     }
   });
 });
+
+describe('DirectorySchema: clients for people', () => {
+  const withClient = (client: Record<string, unknown>) => ({
+    agencies: [{ id: 'police', name: { en: 'Police', ar: 'الشرطة' }, kind: 'police' }],
+    oversight: [{ id: 'compliance', name: { en: 'Compliance', ar: 'الامتثال' } }],
+    clients: [client],
+  });
+
+  it('accepts the console: an oversight body reading the access log', () => {
+    const parsed = DirectorySchema.safeParse(
+      withClient({ id: 'himaya-console', agency: 'compliance', scopes: ['audit.read'], kind: 'people' }),
+    );
+
+    expect(parsed.success).toBe(true);
+  });
+
+  it.each([
+    ['for an agency', { agency: 'police', scopes: ['audit.read'] }],
+    ['with more than audit.read', { agency: 'compliance', scopes: ['audit.read', 'stats.read'] }],
+    ['with a case scope', { agency: 'compliance', scopes: ['cases.read'] }],
+  ])('refuses a client for people %s', (_name, client) => {
+    const parsed = DirectorySchema.safeParse(withClient({ id: 'people', kind: 'people', ...client }));
+
+    expect(parsed.success).toBe(false);
+  });
+
+  it('refuses a kind it does not know', () => {
+    const parsed = DirectorySchema.safeParse(
+      withClient({ id: 'x', agency: 'compliance', scopes: ['audit.read'], kind: 'robots' }),
+    );
+
+    expect(parsed.success).toBe(false);
+  });
+});

@@ -9,8 +9,11 @@ const batch = JSON.parse(
 ) as { logEvents: { message: string }[] };
 const directory = {
   agencies: [{ id: 'police', name: { en: 'Police', ar: 'الشرطة' }, kind: 'police' }],
-  clients: [{ id: '5r1a7b3c9d0e2f4g6h8i0j1k2l', agency: 'police', scopes: ['cases.read'] }],
-  oversight: [],
+  clients: [
+    { id: '5r1a7b3c9d0e2f4g6h8i0j1k2l', agency: 'police', scopes: ['cases.read'] },
+    { id: '7c0nso1e2a3b4c5d6e7f8g9h0i', agency: 'compliance', scopes: ['audit.read'], kind: 'people' },
+  ],
+  oversight: [{ id: 'compliance', name: { en: 'Compliance', ar: 'الامتثال' } }],
 } as unknown as Directory;
 
 describe('refusalsInAccessLog', () => {
@@ -59,6 +62,35 @@ describe('refusalsInAccessLog', () => {
     expect(ids(structuredClone(batch))).toEqual(first);
     expect(new Set(first).size).toBe(first.length);
     for (const id of first) expect(id).toMatch(/^[0-9a-z]{10}[0-9a-f]{20}$/);
+  });
+
+  it('names the signed-in officer a verified console token carries, and nobody for a machine client', () => {
+    const forbiddenLine = batch.logEvents
+      .map((logEvent) => JSON.parse(logEvent.message) as Record<string, unknown>)
+      .find((fields) => String(fields.status) === '403' && fields.integrationStatus === '-');
+    const line = (clientId: string, username: string) => ({
+      messageType: 'DATA_MESSAGE',
+      logEvents: [
+        {
+          message: JSON.stringify({
+            ...forbiddenLine,
+            clientId,
+            username,
+          }),
+        },
+      ],
+    });
+    const eventOf = (clientId: string, username: string) =>
+      refusalsInAccessLog(line(clientId, username)).map((refusal) => refusalEvent(refusal, directory))[0];
+
+    expect(eventOf('7c0nso1e2a3b4c5d6e7f8g9h0i', 'amal.officer')).toMatchObject({
+      agency: 'compliance',
+      user: 'amal.officer',
+      outcome: 403,
+    });
+    expect(eventOf('5r1a7b3c9d0e2f4g6h8i0j1k2l', 'amal.officer')?.user).toBeNull();
+    expect(eventOf('7c0nso1e2a3b4c5d6e7f8g9h0i', 'not a name')?.user).toBeNull();
+    expect(eventOf('7c0nso1e2a3b4c5d6e7f8g9h0i', '-')?.user).toBeNull();
   });
 
   it('gives nothing for a control message, a malformed line or a line off its shape', () => {
