@@ -5,6 +5,7 @@ import { CONSOLE_CONFIG_FILE, type ConsoleConfig } from '../console/config-file'
 import { CONSOLE_CLIENT_ID, CONSOLE_PATH } from '../console/paths';
 import { formatFingerprint } from '../src/domain/audit/log-verification';
 import { scopeClaim } from '../src/domain/directory';
+import { registeredConsoleOrigin } from './sign-in';
 
 /**
  * Serves the compliance console at /console on the local gateway's origin, as CloudFront serves it in
@@ -45,15 +46,13 @@ export interface ConsoleSiteOptions {
 }
 
 /**
- * The origin the browser opened the console at, when it is a loopback name for the gateway's own port
- * (localhost or 127.0.0.1, which the issuer also accepts as redirect URIs); the gateway's origin otherwise.
- * The console must call the API on its own origin: its CSP allows no other.
+ * The origin the browser opened the console at, when it is one the sign-in accepts redirects to (a
+ * loopback name for the gateway's port); the gateway's own origin otherwise. The console must call the API
+ * and sign in on its own origin: its CSP allows no other, and the PKCE state it keeps is per origin.
  */
 function openedAt(request: IncomingMessage, gatewayOrigin: string): string {
-  const port = new URL(gatewayOrigin).port;
-  const host = request.headers.host ?? '';
-  const loopback = ['localhost', '127.0.0.1', '[::1]'].map((name) => `${name}:${port}`);
-  return loopback.includes(host) ? `http://${host}` : gatewayOrigin;
+  const gateway = { url: gatewayOrigin, port: Number(new URL(gatewayOrigin).port) };
+  return registeredConsoleOrigin(request.headers.host, gateway) ?? gatewayOrigin;
 }
 
 /** Answers a request when it is the console's (true), and leaves any other to the gateway (false). */

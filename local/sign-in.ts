@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as z from 'zod';
+import { CONSOLE_PATH } from '../console/paths';
 import { type Client, type Directory, findClient, isPeopleClient, scopeClaim } from '../src/domain/directory';
 import type { Issuer } from './issuer';
 import {
@@ -26,7 +27,7 @@ export const SIGN_IN_PATHS = {
 } as const;
 
 /** Where the console is served on the gateway; its redirect and sign-out URIs. */
-export const CONSOLE_PATH = '/console/';
+export { CONSOLE_PATH };
 
 /** How long a code may wait for its exchange (Cognito's codes last 5 minutes; ours less). */
 export const CODE_TTL_MS = 60_000;
