@@ -74,8 +74,8 @@ export function badgeText(badge: BadgeState): { title: string; detail: string[];
     case 'verified': {
       const detail = [
         t('verifiedDetail', { size: formatNumber(badge.size), time: formatTime(badge.checkedAt) }),
-        t('verifiedEvents', { count: formatNumber(badge.included) }),
       ];
+      if (badge.included > 0) detail.push(t('verifiedEvents', { count: formatNumber(badge.included) }));
       if (badge.pending > 0) detail.push(t('notYetSealed', { count: formatNumber(badge.pending) }));
       return { title: t('verified'), detail, tone: 'verified' };
     }

@@ -68,6 +68,8 @@ export function reviewsView(context: AppContext): View {
       cursor = page.nextCursor;
       redraw();
       context.announce(t('reviewsLoaded', { count: formatNumber(reviews.length) }));
+      // No events are shown here: the badge speaks for the log itself (signature, consistency).
+      await context.verify([]);
     } catch (error) {
       context.announce(t('requestFailed', { reason: (error as Error).message }));
     }
