@@ -114,9 +114,9 @@ describe('the compliance console', { timeout: 120_000 }, () => {
 
   it('shows who opened the case: each agency, officer and purpose that read it', async () => {
     await openCase(page, caseId);
-    await page.waitForSelector('table caption');
+    await page.waitForSelector(shownIn('case-title'));
     const badge = await settledBadge(page);
-    const openers = await page.$$eval('section table', (tables) =>
+    const openers = await page.$$eval('section[aria-labelledby="case-title"] table', (tables) =>
       [...(tables[0]?.querySelectorAll('tbody tr') ?? [])].map((tr) =>
         [...tr.querySelectorAll('td')].slice(0, 4).map((td) => td.textContent),
       ),
@@ -216,11 +216,15 @@ describe('the compliance console', { timeout: 120_000 }, () => {
   it('has no serious or critical accessibility violations, in Arabic and in English, on every view', async () => {
     const found: Record<string, unknown[]> = {};
     for (const language of ['ar', 'en']) {
-      for (const hash of ['#/timeline', `#/case/${caseId}`, '#/reviews']) {
+      for (const [hash, title] of [
+        ['#/timeline', 'timeline-title'],
+        [`#/case/${caseId}`, 'case-title'],
+        ['#/reviews', 'reviews-title'],
+      ] as const) {
         await page.evaluate((h: string) => {
           (globalThis as unknown as { location: { hash: string } }).location.hash = h;
         }, hash);
-        await page.waitForSelector('main table, main .empty');
+        await page.waitForSelector(shownIn(title));
         await settledIfVerifying(page);
         found[`${language} ${hash}`] = await seriousViolations(page);
         const name = hash.split('/')[1] ?? 'view';
@@ -243,6 +247,11 @@ describe('the compliance console', { timeout: 120_000 }, () => {
     expect(api).toBe(401);
   });
 });
+
+/** What a view shows once its data is in: a table, or the words saying there is nothing (never a previous view's). */
+function shownIn(title: string): string {
+  return `section[aria-labelledby="${title}"] table, section[aria-labelledby="${title}"] .empty`;
+}
 
 /** The focused element: its tag name, and its name (a form control) or id. */
 function activeElement(page: Page): Promise<string> {
