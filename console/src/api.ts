@@ -1,6 +1,7 @@
 import type { AuditApi } from '../../src/domain/audit/log-verification';
 import type { Session } from './auth';
 import type { ConsoleConfig } from './config';
+import { t } from './i18n';
 
 /** What the console reads from the API: only the audit routes a compliance officer's token may call. */
 export interface AuditEvent {
@@ -90,7 +91,12 @@ export function apiClient(config: ConsoleConfig, session: Session, onUnauthorize
     const headers = new Headers(init.headers);
     // No X-Himaya-User: the API takes the officer from the signed-in officer's token.
     headers.set('authorization', `Bearer ${session.accessToken}`);
-    const response = await fetch(`${config.apiBase}${path}`, { ...init, headers });
+    let response: Response;
+    try {
+      response = await fetch(`${config.apiBase}${path}`, { ...init, headers });
+    } catch {
+      throw new ApiError(0, t('networkFailed'));
+    }
     if (response.status === 401) onUnauthorized();
     if (!response.ok) throw await failure(response);
     return response;

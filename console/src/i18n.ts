@@ -42,7 +42,6 @@ const en = {
   failedUnavailable: 'the log refused a proof ({status})',
   notVerified: 'Not verified yet',
   notConfigured: 'Verification is not configured: no checkpoint signing key is pinned for this console.',
-  reverify: 'Verify again',
   // Filters
   filters: 'Filters',
   caseId: 'Case id',
@@ -174,7 +173,6 @@ const ar: Messages = {
   failedUnavailable: 'رفض السجل تقديم إثبات ({status})',
   notVerified: 'لم يتم التحقق بعد',
   notConfigured: 'التحقق غير مُعدّ: لم يُثبَّت مفتاح توقيع نقاط التحقق لهذه الوحدة.',
-  reverify: 'تحقق مرة أخرى',
   filters: 'عوامل التصفية',
   caseId: 'رقم الحالة',
   agency: 'الجهة',
