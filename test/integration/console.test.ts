@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,7 +6,7 @@ import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditCli, waitFor } from '../support/audit-log';
 import { launchBrowser, openPage, saveScreenshot, seriousViolations, waitForText } from '../support/browser';
-import { fullCaseBody } from '../support/cases';
+import { fullCaseBody, minimalCaseBody } from '../support/cases';
 import { call, stack } from '../support/client';
 import { openCase, settledBadge, signIn, waitUntilCaseSealed } from '../support/console';
 import { createCase } from '../support/exchange';
@@ -15,6 +16,9 @@ import { tokensFor } from '../support/tokens';
 const [cfpc, police, compliance] = await tokensFor('cfpc', 'police', 'compliance');
 
 const OFFICER = 'salem.officer';
+/** Events on one page of the console's timeline. */
+const TIMELINE_PAGE = 50;
+const PAGED_OFFICER = `pager-${randomUUID().slice(0, 8)}`;
 
 /** What a justification would run if the console ever parsed it as markup. */
 const SCRIPT_JUSTIFICATION =
@@ -32,6 +36,7 @@ describe('the compliance console', { timeout: 120_000 }, () => {
   let problems: string[];
   let caseId: string;
   let reviewId: string;
+  let pagedCase: string;
   let downloads: string;
 
   beforeAll(async () => {
@@ -46,6 +51,13 @@ describe('the compliance console', { timeout: 120_000 }, () => {
       purpose: 'child-protection',
     });
     expect(read.status).toBe(200);
+    // Before any grant the police may not read it: a refusal, logged, that opened nothing.
+    const refused = await call('GET', `/v1/cases/${caseId}`, {
+      token: police,
+      user: 'officer-12',
+      purpose: 'criminal-investigation',
+    });
+    expect(refused.status).toBe(404);
     const access = await call('POST', `/v1/cases/${caseId}/emergency-access`, {
       token: police,
       user: 'officer-12',
@@ -66,7 +78,17 @@ describe('the compliance console', { timeout: 120_000 }, () => {
     const items = reviews.json.items as { reviewId: string; caseId: string }[];
     reviewId = items.find((item) => item.caseId === caseId)?.reviewId as string;
     expect(reviewId).toBeDefined();
+    // One more event by one officer than a page of the timeline holds.
+    pagedCase = await createCase(cfpc, minimalCaseBody());
+    for (let i = 0; i <= TIMELINE_PAGE; i++) {
+      await call('GET', `/v1/cases/${pagedCase}`, {
+        token: cfpc,
+        user: PAGED_OFFICER,
+        purpose: 'child-protection',
+      });
+    }
     await waitUntilCaseSealed(stack.gateway, compliance, caseId);
+    await waitUntilCaseSealed(stack.gateway, compliance, pagedCase);
     ({ page, problems } = await openPage(browser));
     // Downloads land in a folder of this file's own, where the test reads them as the officer would.
     const session = await browser.target().createCDPSession();
@@ -112,6 +134,51 @@ describe('the compliance console', { timeout: 120_000 }, () => {
     await saveScreenshot(page, 'timeline-en');
   });
 
+  it('filters the timeline by officer and pages through it with the cursor, every event proved', async () => {
+    await page.$eval('form.filters input[name="caseId"]', (input) => {
+      (input as unknown as { value: string }).value = '';
+    });
+    await page.type('form.filters input[name="user"]', PAGED_OFFICER);
+    await page.click('form.filters button[type="submit"]');
+    const first = await settledBadge(page);
+    const firstRows = await page.$$eval('tbody tr[data-event-id]', (trs) => trs.length);
+    await page.click('.results > div > button');
+    const second = await settledBadge(page);
+    const rows = await page.$$eval('tbody tr[data-event-id]', (trs) =>
+      trs.map((tr) => [
+        tr.querySelector('.officer')?.textContent,
+        tr.querySelector('[data-proof]')?.getAttribute('data-proof'),
+      ]),
+    );
+
+    expect([first.state, second.state]).toEqual(['verified', 'verified']);
+    expect(firstRows).toBe(TIMELINE_PAGE);
+    expect(rows).toEqual(Array.from({ length: TIMELINE_PAGE + 1 }, () => [PAGED_OFFICER, 'included']));
+    expect(await page.$('.results > div > button')).toBeNull();
+  });
+
+  it('filters the events loaded by outcome: the refused read alone', async () => {
+    await page.$eval('form.filters input[name="user"]', (input) => {
+      (input as unknown as { value: string }).value = '';
+    });
+    await page.type('form.filters input[name="caseId"]', caseId);
+    await page.select('form.filters select[name="outcome"]', 'denied');
+    await page.click('form.filters button[type="submit"]');
+    const badge = await settledBadge(page);
+    const rows = await page.$$eval('tbody tr[data-event-id]', (trs) =>
+      trs.map((tr) =>
+        [...tr.querySelectorAll('td')]
+          .slice(1, 4)
+          .map((td) => td.textContent)
+          .concat(tr.querySelector('.outcome')?.textContent ?? ''),
+      ),
+    );
+
+    expect(badge.state, badge.text).toBe('verified');
+    expect(rows).toEqual([['police', 'officer-12', 'case.read', '404']]);
+    await page.select('form.filters select[name="outcome"]', '');
+  });
+
   it('shows who opened the case: each agency, officer and purpose that read it', async () => {
     await openCase(page, caseId);
     await page.waitForSelector(shownIn('case-title'));
@@ -129,6 +196,8 @@ describe('the compliance console', { timeout: 120_000 }, () => {
         ['police', 'officer-12', 'Emergency', '1'],
       ]),
     );
+    // The refused read opened nothing.
+    expect(openers.map((row) => row[2])).not.toContain('Criminal investigation');
     await saveScreenshot(page, 'case-en');
   });
 
