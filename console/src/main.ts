@@ -53,7 +53,8 @@ function languageButton(onSwitch: () => void): HTMLButtonElement {
   );
 }
 
-function signInPage(config: ConsoleConfig | undefined, problem?: string): void {
+/** The sign-in page; `problem` is worded again on each draw, so a language switch rewords it too. */
+function signInPage(config: ConsoleConfig | undefined, problem?: () => string): void {
   const draw = () =>
     replaceChildren(
       root,
@@ -67,7 +68,7 @@ function signInPage(config: ConsoleConfig | undefined, problem?: string): void {
         'main',
         { id: 'content', class: 'sign-in' },
         h('p', {}, t('signInIntro')),
-        problem ? h('p', { class: 'error', role: 'alert' }, problem) : null,
+        problem ? h('p', { class: 'error', role: 'alert' }, problem()) : null,
         config
           ? h(
               'button',
@@ -115,7 +116,7 @@ function navigation(route: Route): HTMLElement {
 }
 
 function startConsole(config: ConsoleConfig, session: Session): void {
-  const api = apiClient(config, session, () => signInPage(config, t('sessionExpired')));
+  const api = apiClient(config, session, () => signInPage(config, () => t('sessionExpired')));
   const badgeHolder = h('div', { class: 'badge-holder' });
   const badge = verificationBadge(() => replaceChildren(badgeHolder, badgeElement(badge.state)));
   const base = { config, session, api };
@@ -175,6 +176,8 @@ function startConsole(config: ConsoleConfig, session: Session): void {
     const nav = root.querySelector('nav');
     nav?.replaceWith(navigation(currentRoute()));
     showView();
+    // A new view is a new page to a screen reader: focus its heading, so reading starts there.
+    main.querySelector<HTMLElement>('h2')?.focus();
   });
   draw();
   showView();
@@ -186,7 +189,7 @@ async function boot(): Promise<void> {
   try {
     config = await loadConfig();
   } catch {
-    signInPage(undefined, t('configFailed'));
+    signInPage(undefined, () => t('configFailed'));
     return;
   }
   if (!isSignInAnswer()) {
@@ -198,7 +201,7 @@ async function boot(): Promise<void> {
     startConsole(config, await completeSignIn(config));
     announce('');
   } catch (error) {
-    const reason =
+    const reason = () =>
       error instanceof StateMismatchError
         ? t('stateMismatch')
         : `${t('signInFailed')}: ${(error as Error).message}`;

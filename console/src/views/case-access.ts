@@ -162,7 +162,7 @@ export function caseAccessView(context: AppContext, initialCaseId = ''): View {
     const next = h(
       'section',
       { 'aria-labelledby': 'case-title' },
-      h('h2', { id: 'case-title' }, t('caseTitle')),
+      h('h2', { id: 'case-title', tabindex: -1 }, t('caseTitle')),
       lookupForm(),
       resultsHolder,
     );

@@ -171,7 +171,7 @@ export function timelineView(context: AppContext): View {
     const next = h(
       'section',
       { 'aria-labelledby': 'timeline-title' },
-      h('h2', { id: 'timeline-title' }, t('navTimeline')),
+      h('h2', { id: 'timeline-title', tabindex: -1 }, t('navTimeline')),
       filterForm(),
       resultsHolder,
     );
