@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { build } from 'esbuild';
 import { CONSOLE_DIST_DIR } from './paths';
@@ -13,8 +14,11 @@ const SOURCE_DIR = import.meta.dirname;
 const ROOT = join(SOURCE_DIR, '..');
 const ENTRY = join(SOURCE_DIR, 'src', 'main.ts');
 const STATIC_FILES = ['index.html', 'console.css'];
-/** What the build was made from: every input file and its SHA-256, to tell a stale build. */
-const STAMP_FILE = '.build-stamp.json';
+/**
+ * What a build was made from: every input file and its SHA-256, to tell a stale build. Kept beside the
+ * output folder, not in it, since everything in the folder is deployed.
+ */
+const stampFileOf = (outDir: string) => `${outDir}.stamp.json`;
 
 interface BuildStamp {
   inputs: Record<string, string>;
@@ -44,6 +48,7 @@ export async function buildConsole(outDir = CONSOLE_DIST_DIR): Promise<void> {
       target: 'es2022',
       minify: true,
       sourcemap: 'linked',
+      sourcesContent: false,
       metafile: true,
       // Input paths in the metafile are then relative to the repository root, as the stamp keeps them.
       absWorkingDir: ROOT,
@@ -56,12 +61,14 @@ export async function buildConsole(outDir = CONSOLE_DIST_DIR): Promise<void> {
       relative(ROOT, import.meta.filename),
     ];
     const stamp: BuildStamp = { inputs: await hashInputs(inputs) };
-    await writeFile(join(staging, STAMP_FILE), `${JSON.stringify(stamp, null, 2)}\n`);
+    await rm(stampFileOf(outDir), { force: true });
     await rm(outDir, { recursive: true, force: true });
     // Two stacks starting at once may both build: the first rename wins, and both builds are the same.
     await rename(staging, outDir).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
     });
+    // Written last: a build interrupted before this point is stale, and is built again.
+    await writeFile(stampFileOf(outDir), `${JSON.stringify(stamp, null, 2)}\n`);
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
@@ -69,9 +76,10 @@ export async function buildConsole(outDir = CONSOLE_DIST_DIR): Promise<void> {
 
 /** True when the build is missing, or any file it was built from is gone or changed. */
 export async function consoleBuildIsStale(outDir = CONSOLE_DIST_DIR): Promise<boolean> {
+  if (!existsSync(join(outDir, 'index.html'))) return true;
   let stamp: BuildStamp;
   try {
-    stamp = JSON.parse(await readFile(join(outDir, STAMP_FILE), 'utf8')) as BuildStamp;
+    stamp = JSON.parse(await readFile(stampFileOf(outDir), 'utf8')) as BuildStamp;
   } catch {
     return true;
   }

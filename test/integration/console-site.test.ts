@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,7 +91,7 @@ describe('the console site on the local gateway', () => {
     expect(elsewhere).toMatchObject({ apiBase: stack.gateway });
   });
 
-  it('serves nothing outside the build, nor the build’s own stamp, and only GET and HEAD', async () => {
+  it('serves nothing outside the build, no dot file, and only GET and HEAD', async () => {
     const outside = await Promise.all(
       [
         '/console/..%2Fpackage.json',
@@ -125,8 +125,9 @@ describe('the console build', () => {
   afterAll(() => rm(join(outDir, '..'), { recursive: true, force: true }));
 
   it('is fresh after a build, and stale once a file it was built from differs or the build is gone', async () => {
-    const stampFile = join(outDir, '.build-stamp.json');
+    const stampFile = `${outDir}.stamp.json`;
     const stamp = JSON.parse(await readFile(stampFile, 'utf8')) as { inputs: Record<string, string> };
+    const deployed = await readdir(outDir);
     const fresh = await consoleBuildIsStale(outDir);
     const [first] = Object.keys(stamp.inputs);
     await writeFile(
@@ -134,6 +135,8 @@ describe('the console build', () => {
       JSON.stringify({ inputs: { ...stamp.inputs, [first as string]: '0'.repeat(64) } }),
     );
     const changed = await consoleBuildIsStale(outDir);
+    await writeFile(stampFile, JSON.stringify(stamp));
+    const restored = await consoleBuildIsStale(outDir);
     await rm(outDir, { recursive: true });
     const missing = await consoleBuildIsStale(outDir);
 
@@ -144,6 +147,8 @@ describe('the console build', () => {
         'src/domain/audit/log-verification.ts',
       ]),
     );
-    expect([fresh, changed, missing]).toEqual([false, true, true]);
+    expect([fresh, changed, restored, missing]).toEqual([false, true, false, true]);
+    // Nothing but the console itself is in the folder that is deployed.
+    expect(deployed.sort()).toEqual(['app.js', 'app.js.map', 'console.css', 'index.html']);
   });
 });
