@@ -29,6 +29,8 @@ export interface View {
   render(): HTMLElement;
   /** Called once when the view is first shown. */
   start?(): void;
+  /** Verifies what the view shows again, against the log as it stands now. */
+  reverify?(): void;
 }
 
 type BadgeState =

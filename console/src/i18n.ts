@@ -41,6 +41,7 @@ const en = {
   failedInclusion: 'its inclusion proof does not match the signed root',
   failedUnavailable: 'the log refused a proof ({status})',
   notVerified: 'Not verified yet',
+  reverify: 'Verify again',
   notConfigured: 'Verification is not configured: no checkpoint signing key is pinned for this console.',
   // Filters
   filters: 'Filters',
@@ -172,6 +173,7 @@ const ar: Messages = {
   failedInclusion: 'إثبات تضمينه لا يطابق الجذر الموقَّع',
   failedUnavailable: 'رفض السجل تقديم إثبات ({status})',
   notVerified: 'لم يتم التحقق بعد',
+  reverify: 'تحقق مرة أخرى',
   notConfigured: 'التحقق غير مُعدّ: لم يُثبَّت مفتاح توقيع نقاط التحقق لهذه الوحدة.',
   filters: 'عوامل التصفية',
   caseId: 'رقم الحالة',

@@ -118,7 +118,16 @@ function navigation(route: Route): HTMLElement {
 function startConsole(config: ConsoleConfig, session: Session): void {
   const api = apiClient(config, session, () => signInPage(config, () => t('sessionExpired')));
   const badgeHolder = h('div', { class: 'badge-holder' });
-  const badge = verificationBadge(() => replaceChildren(badgeHolder, badgeElement(badge.state)));
+  const drawBadge = () => {
+    const settled = badge.state.state === 'verified' || badge.state.state === 'failed';
+    const again = h(
+      'button',
+      { type: 'button', class: 'reverify', onclick: () => view?.reverify?.() },
+      t('reverify'),
+    );
+    replaceChildren(badgeHolder, badgeElement(badge.state), settled ? again : null);
+  };
+  const badge = verificationBadge(() => drawBadge());
   const base = { config, session, api };
   const context: AppContext = {
     ...base,
@@ -168,7 +177,7 @@ function startConsole(config: ConsoleConfig, session: Session): void {
       status,
       main,
     );
-    replaceChildren(badgeHolder, badgeElement(badge.state));
+    drawBadge();
     if (view) replaceChildren(main, view.render());
   };
 

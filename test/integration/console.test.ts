@@ -201,6 +201,23 @@ describe('the compliance console', { timeout: 120_000 }, () => {
     await saveScreenshot(page, 'case-en');
   });
 
+  it('verifies again against a grown log: the newer checkpoint proved to extend the one verified before', async () => {
+    const before = await rememberedCheckpoint(page);
+    await call('GET', `/v1/cases/${caseId}`, {
+      token: cfpc,
+      user: 'caseworker-4',
+      purpose: 'child-protection',
+    });
+    await waitUntilCaseSealed(stack.gateway, compliance, caseId);
+    await page.click('button.reverify');
+    const badge = await settledBadge(page);
+    const after = await rememberedCheckpoint(page);
+
+    expect(badge.state, badge.text).toBe('verified');
+    expect(after.size).toBeGreaterThan(before.size);
+    expect(badge.text).toContain(`tree size ${after.size.toLocaleString('en-GB')}`);
+  });
+
   it('downloads the case’s evidence bundle, and the CLI verifies it offline', async () => {
     const button = await page.waitForSelector('xpath///button[contains(., "Download evidence bundle")]');
     await button?.click();
@@ -316,6 +333,14 @@ describe('the compliance console', { timeout: 120_000 }, () => {
     expect(api).toBe(401);
   });
 });
+
+/** The checkpoint this browser verified last, as the console keeps it. */
+async function rememberedCheckpoint(page: Page): Promise<{ size: number; rootHash: string }> {
+  const stored = (await page.evaluate(
+    `localStorage.getItem(Object.keys(localStorage).find((key) => key.startsWith('himaya-console:verified-checkpoint:')))`,
+  )) as string;
+  return JSON.parse(stored) as { size: number; rootHash: string };
+}
 
 /** What a view shows once its data is in: a table, or the words saying there is nothing (never a previous view's). */
 function shownIn(title: string): string {

@@ -171,5 +171,18 @@ export function caseAccessView(context: AppContext, initialCaseId = ''): View {
     return container;
   }
 
-  return { render, start: () => (caseId ? void load() : undefined) };
+  async function reverify() {
+    const mine = loads;
+    const shown = events;
+    if (!shown) return;
+    try {
+      const verified = await context.verify(shown);
+      if (mine === loads) proofs = verified;
+    } catch (error) {
+      context.announce(t('requestFailed', { reason: (error as Error).message }));
+    }
+    redraw();
+  }
+
+  return { render, start: () => (caseId ? void load() : undefined), reverify: () => void reverify() };
 }

@@ -272,5 +272,12 @@ export function reviewsView(context: AppContext): View {
     return container;
   }
 
-  return { render, start: () => void load() };
+  return {
+    render,
+    start: () => void load(),
+    reverify: () =>
+      void context
+        .verify([])
+        .catch((error: Error) => context.announce(t('requestFailed', { reason: error.message }))),
+  };
 }

@@ -180,5 +180,9 @@ export function timelineView(context: AppContext): View {
     return container;
   }
 
-  return { render, start: () => void load(false) };
+  return {
+    render,
+    start: () => void load(false),
+    reverify: () => (loaded ? void verifyShownEvents(loads) : undefined),
+  };
 }
