@@ -9,7 +9,7 @@ import { launchBrowser, openPage, saveScreenshot, seriousViolations, waitForText
 import { fullCaseBody, minimalCaseBody } from '../support/cases';
 import { call, stack } from '../support/client';
 import { openCase, settledBadge, signIn, waitUntilCaseSealed } from '../support/console';
-import { createCase } from '../support/exchange';
+import { createCase, share } from '../support/exchange';
 import { officerPassword } from '../support/sign-in';
 import { tokensFor } from '../support/tokens';
 
@@ -37,6 +37,7 @@ describe('the compliance console', { timeout: 120_000 }, () => {
   let caseId: string;
   let reviewId: string;
   let pagedCase: string;
+  let highReviewCase: string;
   let downloads: string;
 
   beforeAll(async () => {
@@ -78,6 +79,20 @@ describe('the compliance console', { timeout: 120_000 }, () => {
     const items = reviews.json.items as { reviewId: string; caseId: string }[];
     reviewId = items.find((item) => item.caseId === caseId)?.reviewId as string;
     expect(reviewId).toBeDefined();
+    // Emergency access soon after the owner revoked the police: on the queue at high priority.
+    const revokedCase = await createCase(cfpc, minimalCaseBody());
+    expect((await share(cfpc, revokedCase, { sections: ['report'] })).status).toBe(201);
+    expect((await call('DELETE', `/v1/cases/${revokedCase}/shares/police`, { token: cfpc })).status).toBe(
+      204,
+    );
+    const afterRevocation = await call('POST', `/v1/cases/${revokedCase}/emergency-access`, {
+      token: police,
+      user: 'officer-12',
+      purpose: 'emergency',
+      body: { justification: 'Child seen alone at the station tonight', sections: ['report'] },
+    });
+    expect(afterRevocation.status, afterRevocation.text).toBe(201);
+    highReviewCase = revokedCase;
     // One more event by one officer than a page of the timeline holds.
     pagedCase = await createCase(cfpc, minimalCaseBody());
     for (let i = 0; i <= TIMELINE_PAGE; i++) {
@@ -284,6 +299,22 @@ describe('the compliance console', { timeout: 120_000 }, () => {
       closedBy: OFFICER,
     });
     expect(await page.$(`tr[data-review-id="${reviewId}"]`)).toBeNull();
+  });
+
+  it('shows the high-priority reviews alone, an emergency access after a revocation among them', async () => {
+    await page.select('form.filters select[name="priority"]', 'high');
+    await page.click('form.filters button[type="submit"]');
+    await waitForText(page, '.status', /review items shown/);
+    const rows = await page.$$eval('tr[data-review-id]', (trs) =>
+      trs.map((tr) => ({
+        caseId: tr.querySelector('td a')?.textContent,
+        priority: tr.querySelectorAll('td')[2]?.textContent,
+        flags: [...tr.querySelectorAll('.flag')].map((flag) => flag.textContent),
+      })),
+    );
+
+    expect(rows.every((row) => row.priority === 'High')).toBe(true);
+    expect(rows).toContainEqual({ caseId: highReviewCase, priority: 'High', flags: ['after revocation'] });
   });
 
   it('switches to Arabic: lang, direction and every label change', async () => {
