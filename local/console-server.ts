@@ -64,7 +64,7 @@ function answer(response: ServerResponse, status: number, headers: Record<string
   response.end(bytes);
 }
 
-async function serveFile(distDir: string, name: string, method: string, response: ServerResponse) {
+async function serveFile(distDir: string, name: string, response: ServerResponse) {
   const type = CONTENT_TYPES[extname(name)];
   if (!FILE_NAME.test(name) || !type)
     return answer(response, 404, { 'Content-Type': 'text/plain' }, 'Not found');
@@ -79,7 +79,8 @@ async function serveFile(distDir: string, name: string, method: string, response
     'Content-Type': type,
     'Content-Length': body.length,
   });
-  response.end(method === 'HEAD' ? undefined : body);
+  // Node sends no body in answer to HEAD, and keeps the length the body would have.
+  response.end(body);
 }
 
 async function serve(options: ConsoleSiteOptions, request: IncomingMessage, response: ServerResponse) {
@@ -93,14 +94,9 @@ async function serve(options: ConsoleSiteOptions, request: IncomingMessage, resp
   if (name === CONSOLE_CONFIG_FILE) {
     const config = await options.config(openedAt(request, options.origin()));
     const body = `${JSON.stringify(config, null, 2)}\n`;
-    return answer(
-      response,
-      200,
-      { 'Content-Type': CONTENT_TYPES['.json'] as string },
-      method === 'HEAD' ? '' : body,
-    );
+    return answer(response, 200, { 'Content-Type': CONTENT_TYPES['.json'] as string }, body);
   }
-  return serveFile(options.distDir, name, method, response);
+  return serveFile(options.distDir, name, response);
 }
 
 export function consoleSite(options: ConsoleSiteOptions): SiteHandler {

@@ -101,9 +101,15 @@ describe('the console site on the local gateway', () => {
       ].map(async (path) => (await get(path)).status),
     );
     const post = await get('/console/', { method: 'POST', body: 'x' });
+    const [head, full] = await Promise.all([
+      get('/console/app.js', { method: 'HEAD' }),
+      get('/console/app.js'),
+    ]);
 
     expect(outside).toEqual([404, 404, 404, 404]);
     expect([post.status, post.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
+    expect([head.status, await head.text()]).toEqual([200, '']);
+    expect(head.headers.get('content-length')).toBe(full.headers.get('content-length'));
   });
 
   it('leaves every other path to the API', async () => {
