@@ -82,17 +82,16 @@ function signInPage(config: ConsoleConfig | undefined, problem?: () => string): 
   draw();
 }
 
-function badgeElement(state: ReturnType<typeof verificationBadge>['state']): HTMLElement {
+/**
+ * Fills the badge: one element for the page's life, a live region, so that a screen reader announces
+ * each new verdict (a region inserted anew is often not announced).
+ */
+function drawBadgeInto(region: HTMLElement, state: ReturnType<typeof verificationBadge>['state']): void {
   const { title, detail, tone } = badgeText(state);
-  return h(
-    'div',
-    {
-      class: `badge badge-${tone}`,
-      id: 'verification',
-      role: 'status',
-      'aria-live': 'polite',
-      'data-state': state.state,
-    },
+  region.className = `badge badge-${tone}`;
+  region.dataset.state = state.state;
+  replaceChildren(
+    region,
     h('span', { class: 'badge-label' }, `${t('verification')}: `),
     h('strong', { class: 'badge-title' }, title),
     detail.length > 0 ? h('ul', { class: 'badge-detail' }, ...detail.map((line) => h('li', {}, line))) : null,
@@ -117,15 +116,13 @@ function navigation(route: Route): HTMLElement {
 
 function startConsole(config: ConsoleConfig, session: Session): void {
   const api = apiClient(config, session, () => signInPage(config, () => t('sessionExpired')));
-  const badgeHolder = h('div', { class: 'badge-holder' });
+  const region = h('div', { id: 'verification', role: 'status', 'aria-live': 'polite' });
+  const again = h('button', { type: 'button', class: 'reverify', onclick: () => view?.reverify?.() });
+  const badgeHolder = h('div', { class: 'badge-holder' }, region, again);
   const drawBadge = () => {
-    const settled = badge.state.state === 'verified' || badge.state.state === 'failed';
-    const again = h(
-      'button',
-      { type: 'button', class: 'reverify', onclick: () => view?.reverify?.() },
-      t('reverify'),
-    );
-    replaceChildren(badgeHolder, badgeElement(badge.state), settled ? again : null);
+    drawBadgeInto(region, badge.state);
+    again.textContent = t('reverify');
+    again.hidden = badge.state.state !== 'verified' && badge.state.state !== 'failed';
   };
   const badge = verificationBadge(() => drawBadge());
   const base = { config, session, api };
