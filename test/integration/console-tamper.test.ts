@@ -37,7 +37,7 @@ describe('the compliance console on a tampered log', { timeout: 120_000 }, () =>
   };
 
   /** The badge on the case, in a page whose config.json pins `fingerprint` instead of the served one. */
-  const badgeWithPinned = async (fingerprint: string) => {
+  const badgeWithPinned = async (fingerprint: string | null) => {
     const gateway = stack.local.endpoints.gateway;
     const config = (await (await fetch(`${gateway}/console/config.json`)).json()) as Record<string, unknown>;
     const { page: pinned } = await openPage(browser);
@@ -125,18 +125,22 @@ describe('the compliance console on a tampered log', { timeout: 120_000 }, () =>
     );
   });
 
-  it('refuses a log whose key is not the pinned one, and takes a pin written as bare hex', async () => {
+  it('refuses a log whose key is not the pinned one, takes a pin written as bare hex, and claims nothing with none', async () => {
     const gateway = stack.local.endpoints.gateway;
     const config = (await (await fetch(`${gateway}/console/config.json`)).json()) as Record<string, string>;
     const served = String(config.checkpointKeyFingerprint);
-    const [otherKey, bareHex] = await Promise.all([
+    const [otherKey, bareHex, none] = await Promise.all([
       badgeWithPinned(`SHA256:${'0'.repeat(64)}`),
       badgeWithPinned(served.replace(/^SHA256:/, '')),
+      badgeWithPinned(null),
     ]);
 
     expect(otherKey.state).toBe('failed');
     expect(otherKey.text).toContain(`the log’s signing key is not the pinned key (fingerprint ${served})`);
     expect(bareHex.state, bareHex.text).toBe('verified');
+    // With no key pinned (a stack deployed before its operator pinned one) nothing is claimed.
+    expect(none.state).toBe('unconfigured');
+    expect(none.text).toContain('Verification is not configured');
   });
 
   it('fails when a stored event was edited, naming the event', async () => {

@@ -354,6 +354,27 @@ describe('the compliance console', { timeout: 120_000 }, () => {
     expect(problems).toEqual([]);
   });
 
+  it('asks the officer to sign in again once the API no longer takes the token', async () => {
+    const { page: later } = await openPage(browser);
+    try {
+      await signIn(later, stack.gateway, OFFICER, await officerPassword(stack.officersFile, OFFICER));
+      // What the API answers to a token that has expired (or was revoked) since.
+      await later.setRequestInterception(true);
+      later.on('request', (request) => {
+        if (new URL(request.url()).pathname !== '/v1/audit/events') return void request.continue();
+        const body = JSON.stringify({ type: 'about:blank', title: 'Unauthorized', status: 401 });
+        return void request.respond({ status: 401, contentType: 'application/problem+json', body });
+      });
+      await later.click('form.filters button[type="submit"]');
+      const message = await waitForText(later, 'main.sign-in .error', /session/);
+
+      expect(message).toBe('Your session has ended. Sign in again.');
+      expect(await later.$('main.sign-in button')).not.toBeNull();
+    } finally {
+      await later.close();
+    }
+  });
+
   it('signs out through the issuer, back to the sign-in page, with no token left', async () => {
     await Promise.all([page.waitForNavigation(), page.click('.masthead-tools button:last-of-type')]);
     await page.waitForSelector('main.sign-in button');

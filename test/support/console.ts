@@ -45,7 +45,7 @@ export async function signIn(page: Page, gateway: string, username: string, pass
   await waitForText(page, '.officer-name', new RegExp(username.replace(/\./g, '\\.')));
 }
 
-/** The badge's state once verification is over: verified or failed (with its text). */
+/** The badge's state once verification is over: verified, failed, or not configured (with its text). */
 export async function settledBadge(page: Page): Promise<{ state: string; text: string }> {
   await page.waitForFunction(
     () => {
@@ -54,7 +54,7 @@ export async function settledBadge(page: Page): Promise<{ state: string; text: s
       };
       const badge = document.querySelector('#verification');
       const state = badge?.getAttribute('data-state');
-      return state === 'verified' || state === 'failed';
+      return state === 'verified' || state === 'failed' || state === 'unconfigured';
     },
     { timeout: 60_000 },
   );
