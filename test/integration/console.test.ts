@@ -383,6 +383,8 @@ describe('the compliance console', { timeout: 120_000 }, () => {
     expect(new URL(page.url()).pathname).toBe('/console/');
     expect(await page.$('.officer-name')).toBeNull();
     expect(api).toBe(401);
+    expect(await seriousViolations(page)).toEqual([]);
+    await saveScreenshot(page, 'sign-in-en');
   });
 });
 
