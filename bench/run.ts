@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- --duration 9 --rounds 3 --warmup 2 --connections 10 --cases 50 --flows a,b]`
- * (or BENCH_DURATION, BENCH_ROUNDS, BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_CASES, BENCH_FLOWS): starts
+ * `npm run bench [-- --duration 9 --rounds 3 --warmup 2 --connections 10 --cases 50 --flows a,b
+ * --parts flows,timing,audit,stats,bundles]` (or BENCH_DURATION, BENCH_ROUNDS, BENCH_WARMUP,
+ * BENCH_CONNECTIONS, BENCH_CASES, BENCH_FLOWS, BENCH_PARTS; every part by default): starts
  * the local stack in memory, seeds full cases and measures, side by side in one run, the main case flows
  * against a baseline route that does one plain DynamoDB GetItem on the same stack. Prints a table and
  * writes bench/results.json. `--profile DIR` also writes a CPU profile of each measured slice.
@@ -54,6 +55,9 @@ const auditBench: AuditBench | undefined = (await import('./audit')).runAuditBen
 const TARGET_RATIO = 2;
 const FLOW_NAMES = ['baseline', 'read-case', 'create-case', 'create-case-idempotent', 'match'] as const;
 type FlowName = (typeof FLOW_NAMES)[number];
+/** The parts of a run, in the order they run: the flows, then what is measured after them. */
+const PART_NAMES = ['flows', 'timing', 'audit', 'stats', 'bundles'] as const;
+type PartName = (typeof PART_NAMES)[number];
 
 interface Settings {
   duration: number;
@@ -66,6 +70,8 @@ interface Settings {
   flows: FlowName[];
   /** A directory to write a CPU profile of each measured slice into. */
   profile: string | undefined;
+  /** The parts to run. */
+  parts: PartName[];
 }
 
 function readSettings(): Settings {
@@ -77,6 +83,7 @@ function readSettings(): Settings {
       connections: { type: 'string', default: process.env.BENCH_CONNECTIONS ?? '10' },
       cases: { type: 'string', default: process.env.BENCH_CASES ?? '50' },
       flows: { type: 'string', default: process.env.BENCH_FLOWS ?? '' },
+      parts: { type: 'string', default: process.env.BENCH_PARTS ?? '' },
       profile: { type: 'string' },
     },
   });
@@ -89,23 +96,31 @@ function readSettings(): Settings {
     }
     return value;
   };
-  const flows = String(values.flows)
-    .split(',')
-    .map((name) => name.trim())
-    .filter(Boolean);
-  const unknown = flows.filter((name) => !(FLOW_NAMES as readonly string[]).includes(name));
-  if (unknown.length > 0) {
-    throw new Error(`unknown flows: ${unknown.join(', ')} (known: ${FLOW_NAMES.join(', ')})`);
-  }
+  const flows = namesOf('flows', String(values.flows), FLOW_NAMES);
+  const parts = namesOf('parts', String(values.parts), PART_NAMES);
   return {
     duration: positive('duration', false),
     warmup: positive('warmup', false),
     connections: positive('connections', true),
     rounds: positive('rounds', true),
     cases: positive('cases', true),
-    flows: flows.length > 0 ? (flows as FlowName[]) : [...FLOW_NAMES],
+    flows: flows.length > 0 ? flows : [...FLOW_NAMES],
     profile: values.profile,
+    parts: parts.length > 0 ? parts : [...PART_NAMES],
   };
+}
+
+/** `a,b` → the known names it lists; an unknown one is an error. */
+function namesOf<T extends string>(option: string, list: string, known: readonly T[]): T[] {
+  const names = list
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const unknown = names.filter((name) => !(known as readonly string[]).includes(name));
+  if (unknown.length > 0) {
+    throw new Error(`unknown ${option}: ${unknown.join(', ')} (known: ${known.join(', ')})`);
+  }
+  return names as T[];
 }
 
 interface Flow {
@@ -519,22 +534,30 @@ async function prepareFlows(
 /** Every flow's rows, the target row when both its flows ran, the timing rows, then the access-log rows. */
 async function collectRows(
   stack: LocalStack,
+  settings: Settings,
   results: FlowResult[],
   caseIds: readonly string[],
 ): Promise<{ rows: BenchRow[]; target: BenchRow | undefined }> {
   const rows = results.flatMap(rowsOf);
   const target = targetRow(rows);
   if (target) rows.push(target);
-  console.log('timing of hits and misses…');
-  rows.push(...(await runTimingBench(stack, caseIds)));
-  if (auditBench) {
+  const runs = (part: PartName) => settings.parts.includes(part);
+  if (runs('timing')) {
+    console.log('timing of hits and misses…');
+    rows.push(...(await runTimingBench(stack, caseIds)));
+  }
+  if (runs('audit') && auditBench) {
     console.log('audit benchmark…');
     rows.push(...(await auditBench(stack)));
   }
-  console.log('statistics over 10,000 and 100,000 cases…');
-  rows.push(...(await runStatsBench(stack)));
-  console.log('bundle sizes and cold init…');
-  rows.push(...(await runBundleBench(stack)));
+  if (runs('stats')) {
+    console.log('statistics over 10,000 and 100,000 cases…');
+    rows.push(...(await runStatsBench(stack)));
+  }
+  if (runs('bundles')) {
+    console.log('bundle sizes and cold init…');
+    rows.push(...(await runBundleBench(stack)));
+  }
   return { rows, target };
 }
 
@@ -608,8 +631,8 @@ async function main(): Promise<void> {
     const counter = countCalls(stack.endpoints);
     run.counter = counter;
     const { flows, caseIds } = await prepareFlows(stack, settings);
-    const results = await measureAll(stack, counter, settings, flows);
-    const { rows, target } = await collectRows(stack, results, caseIds);
+    const results = settings.parts.includes('flows') ? await measureAll(stack, counter, settings, flows) : [];
+    const { rows, target } = await collectRows(stack, settings, results, caseIds);
     const report: Report = {
       machine: describeMachine(loadBefore),
       settings,
