@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- --duration 9 --rounds 3 --warmup 2 --connections 10 --cases 50 --flows a,b
- * --parts flows,timing,audit,stats,bundles]` (or BENCH_DURATION, BENCH_ROUNDS, BENCH_WARMUP,
- * BENCH_CONNECTIONS, BENCH_CASES, BENCH_FLOWS, BENCH_PARTS; every part by default): starts
+ * --parts flows,timing,audit,stats,bundles --sealer inline|worker]` (or BENCH_DURATION, BENCH_ROUNDS,
+ * BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_CASES, BENCH_FLOWS, BENCH_PARTS, BENCH_SEALER; every part, and
+ * the sealer on the gateway's thread, by default): starts
  * the local stack in memory, seeds full cases and measures, side by side in one run, the main case flows
  * against a baseline route that does one plain DynamoDB GetItem on the same stack. Prints a table and
  * writes bench/results.json. `--profile DIR` also writes a CPU profile of each measured slice.
@@ -9,7 +10,8 @@
  * How each figure is measured:
  * - requests/s: 2xx responses autocannon received, divided by the time measured.
  * - p50/p99: latency of each 2xx response as autocannon's client saw it (worker thread, hrtime precision).
- * - CPU/request: CPU time of the thread that runs the gateway, the functions and the audit sealer loop
+ * - CPU/request: CPU time of the thread that runs the gateway, the functions and (unless `--sealer worker`
+ *   runs it in a thread of its own) the audit sealer loop
  *   (process.threadCpuUsage), divided by the requests the gateway received; DynamoDB Local and the KMS
  *   emulator run as processes of their own, as the services do in AWS, and are not counted.
  * - KMS and DynamoDB calls/request: HTTP calls made while serving gateway requests (bench/calls.ts: Node's
