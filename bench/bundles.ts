@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
-import { BUNDLE_FILE, bundleAllFunctions, bundleOptions, LAMBDA_FUNCTIONS } from '../lib/function-bundles';
+import { build, type Metafile } from 'esbuild';
+import { BUNDLE_FILE, bundleOptions, LAMBDA_FUNCTIONS, PROJECT_ROOT } from '../lib/function-bundles';
 import type { LocalStack } from '../local/stack';
 import type { BenchRow } from './types';
 
@@ -38,12 +38,39 @@ const median = (values: number[]) => {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 };
 
-async function bundleFiles(dir: string): Promise<Map<string, string>> {
-  const folders = await bundleAllFunctions(join(dir, 'functions'));
-  const bare = join(dir, 'bare');
-  await build(bundleOptions(join(import.meta.dirname, 'bare-handler.ts'), bare));
-  const files = new Map<string, string>([[BARE, join(bare, BUNDLE_FILE)]]);
-  for (const fn of LAMBDA_FUNCTIONS) files.set(fn, join(folders[fn], BUNDLE_FILE));
+/** The bundle's bytes per package (`src/http`, `zod`, `@smithy/core`, …), largest first. */
+function largestParts(metafile: Metafile, count: number): string {
+  const bytes = new Map<string, number>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [file, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const pkg =
+        /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? file.split('/').slice(0, 2).join('/');
+      bytes.set(pkg, (bytes.get(pkg) ?? 0) + bytesInOutput);
+    }
+  }
+  return [...bytes]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([pkg, size]) => `${pkg} ${Math.round(size / 1024)}`)
+    .join(', ');
+}
+
+/** Each bundle's file, and what is largest in it (from esbuild's metafile). */
+async function bundleFiles(dir: string): Promise<Map<string, { file: string; parts: string }>> {
+  const files = new Map<string, { file: string; parts: string }>();
+  const entries: [string, string, string][] = [
+    [BARE, join(import.meta.dirname, 'bare-handler.ts'), join(dir, 'bare')],
+    ...LAMBDA_FUNCTIONS.map((fn): [string, string, string] => [
+      fn,
+      join(PROJECT_ROOT, 'functions', `${fn}.ts`),
+      join(dir, 'functions', fn),
+    ]),
+  ];
+  for (const [name, entry, outdir] of entries) {
+    // With the options CDK's bundles are built with (lib/function-bundles.ts), and a metafile.
+    const { metafile } = await build({ ...bundleOptions(entry, outdir), metafile: true });
+    files.set(name, { file: join(outdir, BUNDLE_FILE), parts: largestParts(metafile, 6) });
+  }
   return files;
 }
 
@@ -55,7 +82,11 @@ async function initTimes(files: Map<string, string>, environment: Record<string,
   return new Map([...times].map(([name, values]) => [name, median(values)]));
 }
 
-function rowsOf(sizes: Map<string, number>, inits: Map<string, number>): BenchRow[] {
+function rowsOf(
+  sizes: Map<string, number>,
+  inits: Map<string, number>,
+  parts: Map<string, string>,
+): BenchRow[] {
   const bareSize = sizes.get(BARE) ?? Number.NaN;
   const bareInit = inits.get(BARE) ?? Number.NaN;
   return [...sizes.keys()].flatMap((name) => {
@@ -67,7 +98,7 @@ function rowsOf(sizes: Map<string, number>, inits: Map<string, number>): BenchRo
           name: `bundle ${BARE}`,
           value: Math.round(size / 1024),
           unit: 'KB',
-          note: `init ${init.toFixed(0)} ms`,
+          note: `init ${init.toFixed(0)} ms; largest, KB: ${parts.get(name)}`,
         },
       ];
     }
@@ -79,7 +110,7 @@ function rowsOf(sizes: Map<string, number>, inits: Map<string, number>): BenchRo
         value: Math.round(size / 1024),
         unit: 'KB',
         target: `≤ ${TARGET_RATIO}× bare`,
-        note: `${sizeRatio.toFixed(2)}× bare${sizeRatio <= TARGET_RATIO ? '' : ' — over target'}`,
+        note: `${sizeRatio.toFixed(2)}× bare${sizeRatio <= TARGET_RATIO ? '' : ' — over target'}; largest, KB: ${parts.get(name)}`,
       },
       {
         name: `init ${name}`,
@@ -95,14 +126,16 @@ function rowsOf(sizes: Map<string, number>, inits: Map<string, number>): BenchRo
 export async function runBundleBench(stack: LocalStack): Promise<BenchRow[]> {
   const dir = await mkdtemp(join(tmpdir(), 'himaya-bench-bundles-'));
   try {
-    const files = await bundleFiles(dir);
+    const bundles = await bundleFiles(dir);
+    const files = new Map([...bundles].map(([name, { file }]) => [name, file]));
+    const parts = new Map([...bundles].map(([name, bundle]) => [name, bundle.parts]));
     const sizes = new Map<string, number>();
     for (const [name, file] of files) sizes.set(name, (await stat(file)).size);
     const runs = Number(process.env.BENCH_INIT_RUNS ?? 7);
     // The sealer also needs where its checkpoints go (an S3 bucket in AWS).
     const environment = { ...stack.environment, CHECKPOINT_ARCHIVE_DIR: join(dir, 'checkpoints') };
     const inits = await initTimes(files, environment, runs);
-    return rowsOf(sizes, inits);
+    return rowsOf(sizes, inits, parts);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,6 +1,8 @@
 /**
- * `npm run bench [-- --duration 9 --rounds 3 --warmup 2 --connections 10 --cases 50 --flows a,b]`
- * (or BENCH_DURATION, BENCH_ROUNDS, BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_CASES, BENCH_FLOWS): starts
+ * `npm run bench [-- --duration 9 --rounds 3 --warmup 2 --connections 10 --cases 50 --flows a,b
+ * --parts flows,timing,audit,stats,bundles --sealer inline|worker]` (or BENCH_DURATION, BENCH_ROUNDS,
+ * BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_CASES, BENCH_FLOWS, BENCH_PARTS, BENCH_SEALER; every part, and
+ * the sealer on the gateway's thread, by default): starts
  * the local stack in memory, seeds full cases and measures, side by side in one run, the main case flows
  * against a baseline route that does one plain DynamoDB GetItem on the same stack. Prints a table and
  * writes bench/results.json. `--profile DIR` also writes a CPU profile of each measured slice.
@@ -8,7 +10,8 @@
  * How each figure is measured:
  * - requests/s: 2xx responses autocannon received, divided by the time measured.
  * - p50/p99: latency of each 2xx response as autocannon's client saw it (worker thread, hrtime precision).
- * - CPU/request: CPU time of the thread that runs the gateway, the functions and the audit sealer loop
+ * - CPU/request: CPU time of the thread that runs the gateway, the functions and (unless `--sealer worker`
+ *   runs it in a thread of its own) the audit sealer loop
  *   (process.threadCpuUsage), divided by the requests the gateway received; DynamoDB Local and the KMS
  *   emulator run as processes of their own, as the services do in AWS, and are not counted.
  * - KMS and DynamoDB calls/request: HTTP calls made while serving gateway requests (bench/calls.ts: Node's
@@ -29,6 +32,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Request } from 'autocannon';
 import { type LocalStack, startLocalStack } from '../local/stack';
+import { IdentitySectionSchema } from '../src/domain/cases/schemas';
+import { identityInputs } from '../src/domain/matching/subjects';
 import { BASELINE_PATH, baselineRoute } from './baseline';
 import { runBundleBench } from './bundles';
 import {
@@ -52,8 +57,18 @@ type AuditBench = (stack: LocalStack) => Promise<BenchRow[]>;
 const auditBench: AuditBench | undefined = (await import('./audit')).runAuditBench;
 
 const TARGET_RATIO = 2;
-const FLOW_NAMES = ['baseline', 'read-case', 'create-case', 'create-case-idempotent', 'match'] as const;
+const FLOW_NAMES = [
+  'baseline',
+  'read-case',
+  'create-case',
+  'create-case-unindexed',
+  'create-case-idempotent',
+  'match',
+] as const;
 type FlowName = (typeof FLOW_NAMES)[number];
+/** The parts of a run, in the order they run: the flows, then what is measured after them. */
+const PART_NAMES = ['flows', 'timing', 'audit', 'stats', 'bundles'] as const;
+type PartName = (typeof PART_NAMES)[number];
 
 interface Settings {
   duration: number;
@@ -66,6 +81,13 @@ interface Settings {
   flows: FlowName[];
   /** A directory to write a CPU profile of each measured slice into. */
   profile: string | undefined;
+  /** The parts to run. */
+  parts: PartName[];
+  /**
+   * Where the audit sealer loop runs: `inline`, on the thread of the gateway and the functions (as
+   * `npm start` runs it), or `worker`, a thread of its own (as in AWS, a function of its own).
+   */
+  sealer: 'inline' | 'worker';
 }
 
 function readSettings(): Settings {
@@ -77,6 +99,8 @@ function readSettings(): Settings {
       connections: { type: 'string', default: process.env.BENCH_CONNECTIONS ?? '10' },
       cases: { type: 'string', default: process.env.BENCH_CASES ?? '50' },
       flows: { type: 'string', default: process.env.BENCH_FLOWS ?? '' },
+      parts: { type: 'string', default: process.env.BENCH_PARTS ?? '' },
+      sealer: { type: 'string', default: process.env.BENCH_SEALER ?? 'inline' },
       profile: { type: 'string' },
     },
   });
@@ -89,23 +113,38 @@ function readSettings(): Settings {
     }
     return value;
   };
-  const flows = String(values.flows)
-    .split(',')
-    .map((name) => name.trim())
-    .filter(Boolean);
-  const unknown = flows.filter((name) => !(FLOW_NAMES as readonly string[]).includes(name));
-  if (unknown.length > 0) {
-    throw new Error(`unknown flows: ${unknown.join(', ')} (known: ${FLOW_NAMES.join(', ')})`);
-  }
+  const flows = namesOf('flows', String(values.flows), FLOW_NAMES);
+  const parts = namesOf('parts', String(values.parts), PART_NAMES);
   return {
     duration: positive('duration', false),
     warmup: positive('warmup', false),
     connections: positive('connections', true),
     rounds: positive('rounds', true),
     cases: positive('cases', true),
-    flows: flows.length > 0 ? (flows as FlowName[]) : [...FLOW_NAMES],
+    flows: flows.length > 0 ? flows : [...FLOW_NAMES],
     profile: values.profile,
+    parts: parts.length > 0 ? parts : [...PART_NAMES],
+    sealer: sealerPlace(String(values.sealer)),
   };
+}
+
+function sealerPlace(value: string): Settings['sealer'] {
+  if (value !== 'inline' && value !== 'worker')
+    throw new Error(`--sealer must be inline or worker, not "${value}"`);
+  return value;
+}
+
+/** `a,b` → the known names it lists; an unknown one is an error. */
+function namesOf<T extends string>(option: string, list: string, known: readonly T[]): T[] {
+  const names = list
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const unknown = names.filter((name) => !(known as readonly string[]).includes(name));
+  if (unknown.length > 0) {
+    throw new Error(`unknown ${option}: ${unknown.join(', ')} (known: ${known.join(', ')})`);
+  }
+  return names as T[];
 }
 
 interface Flow {
@@ -114,6 +153,8 @@ interface Flow {
   status: number;
   requests: Request[];
   idempotencyKey?: boolean;
+  /** Why the flow makes the GenerateMac calls it makes. */
+  macNote?: string;
 }
 
 interface FlowResult {
@@ -289,7 +330,40 @@ function unexpectedStatuses(result: FlowResult): [string, number][] {
   return Object.entries(result.load.statuses).filter(([status]) => Number(status) !== result.flow.status);
 }
 
-function rowsOf(result: FlowResult): BenchRow[] {
+/** The sealer's own KMS operations: not seen from this thread when it runs in a worker. */
+const SEALER_KMS = new Set(['Sign', 'GetPublicKey']);
+
+/** The calls of a flow to one service per request, then what failed on the way and the background calls. */
+function callsNote(result: FlowResult, service: Service): string {
+  const notes = [perRequest(result.calls[service], result.requests, result.callMs[service])];
+  // Attempts that failed on the way (a reused keep-alive connection the server had just closed) never
+  // reached the service: not counted as calls, only noted. The SDK retried them.
+  const failed = sum(result.failed[service]);
+  if (failed > 0) notes.push(`${failed} attempts failed before reaching it and were retried`);
+  if (sum(result.background[service]) > 0) {
+    notes.push(`audit sealer meanwhile: ${tally(result.background[service])}`);
+  }
+  return notes.join('; ');
+}
+
+/**
+ * The emulator's own count must match what was seen leaving the functions and the sealer (in a worker,
+ * the sealer's calls are not seen from here: then its operations are left out of the comparison).
+ */
+function kmsCheck(result: FlowResult, sealer: Settings['sealer']): string {
+  const kmsSeen = addCounts(result.calls, result.background).kms;
+  const counted = (counts: Record<string, number>) =>
+    sum(
+      sealer === 'worker'
+        ? Object.fromEntries(Object.entries(counts).filter(([op]) => !SEALER_KMS.has(op)))
+        : counts,
+    );
+  return counted(kmsSeen) === counted(result.emulatorKms)
+    ? ''
+    : `; MISMATCH: the KMS emulator counted ${tally(result.emulatorKms)}`;
+}
+
+function rowsOf(result: FlowResult, sealer: Settings['sealer'] = 'inline'): BenchRow[] {
   const { flow, load, requests } = result;
   const sorted = [...load.latencies].sort((a, b) => a - b);
   const unexpected = unexpectedStatuses(result);
@@ -297,23 +371,7 @@ function rowsOf(result: FlowResult): BenchRow[] {
     ...unexpected.map(([status, count]) => `${count}× status ${status}`),
     ...(load.errors > 0 ? [`${load.errors} connection errors`] : []),
   ];
-  const callsNote = (service: Service) => {
-    const notes = [perRequest(result.calls[service], requests, result.callMs[service])];
-    // Attempts that failed on the way (a reused keep-alive connection the server had just closed) never
-    // reached the service: not counted as calls, only noted. The SDK retried them.
-    const failed = sum(result.failed[service]);
-    if (failed > 0) notes.push(`${failed} attempts failed before reaching it and were retried`);
-    if (sum(result.background[service]) > 0) {
-      notes.push(`audit sealer meanwhile: ${tally(result.background[service])}`);
-    }
-    return notes.join('; ');
-  };
-  // The emulator's own count must match what was seen leaving the functions and the sealer.
-  const kmsSeen = addCounts(result.calls, result.background).kms;
-  const kmsCheck =
-    sum(kmsSeen) === sum(result.emulatorKms)
-      ? ''
-      : `; MISMATCH: the KMS emulator counted ${tally(result.emulatorKms)}`;
+  const macs = result.calls.kms.GenerateMac ?? 0;
   return [
     {
       name: `${flow.name} requests/s`,
@@ -327,19 +385,35 @@ function rowsOf(result: FlowResult): BenchRow[] {
       name: `${flow.name} CPU/request`,
       value: round(result.cpuMs / requests, 2),
       unit: 'ms',
-      note: 'main thread: gateway, functions and audit sealer loop (not DynamoDB Local, not the KMS emulator)',
+      note:
+        sealer === 'worker'
+          ? 'main thread: gateway and functions (not the audit sealer in its worker, not DynamoDB Local, not the KMS emulator)'
+          : 'main thread: gateway, functions and audit sealer loop (not DynamoDB Local, not the KMS emulator)',
     },
     {
       name: `${flow.name} KMS calls/request`,
       value: round(sum(result.calls.kms) / requests, 2),
       unit: 'calls',
-      note: `${callsNote('kms')}${kmsCheck}`,
+      note: `${callsNote(result, 'kms')}${kmsCheck(result, sealer)}`,
+    },
+    // Apart: GenerateMac makes blind-index tokens (one per distinct index input, by design), every other
+    // KMS call is key management for encryption (none in steady state).
+    {
+      name: `${flow.name} KMS calls/request for encryption`,
+      value: round((sum(result.calls.kms) - macs) / requests, 2),
+      unit: 'calls',
+    },
+    {
+      name: `${flow.name} KMS GenerateMac/request`,
+      value: round(macs / requests, 2),
+      unit: 'calls',
+      ...(flow.macNote ? { note: flow.macNote } : {}),
     },
     {
       name: `${flow.name} DynamoDB calls/request`,
       value: round(sum(result.calls.dynamodb) / requests, 2),
       unit: 'calls',
-      note: callsNote('dynamodb'),
+      note: callsNote(result, 'dynamodb'),
     },
   ];
 }
@@ -373,26 +447,42 @@ function table(headers: string[], lines: string[][], rightAligned: Set<number>):
   return [format(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map(format)].join('\n');
 }
 
-function summaryTable(results: FlowResult[]): string {
+function summaryTable(results: FlowResult[], sealer: Settings['sealer']): string {
   return table(
-    ['flow', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'KMS/req', 'DynamoDB/req', 'requests', 'not ok'],
+    [
+      'flow',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'CPU ms/req',
+      'KMS/req',
+      'of it GenerateMac',
+      'DynamoDB/req',
+      'requests',
+      'not ok',
+    ],
     results.map((result) => {
-      const [rps, p50, p99, cpu, kms, dynamodb] = rowsOf(result).map((row) => row.value);
+      const row = (suffix: string) =>
+        String(
+          rowsOf(result, sealer).find((candidate) => candidate.name === `${result.flow.name} ${suffix}`)
+            ?.value,
+        );
       const notOk =
         unexpectedStatuses(result).reduce((total, [, count]) => total + count, 0) + result.load.errors;
       return [
         result.flow.name,
-        String(rps),
-        String(p50),
-        String(p99),
-        String(cpu),
-        String(kms),
-        String(dynamodb),
+        row('requests/s'),
+        row('latency p50'),
+        row('latency p99'),
+        row('CPU/request'),
+        row('KMS calls/request'),
+        row('KMS GenerateMac/request'),
+        row('DynamoDB calls/request'),
         String(result.requests),
         String(notOk),
       ];
     }),
-    new Set([1, 2, 3, 4, 5, 6, 7, 8]),
+    new Set([1, 2, 3, 4, 5, 6, 7, 8, 9]),
   );
 }
 
@@ -431,11 +521,19 @@ const MATCH_CHILD = {
   dateOfBirth: '2012-05-06',
 };
 
+/** The blind-index inputs of the benchmark's case: one GenerateMac each when it is created. */
+const CREATE_INDEX_INPUTS = identityInputs(IdentitySectionSchema.parse(benchCaseBody().sections.identity));
+const CREATE_MAC_NOTE =
+  `blind indexes: one per distinct index input of the identity section, ${CREATE_INDEX_INPUTS.length} here ` +
+  `(${CREATE_INDEX_INPUTS.map(({ index }) => index).join(', ')}: two children, one with an Emirates ID)`;
+
 function flowsOf(
   headers: Record<string, string>,
   caseIds: readonly string[],
   lookupHeaders: Record<string, string>,
 ): Flow[] {
+  const { identity: _indexed, ...unindexedSections } = benchCaseBody().sections;
+  const unindexedBody = JSON.stringify({ ...benchCaseBody(), sections: unindexedSections });
   const createRequest: Request = {
     method: 'POST',
     path: '/v1/cases',
@@ -461,12 +559,15 @@ function flowsOf(
         headers: { ...headers, 'X-Himaya-Purpose': 'child-protection' },
       })),
     },
-    { name: 'create-case', status: 201, requests: [createRequest] },
+    { name: 'create-case', status: 201, requests: [createRequest], macNote: CREATE_MAC_NOTE },
+    // The same case without its identity section: nothing to index, so no KMS call at all.
+    { name: 'create-case-unindexed', status: 201, requests: [{ ...createRequest, body: unindexedBody }] },
     {
       name: 'create-case-idempotent',
       status: 201,
       requests: [createRequest],
       idempotencyKey: true,
+      macNote: CREATE_MAC_NOTE,
     },
     {
       // One case found (by name + date and name + year: two GenerateMac), its event and match.found written.
@@ -519,22 +620,30 @@ async function prepareFlows(
 /** Every flow's rows, the target row when both its flows ran, the timing rows, then the access-log rows. */
 async function collectRows(
   stack: LocalStack,
+  settings: Settings,
   results: FlowResult[],
   caseIds: readonly string[],
 ): Promise<{ rows: BenchRow[]; target: BenchRow | undefined }> {
-  const rows = results.flatMap(rowsOf);
+  const rows = results.flatMap((result) => rowsOf(result, settings.sealer));
   const target = targetRow(rows);
   if (target) rows.push(target);
-  console.log('timing of hits and misses…');
-  rows.push(...(await runTimingBench(stack, caseIds)));
-  if (auditBench) {
+  const runs = (part: PartName) => settings.parts.includes(part);
+  if (runs('timing')) {
+    console.log('timing of hits and misses…');
+    rows.push(...(await runTimingBench(stack, caseIds)));
+  }
+  if (runs('audit') && auditBench) {
     console.log('audit benchmark…');
     rows.push(...(await auditBench(stack)));
   }
-  console.log('statistics over 10,000 and 100,000 cases…');
-  rows.push(...(await runStatsBench(stack)));
-  console.log('bundle sizes and cold init…');
-  rows.push(...(await runBundleBench(stack)));
+  if (runs('stats')) {
+    console.log('statistics over 10,000 and 100,000 cases…');
+    rows.push(...(await runStatsBench(stack)));
+  }
+  if (runs('bundles')) {
+    console.log('bundle sizes and cold init…');
+    rows.push(...(await runBundleBench(stack)));
+  }
   return { rows, target };
 }
 
@@ -574,7 +683,7 @@ function printReport({ machine, settings, caseCount, results, rows, target }: Re
       `${settings.duration} s per flow in ${settings.rounds} rounds after ${settings.warmup} s warm-up; ` +
       `${caseCount} seeded cases; load average ${machine.loadAverage.before} → ${machine.loadAverage.after}\n`,
   );
-  console.log(summaryTable(results));
+  console.log(summaryTable(results, settings.sealer));
   if (target) console.log(`\nTarget: read-case p50 within ${TARGET_RATIO}× the baseline's: ${target.note}`);
   console.log(`\n${rowsTable(rows)}`);
 }
@@ -603,13 +712,19 @@ async function main(): Promise<void> {
     // The match flow measures lookups, not the per-agency limit (30 a minute by default).
     process.env.MATCH_LOOKUPS_PER_MINUTE ??= '1000000000';
     console.log('starting the local stack (in memory)…');
-    const stack = await startLocalStack({ dataDir, inMemory: true, port: 0, extraRoutes: [baselineRoute()] });
+    const stack = await startLocalStack({
+      dataDir,
+      inMemory: true,
+      port: 0,
+      extraRoutes: [baselineRoute()],
+      sealerThread: settings.sealer === 'worker',
+    });
     run.stack = stack;
     const counter = countCalls(stack.endpoints);
     run.counter = counter;
     const { flows, caseIds } = await prepareFlows(stack, settings);
-    const results = await measureAll(stack, counter, settings, flows);
-    const { rows, target } = await collectRows(stack, results, caseIds);
+    const results = settings.parts.includes('flows') ? await measureAll(stack, counter, settings, flows) : [];
+    const { rows, target } = await collectRows(stack, settings, results, caseIds);
     const report: Report = {
       machine: describeMachine(loadBefore),
       settings,

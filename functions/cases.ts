@@ -23,6 +23,7 @@ import { isCaseVisible } from '../src/domain/cases/load-case';
 import { findMatches } from '../src/domain/matching/match-service';
 import { MatchingPolicyEnvSchema, matchingPolicyFromEnvironment } from '../src/domain/matching/policy';
 import { apiHandler } from '../src/http/api-handler';
+import { idempotency } from '../src/http/middlewares/idempotency';
 import { BLIND_INDEX_MAC_METRIC, METRICS_NAMESPACE } from '../src/http/middlewares/request-metrics';
 import { createLogger } from '../src/observability/logger';
 
@@ -75,11 +76,13 @@ export const handler = apiHandler({
   metrics,
   directory: env.AGENCY_DIRECTORY,
   audit,
-  idempotency: {
+  idempotency: idempotency({
     store: dynamoDbIdempotencyStore(dynamodb, env.IDEMPOTENCY_TABLE),
     idKey: kmsRequestIdKey(kms, env.HMAC_KEY_ARN),
     caseVisible: (agency, caseId) => isCaseVisible(deps.store, agency, caseId, deps.clock()),
-  },
+    fn: 'cases',
+    logger,
+  }),
   operations: {
     createCase: async ({ auth, body, audit: trail, write }) => {
       const meta = await createCase(deps, auth, body, trail, write);

@@ -21,6 +21,7 @@ import {
 } from '../src/domain/exchange/exchange-service';
 import { ExchangePolicyEnvSchema, policyFromEnvironment } from '../src/domain/exchange/policy';
 import { apiHandler } from '../src/http/api-handler';
+import { idempotency } from '../src/http/middlewares/idempotency';
 import { EMERGENCY_CAP_METRIC, METRICS_NAMESPACE } from '../src/http/middlewares/request-metrics';
 import { createLogger } from '../src/observability/logger';
 
@@ -60,11 +61,13 @@ export const handler = apiHandler({
   metrics,
   directory: env.AGENCY_DIRECTORY,
   audit,
-  idempotency: {
+  idempotency: idempotency({
     store: dynamoDbIdempotencyStore(dynamodb, env.IDEMPOTENCY_TABLE),
     idKey: kmsRequestIdKey(kmsClient(env), env.HMAC_KEY_ARN),
     caseVisible: (agency, caseId) => isCaseVisible(deps.cases, agency, caseId, deps.clock()),
-  },
+    fn: 'exchange',
+    logger,
+  }),
   operations: {
     // No Location: a share has no route of its own; it is listed by GET /v1/cases/{caseId}/shares.
     createShare: async ({ auth, params, body, audit: trail }) => {

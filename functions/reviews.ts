@@ -6,6 +6,7 @@ import { kmsRequestIdKey } from '../src/adapters/request-id-key';
 import { BaseEnvSchema, IdKeyEnvSchema, readEnv, TablesEnvSchema } from '../src/config';
 import { closeReview, listReviews, type ReviewDeps } from '../src/domain/reviews/review-service';
 import { apiHandler } from '../src/http/api-handler';
+import { idempotency } from '../src/http/middlewares/idempotency';
 import { createLogger } from '../src/observability/logger';
 
 /**
@@ -28,10 +29,12 @@ export const handler = apiHandler({
   logger,
   directory: env.AGENCY_DIRECTORY,
   audit,
-  idempotency: {
+  idempotency: idempotency({
     store: dynamoDbIdempotencyStore(dynamodb, env.IDEMPOTENCY_TABLE),
     idKey: kmsRequestIdKey(kmsClient(env), env.HMAC_KEY_ARN),
-  },
+    fn: 'reviews',
+    logger,
+  }),
   operations: {
     listReviews: async ({ query }) => {
       return { status: 200, body: await listReviews(deps, query) };

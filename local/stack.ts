@@ -25,6 +25,7 @@ import { type KmsProcess, startKmsProcess } from './kms-process';
 import { OFFICERS_FILE, type OfficerAccount, openOfficerAccounts } from './officer-accounts';
 import { type RefusalLog, refusalLog } from './refusal-log';
 import { type SealerLoopSettings, startSealerLoop } from './sealer-loop';
+import { startSealerWorker } from './sealer-worker';
 import { localSignIn, type SignIn } from './sign-in';
 import { startOutboxLoop, startStatsLoop } from './stream-loop';
 
@@ -48,6 +49,11 @@ export interface LocalStackOptions {
   bundles?: boolean;
   /** Timing of the audit sealer loop; false runs no sealer. */
   sealer?: SealerLoopSettings | false;
+  /**
+   * Runs the sealer loop in a worker thread of its own rather than on the thread that serves requests
+   * (the benchmark's `--sealer worker`): in AWS the sealer is a function of its own.
+   */
+  sealerThread?: boolean;
   log?: (line: string) => void;
 }
 
@@ -186,7 +192,10 @@ async function startSealer(
     ? await mkdtemp(join(tmpdir(), 'himaya-checkpoints-'))
     : join(context.dataDir, 'checkpoints');
   if (options.inMemory) stoppers.push(() => rm(archiveDir, { recursive: true, force: true }));
-  const sealerLoop = await startSealerLoop({ environment, archiveDir, ...options.sealer, log: context.log });
+  const loopOptions = { environment, archiveDir, ...options.sealer, log: context.log };
+  const sealerLoop = options.sealerThread
+    ? await startSealerWorker(loopOptions)
+    : await startSealerLoop(loopOptions);
   stoppers.push(sealerLoop.stop);
   return archiveDir;
 }

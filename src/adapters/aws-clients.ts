@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { KMS } from '@aws-sdk/client-kms';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DEADLINES } from '../timeouts';
 
@@ -43,9 +43,12 @@ export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
   });
 }
 
-/** The aggregated `KMS` client: the Encryption SDK's keyring calls its methods directly. */
-export function kmsClient(env: AwsEndpoints): KMS {
-  return new KMS({
+/**
+ * The bare KMS client, commands sent one by one: the aggregated `KMS` class would bring every KMS
+ * operation into each bundle that holds a KMS client.
+ */
+export function kmsClient(env: AwsEndpoints): KMSClient {
+  return new KMSClient({
     region: env.AWS_REGION,
     ...SDK_CLIENT_SETTINGS,
     ...(env.KMS_ENDPOINT ? { endpoint: env.KMS_ENDPOINT } : {}),

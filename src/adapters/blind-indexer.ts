@@ -1,4 +1,4 @@
-import type { KMS } from '@aws-sdk/client-kms';
+import { GenerateMacCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { DependencyUnavailableError } from '../domain/errors';
 import type { BlindIndexer } from '../domain/matching/ports';
 
@@ -10,7 +10,7 @@ const encoder = new TextEncoder();
  * `onMacs` is told how many calls were made (the functions emit it as a metric the stack alarms on).
  */
 export function kmsBlindIndexer(
-  kms: Pick<KMS, 'generateMac'>,
+  kms: Pick<KMSClient, 'send'>,
   hmacKeyId: string,
   onMacs: (count: number) => void = () => undefined,
 ): BlindIndexer {
@@ -21,11 +21,13 @@ export function kmsBlindIndexer(
       try {
         return await Promise.all(
           inputs.map(async ({ input }) => {
-            const { Mac } = await kms.generateMac({
-              KeyId: hmacKeyId,
-              MacAlgorithm: 'HMAC_SHA_256',
-              Message: encoder.encode(input),
-            });
+            const { Mac } = await kms.send(
+              new GenerateMacCommand({
+                KeyId: hmacKeyId,
+                MacAlgorithm: 'HMAC_SHA_256',
+                Message: encoder.encode(input),
+              }),
+            );
             if (Mac?.length !== 32) throw new Error('KMS returned no HMAC-SHA-256 MAC');
             return Mac;
           }),

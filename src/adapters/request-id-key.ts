@@ -1,4 +1,4 @@
-import type { KMS } from '@aws-sdk/client-kms';
+import { GenerateMacCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { REQUEST_ID_KEY_LABEL, type RequestIdKey } from '../domain/retryable-write';
 
 /**
@@ -7,17 +7,19 @@ import { REQUEST_ID_KEY_LABEL, type RequestIdKey } from '../domain/retryable-wri
  * not kept: the next request that needs the key asks again.
  */
 export function kmsRequestIdKey(
-  kms: Pick<KMS, 'generateMac'>,
+  kms: Pick<KMSClient, 'send'>,
   hmacKeyId: string,
 ): () => Promise<RequestIdKey> {
   let pending: Promise<RequestIdKey> | undefined;
   return () => {
     pending ??= kms
-      .generateMac({
-        KeyId: hmacKeyId,
-        MacAlgorithm: 'HMAC_SHA_256',
-        Message: new TextEncoder().encode(REQUEST_ID_KEY_LABEL),
-      })
+      .send(
+        new GenerateMacCommand({
+          KeyId: hmacKeyId,
+          MacAlgorithm: 'HMAC_SHA_256',
+          Message: new TextEncoder().encode(REQUEST_ID_KEY_LABEL),
+        }),
+      )
       .then(({ Mac }) => {
         if (!Mac || Mac.length < 32) throw new Error('KMS returned no MAC');
         return Mac;

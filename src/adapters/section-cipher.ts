@@ -7,7 +7,7 @@ import {
   KmsKeyringNode,
   MultiKeyringNode,
 } from '@aws-crypto/client-node';
-import type { KMS } from '@aws-sdk/client-kms';
+import { DecryptCommand, type KMS, type KMSClient } from '@aws-sdk/client-kms';
 import { type SectionCipher, type SectionContext, SectionIntegrityError } from '../domain/cases/ports';
 import type { Agency, Directory } from '../domain/directory';
 import { ConfigurationError, DependencyUnavailableError, DomainError } from '../domain/errors';
@@ -37,7 +37,7 @@ const UNAVAILABLE =
   /TimeoutError|@smithy\/node-http-handler|timed out|socket hang up|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|fetch failed|KMSInternalException|ThrottlingException|DependencyTimeoutException|KMSInvalidStateException|DisabledException|AccessDeniedException|ServiceUnavailable|InternalFailure|InternalServerError|ProvisionedThroughputExceeded|RequestLimitExceeded/;
 
 export interface SectionKeys {
-  kms: KMS;
+  kms: KMSClient;
   directory: Directory;
   keyStore: Omit<KeyStoreClients, 'kms'>;
   /** How long an unwrapped branch key is used before it is fetched and unwrapped again (KMS Decrypt). */
@@ -57,11 +57,23 @@ function keyringsOf(keys: SectionKeys, agency: Agency & { keyArn: string }) {
     keyStore: branchKeyStore(clients, agency.keyArn),
     cacheLimitTtl: keys.cacheTtlSeconds,
   });
-  const legacy = new KmsKeyringNode({ generatorKeyId: agency.keyArn, clientProvider: () => keys.kms });
+  const legacy = new KmsKeyringNode({
+    generatorKeyId: agency.keyArn,
+    clientProvider: () => decryptOnly(keys.kms),
+  });
   return {
     encrypt: hierarchical,
     decrypt: new MultiKeyringNode({ generator: hierarchical, children: [legacy] }),
   };
+}
+
+/**
+ * What the first version's keyring calls here: `decrypt` alone (it only opens), as the aggregated `KMS`
+ * class would answer it, over the one bare client every other caller uses.
+ */
+function decryptOnly(kms: KMSClient): KMS {
+  const decrypt = (input: DecryptCommand['input']) => kms.send(new DecryptCommand(input));
+  return { decrypt } as unknown as KMS;
 }
 
 /** The section cipher, and what the re-encryption job needs of it. */

@@ -20,7 +20,6 @@ import {
 import { RouteNotFoundError } from './errors';
 import { accessLog } from './middlewares/access-log';
 import { authorization } from './middlewares/authorization';
-import { type IdempotencyOptions, idempotency } from './middlewares/idempotency';
 import { jsonBody } from './middlewares/json-body';
 import { problemJson } from './middlewares/problem-json';
 import { requestContext } from './middlewares/request-context';
@@ -36,8 +35,12 @@ export interface ApiHandlerOptions<F extends FunctionName> {
   operations: OperationHandlers<F>;
   /** Where the access log is written: every request to an authenticated route leaves one event. */
   audit?: AuditEventRecorder;
-  /** `Idempotency-Key`: where its records are kept, the key ids are derived with, who may see a case. */
-  idempotency?: IdempotencyOptions;
+  /**
+   * `Idempotency-Key`, for a function whose routes take one: `idempotency(...)` of
+   * middlewares/idempotency.ts, made by the function, so that the others do not load Powertools
+   * idempotency at all.
+   */
+  idempotency?: ApiMiddleware;
   /**
    * Where the per-request metrics go. Default: namespace `Himaya`, service `POWERTOOLS_SERVICE_NAME` (or
    * `himaya-<fn>`); `POWERTOOLS_METRICS_DISABLED=true` (tests, local stack) emits nothing.
@@ -95,7 +98,7 @@ export function apiHandler<F extends FunctionName>(options: ApiHandlerOptions<F>
     authorization(),
     jsonBody(),
     requestValidation(),
-    ...(options.idempotency ? [idempotency({ ...options.idempotency, fn, logger })] : []),
+    ...(options.idempotency ? [options.idempotency] : []),
   ];
   return (
     middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, ApiContext>()

@@ -1,8 +1,9 @@
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { NoteView } from '../../src/domain/cases/schemas';
 import { minimalCaseBody } from '../support/cases';
-import { call } from '../support/client';
-import { auditEventsOf, createCase, MISSING_CASE, share } from '../support/exchange';
+import { call, stack } from '../support/client';
+import { auditEventsOf, createCase, localTables, MISSING_CASE, share } from '../support/exchange';
 import { MAX_CASE_READ_BYTES } from '../support/json-bounds';
 import { tokensFor } from '../support/tokens';
 
@@ -77,6 +78,26 @@ describe('notes of a case, bounded', () => {
     const listings = events.filter((event) => event.action === 'note.list');
     expect(listings.length).toBeGreaterThanOrEqual(10);
     expect(listings.every((event) => event.outcome === 200 && event.purpose !== undefined)).toBe(true);
+  });
+
+  it('reads the notes of a case stored before its note authors were kept, whoever added them', async () => {
+    // Prepare: the police add a note; then the case is as one stored before (no note authors item),
+    // and the Centre's note after that makes one that names the Centre alone.
+    const caseId = await createCase(cfpc, minimalCaseBody());
+    expect((await share(cfpc, caseId, { sections: ['report'] })).status).toBe(201);
+    expect((await addNote(police, caseId, 'patrol sent')).status).toBe(201);
+    await localTables().send(
+      new DeleteCommand({ TableName: stack.tables.Cases, Key: { pk: `CASE#${caseId}`, sk: 'AUTHORS' } }),
+    );
+    expect((await addNote(cfpc, caseId, 'internal')).status).toBe(201);
+
+    // Act
+    const polices = await notesPage(police, `/v1/cases/${caseId}`);
+    const centres = await notesPage(cfpc, `/v1/cases/${caseId}`);
+
+    // Assess
+    expect((polices.json.notes as NoteView[]).map((note) => note.text)).toEqual(['patrol sent']);
+    expect((centres.json.notes as NoteView[]).map((note) => note.text)).toEqual(['internal', 'patrol sent']);
   });
 
   it('answers the notes of a case the caller may not see exactly as those of no case', async () => {

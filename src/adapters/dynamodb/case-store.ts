@@ -27,7 +27,11 @@ import {
   indexEntryKey,
   isGrantItem,
   metadataOf,
+  NOTE_AUTHORS_SK,
   NOTE_PREFIX,
+  noteAuthorsItem,
+  noteAuthorsKey,
+  noteAuthorsOf,
   noteCountKey,
   noteIdItem,
   noteIdKey,
@@ -65,7 +69,12 @@ async function readCase(table: CasesTable, caseId: string) {
   const items = await readHead(table, casePartition(caseId));
   const head = items.find((item) => item.sk === CASE_SK);
   if (!head) return undefined;
-  return { record: recordOf(head), grants: items.filter(isGrantItem).map(grantOf) };
+  const noteAuthors = noteAuthorsOf(items.find((item) => item.sk === NOTE_AUTHORS_SK));
+  return {
+    record: recordOf(head),
+    grants: items.filter(isGrantItem).map(grantOf),
+    ...(noteAuthors ? { noteAuthors } : {}),
+  };
 }
 
 async function ownerOf(table: CasesTable, caseId: string) {
@@ -112,7 +121,10 @@ async function createCase(table: CasesTable, record: StoredCase, event: AuditEve
       ConditionExpression: 'attribute_not_exists(pk)',
     },
   };
-  await writeAudited(table, [put, ...indexWrites(table.tableName, index)], event, [CaseExistsError]);
+  const authors: TransactItem = {
+    Put: { TableName: table.tableName, Item: noteAuthorsItem(record.meta.caseId) },
+  };
+  await writeAudited(table, [put, ...indexWrites(table.tableName, index), authors], event, [CaseExistsError]);
 }
 
 /** The blind-index entries a case write adds and removes, in its transaction (after the case item). */
@@ -193,11 +205,22 @@ async function addNote(
       },
     },
   };
+  // A string set: adding an agency twice keeps it once. On a case from before `AUTHORS` existed this
+  // makes the item without `tracked`, which still reads as "authors unknown".
+  const author: TransactItem = {
+    Update: {
+      TableName: table.tableName,
+      Key: noteAuthorsKey(note.caseId),
+      UpdateExpression: 'ADD agencies :agency',
+      ExpressionAttributeValues: { ':agency': new Set([note.agency]) },
+    },
+  };
   const items = [
     caseCheck(table.tableName, note.caseId, options.byOwner),
     putNew(noteIdItem(note)),
     putNew(noteItem(note)),
     count,
+    author,
   ];
   await writeAudited(table, items, event, [CaseGoneError, CaseExistsError, CaseExistsError, NoteLimitError]);
 }

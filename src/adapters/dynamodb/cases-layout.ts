@@ -19,7 +19,11 @@ import { ReviewViewSchema } from '../../domain/reviews/schemas';
  *   notes by time, for paging newest first. `sk = NOTEID#<noteId>` holds the note's key (`noteSk`): the id
  *   alone in a key, so that a retried note with a derived id meets the conditional write.
  *   `sk = NOTECOUNT#<agency>`: how many notes the agency added (`notes`), checked against the cap in the
- *   same transaction.
+ *   same transaction. `sk = AUTHORS`: the agencies that added notes (`agencies`, a string set, added to
+ *   by each note's transaction), sorted before `NOTE#` so that the Query of the head reads it: a read
+ *   skips the Query of the notes when none can be the caller's. Written with the case (`tracked`), so
+ *   that a case stored before it existed (no item, or one a later note made, without `tracked`) is read
+ *   as "authors unknown", and its notes always queried.
  * - `sk = GRANT#<agency>#<grantId>`: a share or an emergency access (sections, purpose, expiry, who,
  *   `revokedAt`); TTL at expiry, but expiry is checked on every read.
  * - `sk = LISTED#<agency>`: the case in a grantee's listing: a copy of the metadata (brought up to each
@@ -204,6 +208,22 @@ export const noteIdKey = (caseId: string, noteId: string) => ({
   pk: casePartition(caseId),
   sk: `NOTEID#${noteId}`,
 });
+export const NOTE_AUTHORS_SK = 'AUTHORS';
+export const noteAuthorsKey = (caseId: string) => ({ pk: casePartition(caseId), sk: NOTE_AUTHORS_SK });
+
+/** The note authors' item of a new case: none yet, and known from the start. */
+export const noteAuthorsItem = (caseId: string) => ({
+  ...noteAuthorsKey(caseId),
+  type: 'note-authors',
+  tracked: true,
+});
+
+/** The agencies that added notes, as the head's `AUTHORS` item says; undefined when not known. */
+export function noteAuthorsOf(item: Record<string, unknown> | undefined): ReadonlySet<string> | undefined {
+  if (item?.tracked !== true) return undefined;
+  return item.agencies instanceof Set ? new Set([...item.agencies].map(String)) : new Set();
+}
+
 export const noteCountKey = (caseId: string, agency: string) => ({
   pk: casePartition(caseId),
   sk: `NOTECOUNT#${agency}`,

@@ -225,11 +225,24 @@ async function loadReadable(
   purpose: Purpose,
   trail: AuditTrail,
 ) {
-  const { record, grants, access } = await loadVisible(deps, caller, caseId);
+  const { record, grants, access, noteAuthors } = await loadVisible(deps, caller, caseId);
   const readable = readableUnder(caller.agency, record.meta.ownerAgency, grants, purpose, deps.clock());
   if (!readable) throw new PurposeNotPermittedError();
   if (readable.grantIds.length > 0) trail.concerns({ grantIds: readable.grantIds });
-  return { record, access, sections: readable.sections };
+  return { record, access, sections: readable.sections, noteAuthors };
+}
+
+/**
+ * Whether the case may hold a note the caller reads (`noteFilter`): always, when the store does not know
+ * who wrote its notes; else for the owner if anyone did, for another agency if it did.
+ */
+function mayHoldReadableNotes(
+  found: { access: CaseAccess; noteAuthors?: ReadonlySet<string> | undefined },
+  caller: Caller,
+): boolean {
+  const { access, noteAuthors } = found;
+  if (!noteAuthors) return true;
+  return access.owner ? noteAuthors.size > 0 : noteAuthors.has(caller.agency);
 }
 
 /** A page of the notes the caller may read, newest first, decrypted. */
@@ -264,9 +277,13 @@ export async function readCase(
   trail: AuditTrail,
 ): Promise<CaseView> {
   const found = await loadReadable(deps, caller, caseId, purpose, trail);
+  // A case without a note the caller may read costs no Query of its notes.
+  const noNotes: NoteList = { items: [] };
   const [sections, notes] = await allSettled([
     decryptSections(deps.cipher, found.record, found.sections),
-    notesPage(deps, caller, found, { limit: deps.notes.inCaseRead }),
+    mayHoldReadableNotes(found, caller)
+      ? notesPage(deps, caller, found, { limit: deps.notes.inCaseRead })
+      : Promise.resolve(noNotes),
     trail.recordAhead(200),
   ] as const);
   const next = notes.nextCursor ? { notesNext: `/v1/cases/${caseId}/notes?cursor=${notes.nextCursor}` } : {};

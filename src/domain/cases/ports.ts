@@ -91,8 +91,13 @@ export interface NotePage {
  * a failing store raises `DependencyUnavailableError`.
  */
 export interface CaseStore {
-  /** The case and its grants; its notes are paged apart (`listNotes`). */
-  get(caseId: string): Promise<{ record: StoredCase; grants: StoredGrant[] } | undefined>;
+  /**
+   * The case and its grants; its notes are paged apart (`listNotes`). `noteAuthors`: the agencies that
+   * have added notes to it, when the store knows (not for a case stored before it kept them).
+   */
+  get(
+    caseId: string,
+  ): Promise<{ record: StoredCase; grants: StoredGrant[]; noteAuthors?: ReadonlySet<string> } | undefined>;
   /**
    * The owning agency only (one attribute of one item): what a request needs, at a cost that does not
    * depend on how much the case holds.

@@ -21,6 +21,8 @@ interface Entry {
   record: StoredCase;
   notes: StoredNote[];
   grants: StoredGrant[];
+  /** Whether the store knows who wrote its notes: a case created here, not one seeded as stored before. */
+  tracked: boolean;
 }
 
 /** A case the Centre recorded on 30 November, as the exchange's unit tests find it stored. */
@@ -51,10 +53,12 @@ export class MemoryCaseStore implements CaseStore {
   /** Every audit event written with a change, in order. */
   readonly events: AuditEvent[] = [];
   readonly noteOptions: ({ byOwner?: boolean } | undefined)[] = [];
+  /** Every page of notes asked for, in order. */
+  readonly noteQueries: { caseId: string; agency?: string | undefined }[] = [];
 
   /** Puts a case in place as if it had been created and shared earlier. */
   seed(record: StoredCase, grants: StoredGrant[] = [], notes: StoredNote[] = []): void {
-    this.entries.set(record.meta.caseId, structuredClone({ record, grants, notes }));
+    this.entries.set(record.meta.caseId, structuredClone({ record, grants, notes, tracked: false }));
   }
 
   /** A share made by someone else: a new grant, which leaves the case itself as it was. */
@@ -66,7 +70,13 @@ export class MemoryCaseStore implements CaseStore {
 
   async get(caseId: string) {
     const entry = this.entries.get(caseId);
-    return entry ? structuredClone({ record: entry.record, grants: entry.grants }) : undefined;
+    if (!entry) return undefined;
+    const noteAuthors = entry.tracked ? new Set(entry.notes.map((note) => note.agency)) : undefined;
+    return structuredClone({
+      record: entry.record,
+      grants: entry.grants,
+      ...(noteAuthors ? { noteAuthors } : {}),
+    });
   }
 
   async ownerOf(caseId: string) {
@@ -75,7 +85,7 @@ export class MemoryCaseStore implements CaseStore {
 
   async create(record: StoredCase, event: AuditEvent) {
     if (this.entries.has(record.meta.caseId)) throw new CaseExistsError();
-    this.entries.set(record.meta.caseId, structuredClone({ record, notes: [], grants: [] }));
+    this.entries.set(record.meta.caseId, structuredClone({ record, notes: [], grants: [], tracked: true }));
     this.events.push(event);
   }
 
@@ -105,6 +115,7 @@ export class MemoryCaseStore implements CaseStore {
     limit: number,
     cursor: string | undefined,
   ): Promise<NotePage> {
+    this.noteQueries.push({ caseId, ...filter });
     const notes = [...(this.entries.get(caseId)?.notes ?? [])]
       .filter((note) => filter.agency === undefined || note.agency === filter.agency)
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.noteId.localeCompare(a.noteId));

@@ -218,6 +218,42 @@ describe('readCase', () => {
     expect(view.notes.map((n) => n.text)).toEqual(['patrol sent']);
   });
 
+  it('asks for no page of notes while no agency has added one', async () => {
+    const { deps, store } = await withCase(grantTo('police'));
+
+    const owners = await readCase(deps, cfpc, CASE_ID, 'child-protection', new MemoryTrail());
+    const grantees = await readCase(deps, police, CASE_ID, 'child-protection', new MemoryTrail());
+
+    expect([owners.notes, grantees.notes]).toEqual([[], []]);
+    expect(store.noteQueries).toEqual([]);
+  });
+
+  it('asks for notes once one may be the reader’s: the owner after anyone’s note, a grantee after its own', async () => {
+    const { deps, store } = await withCase(grantTo('police'));
+    await addNote(deps, cfpc, CASE_ID, NoteBodySchema.parse({ text: 'internal' }), new MemoryTrail(), {
+      id: 'n-1',
+    });
+
+    const owners = await readCase(deps, cfpc, CASE_ID, 'child-protection', new MemoryTrail());
+    const grantees = await readCase(deps, police, CASE_ID, 'child-protection', new MemoryTrail());
+
+    expect(owners.notes.map((n) => n.text)).toEqual(['internal']);
+    expect(grantees.notes).toEqual([]);
+    expect(store.noteQueries).toEqual([{ caseId: CASE_ID }]);
+  });
+
+  it('asks for the notes of a case stored before its note authors were kept, whoever reads it', async () => {
+    const { deps, store } = setup();
+    const { record } = (await (await withCase()).store.get(CASE_ID)) ?? {};
+    if (!record) throw new Error('no case');
+    store.seed(record, [grantTo('police')]);
+
+    await readCase(deps, cfpc, CASE_ID, 'child-protection', new MemoryTrail());
+    await readCase(deps, police, CASE_ID, 'child-protection', new MemoryTrail());
+
+    expect(store.noteQueries).toEqual([{ caseId: CASE_ID }, { caseId: CASE_ID, agency: 'police' }]);
+  });
+
   it('answers a missing case and a case the caller may not see alike, decrypting nothing', async () => {
     const { deps, cipher } = await withCase(grantTo('police', { revokedAt: NOW.toISOString() }));
 
