@@ -71,9 +71,14 @@ export const EXIT = { verified: 0, failed: 1, usage: 2, unavailable: 3 } as cons
 
 const DEFAULT_STATE_FILE = 'himaya-audit-state.json';
 const DEFAULT_GRACE_SECONDS = 300;
-/** Entry bundles read at once, and time ranges of the event listing read side by side. */
+/** Entry bundles read at once. */
 const TILE_CONCURRENCY = 6;
-const LISTING_RANGES = 6;
+/**
+ * Time ranges of the event listing read side by side: one per two pages of events, at most 12. Each range
+ * is read a page after the other, so a large log is listed in a few pages' time, not a few hundred.
+ */
+const MAX_LISTING_RANGES = 12;
+const EVENTS_PER_RANGE = 2 * EVENT_PAGE_SIZE;
 const TILE_WIDTH = 256;
 const PROGRESS_EVERY = 20_000;
 
@@ -402,8 +407,8 @@ function packEntries(bundles: readonly Bundle[]): {
 
 /** The leaves at whose sealed times the listing is cut into ranges (none for a small log). */
 function cutLeaves(size: number): number[] {
-  if (size < LISTING_RANGES * EVENT_PAGE_SIZE) return [];
-  return Array.from({ length: LISTING_RANGES - 1 }, (_, k) => Math.floor(((k + 1) * size) / LISTING_RANGES));
+  const ranges = Math.min(MAX_LISTING_RANGES, Math.max(1, Math.floor(size / EVENTS_PER_RANGE)));
+  return Array.from({ length: ranges - 1 }, (_, k) => Math.floor(((k + 1) * size) / ranges));
 }
 
 function cutTimes(bundles: readonly Bundle[], leaves: readonly number[]): string[] {

@@ -14,7 +14,8 @@ export const ListAuditEventsQuerySchema = z.strictObject({
     .optional(),
   from: z.iso.datetime().optional(),
   to: z.iso.datetime().optional(),
-  ...pagingQuery({ max: 500, default: 100 }),
+  // Up to 2,000 events (about 1 MB) a page: a verifier lists the whole log, and each page is a request.
+  ...pagingQuery({ max: 2000, default: 100 }),
 });
 
 export const AuditEventListSchema = pageSchema(AuditEventSchema, 'AuditEventList');
