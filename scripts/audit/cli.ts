@@ -9,8 +9,9 @@
  *   verify-bundle <bundle.json> [--public-key <pem>]
  *
  * `verify` reads the log in bulk: the entry bundles (C2SP tlog-tiles: the sealed bytes of 256 events each,
- * a few requests at a time) give the tree, checked against the signed checkpoint; the events the API lists
- * (in time ranges read side by side) must then be, byte for byte, the entries sealed at their leaves.
+ * eight full ones to a request, a few requests at a time) give the tree, checked against the signed
+ * checkpoint; the events the API lists (in time ranges read side by side) must then be, byte for byte, the
+ * entries sealed at their leaves.
  *
  * Exit codes: 0 verified; 1 verification failed (each problem on a `FAILED:` line); 2 bad usage or
  * unreadable input; 3 the log could not be read (network or HTTP error). Summaries go to stdout, progress
@@ -19,6 +20,7 @@
 import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { MAX_BUNDLES_PER_RANGE } from '../../src/domain/audit/api-schemas';
 import { decodeEntryBundle } from '../../src/domain/audit/entry-bundles';
 import {
   checkEvents,
@@ -366,19 +368,64 @@ async function fetchBundle(client: LogClient, index: number, width: number): Pro
 
 type Bundle = Uint8Array[] | string;
 
-/** Bundles `indexes` of the tree of `size` leaves, into `bundles`, a few requests at a time. */
-async function fetchBundles(
+/** Consecutive bundles read with one request: up to 8 full ones, or the partial one at the edge alone. */
+interface Span {
+  first: number;
+  count: number;
+  /** Entries of the last bundle (256 unless it is the partial one). */
+  width: number;
+}
+
+/** The spans covering the tree of `size` leaves, aligned to multiples of 8 bundles. */
+function spansOf(size: number): Span[] {
+  const full = Math.floor(size / TILE_WIDTH);
+  const spans: Span[] = [];
+  for (let first = 0; first < full; first += MAX_BUNDLES_PER_RANGE) {
+    spans.push({ first, count: Math.min(MAX_BUNDLES_PER_RANGE, full - first), width: TILE_WIDTH });
+  }
+  if (size % TILE_WIDTH > 0) spans.push({ first: full, count: 1, width: size % TILE_WIDTH });
+  return spans;
+}
+
+/** The bundles of a span, each as `fetchBundle` gives it. */
+async function fetchSpan(client: LogClient, { first, count, width }: Span): Promise<Bundle[]> {
+  if (count === 1) return [await fetchBundle(client, first, width)];
+  const each = (problem: (index: number) => string) =>
+    Array.from({ length: count }, (_, i) => problem(first + i));
+  try {
+    const entries = decodeEntryBundle(
+      await client.bytes(`/v1/audit/entry-bundles/${first}/${count}`),
+      count * TILE_WIDTH,
+    );
+    if (entries.length !== count * TILE_WIDTH) {
+      return each(
+        (index) =>
+          `entry bundles ${first}-${first + count - 1} hold ${entries.length} entries (bundle ${index})`,
+      );
+    }
+    return Array.from({ length: count }, (_, i) => entries.slice(i * TILE_WIDTH, (i + 1) * TILE_WIDTH));
+  } catch (error) {
+    if (error instanceof MerkleTreeError) return each((index) => `entry bundle ${index} is malformed`);
+    if (error instanceof LogUnavailableError && error.status === 500)
+      return each((index) => `entry bundle ${index} is not served`);
+    throw error;
+  }
+}
+
+/** The spans' bundles, into `bundles`, a few requests at a time. */
+async function fetchSpans(
   client: LogClient,
   bundles: Bundle[],
-  indexes: readonly number[],
-  size: number,
+  spans: readonly Span[],
   report: (count: number) => void,
 ): Promise<void> {
-  await inParallel(indexes.length, TILE_CONCURRENCY, async (i) => {
-    const n = indexes[i] as number;
-    const width = Math.min(TILE_WIDTH, size - n * TILE_WIDTH);
-    bundles[n] = await fetchBundle(client, n, width);
-    report(width);
+  await inParallel(spans.length, TILE_CONCURRENCY, async (i) => {
+    const span = spans[i] as Span;
+    const fetched = await fetchSpan(client, span);
+    fetched.forEach((bundle, k) => {
+      bundles[span.first + k] = bundle;
+    });
+    report((span.count - 1) * TILE_WIDTH + span.width);
   });
 }
 
@@ -431,12 +478,21 @@ async function readLog(client: LogClient, io: CliIo, size: number) {
   const bundles: Bundle[] = new Array(Math.ceil(size / TILE_WIDTH));
   const report = progress(io, 'read the sealed bytes of', size);
   const leaves = cutLeaves(size);
-  const first = [...new Set(leaves.map((leaf) => Math.floor(leaf / TILE_WIDTH)))];
-  await fetchBundles(client, bundles, first, size, report);
-  const rest = [...bundles.keys()].filter((n) => !first.includes(n));
+  const spans = spansOf(size);
+  const holdsCut = (span: Span) =>
+    leaves.some((leaf) => {
+      const bundle = Math.floor(leaf / TILE_WIDTH);
+      return bundle >= span.first && bundle < span.first + span.count;
+    });
+  await fetchSpans(client, bundles, spans.filter(holdsCut), report);
   const [events] = await Promise.all([
     listInRanges(client, io, cutTimes(bundles, leaves), size),
-    fetchBundles(client, bundles, rest, size, report),
+    fetchSpans(
+      client,
+      bundles,
+      spans.filter((span) => !holdsCut(span)),
+      report,
+    ),
   ]);
   return { ...packEntries(bundles), events };
 }
