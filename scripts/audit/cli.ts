@@ -512,15 +512,25 @@ async function listInRanges(client: LogClient, io: CliIo, cuts: readonly string[
   await inParallel(ranges.length, ranges.length, async (i) => {
     lists[i] = await listEvents(client, ranges[i] as Record<string, string>, report);
   });
-  return mergeRanges(lists);
+  return mergeRanges(lists, cuts);
 }
 
-function mergeRanges(lists: readonly ListedEvent[][]): ListedEvent[] {
+/**
+ * One listing from the ranges. Only an event dated at a shared bound can be listed by two ranges, so only
+ * those are compared whole (the rest, most of a large log, is taken as listed).
+ */
+function mergeRanges(lists: readonly ListedEvent[][], cuts: readonly string[]): ListedEvent[] {
   if (lists.length === 1) return lists[0] as ListedEvent[];
+  const bounds = new Set(cuts);
+  const inside: ListedEvent[] = [];
   const merged = new Map<string, { event: ListedEvent; count: number }>();
   for (const list of lists) {
     const here = new Map<string, number>();
     for (const event of list) {
+      if (!bounds.has(event.time as string)) {
+        inside.push(event);
+        continue;
+      }
       const key = JSON.stringify(event);
       here.set(key, (here.get(key) ?? 0) + 1);
       if (!merged.has(key)) merged.set(key, { event, count: 0 });
@@ -530,7 +540,10 @@ function mergeRanges(lists: readonly ListedEvent[][]): ListedEvent[] {
       entry.count = Math.max(entry.count, count);
     }
   }
-  return [...merged.values()].flatMap(({ event, count }) => Array<ListedEvent>(count).fill(event));
+  return [
+    ...inside,
+    ...[...merged.values()].flatMap(({ event, count }) => Array<ListedEvent>(count).fill(event)),
+  ];
 }
 
 /**
