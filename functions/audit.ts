@@ -5,7 +5,12 @@ import { failClosed } from '../src/adapters/dynamodb/errors';
 import { dynamoDbTreeReader } from '../src/adapters/dynamodb/tree-store';
 import { BaseEnvSchema, readEnv } from '../src/config';
 import { latestCheckpoint, proveConsistency, proveInclusion } from '../src/domain/audit/proof-service';
-import { readEntryBundle, readHashTile, type ServedTile } from '../src/domain/audit/tile-service';
+import {
+  readEntryBundle,
+  readEntryBundleRange,
+  readHashTile,
+  type ServedTile,
+} from '../src/domain/audit/tile-service';
 import { apiHandler } from '../src/http/api-handler';
 import { createLogger } from '../src/observability/logger';
 
@@ -76,5 +81,8 @@ export const handler = apiHandler({
 
     getAuditEntryBundle: async ({ params, query }) =>
       tileResponse(await readEntryBundle(tiles, params.index, query.width)),
+
+    getAuditEntryBundleRange: async ({ params }) =>
+      tileResponse(await readEntryBundleRange(tiles, params.index, params.count)),
   },
 });

@@ -9,8 +9,9 @@
  *   verify-bundle <bundle.json> [--public-key <pem>]
  *
  * `verify` reads the log in bulk: the entry bundles (C2SP tlog-tiles: the sealed bytes of 256 events each,
- * a few requests at a time) give the tree, checked against the signed checkpoint; the events the API lists
- * (in time ranges read side by side) must then be, byte for byte, the entries sealed at their leaves.
+ * eight full ones to a request, a few requests at a time) give the tree, checked against the signed
+ * checkpoint; the events the API lists (in time ranges read side by side) must then be, byte for byte, the
+ * entries sealed at their leaves.
  *
  * Exit codes: 0 verified; 1 verification failed (each problem on a `FAILED:` line); 2 bad usage or
  * unreadable input; 3 the log could not be read (network or HTTP error). Summaries go to stdout, progress
@@ -19,6 +20,7 @@
 import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { MAX_BUNDLES_PER_RANGE } from '../../src/domain/audit/api-schemas';
 import { decodeEntryBundle } from '../../src/domain/audit/entry-bundles';
 import {
   checkEvents,
@@ -71,9 +73,14 @@ export const EXIT = { verified: 0, failed: 1, usage: 2, unavailable: 3 } as cons
 
 const DEFAULT_STATE_FILE = 'himaya-audit-state.json';
 const DEFAULT_GRACE_SECONDS = 300;
-/** Entry bundles read at once, and time ranges of the event listing read side by side. */
+/** Entry bundles read at once. */
 const TILE_CONCURRENCY = 6;
-const LISTING_RANGES = 6;
+/**
+ * Time ranges of the event listing read side by side: one per two pages of events, at most 12. Each range
+ * is read a page after the other, so a large log is listed in a few pages' time, not a few hundred.
+ */
+const MAX_LISTING_RANGES = 12;
+const EVENTS_PER_RANGE = 2 * EVENT_PAGE_SIZE;
 const TILE_WIDTH = 256;
 const PROGRESS_EVERY = 20_000;
 
@@ -361,19 +368,64 @@ async function fetchBundle(client: LogClient, index: number, width: number): Pro
 
 type Bundle = Uint8Array[] | string;
 
-/** Bundles `indexes` of the tree of `size` leaves, into `bundles`, a few requests at a time. */
-async function fetchBundles(
+/** Consecutive bundles read with one request: up to 8 full ones, or the partial one at the edge alone. */
+interface Span {
+  first: number;
+  count: number;
+  /** Entries of the last bundle (256 unless it is the partial one). */
+  width: number;
+}
+
+/** The spans covering the tree of `size` leaves, aligned to multiples of 8 bundles. */
+function spansOf(size: number): Span[] {
+  const full = Math.floor(size / TILE_WIDTH);
+  const spans: Span[] = [];
+  for (let first = 0; first < full; first += MAX_BUNDLES_PER_RANGE) {
+    spans.push({ first, count: Math.min(MAX_BUNDLES_PER_RANGE, full - first), width: TILE_WIDTH });
+  }
+  if (size % TILE_WIDTH > 0) spans.push({ first: full, count: 1, width: size % TILE_WIDTH });
+  return spans;
+}
+
+/** The bundles of a span, each as `fetchBundle` gives it. */
+async function fetchSpan(client: LogClient, { first, count, width }: Span): Promise<Bundle[]> {
+  if (count === 1) return [await fetchBundle(client, first, width)];
+  const each = (problem: (index: number) => string) =>
+    Array.from({ length: count }, (_, i) => problem(first + i));
+  try {
+    const entries = decodeEntryBundle(
+      await client.bytes(`/v1/audit/entry-bundles/${first}/${count}`),
+      count * TILE_WIDTH,
+    );
+    if (entries.length !== count * TILE_WIDTH) {
+      return each(
+        (index) =>
+          `entry bundles ${first}-${first + count - 1} hold ${entries.length} entries (bundle ${index})`,
+      );
+    }
+    return Array.from({ length: count }, (_, i) => entries.slice(i * TILE_WIDTH, (i + 1) * TILE_WIDTH));
+  } catch (error) {
+    if (error instanceof MerkleTreeError) return each((index) => `entry bundle ${index} is malformed`);
+    if (error instanceof LogUnavailableError && error.status === 500)
+      return each((index) => `entry bundle ${index} is not served`);
+    throw error;
+  }
+}
+
+/** The spans' bundles, into `bundles`, a few requests at a time. */
+async function fetchSpans(
   client: LogClient,
   bundles: Bundle[],
-  indexes: readonly number[],
-  size: number,
+  spans: readonly Span[],
   report: (count: number) => void,
 ): Promise<void> {
-  await inParallel(indexes.length, TILE_CONCURRENCY, async (i) => {
-    const n = indexes[i] as number;
-    const width = Math.min(TILE_WIDTH, size - n * TILE_WIDTH);
-    bundles[n] = await fetchBundle(client, n, width);
-    report(width);
+  await inParallel(spans.length, TILE_CONCURRENCY, async (i) => {
+    const span = spans[i] as Span;
+    const fetched = await fetchSpan(client, span);
+    fetched.forEach((bundle, k) => {
+      bundles[span.first + k] = bundle;
+    });
+    report((span.count - 1) * TILE_WIDTH + span.width);
   });
 }
 
@@ -402,8 +454,8 @@ function packEntries(bundles: readonly Bundle[]): {
 
 /** The leaves at whose sealed times the listing is cut into ranges (none for a small log). */
 function cutLeaves(size: number): number[] {
-  if (size < LISTING_RANGES * EVENT_PAGE_SIZE) return [];
-  return Array.from({ length: LISTING_RANGES - 1 }, (_, k) => Math.floor(((k + 1) * size) / LISTING_RANGES));
+  const ranges = Math.min(MAX_LISTING_RANGES, Math.max(1, Math.floor(size / EVENTS_PER_RANGE)));
+  return Array.from({ length: ranges - 1 }, (_, k) => Math.floor(((k + 1) * size) / ranges));
 }
 
 function cutTimes(bundles: readonly Bundle[], leaves: readonly number[]): string[] {
@@ -426,12 +478,21 @@ async function readLog(client: LogClient, io: CliIo, size: number) {
   const bundles: Bundle[] = new Array(Math.ceil(size / TILE_WIDTH));
   const report = progress(io, 'read the sealed bytes of', size);
   const leaves = cutLeaves(size);
-  const first = [...new Set(leaves.map((leaf) => Math.floor(leaf / TILE_WIDTH)))];
-  await fetchBundles(client, bundles, first, size, report);
-  const rest = [...bundles.keys()].filter((n) => !first.includes(n));
+  const spans = spansOf(size);
+  const holdsCut = (span: Span) =>
+    leaves.some((leaf) => {
+      const bundle = Math.floor(leaf / TILE_WIDTH);
+      return bundle >= span.first && bundle < span.first + span.count;
+    });
+  await fetchSpans(client, bundles, spans.filter(holdsCut), report);
   const [events] = await Promise.all([
     listInRanges(client, io, cutTimes(bundles, leaves), size),
-    fetchBundles(client, bundles, rest, size, report),
+    fetchSpans(
+      client,
+      bundles,
+      spans.filter((span) => !holdsCut(span)),
+      report,
+    ),
   ]);
   return { ...packEntries(bundles), events };
 }
@@ -451,15 +512,25 @@ async function listInRanges(client: LogClient, io: CliIo, cuts: readonly string[
   await inParallel(ranges.length, ranges.length, async (i) => {
     lists[i] = await listEvents(client, ranges[i] as Record<string, string>, report);
   });
-  return mergeRanges(lists);
+  return mergeRanges(lists, cuts);
 }
 
-function mergeRanges(lists: readonly ListedEvent[][]): ListedEvent[] {
+/**
+ * One listing from the ranges. Only an event dated at a shared bound can be listed by two ranges, so only
+ * those are compared whole (the rest, most of a large log, is taken as listed).
+ */
+function mergeRanges(lists: readonly ListedEvent[][], cuts: readonly string[]): ListedEvent[] {
   if (lists.length === 1) return lists[0] as ListedEvent[];
+  const bounds = new Set(cuts);
+  const inside: ListedEvent[] = [];
   const merged = new Map<string, { event: ListedEvent; count: number }>();
   for (const list of lists) {
     const here = new Map<string, number>();
     for (const event of list) {
+      if (!bounds.has(event.time as string)) {
+        inside.push(event);
+        continue;
+      }
       const key = JSON.stringify(event);
       here.set(key, (here.get(key) ?? 0) + 1);
       if (!merged.has(key)) merged.set(key, { event, count: 0 });
@@ -469,7 +540,10 @@ function mergeRanges(lists: readonly ListedEvent[][]): ListedEvent[] {
       entry.count = Math.max(entry.count, count);
     }
   }
-  return [...merged.values()].flatMap(({ event, count }) => Array<ListedEvent>(count).fill(event));
+  return [
+    ...inside,
+    ...[...merged.values()].flatMap(({ event, count }) => Array<ListedEvent>(count).fill(event)),
+  ];
 }
 
 /**

@@ -14,7 +14,8 @@ export const ListAuditEventsQuerySchema = z.strictObject({
     .optional(),
   from: z.iso.datetime().optional(),
   to: z.iso.datetime().optional(),
-  ...pagingQuery({ max: 500, default: 100 }),
+  // Up to 2,000 events (about 1 MB) a page: a verifier lists the whole log, and each page is a request.
+  ...pagingQuery({ max: 2000, default: 100 }),
 });
 
 export const AuditEventListSchema = pageSchema(AuditEventSchema, 'AuditEventList');
@@ -79,6 +80,14 @@ export const HashTileParamsSchema = z.strictObject({
 
 export const EntryBundleParamsSchema = z.strictObject({ index: TileIndexSchema });
 
+/** Full entry bundles one request may read at once: 2,048 events, about 1 MB. */
+export const MAX_BUNDLES_PER_RANGE = 8;
+
+export const EntryBundleRangeParamsSchema = z.strictObject({
+  index: TileIndexSchema,
+  count: decimalIntegerQuery({ min: 1, max: MAX_BUNDLES_PER_RANGE }),
+});
+
 export const TileQuerySchema = z.strictObject({
   /** A partial tile (tlog-tiles `.p/W`): its first `width` entries; absent: the full tile of 256. */
   width: decimalIntegerQuery({ min: 1, max: 255 }).optional(),
@@ -96,4 +105,11 @@ export const EntryBundleSchema = z.string().meta({
   contentMediaType: 'application/octet-stream',
   description:
     "C2SP tlog-tiles entry bundle: for each leaf, a big-endian uint16 length, then the event's canonical bytes (the leaf input)",
+});
+
+export const EntryBundleRangeSchema = z.string().meta({
+  id: 'EntryBundleRange',
+  contentMediaType: 'application/octet-stream',
+  description:
+    'Consecutive full C2SP tlog-tiles entry bundles, one after the other: 256 entries each, every entry a big-endian uint16 length, then its bytes',
 });

@@ -52,8 +52,11 @@ export function encodeEntryBundle(entries: BundleEntries): Uint8Array {
   return bytes;
 }
 
-/** The entries of an encoded bundle; throws on a truncated one. The entries are views into `bytes`. */
-export function decodeEntryBundle(bytes: Uint8Array): Uint8Array[] {
+/**
+ * The entries of an encoded bundle (or of `maxEntries / 256` bundles one after the other); throws on a
+ * truncated one. The entries are views into `bytes`.
+ */
+export function decodeEntryBundle(bytes: Uint8Array, maxEntries = TILE_WIDTH): Uint8Array[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const entries: Uint8Array[] = [];
   for (let offset = 0; offset < bytes.length; ) {
@@ -62,7 +65,8 @@ export function decodeEntryBundle(bytes: Uint8Array): Uint8Array[] {
     if (offset + 2 + length > bytes.length) throw new MerkleTreeError('the entry bundle is truncated');
     entries.push(bytes.subarray(offset + 2, offset + 2 + length));
     offset += 2 + length;
-    if (entries.length > TILE_WIDTH) throw new MerkleTreeError('the entry bundle holds over 256 entries');
+    if (entries.length > maxEntries)
+      throw new MerkleTreeError(`the entry bundle holds over ${maxEntries} entries`);
   }
   return entries;
 }

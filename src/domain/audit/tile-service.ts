@@ -9,6 +9,7 @@
 import { Buffer } from 'node:buffer';
 import { hash } from 'node:crypto';
 import { IntegrityFailureError, NotFoundError } from '../errors';
+import { concatBytes } from './encoding';
 import { type BundleFetcher, bundleWidth, encodeEntryBundle } from './entry-bundles';
 import type { StoredCheckpoint } from './ports';
 import { TILE_WIDTH, type TileFetcher, type TileRef, tileKey, tileWidth } from './tiles';
@@ -87,4 +88,25 @@ export async function readEntryBundle(
   const entries = (await source.readEntryBundles([index])).get(index);
   if (!entries || entries.length < count) throw new TileIntegrityError();
   return served(encodeEntryBundle(entries.slice(0, count)), count);
+}
+
+/**
+ * Full entry bundles `first` … `first + count - 1`, concatenated: what a verifier reads in bulk, with one
+ * request (and one access-log event) for up to 8 bundles. All must be full in the latest checkpoint's tree.
+ */
+export async function readEntryBundleRange(
+  source: TileSource,
+  first: number,
+  count: number,
+): Promise<ServedTile> {
+  const last = first + count - 1;
+  await widthToServe(source, (size) => bundleWidth(size, last), undefined, `full entry bundle ${last}`);
+  const indexes = Array.from({ length: count }, (_, i) => first + i);
+  const bundles = await source.readEntryBundles(indexes);
+  const encoded = indexes.map((index) => {
+    const entries = bundles.get(index);
+    if (!entries || entries.length < TILE_WIDTH) throw new TileIntegrityError();
+    return encodeEntryBundle(entries.slice(0, TILE_WIDTH));
+  });
+  return served(concatBytes(...encoded), TILE_WIDTH);
 }

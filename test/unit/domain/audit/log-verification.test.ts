@@ -303,7 +303,8 @@ function fakeApi(events: ListedEvent[], leaves: Uint8Array[], note: string): Aud
     if (url.pathname === '/v1/audit/public-key') return KEY.pem;
     if (url.pathname === '/v1/audit/events') {
       const start = Number(url.searchParams.get('cursor') ?? 0);
-      const end = start + Number(url.searchParams.get('limit'));
+      // Fewer than asked for, as a server may give: the cursor must be followed.
+      const end = start + Math.min(500, Number(url.searchParams.get('limit')));
       return { items: events.slice(start, end), ...(end < events.length ? { nextCursor: String(end) } : {}) };
     }
     if (url.pathname === '/v1/audit/proofs/inclusion') {
@@ -353,6 +354,7 @@ describe('reading the audit API', () => {
     expect((await verifyBundle(parseEvidenceBundle(exported.bundle), key)).findings).toEqual([]);
     expect(api.paths.filter((p) => p.startsWith('/v1/audit/events?'))).toHaveLength(2);
     expect(api.paths[0]).toContain('caseId=case-1');
+    expect(api.paths[0]).toContain('limit=2000');
     expect(api.paths[0]).not.toContain('from=');
   });
 

@@ -4,6 +4,7 @@ import { eventLeafInput } from '../../../../src/domain/audit/leaf';
 import { createSealer } from '../../../../src/domain/audit/sealer';
 import {
   readEntryBundle,
+  readEntryBundleRange,
   readHashTile,
   TileIntegrityError,
   type TileSource,
@@ -34,6 +35,26 @@ describe('the tile service', () => {
     expect([edge.full, decodeEntryBundle(edge.bytes).length]).toEqual([false, 44]);
     expect(first.bytes).toHaveLength(320);
     expect(full.etag).toBe((await readEntryBundle(store, 0)).etag);
+  });
+
+  it('serves consecutive full bundles in one response, each as it is served alone', async () => {
+    const { store } = await sealedLog(800);
+
+    const range = await readEntryBundleRange(store, 0, 3);
+    const alone = await Promise.all([0, 1, 2].map((index) => readEntryBundle(store, index)));
+
+    expect(range.full).toBe(true);
+    expect(Buffer.from(range.bytes)).toEqual(Buffer.concat(alone.map((tile) => tile.bytes)));
+    expect(decodeEntryBundle(range.bytes, 768)).toHaveLength(768);
+    expect(() => decodeEntryBundle(range.bytes)).toThrow(/over 256 entries/);
+  });
+
+  it('refuses a range reaching past the full bundles, and one with a bundle cut short', async () => {
+    const { store } = await sealedLog(800);
+
+    await expect(readEntryBundleRange(store, 1, 3)).rejects.toThrow(/full entry bundle 3/);
+    store.bundles.set(1, (store.bundles.get(1) ?? []).slice(0, 255));
+    await expect(readEntryBundleRange(store, 0, 3)).rejects.toBeInstanceOf(TileIntegrityError);
   });
 
   it('refuses what the latest checkpoint does not hold, and a stored tile cut short', async () => {
