@@ -510,6 +510,25 @@ describe('requests when KMS or DynamoDB fails', () => {
     expectEveryWriteAudited(ledger);
   });
 
+  it('read: when the answer to its event’s write is lost and the SDK retries, the read answers 200 with one event', async () => {
+    // Prepare: the audit Put lands but its first answer never comes back; the retry finds the event there.
+    const { caseId } = await createdCase();
+    dynamodb.reset();
+    dynamodb.failCall('DynamoDB_20120810.PutItem', 0, faults.loseAnswer, { attempts: 1 });
+
+    // Act
+    const reply = await readCase(caseId);
+
+    // Assess: the event that landed is the read's event, and it is the only one: no 503 that was not true.
+    const retried = dynamodb.calls().find((call) => call.target === 'DynamoDB_20120810.PutItem');
+    expect(retried).toMatchObject({ attempts: 2, failed: true });
+    expect(reply.status).toBe(200);
+    expect(reply.json).toHaveProperty('sections');
+    const ledger = await readLedger();
+    expect(outcomesOf(ledger, reply)).toEqual([200]);
+    expectEveryWriteAudited(ledger);
+  });
+
   describe('once the branch key cache TTL has passed', () => {
     const TTL_SECONDS = 3;
     const ttlPassed = () => new Promise((resolve) => setTimeout(resolve, TTL_SECONDS * 1000 + 250));

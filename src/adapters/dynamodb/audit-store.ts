@@ -79,6 +79,16 @@ export interface AuditStore {
   ): Promise<{ items: AuditEvent[]; nextCursor?: string }>;
 }
 
+/**
+ * Whether a Put of a fresh event failed its condition only because an earlier attempt of the same call
+ * landed: the SDK retried after an attempt whose answer was lost (a timeout after sending). The event id
+ * is random, so nothing else can hold it; the event is written, and saying 503 would be untrue.
+ */
+function isOwnEarlierAttempt(error: unknown): boolean {
+  const failure = error as { name?: string; $metadata?: { attempts?: number } } | undefined;
+  return failure?.name === 'ConditionalCheckFailedException' && (failure.$metadata?.attempts ?? 1) > 1;
+}
+
 export function dynamoDbAuditStore(client: DynamoDBDocumentClient, tableName: string): AuditStore {
   const putItem = (event: AuditEvent) => ({
     Put: { TableName: tableName, Item: auditItem(event), ConditionExpression: 'attribute_not_exists(pk)' },
@@ -86,7 +96,14 @@ export function dynamoDbAuditStore(client: DynamoDBDocumentClient, tableName: st
   return {
     putItem,
     async record(event) {
-      await failClosed(() => writeOrUnknown(() => client.send(new PutCommand(putItem(event).Put))));
+      await failClosed(() =>
+        writeOrUnknown(() =>
+          client.send(new PutCommand(putItem(event).Put)).catch((error: unknown) => {
+            if (isOwnEarlierAttempt(error)) return undefined;
+            throw error;
+          }),
+        ),
+      );
     },
 
     async recordOnce(event) {
