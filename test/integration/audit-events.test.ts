@@ -97,6 +97,42 @@ describe('access log events', () => {
     expect(seen.map((e) => e.time)).toEqual([...seen.map((e) => e.time)].sort());
   });
 
+  it('filters by outcome class: allowed (below 400), denied (4xx) or failed (5xx), across pages', async () => {
+    // Prepare: one officer's allowed and refused calls (a case read without a purpose is refused)
+    const user = `outcomes-${Date.now()}`;
+    const from = new Date().toISOString();
+    const created = await call('POST', '/v1/cases', { token: cfpc, user, body: minimalCaseBody() });
+    await call('GET', `/v1/cases/${created.json.caseId}`, { token: cfpc, user });
+    await call('GET', `/v1/cases/${created.json.caseId}`, { token: cfpc, user });
+    await call('GET', '/v1/agencies', { token: cfpc, user });
+
+    // Act
+    const outcomesOf = async (outcome?: string) => {
+      const query = new URLSearchParams({ user, from, limit: '1', ...(outcome ? { outcome } : {}) });
+      const outcomes: number[] = [];
+      let cursor: string | undefined;
+      do {
+        if (cursor) query.set('cursor', cursor);
+        const page = await call('GET', `/v1/audit/events?${query}`, { token: compliance, user: 'auditor-1' });
+        expect(page.status).toBe(200);
+        outcomes.push(...(page.json.items as AuditEvent[]).map((e) => e.outcome));
+        cursor = page.json.nextCursor as string | undefined;
+      } while (cursor);
+      return outcomes.sort();
+    };
+    const unknown = await call('GET', '/v1/audit/events?outcome=refused', {
+      token: compliance,
+      user: 'auditor-1',
+    });
+
+    // Assess
+    expect(await outcomesOf()).toEqual([200, 201, 400, 400]);
+    expect(await outcomesOf('allowed')).toEqual([200, 201]);
+    expect(await outcomesOf('denied')).toEqual([400, 400]);
+    expect(await outcomesOf('failed')).toEqual([]);
+    expect(unknown.status).toBe(400);
+  });
+
   it('is readable with audit.read only: agencies get 403, and the compliance reads are themselves logged', async () => {
     const denied = await call('GET', '/v1/audit/events', { token: cfpc });
     const user = `auditor-${Date.now()}`;

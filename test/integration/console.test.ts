@@ -172,7 +172,7 @@ describe('the compliance console', { timeout: 120_000 }, () => {
     expect(await page.$('.results > div > button')).toBeNull();
   });
 
-  it('filters the events loaded by outcome: the refused read alone', async () => {
+  it('filters the timeline by outcome through the listing: the refused read alone', async () => {
     await page.$eval('form.filters input[name="user"]', (input) => {
       (input as unknown as { value: string }).value = '';
     });

@@ -1,3 +1,4 @@
+import { outcomeClass } from '../../../src/domain/audit/outcomes';
 import type { AuditEvent } from '../api';
 import { h, table } from '../dom';
 import { formatTime, type MessageKey, purposeText, t } from '../i18n';
@@ -10,13 +11,6 @@ const PROOF_WORDS: Record<EventProof | 'checking', MessageKey> = {
   unverified: 'proofUnverified',
   checking: 'proofChecking',
 };
-
-/** The 2xx / 4xx / 5xx class of an outcome, for the outcome filter and the cell's colour. */
-export function outcomeClass(outcome: number): 'allowed' | 'denied' | 'failed' {
-  if (outcome >= 500) return 'failed';
-  if (outcome >= 400) return 'denied';
-  return 'allowed';
-}
 
 function proofCell(proof: EventProof | undefined) {
   const state = proof ?? 'checking';

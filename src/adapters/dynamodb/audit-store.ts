@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../domain/audit/event';
+import { OUTCOME_CLASSES, type OutcomeClass } from '../../domain/audit/outcomes';
 import { InvalidCursorError } from '../../domain/paging';
 import { failClosed, writeOrUnknown } from './errors';
 import { decodeCursor, equalityFilter, queryPage } from './paging';
@@ -56,6 +57,7 @@ export interface AuditFilter {
   agency?: string | undefined;
   user?: string | undefined;
   action?: string | undefined;
+  outcome?: OutcomeClass | undefined;
   from?: string | undefined;
   to?: string | undefined;
 }
@@ -79,6 +81,19 @@ export interface AuditStore {
   ): Promise<{ items: AuditEvent[]; nextCursor?: string }>;
 }
 
+/** The filter of a listing: equal agency, user and action, and the outcome class's status range. */
+function eventFilter(filter: AuditFilter) {
+  const equal = equalityFilter(filter, ['agency', 'user', 'action']);
+  if (filter.outcome === undefined) return equal;
+  const { from, to } = OUTCOME_CLASSES[filter.outcome];
+  const range = '#outcome BETWEEN :outcomeFrom AND :outcomeTo';
+  return {
+    names: { ...equal.names, '#outcome': 'outcome' },
+    values: { ...equal.values, ':outcomeFrom': from, ':outcomeTo': to },
+    expression: equal.expression ? `${equal.expression} AND ${range}` : range,
+  };
+}
+
 /**
  * Whether a Put of a fresh event failed its condition only because an earlier attempt of the same call
  * landed: the SDK retried after an attempt whose answer was lost (a timeout after sending). The event id
@@ -93,28 +108,24 @@ export function dynamoDbAuditStore(client: DynamoDBDocumentClient, tableName: st
   const putItem = (event: AuditEvent) => ({
     Put: { TableName: tableName, Item: auditItem(event), ConditionExpression: 'attribute_not_exists(pk)' },
   });
+  /** Puts an event; a failed condition that `alreadyWritten` explains means the event is there. */
+  const put = (event: AuditEvent, alreadyWritten: (error: unknown) => boolean) =>
+    failClosed(() =>
+      writeOrUnknown(() =>
+        client.send(new PutCommand(putItem(event).Put)).catch((error: unknown) => {
+          if (alreadyWritten(error)) return undefined;
+          throw error;
+        }),
+      ),
+    );
   return {
     putItem,
     async record(event) {
-      await failClosed(() =>
-        writeOrUnknown(() =>
-          client.send(new PutCommand(putItem(event).Put)).catch((error: unknown) => {
-            if (isOwnEarlierAttempt(error)) return undefined;
-            throw error;
-          }),
-        ),
-      );
+      await put(event, isOwnEarlierAttempt);
     },
 
     async recordOnce(event) {
-      await failClosed(() =>
-        writeOrUnknown(() =>
-          client.send(new PutCommand(putItem(event).Put)).catch((error: unknown) => {
-            if ((error as Error)?.name === 'ConditionalCheckFailedException') return undefined;
-            throw error;
-          }),
-        ),
-      );
+      await put(event, (error) => (error as Error)?.name === 'ConditionalCheckFailedException');
     },
 
     /** Oldest first, as a log is read. A cursor that does not belong to this listing is refused. */
@@ -126,23 +137,23 @@ export function dynamoDbAuditStore(client: DynamoDBDocumentClient, tableName: st
       const startKey = decodeCursor(cursor, ['pk', 'sk', pkName, skName], { [pkName]: partition });
       if (startKey === null) throw new InvalidCursorError();
 
-      const equal = equalityFilter(filter, ['agency', 'user', 'action']);
+      const matching = eventFilter(filter);
       return queryPage(
         client,
         {
           TableName: tableName,
           IndexName: indexName,
           KeyConditionExpression: '#p = :p AND #s BETWEEN :from AND :to',
-          ...(equal.expression ? { FilterExpression: equal.expression } : {}),
+          ...(matching.expression ? { FilterExpression: matching.expression } : {}),
           // Only the event's own fields: the keys of the item and its indexes are a third of each item,
           // which a verifier listing the whole log would otherwise have read and decoded for nothing.
           ProjectionExpression: EVENT_PROJECTION,
-          ExpressionAttributeNames: { '#p': pkName, '#s': skName, ...equal.names, ...EVENT_FIELD_NAMES },
+          ExpressionAttributeNames: { '#p': pkName, '#s': skName, ...matching.names, ...EVENT_FIELD_NAMES },
           ExpressionAttributeValues: {
             ':p': partition,
             ':from': filter.from ?? '0',
             ':to': `${filter.to ?? '9999'}\uffff`,
-            ...equal.values,
+            ...matching.values,
           },
         },
         limit,

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { AgencyIdSchema } from '../directory';
 import { decimalIntegerQuery, pageSchema, pagingQuery } from '../paging';
 import { AuditEventSchema } from './event';
+import { OUTCOME_CLASS_NAMES } from './outcomes';
 
 export const ListAuditEventsQuerySchema = z.strictObject({
   caseId: z.uuid().optional(),
@@ -12,6 +13,8 @@ export const ListAuditEventsQuerySchema = z.strictObject({
     .regex(/^[a-z]+\.[a-z-]+$/)
     .max(64)
     .optional(),
+  /** `allowed` (status below 400), `denied` (4xx) or `failed` (5xx). */
+  outcome: z.enum(OUTCOME_CLASS_NAMES).optional(),
   from: z.iso.datetime().optional(),
   to: z.iso.datetime().optional(),
   // Up to 2,000 events (about 1 MB) a page: a verifier lists the whole log, and each page is a request.
