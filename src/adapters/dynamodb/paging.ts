@@ -58,7 +58,10 @@ export function encodeCursor(key: Record<string, unknown> | undefined): string |
   return key ? Buffer.from(JSON.stringify(key), 'utf8').toString('base64url') : undefined;
 }
 
-/** Decodes a cursor and checks it is a key of the listing it is used with: every key a short string. */
+/**
+ * Decodes a cursor and checks it is a key of the listing it is used with: every key a short string, and
+ * valid Unicode (a `\ud800` escape in its JSON would reach DynamoDB as another key, silently replaced).
+ */
 export function decodeCursor(
   cursor: string | undefined,
   keyNames: string[],
@@ -76,7 +79,8 @@ export function decodeCursor(
   const valid =
     entries.length === keyNames.length &&
     entries.every(
-      ([name, value]) => keyNames.includes(name) && typeof value === 'string' && value.length <= 512,
+      ([name, value]) =>
+        keyNames.includes(name) && typeof value === 'string' && value.length <= 512 && value.isWellFormed(),
     ) &&
     Object.entries(expected).every(([name, value]) => (key as Record<string, unknown>)[name] === value);
   return valid ? (key as Record<string, string>) : null;

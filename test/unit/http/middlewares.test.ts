@@ -28,8 +28,9 @@ import { jsonBody, MAX_BODY_BYTES } from '../../../src/http/middlewares/json-bod
 import { problemJson } from '../../../src/http/middlewares/problem-json';
 import { requestContext } from '../../../src/http/middlewares/request-context';
 import { requestMetrics } from '../../../src/http/middlewares/request-metrics';
-import { requestValidation } from '../../../src/http/middlewares/request-validation';
+import { loneSurrogatePath, requestValidation } from '../../../src/http/middlewares/request-validation';
 import type { ApiMiddleware, ApiMiddyRequest } from '../../../src/http/middlewares/types';
+import { problemResponse } from '../../../src/http/problem';
 import { routes } from '../../../src/http/routes';
 import { createLogger } from '../../../src/observability/logger';
 import { MemoryIdempotencyStore } from '../../support/fakes/memory-idempotency-store';
@@ -202,6 +203,37 @@ describe('jsonBody and requestValidation', () => {
     const error = (await refused.catch((e: ValidationError) => e)) as ValidationError;
     expect(error.errors?.map((issue) => issue.path)).toEqual(expect.arrayContaining(['body.kind', 'body']));
   });
+
+  it('finds a lone surrogate in a key or a string at any depth, and takes surrogate pairs', () => {
+    let nested: unknown = ['\udc00'];
+    for (let i = 0; i < 100_000; i++) nested = [nested];
+
+    expect(loneSurrogatePath({ a: [{ b: 'x' }, { c: 'ok \ud800' }] })).toBe('a.1.c');
+    expect(loneSurrogatePath({ a: { '\udfff': 1 } })).toBe('a.\ufffd');
+    expect(loneSurrogatePath('\ud83d\ude00 \ud800')).toBe('');
+    expect(
+      loneSurrogatePath({ a: ['\ud83d\ude00', 'عبدالله', 7, null, true], '\ud83d\ude00': 'x' }),
+    ).toBeUndefined();
+    expect(loneSurrogatePath(nested)).toBe(`${'0.'.repeat(100_000)}0`);
+  });
+
+  it('refuses a lone surrogate in the body, a path or query parameter, or a header it reads', async () => {
+    const refusals: [(event: APIGatewayProxyEvent) => void, string][] = [
+      [(e) => (e.body = '{"kind":"update","text":"seen \\ud800"}'), 'body.text'],
+      [(e) => (e.body = '{"kind":"update","text":"seen","\\udc00":{}}'), 'body.\ufffd'],
+      [(e) => (e.pathParameters = { caseId: '\ud800' }), 'params.caseId'],
+      [(e) => (e.queryStringParameters = { limit: '1\udbff' }), 'query.limit'],
+      [(e) => (e.headers['if-match'] = '"1\ud800"'), 'headers.if-match'],
+      [(e) => (e.headers['idempotency-key'] = 'key-\ud800-0001'), 'headers.idempotency-key'],
+    ];
+    for (const [change, path] of refusals) {
+      const refused = runBefores(noteEvent(change), context(), jsonBody(), requestValidation());
+
+      const error = (await refused.catch((e: unknown) => e)) as ValidationError;
+      expect(error).toBeInstanceOf(ValidationError);
+      expect(error.errors).toEqual([{ path, message: 'contains a lone UTF-16 surrogate' }]);
+    }
+  });
 });
 
 describe('accessLog', () => {
@@ -236,6 +268,26 @@ describe('accessLog', () => {
         time: NOW.toISOString(),
       }),
     ]);
+  });
+
+  it('records the refusal of a lone surrogate with an event that has canonical JSON', async () => {
+    const recorder = recorderOf();
+    const middleware = log(recorder);
+    const event = noteEvent((e) => {
+      e.body = '{"text":"\\ud800"}';
+      e.path = `${e.path}\ud800`;
+    });
+    const request = requestOf(event);
+    const chain = [context(), middleware, authorization(), jsonBody(), requestValidation()];
+
+    const refused = await (async () => {
+      for (const step of chain) await step.before?.(request);
+    })().catch((error: unknown) => error);
+    request.response = problemResponse(refused);
+    await middleware.onError?.(request);
+
+    expect(recorder.events).toHaveLength(1);
+    expect(canonicalJson(recorder.events[0])).toContain('"outcome":400');
   });
 
   it('writes nothing when the operation recorded its event in its own transaction', async () => {
@@ -370,6 +422,16 @@ describe('idempotency', () => {
     expect(first.context.api?.replay).toBeUndefined();
     expect(retry.context.api?.replay).toEqual(created);
     expect(JSON.stringify([...store.records.values()])).not.toContain('the child is safe');
+  });
+
+  it('claims no key for a body with a lone surrogate: its digest has no canonical JSON', async () => {
+    const store = new MemoryIdempotencyStore();
+    const refused = noteEvent((e) => (e.body = '{"text":"\\ud800"}'));
+
+    await expect(runBefores(refused, ...chainFor(store))).rejects.toBeInstanceOf(ValidationError);
+
+    expect(store.records.size).toBe(0);
+    expect((await runBefores(noteEvent(), ...chainFor(store))).context.api?.replay).toBeUndefined();
   });
 
   it('refuses the same key with another body, and a retry while the first still runs', async () => {
