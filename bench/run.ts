@@ -2,7 +2,7 @@
  * `npm run bench [-- --duration 9 --rounds 3 --warmup 2 --connections 10 --cases 50 --flows a,b
  * --parts flows,timing,audit,stats,bundles --sealer inline|worker]` (or BENCH_DURATION, BENCH_ROUNDS,
  * BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_CASES, BENCH_FLOWS, BENCH_PARTS, BENCH_SEALER; every part, and
- * the sealer on the gateway's thread, by default): starts
+ * the sealer in a worker thread, by default): starts
  * the local stack in memory, seeds full cases and measures, side by side in one run, the main case flows
  * against a baseline route that does one plain DynamoDB GetItem on the same stack. Prints a table and
  * writes bench/results.json. `--profile DIR` also writes a CPU profile of each measured slice.
@@ -84,8 +84,8 @@ interface Settings {
   /** The parts to run. */
   parts: PartName[];
   /**
-   * Where the audit sealer loop runs: `inline`, on the thread of the gateway and the functions (as
-   * `npm start` runs it), or `worker`, a thread of its own (as in AWS, a function of its own).
+   * Where the audit sealer loop runs: `worker`, a thread of its own (as `npm start` runs it, and as in
+   * AWS, a function of its own), or `inline`, on the thread of the gateway and the functions.
    */
   sealer: 'inline' | 'worker';
 }
@@ -100,7 +100,7 @@ function readSettings(): Settings {
       cases: { type: 'string', default: process.env.BENCH_CASES ?? '50' },
       flows: { type: 'string', default: process.env.BENCH_FLOWS ?? '' },
       parts: { type: 'string', default: process.env.BENCH_PARTS ?? '' },
-      sealer: { type: 'string', default: process.env.BENCH_SEALER ?? 'inline' },
+      sealer: { type: 'string', default: process.env.BENCH_SEALER ?? 'worker' },
       profile: { type: 'string' },
     },
   });
@@ -363,7 +363,7 @@ function kmsCheck(result: FlowResult, sealer: Settings['sealer']): string {
     : `; MISMATCH: the KMS emulator counted ${tally(result.emulatorKms)}`;
 }
 
-function rowsOf(result: FlowResult, sealer: Settings['sealer'] = 'inline'): BenchRow[] {
+function rowsOf(result: FlowResult, sealer: Settings['sealer'] = 'worker'): BenchRow[] {
   const { flow, load, requests } = result;
   const sorted = [...load.latencies].sort((a, b) => a - b);
   const unexpected = unexpectedStatuses(result);

@@ -22,6 +22,8 @@ const stack = await startLocalStack({
   dataDir: values['data-dir'],
   inMemory: values['in-memory'],
   bundles: values.bundles,
+  // As in AWS, where the sealer is a function of its own: sealing takes no time from the requests' thread.
+  sealerThread: true,
   log: (line) => console.log(line),
 });
 

@@ -5,6 +5,7 @@ import { formatNumber, formatTime, purposeText, t } from '../i18n';
 import type { EventProof } from '../verification';
 import { eventsTable } from './events-table';
 import { downloadEvidence } from './evidence';
+import { viewFrame } from './frame';
 
 const CASE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -64,8 +65,7 @@ export function caseAccessView(context: AppContext, initialCaseId = ''): View {
   let events: AuditEvent[] | undefined;
   let proofs = new Map<string, EventProof>();
   let invalid = false;
-  let container = h('section');
-  let resultsHolder = h('div');
+  const frame = viewFrame({ id: 'case', title: () => t('caseTitle'), form: lookupForm, results });
 
   /** Counts loads: an answer (or a verification) of an earlier one that arrives late is dropped. */
   let loads = 0;
@@ -74,14 +74,14 @@ export function caseAccessView(context: AppContext, initialCaseId = ''): View {
     const wasInvalid = invalid;
     invalid = !CASE_ID.test(caseId);
     if (invalid) {
-      render();
-      container.querySelector('input')?.focus();
+      frame.render();
+      frame.section.querySelector('input')?.focus();
       context.announce(t('caseInvalid'));
       return;
     }
     if (wasInvalid) {
-      render();
-      container.querySelector('input')?.focus();
+      frame.render();
+      frame.section.querySelector('input')?.focus();
     }
     const mine = ++loads;
     context.announce(t('loadingEvents'));
@@ -91,7 +91,7 @@ export function caseAccessView(context: AppContext, initialCaseId = ''): View {
       if (mine !== loads) return;
       events = listed;
       proofs = new Map();
-      redraw();
+      frame.redraw();
       context.announce(t('eventsLoaded', { count: formatNumber(listed.length) }));
       const verified = await context.verify(listed);
       if (mine !== loads) return;
@@ -100,7 +100,7 @@ export function caseAccessView(context: AppContext, initialCaseId = ''): View {
       if (mine !== loads) return;
       context.announce(t('requestFailed', { reason: (error as Error).message }));
     }
-    redraw();
+    frame.redraw();
   }
 
   function lookupForm(): HTMLFormElement {
@@ -152,25 +152,6 @@ export function caseAccessView(context: AppContext, initialCaseId = ''): View {
     );
   }
 
-  /** Only the results are redrawn as data arrives: the form, and the focus in it, stay put. */
-  function redraw() {
-    resultsHolder.replaceChildren(...[results()].filter((node) => node !== null));
-  }
-
-  function render() {
-    resultsHolder = h('div', { class: 'results' }, results());
-    const next = h(
-      'section',
-      { 'aria-labelledby': 'case-title' },
-      h('h2', { id: 'case-title', tabindex: -1 }, t('caseTitle')),
-      lookupForm(),
-      resultsHolder,
-    );
-    container.replaceWith(next);
-    container = next;
-    return container;
-  }
-
   async function reverify() {
     const mine = loads;
     const shown = events;
@@ -181,8 +162,12 @@ export function caseAccessView(context: AppContext, initialCaseId = ''): View {
     } catch (error) {
       context.announce(t('requestFailed', { reason: (error as Error).message }));
     }
-    redraw();
+    frame.redraw();
   }
 
-  return { render, start: () => (caseId ? void load() : undefined), reverify: () => void reverify() };
+  return {
+    render: frame.render,
+    start: () => (caseId ? void load() : undefined),
+    reverify: () => void reverify(),
+  };
 }

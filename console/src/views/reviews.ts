@@ -2,6 +2,7 @@ import type { Review } from '../api';
 import type { AppContext, View } from '../app';
 import { field, h, select, table } from '../dom';
 import { formatNumber, formatTime, type MessageKey, purposeText, t } from '../i18n';
+import { viewFrame } from './frame';
 
 const OUTCOMES = ['justified', 'not-justified', 'referred'] as const;
 const KINDS = ['emergency-access', 'overdue-request', 'overdue-report'] as const;
@@ -54,8 +55,7 @@ export function reviewsView(context: AppContext): View {
   let reviews: Review[] | undefined;
   let cursor: string | undefined;
   let closing: Closing | undefined;
-  let container = h('section');
-  let resultsHolder = h('div');
+  const frame = viewFrame({ id: 'reviews', title: () => t('reviewsTitle'), form: filterForm, results });
 
   async function load(more = false) {
     context.announce(t('loadingReviews'));
@@ -66,7 +66,7 @@ export function reviewsView(context: AppContext): View {
       const page = await context.api.reviews(query, more ? cursor : undefined);
       reviews = more ? [...(reviews ?? []), ...page.items] : page.items;
       cursor = page.nextCursor;
-      redraw();
+      frame.redraw();
       context.announce(t('reviewsLoaded', { count: formatNumber(reviews.length) }));
       // No events are shown here: the badge speaks for the log itself (signature, consistency).
       await context.verify([]);
@@ -77,8 +77,8 @@ export function reviewsView(context: AppContext): View {
 
   function openClosing(review: Review) {
     closing = { review, idempotencyKey: `console-${crypto.randomUUID()}`, outcome: 'justified', finding: '' };
-    redraw();
-    resultsHolder.querySelector<HTMLElement>('#close-review-title')?.focus();
+    frame.redraw();
+    frame.results.querySelector<HTMLElement>('#close-review-title')?.focus();
   }
 
   async function submitClosing(form: HTMLFormElement) {
@@ -98,7 +98,7 @@ export function reviewsView(context: AppContext): View {
       context.announce(
         t('reviewClosed', { caseId: review.caseId, outcome: t(`outcome.${outcome}` as MessageKey) }),
       );
-      container.querySelector<HTMLElement>('h2')?.focus();
+      frame.section.querySelector<HTMLElement>('h2')?.focus();
     } catch (error) {
       context.announce(t('requestFailed', { reason: (error as Error).message }));
     }
@@ -137,7 +137,7 @@ export function reviewsView(context: AppContext): View {
             type: 'button',
             onclick: () => {
               closing = undefined;
-              redraw();
+              frame.redraw();
             },
           },
           t('cancel'),
@@ -254,26 +254,8 @@ export function reviewsView(context: AppContext): View {
     return form;
   }
 
-  function redraw() {
-    resultsHolder.replaceChildren(...[results()].filter((node) => node !== null));
-  }
-
-  function render() {
-    resultsHolder = h('div', { class: 'results' }, results());
-    const next = h(
-      'section',
-      { 'aria-labelledby': 'reviews-title' },
-      h('h2', { id: 'reviews-title', tabindex: -1 }, t('reviewsTitle')),
-      filterForm(),
-      resultsHolder,
-    );
-    container.replaceWith(next);
-    container = next;
-    return container;
-  }
-
   return {
-    render,
+    render: frame.render,
     start: () => void load(),
     reverify: () =>
       void context

@@ -5,6 +5,7 @@ import { field, h, select } from '../dom';
 import { formatNumber, t } from '../i18n';
 import type { EventProof } from '../verification';
 import { eventsTable } from './events-table';
+import { viewFrame } from './frame';
 
 const PAGE_SIZE = '50';
 
@@ -50,15 +51,14 @@ export function timelineView(context: AppContext): View {
   let proofs = new Map<string, EventProof>();
   let cursor: string | undefined;
   let loaded = false;
-  let container = h('section');
-  let resultsHolder = h('div');
+  const frame = viewFrame({ id: 'timeline', title: () => t('navTimeline'), form: filterForm, results });
 
   /** Counts loads: an answer (or a verification) of an earlier one that arrives late is dropped. */
   let loads = 0;
 
   async function verifyShownEvents(mine: number) {
     proofs = new Map();
-    redraw();
+    frame.redraw();
     try {
       const verified = await context.verify(events);
       if (mine !== loads) return;
@@ -66,7 +66,7 @@ export function timelineView(context: AppContext): View {
     } catch (error) {
       context.announce(t('requestFailed', { reason: (error as Error).message }));
     }
-    redraw();
+    frame.redraw();
   }
 
   async function load(more: boolean) {
@@ -79,7 +79,7 @@ export function timelineView(context: AppContext): View {
       events = more ? [...events, ...page.items] : page.items;
       cursor = page.nextCursor;
       loaded = true;
-      redraw();
+      frame.redraw();
       context.announce(t('eventsLoaded', { count: formatNumber(events.length) }));
     } catch (error) {
       context.announce(t('requestFailed', { reason: (error as Error).message }));
@@ -129,8 +129,8 @@ export function timelineView(context: AppContext): View {
               type: 'button',
               onclick: () => {
                 filter = emptyFilter();
-                render();
-                container.querySelector('input')?.focus();
+                frame.render();
+                frame.section.querySelector('input')?.focus();
               },
             },
             t('reset'),
@@ -161,27 +161,8 @@ export function timelineView(context: AppContext): View {
     );
   }
 
-  /** Only the results are redrawn as data arrives: the form, and the focus in it, stay put. */
-  function redraw() {
-    resultsHolder.replaceChildren(...[results()].filter((node) => node !== null));
-  }
-
-  function render() {
-    resultsHolder = h('div', { class: 'results' }, results());
-    const next = h(
-      'section',
-      { 'aria-labelledby': 'timeline-title' },
-      h('h2', { id: 'timeline-title', tabindex: -1 }, t('navTimeline')),
-      filterForm(),
-      resultsHolder,
-    );
-    container.replaceWith(next);
-    container = next;
-    return container;
-  }
-
   return {
-    render,
+    render: frame.render,
     start: () => void load(false),
     reverify: () => (loaded ? void verifyShownEvents(loads) : undefined),
   };
