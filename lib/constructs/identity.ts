@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type { Construct } from 'constructs';
 import {
@@ -9,6 +9,7 @@ import {
   SCOPES,
   type Scope,
 } from '../../src/domain/directory';
+import { HARDENED_USER_POOL } from './user-pool-hardening';
 
 const SCOPE_DESCRIPTIONS: Record<Scope, string> = {
   'cases.read': 'Read cases the agency owns or that are shared with it',
@@ -39,23 +40,8 @@ export class HimayaUserPool extends cognito.UserPool {
   constructor(scope: Construct, id: string, props: HimayaUserPoolProps) {
     super(scope, id, {
       userPoolName: 'himaya',
-      selfSignUpEnabled: false,
-      // No person signs in to this pool; should one ever be added, these hold for them.
-      passwordPolicy: {
-        minLength: 14,
-        requireLowercase: true,
-        requireUppercase: true,
-        requireDigits: true,
-        requireSymbols: true,
-        tempPasswordValidity: Duration.days(1),
-      },
-      mfa: cognito.Mfa.REQUIRED,
-      mfaSecondFactor: { otp: true, sms: false },
-      accountRecovery: cognito.AccountRecovery.NONE,
-      featurePlan: cognito.FeaturePlan.PLUS,
-      standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      // No person signs in to this pool; should one ever be added, the same rules hold for them.
+      ...HARDENED_USER_POOL,
     });
     const scopes = new Map(
       SCOPES.map((name) => [

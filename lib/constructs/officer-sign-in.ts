@@ -1,7 +1,8 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { type Client, type Directory, isPeopleClient, RESOURCE_SERVER } from '../../src/domain/directory';
+import { HARDENED_USER_POOL } from './user-pool-hardening';
 
 /** The group every compliance officer belongs to; its name is in officers' tokens (`cognito:groups`). */
 export const OFFICERS_GROUP = 'compliance-officers';
@@ -59,25 +60,9 @@ export class OfficerSignIn extends Construct {
   private createUserPool(): cognito.UserPool {
     return new cognito.UserPool(this, 'UserPool', {
       userPoolName: 'himaya-officers',
-      selfSignUpEnabled: false,
+      ...HARDENED_USER_POOL,
       signInAliases: { username: true },
       signInCaseSensitive: false,
-      passwordPolicy: {
-        minLength: 14,
-        requireLowercase: true,
-        requireUppercase: true,
-        requireDigits: true,
-        requireSymbols: true,
-        tempPasswordValidity: Duration.days(1),
-      },
-      mfa: cognito.Mfa.REQUIRED,
-      mfaSecondFactor: { otp: true, sms: false },
-      // A forgotten password or a lost authenticator goes through an administrator, who checks who asks.
-      accountRecovery: cognito.AccountRecovery.NONE,
-      featurePlan: cognito.FeaturePlan.PLUS,
-      standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
     });
   }
 
