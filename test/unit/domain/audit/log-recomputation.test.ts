@@ -1,12 +1,5 @@
-import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  checkpointBody,
-  formatSignedNote,
-  noteKeyId,
-  rawEd25519FromSpki,
-} from '../../../../src/domain/audit/checkpoint';
 import type { AuditEvent } from '../../../../src/domain/audit/event';
 import { eventLeafHash, eventLeafInput } from '../../../../src/domain/audit/leaf';
 import {
@@ -20,30 +13,16 @@ import type { VerifiedCheckpoint } from '../../../../src/domain/audit/log-verifi
 import { leafHash, rootHash } from '../../../../src/domain/audit/merkle/hashing';
 import { consistencyProof, inclusionProof } from '../../../../src/domain/audit/merkle/proofs';
 import { auditEvent } from '../../../support/audit-fakes';
+import { newSigningKey, signedNote as signedBy } from '../../../support/signed-notes';
 
 const ORIGIN = 'himaya.test/audit';
 const NOW = new Date('2026-11-20T09:00:00.000Z');
 const GRACE = { now: NOW, graceMs: 300_000 };
 
-function newKey(): { privateKey: KeyObject; pem: string; spki: Uint8Array } {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  return {
-    privateKey,
-    pem: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
-    spki: new Uint8Array(publicKey.export({ format: 'der', type: 'spki' })),
-  };
-}
-const KEY = newKey();
+const KEY = newSigningKey();
 
 function signedNote(size: number, root: Uint8Array, key = KEY): string {
-  const body = checkpointBody({ origin: ORIGIN, size, rootHash: root });
-  return formatSignedNote(body, [
-    {
-      name: ORIGIN,
-      keyId: noteKeyId(ORIGIN, rawEd25519FromSpki(key.spki)),
-      signature: new Uint8Array(sign(null, Buffer.from(body), key.privateKey)),
-    },
-  ]);
+  return signedBy(ORIGIN, size, root, key);
 }
 
 /** A sealed log of `count` events, one a minute before NOW and onwards, and its signed checkpoint. */

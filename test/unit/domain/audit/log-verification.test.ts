@@ -1,14 +1,8 @@
-import { createHash, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createContext, runInContext } from 'node:vm';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import {
-  checkpointBody,
-  formatSignedNote,
-  noteKeyId,
-  rawEd25519FromSpki,
-} from '../../../../src/domain/audit/checkpoint';
 import type { AuditEvent } from '../../../../src/domain/audit/event';
 import { eventLeafHash } from '../../../../src/domain/audit/leaf';
 import {
@@ -32,31 +26,17 @@ import {
 import { leafHash, rootHash } from '../../../../src/domain/audit/merkle/hashing';
 import { consistencyProof, inclusionProof } from '../../../../src/domain/audit/merkle/proofs';
 import { auditEvent } from '../../../support/audit-fakes';
+import { newSigningKey, signedNote as signedBy } from '../../../support/signed-notes';
 
 const ORIGIN = 'himaya.test/audit';
 const NOW = new Date('2026-11-20T09:00:00.000Z');
 const MODULE = fileURLToPath(new URL('../../../../src/domain/audit/log-verification.ts', import.meta.url));
 
-function newKey(): { privateKey: KeyObject; pem: string; spki: Uint8Array } {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  return {
-    privateKey,
-    pem: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
-    spki: new Uint8Array(publicKey.export({ format: 'der', type: 'spki' })),
-  };
-}
-const KEY = newKey();
-const OTHER_KEY = newKey();
+const KEY = newSigningKey();
+const OTHER_KEY = newSigningKey();
 
 function signedNote(size: number, root: Uint8Array, key = KEY): string {
-  const body = checkpointBody({ origin: ORIGIN, size, rootHash: root });
-  return formatSignedNote(body, [
-    {
-      name: ORIGIN,
-      keyId: noteKeyId(ORIGIN, rawEd25519FromSpki(key.spki)),
-      signature: new Uint8Array(sign(null, Buffer.from(body), key.privateKey)),
-    },
-  ]);
+  return signedBy(ORIGIN, size, root, key);
 }
 
 /** A sealed log of `count` events and its signed checkpoint note. */
