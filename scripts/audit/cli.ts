@@ -80,7 +80,16 @@ const TILE_CONCURRENCY = 6;
  * is read a page after the other, so a large log is listed in a few pages' time, not a few hundred.
  */
 const MAX_LISTING_RANGES = 12;
-const EVENTS_PER_RANGE = 2 * EVENT_PAGE_SIZE;
+
+/** How `verify` pages the event listing and cuts it into ranges. */
+export interface ListingSizes {
+  /** Events per page. */
+  pageSize: number;
+  /** Events per time range read side by side. */
+  eventsPerRange: number;
+}
+
+const LISTING_SIZES: ListingSizes = { pageSize: EVENT_PAGE_SIZE, eventsPerRange: 2 * EVENT_PAGE_SIZE };
 const TILE_WIDTH = 256;
 const PROGRESS_EVERY = 20_000;
 
@@ -453,8 +462,8 @@ function packEntries(bundles: readonly Bundle[]): {
 }
 
 /** The leaves at whose sealed times the listing is cut into ranges (none for a small log). */
-function cutLeaves(size: number): number[] {
-  const ranges = Math.min(MAX_LISTING_RANGES, Math.max(1, Math.floor(size / EVENTS_PER_RANGE)));
+export function cutLeaves(size: number, eventsPerRange: number): number[] {
+  const ranges = Math.min(MAX_LISTING_RANGES, Math.max(1, Math.floor(size / eventsPerRange)));
   return Array.from({ length: ranges - 1 }, (_, k) => Math.floor(((k + 1) * size) / ranges));
 }
 
@@ -474,10 +483,10 @@ function cutTimes(bundles: readonly Bundle[], leaves: readonly number[]): string
  * first the bundles holding the leaves where the listing is cut into time ranges, then the other bundles
  * and the ranges at once.
  */
-async function readLog(client: LogClient, io: CliIo, size: number) {
+async function readLog(client: LogClient, io: CliIo, size: number, sizes: ListingSizes) {
   const bundles: Bundle[] = new Array(Math.ceil(size / TILE_WIDTH));
   const report = progress(io, 'read the sealed bytes of', size);
-  const leaves = cutLeaves(size);
+  const leaves = cutLeaves(size, sizes.eventsPerRange);
   const spans = spansOf(size);
   const holdsCut = (span: Span) =>
     leaves.some((leaf) => {
@@ -486,7 +495,7 @@ async function readLog(client: LogClient, io: CliIo, size: number) {
     });
   await fetchSpans(client, bundles, spans.filter(holdsCut), report);
   const [events] = await Promise.all([
-    listInRanges(client, io, cutTimes(bundles, leaves), size),
+    listInRanges(client, io, cutTimes(bundles, leaves), size, sizes.pageSize),
     fetchSpans(
       client,
       bundles,
@@ -502,7 +511,13 @@ async function readLog(client: LogClient, io: CliIo, size: number) {
  * entries and share their bounds (each `to` is the next `from`, both inclusive), so together they cover
  * what one listing would; an event listed in two ranges is one event, one listed twice in a range two.
  */
-async function listInRanges(client: LogClient, io: CliIo, cuts: readonly string[], size: number) {
+async function listInRanges(
+  client: LogClient,
+  io: CliIo,
+  cuts: readonly string[],
+  size: number,
+  pageSize: number,
+) {
   const ranges = [undefined, ...cuts].map((from, i) => ({
     ...(from ? { from } : {}),
     ...(cuts[i] ? { to: cuts[i] } : {}),
@@ -510,7 +525,7 @@ async function listInRanges(client: LogClient, io: CliIo, cuts: readonly string[
   const report = progress(io, 'listed', size);
   const lists: ListedEvent[][] = new Array(ranges.length);
   await inParallel(ranges.length, ranges.length, async (i) => {
-    lists[i] = await listEvents(client, ranges[i] as Record<string, string>, report);
+    lists[i] = await listEvents(client, ranges[i] as Record<string, string>, report, pageSize);
   });
   return mergeRanges(lists, cuts);
 }
@@ -557,9 +572,10 @@ async function checkLogEvents(
   checkpoint: VerifiedCheckpoint,
   graceMs: number,
   references: readonly TrustedCheckpoint[],
+  sizes: ListingSizes,
 ): Promise<Finding[]> {
   // The log grows while it is read (each of these requests is audited): the signed size is what counts.
-  const { inputs, problem, unserved, events } = await readLog(client, io, checkpoint.size);
+  const { inputs, problem, unserved, events } = await readLog(client, io, checkpoint.size, sizes);
   const entries = checkSealedEntries(inputs, checkpoint, problem);
   // Missing bundles prove nothing either way: the listing is verified against the signed root as a whole.
   if (unserved) io.err(`${problem}: verifying from the event listing alone`);
@@ -604,7 +620,7 @@ async function diagnoseMismatch(
   return [diagnosis, ...(located ? [located] : [])];
 }
 
-async function verify(values: CliValues, io: CliIo): Promise<number> {
+async function verify(values: CliValues, io: CliIo, sizes: ListingSizes): Promise<number> {
   const client = clientFor(values);
   const stateFile = String(values.state ?? DEFAULT_STATE_FILE);
   const graceMs = seconds(values.grace, DEFAULT_GRACE_SECONDS) * 1000;
@@ -620,7 +636,7 @@ async function verify(values: CliValues, io: CliIo): Promise<number> {
   const checkpoint = await catchUpWithArchive(client, trusted, served, archived);
   const findings = [
     ...(await checkGrowth(client, earlier, checkpoint)),
-    ...(await checkLogEvents(client, io, checkpoint, graceMs, [...earlier, ...archived])),
+    ...(await checkLogEvents(client, io, checkpoint, graceMs, [...earlier, ...archived], sizes)),
   ];
   if (findings.length > 0) return report(findings, io);
 
@@ -723,7 +739,12 @@ const USAGE = `usage: npm run audit -- <command>
   export --url <base> --token <t> --out <bundle.json> [--case <id>] [--from <time>] [--to <time>] [--public-key <pem>] [--wait <s>]
   verify-bundle <bundle.json> [--public-key <pem>]`;
 
-export async function runAuditCli(argv: readonly string[], io: CliIo): Promise<number> {
+/** `sizes`: only tests change them, to read a small log the way `verify` reads a large one. */
+export async function runAuditCli(
+  argv: readonly string[],
+  io: CliIo,
+  sizes: ListingSizes = LISTING_SIZES,
+): Promise<number> {
   try {
     const { values, positionals } = parseArgs({
       args: [...argv],
@@ -749,7 +770,7 @@ export async function runAuditCli(argv: readonly string[], io: CliIo): Promise<n
       io.out(USAGE);
       return values.help ? EXIT.verified : EXIT.usage;
     }
-    if (command === 'verify' && rest.length === 0) return await verify(values, io);
+    if (command === 'verify' && rest.length === 0) return await verify(values, io, sizes);
     if (command === 'export' && rest.length === 0) return await exportBundle(values, io);
     if (command === 'verify-bundle' && rest.length === 1)
       return await verifyBundleFile(rest[0] as string, values, io);

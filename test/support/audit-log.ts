@@ -1,5 +1,5 @@
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { type CliIo, runAuditCli } from '../../scripts/audit/cli';
+import { type CliIo, type ListingSizes, runAuditCli } from '../../scripts/audit/cli';
 import type { AuditEvent } from '../../src/domain/audit/event';
 import { type LocalDynamoDbAccess, localDynamoDb } from './local-dynamodb';
 
@@ -77,10 +77,13 @@ export function auditTable(access: LocalDynamoDbAccess, tableName: string) {
 }
 
 /** Runs the verifier CLI in this process; returns its exit code and what it printed. */
-export async function auditCli(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+export async function auditCli(
+  args: string[],
+  sizes?: ListingSizes,
+): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];
   const err: string[] = [];
   const io: CliIo = { out: (line) => out.push(line), err: (line) => err.push(line), now: () => new Date() };
-  const code = await runAuditCli(args, io);
+  const code = await runAuditCli(args, io, sizes);
   return { code, out, err };
 }

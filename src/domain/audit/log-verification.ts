@@ -385,13 +385,14 @@ export async function listEvents(
   api: AuditApi,
   filter: EventFilter,
   onPage?: (count: number) => void,
+  pageSize = EVENT_PAGE_SIZE,
 ): Promise<ListedEvent[]> {
   const events: ListedEvent[] = [];
   let cursor: string | undefined;
   do {
     const query = new URLSearchParams({
       ...definedMembers(filter),
-      limit: String(EVENT_PAGE_SIZE),
+      limit: String(pageSize),
       ...(cursor ? { cursor } : {}),
     });
     const page = await api.json<{ items: ListedEvent[]; nextCursor?: string }>(`/v1/audit/events?${query}`);

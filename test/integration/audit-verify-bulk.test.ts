@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { BatchWriteCommand, DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cutLeaves, type ListingSizes } from '../../scripts/audit/cli';
+import { auditItem, eventFromItem } from '../../src/adapters/dynamodb/audit-store';
+import { type AuditEvent, newEventId } from '../../src/domain/audit/event';
+import { describeEvent } from '../../src/domain/audit/log-verification';
+import { auditCli } from '../support/audit-log';
+import { type OwnAuditStack, startOwnAuditStack } from '../support/own-audit-stack';
+
+/**
+ * `verify` on a log large enough to be read as a large one is: entry bundles eight to a request, the
+ * listing in several time ranges merged into one. Page and range sizes are scaled down (the same code
+ * path, smaller numbers) so that a few thousand events stand for a few hundred thousand.
+ */
+const SIZES: ListingSizes = { pageSize: 100, eventsPerRange: 400 };
+/** Nine bundles and more: two requests of several bundles each, then the partial bundle alone. */
+const EVENTS = 2_600;
+/** Events per millisecond: several share each range bound, on both sides of the leaf it is cut at. */
+const SAME_TIME = 4;
+
+describe('verify on a log read in bulk', { timeout: 120_000 }, () => {
+  let stack: OwnAuditStack;
+  let size: number;
+  let stateFile: string;
+
+  const verify = () =>
+    auditCli(
+      ['verify', '--url', stack.local.endpoints.gateway, '--token', stack.compliance, '--state', stateFile],
+      SIZES,
+    );
+  const raw = () => stack.table.documents;
+  const TableName = () => stack.table.tableName;
+  const restore = (event: AuditEvent) =>
+    raw().send(new PutCommand({ TableName: TableName(), Item: auditItem(event) }));
+
+  /**
+   * The event at the leaf where `verify` will cut the listing for the `k`th time. Its own first reads may be
+   * sealed before it reads the checkpoint, moving that leaf by one at most: the event is then the last
+   * before the bound rather than at it (four events share each bound's time, so this is rare).
+   */
+  async function eventAtCut(k: number): Promise<AuditEvent> {
+    const signed = await stack.settled();
+    const [item] = await stack.scan(
+      (item) => item.sk === 'EVENT' && item.leafIndex === cutLeaves(signed, SIZES.eventsPerRange)[k],
+    );
+    return eventFromItem(item as Record<string, unknown>);
+  }
+
+  beforeAll(async () => {
+    stack = await startOwnAuditStack('verify-bulk');
+    stateFile = join(stack.dataDir, 'verifier-state.json');
+    const start = Date.now() - EVENTS;
+    const events = Array.from({ length: EVENTS }, (_, i) => {
+      const at = new Date(start + Math.floor(i / SAME_TIME));
+      return { ...accessEvent(at), eventId: newEventId(at) };
+    });
+    for (let i = 0; i < events.length; i += 25) {
+      await raw().send(
+        new BatchWriteCommand({
+          RequestItems: {
+            [TableName()]: events.slice(i, i + 25).map((e) => ({ PutRequest: { Item: auditItem(e) } })),
+          },
+        }),
+      );
+    }
+    size = await stack.settled();
+  });
+
+  afterAll(() => stack?.stop());
+
+  it('verifies the untouched log, every event once, through several ranges and multi-bundle requests', async () => {
+    const result = await verify();
+
+    expect(result.code, result.out.join('\n')).toBe(0);
+    const [, signed, recomputed] =
+      /size (\d+) root .* all (\d+) events recomputed/.exec(result.out[0] ?? '') ?? [];
+    expect(Number(recomputed)).toBe(Number(signed));
+    expect(Number(signed)).toBeGreaterThanOrEqual(size);
+    expect(cutLeaves(size, SIZES.eventsPerRange)).toHaveLength(5);
+    // Each request is itself in the access log: the verifier's reads show how it read.
+    await stack.settled();
+    const reads = await stack.scan((item) => item.sk === 'EVENT' && item.user === 'verifier');
+    const bundleReads = reads.filter((e) => String(e.resource).startsWith('/v1/audit/entry-bundles/'));
+    expect(bundleReads.map((e) => e.resource).sort()).toEqual([
+      '/v1/audit/entry-bundles/0/8',
+      '/v1/audit/entry-bundles/8/2',
+    ]);
+  });
+
+  it('fails naming the event edited at a range bound', async () => {
+    const victim = await eventAtCut(1);
+    await raw().send(
+      new UpdateCommand({
+        TableName: TableName(),
+        Key: { pk: `EVENT#${victim.eventId}`, sk: 'EVENT' },
+        UpdateExpression: 'SET outcome = :o',
+        ExpressionAttributeValues: { ':o': 403 },
+      }),
+    );
+
+    const result = await verify();
+    await restore(victim);
+
+    expect(result.code).toBe(1);
+    expect(result.out).toEqual([
+      `FAILED: leaf ${victim.leafIndex}, ${describeEvent(victim)}, does not match the signed log: the event was changed after it was sealed`,
+    ]);
+  });
+
+  it('fails when an event was deleted at a range bound, naming the missing leaf', async () => {
+    const victim = await eventAtCut(2);
+    await raw().send(
+      new DeleteCommand({ TableName: TableName(), Key: { pk: `EVENT#${victim.eventId}`, sk: 'EVENT' } }),
+    );
+
+    const result = await verify();
+    await restore(victim);
+
+    expect(result.code).toBe(1);
+    expect(result.out[0]).toMatch(
+      new RegExp(`^FAILED: leaf ${victim.leafIndex} of the \\d+ signed is missing`),
+    );
+    expect((await verify()).code).toBe(0);
+  });
+});
+
+function accessEvent(at: Date): Omit<AuditEvent, 'eventId'> {
+  return {
+    time: at.toISOString(),
+    agency: 'cfpc',
+    clientId: 'cfpc',
+    user: 'caseworker-2',
+    action: 'case.read',
+    resource: '/v1/cases/0b6a2f1e-9c3d-4e5f-8a7b-6c5d4e3f2a1b',
+    caseId: '0b6a2f1e-9c3d-4e5f-8a7b-6c5d4e3f2a1b',
+    purpose: 'child-protection',
+    outcome: 200,
+    requestId: randomUUID(),
+    sourceIp: '10.1.2.3',
+  };
+}
