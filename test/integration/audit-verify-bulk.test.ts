@@ -48,6 +48,34 @@ describe('verify on a log read in bulk', { timeout: 120_000 }, () => {
     return eventFromItem(item as Record<string, unknown>);
   }
 
+  /** The last event sealed before the time of the `k`th bound: the last one only the range before lists. */
+  async function eventBeforeCut(k: number): Promise<AuditEvent> {
+    const atCut = await eventAtCut(k);
+    const before = await stack.scan(
+      (item) => item.sk === 'EVENT' && typeof item.leafIndex === 'number' && String(item.time) < atCut.time,
+    );
+    const last = before.reduce((a, b) => ((a.leafIndex as number) > (b.leafIndex as number) ? a : b));
+    return eventFromItem(last);
+  }
+
+  /** `verify` with the outcome of `victim` changed in the table, then the event put back as it was. */
+  async function verifyWithEdited(victim: AuditEvent) {
+    await raw().send(
+      new UpdateCommand({
+        TableName: TableName(),
+        Key: { pk: `EVENT#${victim.eventId}`, sk: 'EVENT' },
+        UpdateExpression: 'SET outcome = :o',
+        ExpressionAttributeValues: { ':o': 403 },
+      }),
+    );
+    const result = await verify();
+    await restore(victim);
+    return result;
+  }
+
+  const changedAfterSealing = (victim: AuditEvent) =>
+    `FAILED: leaf ${victim.leafIndex}, ${describeEvent(victim)}, does not match the signed log: the event was changed after it was sealed`;
+
   beforeAll(async () => {
     stack = await startOwnAuditStack('verify-bulk');
     stateFile = join(stack.dataDir, 'verifier-state.json');
@@ -91,22 +119,20 @@ describe('verify on a log read in bulk', { timeout: 120_000 }, () => {
 
   it('fails naming the event edited at a range bound', async () => {
     const victim = await eventAtCut(1);
-    await raw().send(
-      new UpdateCommand({
-        TableName: TableName(),
-        Key: { pk: `EVENT#${victim.eventId}`, sk: 'EVENT' },
-        UpdateExpression: 'SET outcome = :o',
-        ExpressionAttributeValues: { ':o': 403 },
-      }),
-    );
 
-    const result = await verify();
-    await restore(victim);
+    const result = await verifyWithEdited(victim);
 
     expect(result.code).toBe(1);
-    expect(result.out).toEqual([
-      `FAILED: leaf ${victim.leafIndex}, ${describeEvent(victim)}, does not match the signed log: the event was changed after it was sealed`,
-    ]);
+    expect(result.out).toEqual([changedAfterSealing(victim)]);
+  });
+
+  it('fails naming the event edited just before a range bound', async () => {
+    const victim = await eventBeforeCut(3);
+
+    const result = await verifyWithEdited(victim);
+
+    expect(result.code).toBe(1);
+    expect(result.out).toEqual([changedAfterSealing(victim)]);
   });
 
   it('fails when an event was deleted at a range bound, naming the missing leaf', async () => {
