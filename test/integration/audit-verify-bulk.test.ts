@@ -12,10 +12,10 @@ import { type OwnAuditStack, startOwnAuditStack } from '../support/own-audit-sta
 /**
  * `verify` on a log large enough to be read as a large one is: entry bundles eight to a request, the
  * listing in several time ranges merged into one. Page and range sizes are scaled down (the same code
- * path, smaller numbers) so that a few thousand events stand for a few hundred thousand.
+ * path, smaller numbers) so that a few thousand events are read as tens of thousands would be.
  */
 const SIZES: ListingSizes = { pageSize: 100, eventsPerRange: 400 };
-/** Nine bundles and more: two requests of several bundles each, then the partial bundle alone. */
+/** Ten full bundles (a request for eight, one for two) and a partial one; six listing ranges. */
 const EVENTS = 2_600;
 /** Events per millisecond: several share each range bound, on both sides of the leaf it is cut at. */
 const SAME_TIME = 4;
