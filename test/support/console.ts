@@ -47,27 +47,44 @@ export async function signIn(page: Page, gateway: string, username: string, pass
 
 /** The badge's state once verification is over: verified, failed, or not configured (with its text). */
 export async function settledBadge(page: Page): Promise<{ state: string; text: string }> {
-  await page.waitForFunction(
+  // State and text are read in the one evaluation that finds the check settled: a second read could see
+  // the next check already running.
+  const settled = await page.waitForFunction(
     () => {
       const { document } = globalThis as unknown as {
-        document: { querySelector(s: string): { getAttribute(n: string): string | null } | null };
+        document: {
+          querySelector(
+            s: string,
+          ): { getAttribute(n: string): string | null; textContent: string | null } | null;
+        };
       };
       const badge = document.querySelector('#verification');
       const state = badge?.getAttribute('data-state');
-      return state === 'verified' || state === 'failed' || state === 'unconfigured';
+      const done = state === 'verified' || state === 'failed' || state === 'unconfigured';
+      return done ? { state, text: badge?.textContent ?? '' } : false;
     },
     { timeout: 60_000 },
   );
-  return page.$eval('#verification', (badge) => ({
-    state: badge.getAttribute('data-state') ?? '',
-    text: badge.textContent ?? '',
-  }));
+  return (await settled.jsonValue()) as { state: string; text: string };
 }
 
-/** Shows the events of one case on the case view. */
+/**
+ * Shows the events of one case on the case view, and returns once the console has handled the change of
+ * fragment (its listener, added first, has run and started the view's check): a badge read next belongs
+ * to the case's view, not to the one before.
+ */
 export async function openCase(page: Page, caseId: string): Promise<void> {
   // A change of the fragment only: a reload would drop the token, which lives in the page's memory.
   await page.evaluate((id: string) => {
-    (globalThis as unknown as { location: { hash: string } }).location.hash = `#/case/${id}`;
+    const window = globalThis as unknown as {
+      location: { hash: string };
+      addEventListener(type: string, listener: () => void, options: { once: boolean }): void;
+    };
+    const target = `#/case/${id}`;
+    if (window.location.hash === target) return undefined;
+    return new Promise<void>((resolve) => {
+      window.addEventListener('hashchange', () => resolve(), { once: true });
+      window.location.hash = target;
+    });
   }, caseId);
 }
