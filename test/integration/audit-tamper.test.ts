@@ -23,7 +23,12 @@ import type { CompletedSubtree } from '../../src/domain/audit/merkle/subtrees';
 import { headFromFrontier, TreeIntegrityError } from '../../src/domain/audit/sealer';
 import { appendToTiles } from '../../src/domain/audit/tiles';
 import { auditCli, waitFor } from '../support/audit-log';
-import { type Item, type OwnAuditStack, startOwnAuditStack } from '../support/own-audit-stack';
+import {
+  type Item,
+  type OwnAuditStack,
+  startOwnAuditStack,
+  storedReadEvent,
+} from '../support/own-audit-stack';
 
 /**
  * Tampering straight with DynamoDB Local, on a stack of this file's own (the shared one must stay
@@ -130,7 +135,7 @@ describe('tampering with the access log', { timeout: 120_000 }, () => {
   it('keeps the tree whole when two more sealers seal the same events at once', async () => {
     const events = Array.from({ length: 150 }, () => {
       const at = new Date();
-      return { ...auditEventLike(at), eventId: newEventId(at) };
+      return storedReadEvent(at);
     });
     for (let i = 0; i < events.length; i += 25) {
       await raw().send(
@@ -414,7 +419,7 @@ describe('tampering with the access log', { timeout: 120_000 }, () => {
 
   it('fails when a forged event was inserted with a past date', async () => {
     const at = new Date(Date.now() - 3_600_000);
-    const forged = { ...auditEventLike(at), eventId: newEventId(at), user: 'backdated' };
+    const forged = storedReadEvent(at, { user: 'backdated' });
     await putItem(auditItem(forged));
 
     const result = await waitFor('verify to catch the back-dated event', async () => {
@@ -442,20 +447,3 @@ describe('tampering with the access log', { timeout: 120_000 }, () => {
     return result.Items?.[0] as { size: number; signedAt: string; note: string };
   }
 });
-
-/** An event as the request functions write them (without an id). */
-function auditEventLike(at: Date): Omit<AuditEvent, 'eventId'> {
-  return {
-    time: at.toISOString(),
-    agency: 'cfpc',
-    clientId: 'cfpc',
-    user: 'caseworker-2',
-    action: 'case.read',
-    resource: '/v1/cases/0b6a2f1e-9c3d-4e5f-8a7b-6c5d4e3f2a1b',
-    caseId: '0b6a2f1e-9c3d-4e5f-8a7b-6c5d4e3f2a1b',
-    purpose: 'child-protection',
-    outcome: 200,
-    requestId: randomUUID(),
-    sourceIp: '10.1.2.3',
-  };
-}

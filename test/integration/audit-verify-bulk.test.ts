@@ -1,13 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { BatchWriteCommand, DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cutLeaves, type ListingSizes } from '../../scripts/audit/cli';
 import { auditItem, eventFromItem } from '../../src/adapters/dynamodb/audit-store';
-import { type AuditEvent, newEventId } from '../../src/domain/audit/event';
+import type { AuditEvent } from '../../src/domain/audit/event';
 import { describeEvent } from '../../src/domain/audit/log-verification';
 import { auditCli } from '../support/audit-log';
-import { type OwnAuditStack, startOwnAuditStack } from '../support/own-audit-stack';
+import { type OwnAuditStack, startOwnAuditStack, storedReadEvent } from '../support/own-audit-stack';
 
 /**
  * `verify` on a log large enough to be read as a large one is: entry bundles eight to a request, the
@@ -82,7 +81,7 @@ describe('verify on a log read in bulk', { timeout: 120_000 }, () => {
     const start = Date.now() - EVENTS;
     const events = Array.from({ length: EVENTS }, (_, i) => {
       const at = new Date(start + Math.floor(i / SAME_TIME));
-      return { ...accessEvent(at), eventId: newEventId(at) };
+      return storedReadEvent(at);
     });
     for (let i = 0; i < events.length; i += 25) {
       await raw().send(
@@ -151,19 +150,3 @@ describe('verify on a log read in bulk', { timeout: 120_000 }, () => {
     expect((await verify()).code).toBe(0);
   });
 });
-
-function accessEvent(at: Date): Omit<AuditEvent, 'eventId'> {
-  return {
-    time: at.toISOString(),
-    agency: 'cfpc',
-    clientId: 'cfpc',
-    user: 'caseworker-2',
-    action: 'case.read',
-    resource: '/v1/cases/0b6a2f1e-9c3d-4e5f-8a7b-6c5d4e3f2a1b',
-    caseId: '0b6a2f1e-9c3d-4e5f-8a7b-6c5d4e3f2a1b',
-    purpose: 'child-protection',
-    outcome: 200,
-    requestId: randomUUID(),
-    sourceIp: '10.1.2.3',
-  };
-}

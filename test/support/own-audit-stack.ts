@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,6 +6,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { buildSealer } from '../../src/adapters/audit-sealer';
 import { folderCheckpointArchive } from '../../src/adapters/checkpoint-archive';
+import { type AuditEvent, newEventId } from '../../src/domain/audit/event';
 import { auditTable, waitFor } from './audit-log';
 import { fetchChecked } from './contract';
 import { scanItems } from './local-dynamodb';
@@ -103,4 +105,26 @@ function settledSize(table: ReturnType<typeof auditTable>, scan: OwnAuditStack['
     },
     60_000,
   );
+}
+
+/**
+ * A case read as the request functions write its event, with a fresh id: for tests that put events in
+ * the AuditLog table beneath the API.
+ */
+export function storedReadEvent(at: Date, overrides: Partial<AuditEvent> = {}): AuditEvent {
+  return {
+    eventId: newEventId(at),
+    time: at.toISOString(),
+    agency: 'cfpc',
+    clientId: 'cfpc',
+    user: 'caseworker-2',
+    action: 'case.read',
+    resource: '/v1/cases/0b6a2f1e-9c3d-4e5f-8a7b-6c5d4e3f2a1b',
+    caseId: '0b6a2f1e-9c3d-4e5f-8a7b-6c5d4e3f2a1b',
+    purpose: 'child-protection',
+    outcome: 200,
+    requestId: randomUUID(),
+    sourceIp: '10.1.2.3',
+    ...overrides,
+  };
 }
