@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/domain/audit/event';
 import { call } from '../support/client';
 import { auditEventsOf, createCase, deliveredOutboxOf } from '../support/exchange';
-import { caseAbout, lookup, randomBirthDate, randomEmiratesId } from '../support/matches';
+import {
+  birthDateInAnotherYear,
+  caseAbout,
+  lookup,
+  randomBirthDate,
+  randomEmiratesId,
+} from '../support/matches';
 import { tokensFor } from '../support/tokens';
 
 const [cfpc, police, compliance] = await tokensFor('cfpc', 'police', 'compliance');
@@ -83,7 +89,10 @@ describe('matching: which other agency holds a case about this child', () => {
 
     // Act
     const own = await lookup(cfpc, { name: child.name, dateOfBirth });
-    const nothing = await lookup(police, { name: child.name, dateOfBirth: randomBirthDate() });
+    const nothing = await lookup(police, {
+      name: child.name,
+      dateOfBirth: birthDateInAnotherYear(dateOfBirth),
+    });
     const elsewhere = await lookup(police, { name: child.name, dateOfBirth });
 
     // Assess: the Centre's own case is in the index but never answered; a miss is the same bytes

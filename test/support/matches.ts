@@ -12,6 +12,14 @@ export function randomBirthDate(): string {
   return `${year}-${month}-${day}`;
 }
 
+/** A random date of birth in another year than `date`'s: a lookup with it can match by neither date nor year. */
+export function birthDateInAnotherYear(date: string): string {
+  for (;;) {
+    const other = randomBirthDate();
+    if (other.slice(0, 4) !== date.slice(0, 4)) return other;
+  }
+}
+
 /** A well-formed Emirates ID (784, a year, seven digits, a check digit), random per call. */
 export function randomEmiratesId(): string {
   return `784-${randomInt(2006, 2024)}-${String(randomInt(0, 10_000_000)).padStart(7, '0')}-${randomInt(0, 10)}`;
