@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { type LocalEndpoints, startLocalStack } from '../local/stack';
-import { CANARY_NATIONAL_ID } from './support/canary';
+import { canaryNeedles } from './support/canary';
 import { findInTables } from './support/table-scan';
 
 declare module 'vitest' {
@@ -39,10 +39,11 @@ export default async function setup(project: TestProject) {
   });
   return async () => {
     try {
-      const findings = await findInTables(stack.endpoints, Object.values(stack.endpoints.tables), [
-        canaryMarker,
-        CANARY_NATIONAL_ID,
-      ]);
+      const findings = await findInTables(
+        stack.endpoints,
+        Object.values(stack.endpoints.tables),
+        canaryNeedles(canaryMarker),
+      );
       if (findings.length > 0) {
         // A failing teardown alone does not fail a vitest run: set the exit code as well.
         process.exitCode = 1;

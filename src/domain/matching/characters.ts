@@ -34,6 +34,7 @@ const LETTERS: Readonly<Record<string, string>> = {
   ئ: 'ي',
   ی: 'ي',
   ک: 'ك',
+  ۀ: 'ه',
 };
 const LETTER_PATTERN = new RegExp(`[${Object.keys(LETTERS).join('')}]`, 'gu');
 

@@ -20,13 +20,15 @@ describe('normaliseName, Arabic script', () => {
     expect(given('\u200Fم\u200Cر\u200Dيم\u2069')).toBe(given('مريم'));
   });
 
-  it('unifies alef forms, alef maqsura, taa marbuta, hamza seats and the Persian ya and kaf', () => {
+  it('unifies alef forms, alef maqsura, taa marbuta, hamza seats and the Persian ya, kaf and heh with hamza', () => {
     expect(['أسيل', 'إسيل', 'آسيل', 'ٱسيل'].map(given)).toEqual(Array(4).fill('اسيل'));
     expect(given('هدى')).toBe('هدي');
     expect(given('شيخة')).toBe(given('شيخه'));
     expect(given('لؤي')).toBe('لوي');
     expect(given('هانئ')).toBe('هاني');
     expect(given('کریم')).toBe('كريم');
+    expect(given('فاطمۀ')).toBe(given('فاطمه'));
+    expect(given('فاطمۀ')).toBe(given('فاطمة'));
   });
 
   it('reads Arabic presentation forms and ligatures as their letters', () => {

@@ -83,6 +83,10 @@ describe('disclosure control against a differencing attacker (seeded random tabl
         intervalPinned(published, mask, () => 1),
         context,
       ).toEqual([]);
+      expect(
+        exactlyDetermined(published, mask, () => 1),
+        context,
+      ).toEqual([]);
     }
     expect(suppressedSeen).toBeGreaterThan(1000);
   });
