@@ -16,7 +16,8 @@ import { CATEGORIES } from '../../src/domain/cases/schemas';
 import { sweepDeadlines } from '../../src/domain/exchange/deadlines';
 import { DEFAULT_POLICY } from '../../src/domain/exchange/policy';
 import type { Cell, Panel, StatsTable } from '../../src/domain/stats/build-table';
-import { monthOf } from '../../src/domain/stats/periods';
+import { bucketOf, bucketValue } from '../../src/domain/stats/histogram';
+import { monthOf, quarterOf } from '../../src/domain/stats/periods';
 import type { StatsCounterStore } from '../../src/domain/stats/ports';
 import { aggregateStats } from '../../src/domain/stats/stats-service';
 import type { TableId } from '../../src/domain/stats/tables';
@@ -44,6 +45,8 @@ let dataDir: string;
 let tokens: Record<Client, string>;
 let store: StatsCounterStore;
 let month: string;
+/** The fixture's duration in minutes: every first action and decision it times took no longer. */
+let fixtureMinutes: number;
 
 async function send(
   client: Client,
@@ -186,6 +189,10 @@ const EXPECTED_COUNTERS = (): Record<string, Record<string, Record<string, numbe
     cfpc: { 'neglect|count': 12, 'abuse|count': 11 },
     police: { 'neglect|count': 3 },
   },
+  'reports-by-emirate': {
+    cfpc: { 'dubai,neglect|count': 12, 'sharjah,abuse|count': 11 },
+    police: { 'dubai,neglect|count': 3 },
+  },
   'reports-by-urgency-status': {
     cfpc: { 'high,received|count': 12, 'low,received|count': 10, 'low,under-assessment|count': 1 },
     police: { 'high,received|count': 3 },
@@ -229,6 +236,24 @@ const figure = (cell: Cell | undefined) => (cell === undefined || 'suppressed' i
 const figures = (panel: Panel | undefined) =>
   Object.fromEntries((panel?.rows ?? []).map((row) => [row.key, row.cells.map(figure)]));
 
+/** The whole quarter holding a month, as `from` and `to`. */
+function quarterAround(of: string) {
+  const [year, quarter] = quarterOf(of).split('-Q').map(Number) as [number, number];
+  const first = String(3 * quarter - 2).padStart(2, '0');
+  const last = String(3 * quarter).padStart(2, '0');
+  return { from: `${year}-${first}`, to: `${year}-${last}` };
+}
+
+/**
+ * A published median or p90 of the fixture's durations: each lasted between 0 and the whole fixture, so the
+ * figure is at most the value of the bucket holding the fixture's duration (0 for a fixture under a minute).
+ */
+function expectWithinFixture(value: number | string | undefined) {
+  expect(typeof value).toBe('number');
+  expect(value as number).toBeGreaterThanOrEqual(0);
+  expect(value as number).toBeLessThanOrEqual(bucketValue(bucketOf(fixtureMinutes)));
+}
+
 /** Each row and column (totals included) holds no suppressed entry, or at least two. */
 function expectNoLoneSuppression(panel: Panel | undefined) {
   const grid = (panel?.rows ?? []).map((row) => row.cells.map((cell) => 'suppressed' in cell));
@@ -246,7 +271,9 @@ describe('GET /v1/stats over the aggregator', () => {
       compliance: await local.issuer.issue('compliance'),
     };
     store = dynamoDbStatsStore(documentClient(localDynamoDb(local.endpoints)), local.endpoints.tables.Stats);
+    const started = Date.now();
     await buildFixture();
+    fixtureMinutes = (Date.now() - started) / 60_000;
   });
 
   afterAll(async () => {
@@ -345,10 +372,137 @@ describe('GET /v1/stats over the aggregator', () => {
     expect(rows.high?.slice(0, 2)).toEqual(['[c]', '[c]']);
     expect(rows.low).toEqual(['[c]', '[c]', '[c]', '[c]']);
     expect(rows.total?.slice(0, 2)).toEqual([13, 100]);
-    expect(typeof rows.total?.[2]).toBe('number');
+    // the medians and p90s of the 12 high and the 13 timed first actions, each within the fixture's time
+    for (const value of [...(rows.high?.slice(2) ?? []), ...(rows.total?.slice(2) ?? [])]) {
+      expectWithinFixture(value);
+    }
+    expect(rows.high?.[2]).toBeLessThanOrEqual(rows.high?.[3] as number);
+    expect(rows.total?.[2]).toBeLessThanOrEqual(rows.total?.[3] as number);
+    // no critical or medium report: a count of 0, its share and times over nothing not shown
+    expect([rows.critical, rows.medium]).toEqual([
+      [0, '[c]', '[c]', '[c]'],
+      [0, '[c]', '[c]', '[c]'],
+    ]);
+    // 11 requests decided (the 12th was withdrawn, not decided), all high: no other row has one
     const decided = figures((decisions.json as unknown as StatsTable).panels[0]);
     expect(decided.high?.[0]).toBe(11);
-    expect(typeof decided.high?.[1]).toBe('number');
+    expect(decided.total?.[0]).toBe(11);
+    for (const value of [...(decided.high?.slice(1) ?? []), ...(decided.total?.slice(1) ?? [])]) {
+      expectWithinFixture(value);
+    }
+    expect(decided.high?.[1]).toBeLessThanOrEqual(decided.high?.[2] as number);
+    expect(decided.total?.slice(1)).toEqual(decided.high?.slice(1));
+    for (const urgency of ['critical', 'medium', 'low']) expect(decided[urgency]).toEqual([0, '[c]', '[c]']);
+  });
+
+  it('publishes reports by emirate for a whole quarter, one panel, suppressed like the monthly table', async () => {
+    // Prepare
+    await settledCounters();
+    const { from, to } = quarterAround(month);
+    const query = `table=reports-by-emirate&from=${from}&to=${to}`;
+    const zeros = [0, 0, 0, 0, 0, 0, 0];
+    const row = (counts: Record<string, number | string>) => [
+      ...CATEGORIES.map((category) => counts[category] ?? 0),
+      counts.total ?? 0,
+    ];
+
+    // Act
+    const own = await stats('cfpc', query);
+    const compliance = await stats('compliance', query);
+
+    // Assess: the Centre's own 12 neglect reports in Dubai and 11 abuse reports in Sharjah, none small
+    expect(own.status, own.text).toBe(200);
+    const table = own.json as unknown as StatsTable;
+    expect([table.from, table.to]).toEqual([from, to]);
+    expect(table.panels.map((panel) => panel.label)).toEqual([quarterOf(month)]);
+    expect(figures(table.panels[0])).toEqual({
+      'abu-dhabi': zeros,
+      dubai: row({ neglect: 12, total: 12 }),
+      sharjah: row({ abuse: 11, total: 11 }),
+      ajman: zeros,
+      'umm-al-quwain': zeros,
+      'ras-al-khaimah': zeros,
+      fujairah: zeros,
+      total: row({ abuse: 11, neglect: 12, total: 23 }),
+    });
+    // every agency's: Dubai's 15 neglect reports, their row and column totals and the grand total (26) less
+    // the Centre's own give away the police's 3, so all four are suppressed; Sharjah's 11 are the Centre's alone
+    expect(compliance.status, compliance.text).toBe(200);
+    const all = (compliance.json as unknown as StatsTable).panels[0];
+    expect(figures(all)).toEqual({
+      'abu-dhabi': zeros,
+      dubai: row({ neglect: '[c]', total: '[c]' }),
+      sharjah: row({ abuse: 11, total: 11 }),
+      ajman: zeros,
+      'umm-al-quwain': zeros,
+      'ras-al-khaimah': zeros,
+      fujairah: zeros,
+      total: row({ abuse: 11, neglect: '[c]', total: '[c]' }),
+    });
+    expectNoLoneSuppression(all);
+  });
+
+  it('publishes the requests the Centre was asked by outcome, the one withdrawal and its complement hidden', async () => {
+    // Prepare
+    await settledCounters();
+    const query = `table=exchange-requests&from=${month}&to=${month}`;
+
+    // Act
+    const centre = await stats('cfpc', query);
+    const police = await stats('police', query);
+
+    // Assess: 12 high requests, 11 approved and 1 withdrawn; the 1 is small, so the 11 beside it in its row
+    // and the column total of each (11 and 1) go with it; the 12 in all stay
+    expect(centre.status, centre.text).toBe(200);
+    const panel = (centre.json as unknown as StatsTable).panels[0];
+    expect(figures(panel)).toEqual({
+      critical: [0, 0, 0, 0, 0],
+      high: [0, '[c]', 0, '[c]', 12],
+      medium: [0, 0, 0, 0, 0],
+      low: [0, 0, 0, 0, 0],
+      total: [0, '[c]', 0, '[c]', 12],
+    });
+    expectNoLoneSuppression(panel);
+    // the police were asked nothing
+    const zeros = [0, 0, 0, 0, 0];
+    expect(figures((police.json as unknown as StatsTable).panels[0])).toEqual({
+      critical: zeros,
+      high: zeros,
+      medium: zeros,
+      low: zeros,
+      total: zeros,
+    });
+  });
+
+  it('publishes the police’s emergency accesses by review outcome, every count small and suppressed', async () => {
+    // Prepare
+    await settledCounters();
+    const query = `table=emergency-access&from=${month}&to=${month}`;
+
+    // Act
+    const police = await stats('police', query);
+    const centre = await stats('cfpc', query);
+
+    // Assess: two accesses, one awaiting review and one found justified: 1, 1 and 2 are all small
+    expect(police.status, police.text).toBe(200);
+    const panel = (police.json as unknown as StatsTable).panels[0];
+    expect(panel?.columns.map((column) => column.key)).toEqual([
+      'awaiting-review',
+      'justified',
+      'not-justified',
+      'referred',
+      'total',
+    ]);
+    expect(figures(panel)).toEqual({
+      [month]: ['[c]', '[c]', 0, 0, '[c]'],
+      total: ['[c]', '[c]', 0, 0, '[c]'],
+    });
+    expectNoLoneSuppression(panel);
+    // the Centre used none
+    expect(figures((centre.json as unknown as StatsTable).panels[0])).toEqual({
+      [month]: [0, 0, 0, 0, 0],
+      total: [0, 0, 0, 0, 0],
+    });
   });
 
   it('answers CSV for Accept: text/csv, with [c] marks', async () => {
