@@ -5,7 +5,9 @@ import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { KEY_STORE_NAME } from '../src/adapters/table-definitions';
+import { NotesPolicyEnvSchema } from '../src/domain/cases/limits';
 import { type Directory, DirectorySchema, RESOURCE_SERVER } from '../src/domain/directory';
+import { ExchangePolicyEnvSchema } from '../src/domain/exchange/policy';
 import { FUNCTION_NAMES, type FunctionName } from '../src/http/routes';
 import { builtConsoleDir } from './console-assets';
 import { HimayaApi } from './constructs/api';
@@ -154,6 +156,27 @@ export interface HimayaStackProps extends StackProps {
    */
   branchKeyCacheTtlSeconds?: number;
 }
+
+/**
+ * The functions' limits a deployment may set, each a context value that becomes one environment variable
+ * of the one function that reads it. Unset, the variable is left out and the function keeps its default.
+ * Each is checked at synth time with the schema the function itself parses its environment with.
+ */
+export const LIMIT_SETTINGS = [
+  { context: 'himaya:emergencyAccessDailyCap', variable: 'EMERGENCY_ACCESS_DAILY_CAP', fn: 'exchange' },
+  { context: 'himaya:emergencyAccessSections', variable: 'EMERGENCY_ACCESS_SECTIONS', fn: 'exchange' },
+  {
+    context: 'himaya:emergencyAfterRevocationDays',
+    variable: 'EMERGENCY_AFTER_REVOCATION_DAYS',
+    fn: 'exchange',
+  },
+  { context: 'himaya:openRequestsPerCase', variable: 'OPEN_REQUESTS_PER_CASE', fn: 'exchange' },
+  { context: 'himaya:notesPerAgency', variable: 'NOTES_PER_AGENCY', fn: 'cases' },
+  { context: 'himaya:caseReadNotes', variable: 'CASE_READ_NOTES', fn: 'cases' },
+] as const satisfies readonly { context: string; variable: string; fn: FunctionName }[];
+
+/** The schema each function with limits parses its environment with (functions/cases.ts, functions/exchange.ts). */
+const LIMIT_SCHEMAS = { exchange: ExchangePolicyEnvSchema, cases: NotesPolicyEnvSchema } as const;
 
 export function readDirectory(file = join(PROJECT_ROOT, 'config', 'agencies.json')): Directory {
   return DirectorySchema.parse(JSON.parse(readFileSync(file, 'utf8')));
@@ -345,6 +368,31 @@ export class HimayaStack extends Stack {
     return this.node.tryGetContext(key);
   }
 
+  /**
+   * The limits set in the context, as environment variables by function: only the variables given, so a
+   * deployment without them synthesises as before. An invalid value fails the synth, as it would fail the
+   * function at cold start.
+   */
+  private limitsByFunction(): Partial<Record<FunctionName, Record<string, string>>> {
+    const byFunction: Partial<Record<keyof typeof LIMIT_SCHEMAS, Record<string, string>>> = {};
+    for (const setting of LIMIT_SETTINGS) {
+      const value: unknown = this.node.tryGetContext(setting.context);
+      if (value === undefined) continue;
+      byFunction[setting.fn] = { ...byFunction[setting.fn], [setting.variable]: String(value) };
+    }
+    const invalid: string[] = [];
+    for (const fn of Object.keys(LIMIT_SCHEMAS) as (keyof typeof LIMIT_SCHEMAS)[]) {
+      const variables = byFunction[fn];
+      const parsed = variables === undefined ? undefined : LIMIT_SCHEMAS[fn].safeParse(variables);
+      for (const issue of parsed?.error?.issues ?? []) {
+        const setting = LIMIT_SETTINGS.find((s) => s.variable === issue.path[0]);
+        invalid.push(`${setting?.context} (${setting?.variable}): ${issue.message}`);
+      }
+    }
+    if (invalid.length > 0) throw new Error(`invalid limit in the context: ${invalid.join('; ')}`);
+    return byFunction;
+  }
+
   /** One function per name of `FUNCTION_NAMES`, each with the grants of `FUNCTION_GRANTS` and nothing more. */
   private createFunctions(props: HimayaStackProps): ReadonlyMap<FunctionName, HimayaFunction> {
     const environment: Record<string, string> = {
@@ -360,6 +408,7 @@ export class HimayaStack extends Stack {
       HMAC_KEY_ARN: this.keys.hmacKey.keyArn,
     };
     const resources: StackResources = { data: this.data, keys: this.keys, events: this.events };
+    const limits = this.limitsByFunction();
     const concurrency = Number(
       props.functionConcurrency ?? this.contextValue('himaya:functionConcurrency') ?? 50,
     );
@@ -368,7 +417,7 @@ export class HimayaStack extends Stack {
         const id = `${fn.charAt(0).toUpperCase()}${fn.slice(1)}Function`;
         const created = new HimayaFunction(this, id, {
           fn,
-          environment,
+          environment: { ...environment, ...limits[fn] },
           logsKey: this.keys.logsKey,
           ...(fn === 'deadlines'
             ? { reservedConcurrentExecutions: 1, deadLetterQueue: this.deadLetters }
