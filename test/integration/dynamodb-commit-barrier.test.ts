@@ -56,9 +56,16 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-/** Transactions of two items from `writers` loops until `isOver`; the ids of those acknowledged. */
-async function transactions(round: number, writers: number, isOver: () => boolean): Promise<string[]> {
-  const acknowledged: string[] = [];
+/**
+ * Transactions of two items from `writers` loops until `isOver`, into `acknowledged` (the ids of those
+ * acknowledged, as they are).
+ */
+async function transactions(
+  round: number,
+  writers: number,
+  isOver: () => boolean,
+  acknowledged: string[],
+): Promise<string[]> {
   const writer = async (w: number) => {
     for (let i = 0; !isOver(); i++) {
       const id = `${round}-${w}-${i}`;
@@ -106,10 +113,12 @@ describe('DynamoDB Local on persistent data, behind the commit barrier', { timeo
     const lost: string[] = [];
     let acknowledged = 0;
     for (let round = 0; round < ROUNDS; round++) {
-      // Prepare: transactions in flight.
+      // Prepare: transactions in flight, a few of them acknowledged already (a loaded machine is slow).
       let over = false;
-      const running = transactions(round, 4, () => over);
-      await pause(300 + Math.random() * 500);
+      const acknowledgedNow: string[] = [];
+      const running = transactions(round, 4, () => over, acknowledgedNow);
+      while (acknowledgedNow.length < 3) await pause(20);
+      await pause(Math.random() * 500);
 
       // Act: a kill at a random moment, while transactions are being committed and answered.
       process.kill(dynamodb.pid as number, 'SIGKILL');
@@ -122,7 +131,7 @@ describe('DynamoDB Local on persistent data, behind the commit barrier', { timeo
       acknowledged += ids.length;
       lost.push(...(await missing(ids)));
     }
-    expect(acknowledged).toBeGreaterThan(ROUNDS * 5);
+    expect(acknowledged).toBeGreaterThanOrEqual(ROUNDS * 3);
     expect(lost).toEqual([]);
   });
 
