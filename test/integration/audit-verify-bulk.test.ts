@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { BatchWriteCommand, DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cutLeaves, type ListingSizes } from '../../scripts/audit/cli';
 import { auditItem, eventFromItem } from '../../src/adapters/dynamodb/audit-store';
@@ -83,15 +83,7 @@ describe('verify on a log read in bulk', { timeout: 120_000 }, () => {
       const at = new Date(start + Math.floor(i / SAME_TIME));
       return storedReadEvent(at);
     });
-    for (let i = 0; i < events.length; i += 25) {
-      await raw().send(
-        new BatchWriteCommand({
-          RequestItems: {
-            [TableName()]: events.slice(i, i + 25).map((e) => ({ PutRequest: { Item: auditItem(e) } })),
-          },
-        }),
-      );
-    }
+    await stack.writeEvents(events);
     size = await stack.settled();
   });
 

@@ -3,9 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { buildSealer } from '../../src/adapters/audit-sealer';
 import { folderCheckpointArchive } from '../../src/adapters/checkpoint-archive';
+import { auditItem } from '../../src/adapters/dynamodb/audit-store';
 import { type AuditEvent, newEventId } from '../../src/domain/audit/event';
 import { auditTable, waitFor } from './audit-log';
 import { fetchChecked } from './contract';
@@ -28,6 +30,8 @@ export interface OwnAuditStack {
   sealerLog: string[];
   /** `count` audited requests by the police, one after the other. */
   traffic(count: number, user?: string): Promise<void>;
+  /** Puts `events` into the AuditLog table beneath the API, as the request functions store them, 25 a call. */
+  writeEvents(events: readonly AuditEvent[]): Promise<void>;
   /** The items of the AuditLog table that `filter` keeps. */
   scan(filter: (item: Item) => boolean): Promise<Item[]>;
   /** Waits until every event written so far is sealed and signed; the signed size. */
@@ -68,6 +72,12 @@ export async function startOwnAuditStack(name: string): Promise<OwnAuditStack> {
     police,
     sealerLog,
     scan,
+    async writeEvents(events) {
+      for (let i = 0; i < events.length; i += 25) {
+        const puts = events.slice(i, i + 25).map((event) => ({ PutRequest: { Item: auditItem(event) } }));
+        await table.documents.send(new BatchWriteCommand({ RequestItems: { [table.tableName]: puts } }));
+      }
+    },
     async traffic(count, user = 'officer-1') {
       for (let i = 0; i < count; i++) {
         await fetchChecked(`${local.endpoints.gateway}/v1/agencies`, {
